@@ -1,0 +1,412 @@
+//! The adapter protocol, version 1: the messages the runner and an adapter
+//! exchange, as Rust types that serialise one to one to the JSON Lines of
+//! `docs/adapter-protocol.md`.
+//!
+//! The crate holds data only: no I/O, no process handling. The runner, the
+//! in-process reference adapter and the stdio reference adapter all speak
+//! these types, so the in-process path and the process path cannot drift
+//! apart.
+//!
+//! Requests go from the runner to the adapter ([`Request`]); responses and
+//! events come back ([`AdapterMessage`]).
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// The protocol version this crate implements.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// The configuration the runner sends with `hello` (`hello.config`).
+///
+/// Every key is optional on the wire; absent keys take the vendor's
+/// defaults (see [`Config::default`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct Config {
+    /// PEM bundle of extra trust anchors, trusted in addition to the
+    /// implementation's own roots. Never an "accept anything" switch.
+    pub ca_certificates_pem: String,
+    /// Deadline for TCP connect + TLS + HTTP upgrade; past it, error 6.
+    pub connect_timeout_ms: u64,
+    /// How long a close handshake waits for the peer's close frame.
+    pub close_timeout_ms: u64,
+    /// The largest message sent or received (errors 11 and 12).
+    pub max_message_bytes: u64,
+    /// The limit on sockets not CLOSED at once.
+    pub max_tasks: u32,
+    /// Only `wss://` URLs may be used (error 8 for `ws://`).
+    pub wss_only: bool,
+}
+
+impl Default for Config {
+    /// The vendor's values: 30 s connect timeout, 5 tasks, no extra CAs,
+    /// ws allowed, a 16 MiB message limit and a 5 s close timeout (the last
+    /// two are reference choices, see `docs/decisions.md`).
+    fn default() -> Self {
+        Config {
+            ca_certificates_pem: String::new(),
+            connect_timeout_ms: 30_000,
+            close_timeout_ms: 5_000,
+            max_message_bytes: 16 * 1024 * 1024,
+            max_tasks: 5,
+            wss_only: false,
+        }
+    }
+}
+
+impl Config {
+    /// The wire names of every config key, in the order of the protocol
+    /// document; `hello`'s `unsupported` list names keys from this set.
+    pub const KEYS: [&'static str; 6] = [
+        "caCertificatesPem",
+        "connectTimeoutMs",
+        "closeTimeoutMs",
+        "maxMessageBytes",
+        "maxTasks",
+        "wssOnly",
+    ];
+}
+
+/// A request from the runner to the adapter: an `id` and an operation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Request {
+    /// Unique for the adapter's lifetime.
+    pub id: u64,
+    /// What to do.
+    #[serde(flatten)]
+    pub op: Op,
+}
+
+/// The operation of a [`Request`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "camelCase")]
+pub enum Op {
+    /// First request, once: set up the implementation under test.
+    Hello {
+        /// Always [`PROTOCOL_VERSION`].
+        protocol: u32,
+        /// The configuration.
+        config: Config,
+    },
+    /// Invoke one API method.
+    Call(Call),
+    /// End every socket without events; drop every listener and task.
+    Reset,
+    /// Reply, then exit with status 0.
+    Shutdown,
+}
+
+/// One API invocation: the body of a `call` request, or a nested call in
+/// `then` / `within`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Call {
+    /// `"my"`, a task handle (`"t1"`), or `"$returned"` in a nested call.
+    pub target: String,
+    /// The method name as in JavaScript (`connectSocket`, `send`, `onOpen`, …).
+    pub method: String,
+    /// The method's object argument without its functions, passed through
+    /// as given (wrong types included). `None`: an object that holds only
+    /// the callbacks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub args: Option<Value>,
+    /// Call the method with no argument at all (and so with no callbacks).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub no_argument: bool,
+    /// The listener's name for `on*` / `off*` methods.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listener: Option<String>,
+    /// Calls made synchronously right after this method returned.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub then: Vec<NestedCall>,
+    /// Calls made inside this call's callbacks, each time they run.
+    #[serde(default, skip_serializing_if = "Within::is_empty")]
+    pub within: Within,
+}
+
+/// A call made by the adapter itself, synchronously, inside another call's
+/// tick: it has its own `id` like any request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NestedCall {
+    /// Unique like any other request id.
+    pub id: u64,
+    /// The call itself.
+    #[serde(flatten)]
+    pub call: Call,
+}
+
+/// Calls to make inside the callbacks of a call.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Within {
+    /// Made inside `success`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub success: Vec<NestedCall>,
+    /// Made inside `fail`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fail: Vec<NestedCall>,
+    /// Made inside `complete`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub complete: Vec<NestedCall>,
+}
+
+impl Within {
+    /// No nested call in any callback.
+    pub fn is_empty(&self) -> bool {
+        self.success.is_empty() && self.fail.is_empty() && self.complete.is_empty()
+    }
+
+    /// The nested calls for one callback kind.
+    pub fn for_kind(&self, kind: CallbackKind) -> &[NestedCall] {
+        match kind {
+            CallbackKind::Success => &self.success,
+            CallbackKind::Fail => &self.fail,
+            CallbackKind::Complete => &self.complete,
+        }
+    }
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// Which of a call's callbacks ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum CallbackKind {
+    /// `success`
+    Success,
+    /// `fail`
+    Fail,
+    /// `complete`
+    Complete,
+}
+
+/// The four listener event types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum EventType {
+    /// `onSocketOpen` / `onOpen`
+    Open,
+    /// `onSocketMessage` / `onMessage`
+    Message,
+    /// `onSocketError` / `onError`
+    Error,
+    /// `onSocketClose` / `onClose`
+    Close,
+}
+
+impl EventType {
+    /// Every type, in the protocol document's order.
+    pub const ALL: [EventType; 4] = [
+        EventType::Open,
+        EventType::Message,
+        EventType::Error,
+        EventType::Close,
+    ];
+
+    /// The wire name (`"open"`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::Open => "open",
+            EventType::Message => "message",
+            EventType::Error => "error",
+            EventType::Close => "close",
+        }
+    }
+}
+
+/// A message from the adapter to the runner: a response or an event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum AdapterMessage {
+    /// The answer to a request (or a nested call).
+    Response(Response),
+    /// Something the implementation did.
+    Event(Event),
+}
+
+/// The answer to one request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Response {
+    /// The request's id.
+    pub id: u64,
+    /// `true` with a `result`, `false` with an `error` (a protocol problem,
+    /// never an API failure: those go through `fail`).
+    pub ok: bool,
+    /// The result of a successful request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<Value>,
+    /// What was wrong with the request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl Response {
+    /// A successful response.
+    pub fn ok(id: u64, result: Value) -> Self {
+        Response {
+            id,
+            ok: true,
+            result: Some(result),
+            error: None,
+        }
+    }
+
+    /// A protocol error.
+    pub fn error(id: u64, error: impl Into<String>) -> Self {
+        Response {
+            id,
+            ok: false,
+            result: None,
+            error: Some(error.into()),
+        }
+    }
+}
+
+/// An event reported by the adapter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "camelCase")]
+pub enum Event {
+    /// One of a call's `success` / `fail` / `complete` ran.
+    Callback {
+        /// The id of the call that passed the function.
+        call: u64,
+        /// Which callback.
+        kind: CallbackKind,
+        /// Its argument.
+        res: Value,
+        /// Invoked synchronously, inside the method (a conformance failure
+        /// of `order.async`, reported rather than hidden).
+        #[serde(default, skip_serializing_if = "is_false")]
+        sync: bool,
+    },
+    /// A listener ran.
+    Listener {
+        /// `"my"` or a task handle.
+        target: String,
+        /// The runner's name for the listener function.
+        listener: String,
+        /// The event type.
+        #[serde(rename = "type")]
+        event_type: EventType,
+        /// Its argument.
+        res: Value,
+    },
+    /// Free text from the adapter.
+    Log {
+        /// The text.
+        text: String,
+    },
+}
+
+/// The `result` of `hello`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HelloResult {
+    /// The implementation's name.
+    pub name: String,
+    /// The implementation's version.
+    pub version: String,
+    /// Always [`PROTOCOL_VERSION`].
+    pub protocol: u32,
+    /// Config keys the adapter cannot honour (names from [`Config::KEYS`]).
+    #[serde(default)]
+    pub unsupported: Vec<String>,
+}
+
+/// Builds the `{ "returned": … }` result of a `call`.
+pub fn call_result(task: Option<&str>) -> Value {
+    let mut map = Map::new();
+    map.insert(
+        "returned".into(),
+        match task {
+            Some(handle) => serde_json::json!({ "task": handle }),
+            None => Value::Null,
+        },
+    );
+    Value::Object(map)
+}
+
+/// The target name of the global socket API.
+pub const TARGET_MY: &str = "my";
+/// The nested-call target naming the task the enclosing call returned.
+pub const TARGET_RETURNED: &str = "$returned";
+
+/// The key that marks an ArrayBuffer value in JSON: `{ "$binary": "<base64>" }`.
+pub const BINARY_KEY: &str = "$binary";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn call_request_round_trips_with_nested_calls() {
+        let line = json!({
+            "id": 7, "op": "call", "target": "my", "method": "connectSocket",
+            "args": {"url": "wss://x", "multiple": true},
+            "then": [{"id": 8, "target": "$returned", "method": "onOpen", "listener": "L1"}],
+            "within": {"success": [{"id": 9, "target": "$returned", "method": "onClose", "listener": "C1"}]}
+        });
+        let request: Request = serde_json::from_value(line.clone()).unwrap();
+        let Op::Call(call) = &request.op else {
+            panic!("not a call: {request:?}")
+        };
+        assert_eq!(call.then[0].id, 8);
+        assert_eq!(call.within.success[0].call.listener.as_deref(), Some("C1"));
+        assert_eq!(serde_json::to_value(&request).unwrap(), line);
+    }
+
+    #[test]
+    fn hello_takes_defaults_for_absent_config_keys() {
+        let request: Request = serde_json::from_value(
+            json!({"id": 1, "op": "hello", "protocol": 1, "config": {"maxTasks": 2}}),
+        )
+        .unwrap();
+        let Op::Hello { config, .. } = request.op else {
+            panic!("not hello")
+        };
+        assert_eq!(config.max_tasks, 2);
+        assert_eq!(config.connect_timeout_ms, 30_000);
+    }
+
+    #[test]
+    fn unknown_config_keys_are_refused() {
+        let result: Result<Config, _> = serde_json::from_value(json!({"maxTask": 2}));
+        assert!(result.unwrap_err().to_string().contains("maxTask"));
+    }
+
+    #[test]
+    fn messages_are_told_apart_by_shape() {
+        let response: AdapterMessage =
+            serde_json::from_value(json!({"id": 3, "ok": true, "result": {"returned": null}}))
+                .unwrap();
+        assert!(matches!(response, AdapterMessage::Response(Response { id: 3, ok: true, .. })));
+        let listener: AdapterMessage = serde_json::from_value(json!({
+            "event": "listener", "target": "t1", "listener": "L1", "type": "close",
+            "res": {"code": 1000, "reason": ""}
+        }))
+        .unwrap();
+        assert!(matches!(
+            listener,
+            AdapterMessage::Event(Event::Listener { event_type: EventType::Close, .. })
+        ));
+        let callback = Event::Callback {
+            call: 4,
+            kind: CallbackKind::Fail,
+            res: json!({"error": 10, "errorMessage": "x"}),
+            sync: false,
+        };
+        assert_eq!(
+            serde_json::to_value(&callback).unwrap(),
+            json!({"event": "callback", "call": 4, "kind": "fail", "res": {"error": 10, "errorMessage": "x"}})
+        );
+    }
+
+    #[test]
+    fn call_result_names_the_returned_task() {
+        assert_eq!(call_result(Some("t1")), json!({"returned": {"task": "t1"}}));
+        assert_eq!(call_result(None), json!({"returned": null}));
+    }
+}
