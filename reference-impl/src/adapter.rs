@@ -1,0 +1,319 @@
+//! The adapter protocol (`adapter-protocol.md`) served in-process over
+//! channels of the protocol's own types: no serialisation. The
+//! `reference-adapter` binary puts JSON Lines on stdio around the same bridge.
+
+use std::collections::HashMap;
+
+use adapter_protocol::{
+    call_result, AdapterMessage, Call, CallbackKind, Event, HelloResult, Op, Request, Response,
+    Within, PROTOCOL_VERSION, TARGET_MY, TARGET_RETURNED,
+};
+use serde_json::{json, Map, Value};
+use tokio::sync::mpsc;
+
+use crate::{
+    CallId, CloseSocketOptions, ConnectSocketOptions, My, SendSocketMessageOptions, SocketTask,
+};
+
+/// The two ends of an in-process adapter: requests in, responses and events out.
+#[derive(Debug)]
+pub struct AdapterChannels {
+    /// Where the runner sends requests; dropping it ends the adapter.
+    pub requests: mpsc::UnboundedSender<Request>,
+    /// Responses and events, in the order the protocol says; closed when the
+    /// adapter has ended (after `shutdown`, or when `requests` is dropped).
+    pub messages: mpsc::UnboundedReceiver<AdapterMessage>,
+}
+
+/// Starts the reference adapter on the current tokio runtime.
+///
+/// The adapter answers `hello` with the name `"reference-impl"`, the crate
+/// version and no unsupported config key, runs `call`s against a [`My`],
+/// writes each callback and listener event as the implementation takes it
+/// from its queue, runs `then` calls right after their call and `within`
+/// calls inside their callback (right after its event, before the next
+/// event is taken), and ends on `shutdown` or when `requests` is dropped,
+/// ending its sockets.
+///
+/// # Panics
+///
+/// When called outside a tokio runtime.
+pub fn spawn_in_process() -> AdapterChannels {
+    let (requests, request_rx) = mpsc::unbounded_channel();
+    let (message_tx, messages) = mpsc::unbounded_channel();
+    let bridge = Bridge {
+        out: message_tx,
+        my: None,
+        tasks: HashMap::new(),
+        within: HashMap::new(),
+    };
+    tokio::spawn(bridge.run(request_rx));
+    AdapterChannels { requests, messages }
+}
+
+/// The adapter's state between requests.
+struct Bridge {
+    out: mpsc::UnboundedSender<AdapterMessage>,
+    /// Set up by `hello`.
+    my: Option<My>,
+    /// Task handles returned since the last reset.
+    tasks: HashMap<String, SocketTask>,
+    /// Nested calls to make inside the callbacks of pending calls, with the
+    /// task each of those calls returned (`$returned`).
+    within: HashMap<CallId, (Within, Option<SocketTask>)>,
+}
+
+/// Methods whose object argument carries `success` / `fail` / `complete`.
+const WITH_CALLBACKS: [&str; 5] = [
+    "connectSocket",
+    "sendSocketMessage",
+    "closeSocket",
+    "send",
+    "close",
+];
+
+impl Bridge {
+    async fn run(mut self, mut requests: mpsc::UnboundedReceiver<Request>) {
+        loop {
+            tokio::select! {
+                // Events already queued go out before the next request is
+                // taken, so a trace does not depend on a coin toss.
+                biased;
+                event = next_event(self.my.as_ref()) => {
+                    self.on_event(event);
+                    // A JavaScript host runs every listener of one event
+                    // before it does anything else.
+                    while let Some(event) = self
+                        .my
+                        .as_ref()
+                        .filter(|my| my.in_dispatch())
+                        .and_then(My::try_next_event)
+                    {
+                        self.on_event(event);
+                    }
+                }
+                request = requests.recv() => match request {
+                    Some(request) => {
+                        if !self.handle(request) {
+                            break;
+                        }
+                    }
+                    None => break,
+                },
+            }
+        }
+        if let Some(my) = &self.my {
+            my.reset();
+        }
+    }
+
+    fn write(&self, message: AdapterMessage) {
+        // The runner may have gone; there is nobody to tell.
+        let _ = self.out.send(message);
+    }
+
+    fn respond(&self, response: Response) {
+        self.write(AdapterMessage::Response(response));
+    }
+
+    /// Handles one request; `false` once the adapter must end.
+    fn handle(&mut self, request: Request) -> bool {
+        let id = request.id;
+        match request.op {
+            Op::Hello { protocol, config } => {
+                if protocol != PROTOCOL_VERSION {
+                    self.respond(Response::error(
+                        id,
+                        format!("protocol {protocol} is not supported; this adapter speaks {PROTOCOL_VERSION}"),
+                    ));
+                    return true;
+                }
+                self.clear();
+                self.my = None;
+                match My::new(config) {
+                    Ok(my) => {
+                        self.my = Some(my);
+                        let hello = HelloResult {
+                            name: "reference-impl".into(),
+                            version: env!("CARGO_PKG_VERSION").into(),
+                            protocol: PROTOCOL_VERSION,
+                            unsupported: Vec::new(),
+                        };
+                        let result = serde_json::to_value(hello).unwrap_or(Value::Null);
+                        self.respond(Response::ok(id, result));
+                    }
+                    Err(e) => self.respond(Response::error(id, error_chain(&e))),
+                }
+            }
+            Op::Call(call) => self.execute(id, &call, None),
+            Op::Reset => {
+                if let Some(my) = &self.my {
+                    my.reset();
+                }
+                self.clear();
+                self.respond(Response::ok(id, json!({})));
+            }
+            Op::Shutdown => {
+                if let Some(my) = &self.my {
+                    my.reset();
+                }
+                self.respond(Response::ok(id, json!({})));
+                return false;
+            }
+        }
+        true
+    }
+
+    fn clear(&mut self) {
+        self.tasks.clear();
+        self.within.clear();
+    }
+
+    /// Runs one call and writes its response, then its `then` calls.
+    fn execute(&mut self, id: u64, call: &Call, returned: Option<&SocketTask>) {
+        match self.invoke(id, call, returned) {
+            Err(error) => self.respond(Response::error(id, error)),
+            Ok(task) => {
+                if !call.within.is_empty()
+                    && !call.no_argument
+                    && WITH_CALLBACKS.contains(&call.method.as_str())
+                {
+                    self.within.insert(id, (call.within.clone(), task.clone()));
+                }
+                self.respond(Response::ok(
+                    id,
+                    call_result(task.as_ref().map(SocketTask::handle)),
+                ));
+                for nested in &call.then {
+                    self.execute(nested.id, &nested.call, task.as_ref());
+                }
+            }
+        }
+    }
+
+    /// Invokes the method; `Err` is a protocol problem.
+    fn invoke(
+        &mut self,
+        id: u64,
+        call: &Call,
+        returned: Option<&SocketTask>,
+    ) -> Result<Option<SocketTask>, String> {
+        let my = self
+            .my
+            .as_ref()
+            .ok_or("no `hello` yet: the implementation is not set up")?;
+        let args = (!call.no_argument).then(|| {
+            call.args
+                .clone()
+                .unwrap_or_else(|| Value::Object(Map::new()))
+        });
+        let listener = call.listener.clone();
+        let off = call.listener.as_deref();
+        let method = call.method.as_str();
+        let task = match call.target.as_str() {
+            TARGET_MY => None,
+            TARGET_RETURNED => Some(
+                returned
+                    .cloned()
+                    .ok_or("`$returned`: the enclosing call returned no task")?,
+            ),
+            handle => Some(
+                self.tasks
+                    .get(handle)
+                    .cloned()
+                    .ok_or_else(|| format!("unknown task handle `{handle}`"))?,
+            ),
+        };
+        // An `on*` call without a listener calls the method with no argument,
+        // which adds nothing.
+        let on = |add: &dyn Fn(String)| {
+            if let Some(name) = listener.clone() {
+                add(name);
+            }
+        };
+        match task {
+            None => match method {
+                "connectSocket" => {
+                    let task =
+                        my.connect_socket(id, args.map(|a| ConnectSocketOptions::from_args(&a)));
+                    if let Some(task) = &task {
+                        self.tasks.insert(task.handle().to_owned(), task.clone());
+                    }
+                    return Ok(task);
+                }
+                "sendSocketMessage" => my
+                    .send_socket_message(id, args.map(|a| SendSocketMessageOptions::from_args(&a))),
+                "closeSocket" => {
+                    my.close_socket(id, args.map(|a| CloseSocketOptions::from_args(&a)))
+                }
+                "onSocketOpen" => on(&|n| my.on_socket_open(n)),
+                "onSocketMessage" => on(&|n| my.on_socket_message(n)),
+                "onSocketError" => on(&|n| my.on_socket_error(n)),
+                "onSocketClose" => on(&|n| my.on_socket_close(n)),
+                "offSocketOpen" => my.off_socket_open(off),
+                "offSocketMessage" => my.off_socket_message(off),
+                "offSocketError" => my.off_socket_error(off),
+                "offSocketClose" => my.off_socket_close(off),
+                _ => return Err(format!("unknown method `{method}` on `my`")),
+            },
+            Some(task) => match method {
+                "send" => task.send(id, args.map(|a| SendSocketMessageOptions::from_args(&a))),
+                "close" => task.close(id, args.map(|a| CloseSocketOptions::from_args(&a))),
+                "onOpen" => on(&|n| task.on_open(n)),
+                "onMessage" => on(&|n| task.on_message(n)),
+                "onError" => on(&|n| task.on_error(n)),
+                "onClose" => on(&|n| task.on_close(n)),
+                "offOpen" => task.off_open(off),
+                "offMessage" => task.off_message(off),
+                "offError" => task.off_error(off),
+                "offClose" => task.off_close(off),
+                _ => {
+                    return Err(format!(
+                        "unknown method `{method}` on a SocketTask (`{}`)",
+                        call.target
+                    ))
+                }
+            },
+        }
+        Ok(None)
+    }
+
+    /// Writes an event; inside a callback, runs the nested calls `within` asks for.
+    fn on_event(&mut self, event: Event) {
+        let callback = match &event {
+            Event::Callback { call, kind, .. } => Some((*call, *kind)),
+            _ => None,
+        };
+        self.write(AdapterMessage::Event(event));
+        let Some((call, kind)) = callback else { return };
+        let Some((within, returned)) = self.within.get(&call).cloned() else {
+            return;
+        };
+        if kind == CallbackKind::Complete {
+            self.within.remove(&call);
+        }
+        for nested in within.for_kind(kind) {
+            self.execute(nested.id, &nested.call, returned.as_ref());
+        }
+    }
+}
+
+/// The next event of `my`, or never when there is no `my` yet.
+async fn next_event(my: Option<&My>) -> Event {
+    match my {
+        Some(my) => my.next_event().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// An error and its causes, "a: b: c".
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

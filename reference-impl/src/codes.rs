@@ -1,0 +1,72 @@
+//! The error codes of the seed's table and their descriptions.
+
+use serde_json::{json, Value};
+
+/// An error code of the `my` socket API (the seed's table, 1–12).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// 1: unknown error (network failures, dropped connections, the task limit,
+    /// an invalid close code).
+    Unknown = 1,
+    /// 2: the global connection already exists.
+    AlreadyConnected = 2,
+    /// 3: the URL is empty.
+    UrlEmpty = 3,
+    /// 4: the URL format is not recognised.
+    UrlFormat = 4,
+    /// 5: the URL does not start with ws or wss.
+    UrlScheme = 5,
+    /// 6: connecting to the server timed out.
+    ConnectTimeout = 6,
+    /// 7: the server's certificate is invalid.
+    InvalidCertificate = 7,
+    /// 8: the server's handshake response is invalid (also `ws://` under `wssOnly`).
+    InvalidHandshake = 8,
+    /// 9: the server selected a subprotocol although none was requested.
+    ProtocolUnrequested = 9,
+    /// 10: the connection is not open.
+    NotOpen = 10,
+    /// 11: the message could not be sent.
+    SendFailed = 11,
+    /// 12: a received message is larger than the implementation accepts.
+    OutOfMemory = 12,
+}
+
+impl ErrorCode {
+    /// The numeric code (`error` in payloads).
+    pub fn code(self) -> u32 {
+        self as u32
+    }
+
+    /// The seed's description of the code (`errorMessage` in payloads).
+    pub fn message(self) -> &'static str {
+        match self {
+            ErrorCode::Unknown => "未知错误。",
+            ErrorCode::AlreadyConnected => "网络连接已经存在。",
+            ErrorCode::UrlEmpty => "URL 参数为空。",
+            ErrorCode::UrlFormat => "无法识别的 URL 格式。",
+            ErrorCode::UrlScheme => "URL 必须以 ws 或者 wss 开头。",
+            ErrorCode::ConnectTimeout => "连接服务器超时。",
+            ErrorCode::InvalidCertificate => "服务器返回的 https 证书无效。",
+            ErrorCode::InvalidHandshake => "服务端返回协议头无效。",
+            ErrorCode::ProtocolUnrequested => {
+                "WebSocket 请求没有指定 Sec-WebSocket-Protocol 请求头。"
+            }
+            ErrorCode::NotOpen => "网络连接没有打开，无法发送消息。",
+            ErrorCode::SendFailed => "消息发送失败。",
+            ErrorCode::OutOfMemory => "无法申请更多内存来读取网络数据。",
+        }
+    }
+
+    /// The `{error, errorMessage}` payload of `fail` and `onError`.
+    pub fn payload(self) -> Value {
+        json!({ "error": self.code(), "errorMessage": self.message() })
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "error {}: {}", self.code(), self.message())
+    }
+}

@@ -1,0 +1,770 @@
+//! The `my` object: the global socket, the SocketTasks, their listeners and
+//! the one ordered event queue of a JavaScript context.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use adapter_protocol::{CallbackKind, Config, Event, EventType, TARGET_MY};
+use serde_json::{json, Value};
+use tokio::sync::{mpsc, Notify};
+use tokio::task::JoinHandle;
+
+use crate::codes::ErrorCode;
+use crate::options::{truthy, CloseSocketOptions, ConnectSocketOptions, SendSocketMessageOptions};
+use crate::socket::{self, Command};
+use crate::validate;
+
+/// The id of an API call that takes `success` / `fail` / `complete`: its
+/// callbacks are reported as [`Event::Callback`] with this id (the adapter
+/// uses the request id).
+pub type CallId = u64;
+
+/// The name of a listener function (the adapter's `"L1"`): the same name is
+/// the same function.
+pub type ListenerName = String;
+
+/// The state of a socket, as a WebSocket's `readyState`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReadyState {
+    /// The handshake is under way.
+    Connecting,
+    /// The open event has been dispatched; messages can be sent.
+    Open,
+    /// A close was asked for; the close event has not been dispatched yet.
+    Closing,
+    /// The close event has been dispatched, or the socket never started.
+    Closed,
+}
+
+/// A socket's id inside one [`My`]; never reused, even across a reset.
+pub(crate) type SocketId = u64;
+
+/// Errors of the reference implementation's own set-up (never API failures:
+/// those go through `fail` and `onError`).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// `caCertificatesPem` could not be read as PEM.
+    #[error("caCertificatesPem is not a valid PEM bundle")]
+    InvalidCaPem(#[source] rustls_pki_types::pem::Error),
+    /// A certificate of `caCertificatesPem` cannot be a trust anchor.
+    #[error("caCertificatesPem holds a certificate that cannot be a trust anchor")]
+    InvalidCaCertificate(#[source] rustls::Error),
+    /// rustls refused the TLS set-up.
+    #[error("the TLS client configuration could not be built")]
+    Tls(#[source] rustls::Error),
+}
+
+/// Whose listeners hear a socket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum ListenerKey {
+    /// The listeners on `my` (the global socket).
+    My,
+    /// The listeners of one SocketTask.
+    Task(SocketId),
+}
+
+/// Something that happened, waiting on the queue to be dispatched.
+#[derive(Debug)]
+enum Occurrence {
+    /// A call's `success` / `fail` / `complete`.
+    Callback(Event),
+    /// A socket event; its listeners are resolved when it is dispatched.
+    Socket {
+        socket: SocketId,
+        generation: u64,
+        event_type: EventType,
+        res: Value,
+    },
+}
+
+/// The I/O task of a socket and the channel to it.
+#[derive(Debug)]
+struct Io {
+    commands: mpsc::UnboundedSender<Command>,
+    task: JoinHandle<()>,
+    /// The task has posted its last event and reads no more commands.
+    done: bool,
+}
+
+#[derive(Debug)]
+struct SocketEntry {
+    /// `"my"` or the task handle, as listener events name it.
+    target: String,
+    key: ListenerKey,
+    state: ReadyState,
+    /// Bumped when the I/O task is abandoned: its later occurrences are dropped.
+    generation: u64,
+    io: Option<Io>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Inner {
+    pub(crate) config: Config,
+    pub(crate) tls: Arc<rustls::ClientConfig>,
+    queue: VecDeque<Occurrence>,
+    /// The listener events of the occurrence being dispatched.
+    dispatching: VecDeque<Event>,
+    sockets: HashMap<SocketId, SocketEntry>,
+    global: Option<SocketId>,
+    listeners: HashMap<ListenerKey, [Vec<ListenerName>; 4]>,
+    next_socket: SocketId,
+    next_handle: u32,
+}
+
+/// What `My`, its tasks and the I/O tasks share.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    inner: Mutex<Inner>,
+    notify: Notify,
+}
+
+fn type_index(event_type: EventType) -> usize {
+    match event_type {
+        EventType::Open => 0,
+        EventType::Message => 1,
+        EventType::Error => 2,
+        EventType::Close => 3,
+    }
+}
+
+impl Shared {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panic while the lock was held leaves the data consistent enough
+        // for the queue: keep going rather than poison every later call.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Posts socket events from the I/O task of `socket`; ignored when the
+    /// socket was reset or its I/O abandoned since.
+    pub(crate) fn post(&self, socket: SocketId, generation: u64, events: Vec<(EventType, Value)>) {
+        let mut inner = self.lock();
+        if !inner.is_live(socket, generation) {
+            return;
+        }
+        for (event_type, res) in events {
+            inner.queue.push_back(Occurrence::Socket {
+                socket,
+                generation,
+                event_type,
+                res,
+            });
+        }
+        drop(inner);
+        self.notify.notify_one();
+    }
+
+    /// Posts a call's callbacks from the I/O task of `socket`.
+    pub(crate) fn post_callbacks(
+        &self,
+        socket: SocketId,
+        generation: u64,
+        call: Option<CallId>,
+        outcome: Result<(), ErrorCode>,
+    ) {
+        let mut inner = self.lock();
+        if !inner.is_live(socket, generation) {
+            return;
+        }
+        inner.push_callbacks(call, outcome);
+        drop(inner);
+        self.notify.notify_one();
+    }
+
+    /// The I/O task's last word: it takes no more commands (sends still
+    /// waiting fail with 11, closes succeed) and posts its final events.
+    pub(crate) fn finish(
+        &self,
+        socket: SocketId,
+        generation: u64,
+        commands: &mut mpsc::UnboundedReceiver<Command>,
+        events: Vec<(EventType, Value)>,
+    ) {
+        let mut inner = self.lock();
+        if !inner.is_live(socket, generation) {
+            return;
+        }
+        if let Some(io) = inner.sockets.get_mut(&socket).and_then(|s| s.io.as_mut()) {
+            io.done = true;
+        }
+        commands.close();
+        while let Ok(command) = commands.try_recv() {
+            match command {
+                Command::Send { call, .. } => {
+                    inner.push_callbacks(call, Err(ErrorCode::SendFailed))
+                }
+                Command::Close { call, .. } => inner.push_callbacks(call, Ok(())),
+            }
+        }
+        for (event_type, res) in events {
+            inner.queue.push_back(Occurrence::Socket {
+                socket,
+                generation,
+                event_type,
+                res,
+            });
+        }
+        drop(inner);
+        self.notify.notify_one();
+    }
+}
+
+impl Inner {
+    fn is_live(&self, socket: SocketId, generation: u64) -> bool {
+        self.sockets
+            .get(&socket)
+            .is_some_and(|s| s.generation == generation && s.state != ReadyState::Closed)
+    }
+
+    /// `success` or `fail`, then `complete` with the same object (`order.async`:
+    /// queued, never run inside the call).
+    fn push_callbacks(&mut self, call: Option<CallId>, outcome: Result<(), ErrorCode>) {
+        let Some(call) = call else { return };
+        let (kind, res) = match outcome {
+            Ok(()) => (CallbackKind::Success, json!({})),
+            Err(code) => (CallbackKind::Fail, code.payload()),
+        };
+        for kind in [kind, CallbackKind::Complete] {
+            self.queue.push_back(Occurrence::Callback(Event::Callback {
+                call,
+                kind,
+                res: res.clone(),
+                sync: false,
+            }));
+        }
+    }
+
+    /// Sockets that count against `maxTasks`: every one not CLOSED.
+    fn live_sockets(&self) -> usize {
+        self.sockets
+            .values()
+            .filter(|s| s.state != ReadyState::Closed)
+            .count()
+    }
+
+    fn new_socket(&mut self, target: Option<String>, state: ReadyState) -> SocketId {
+        let id = self.next_socket;
+        self.next_socket += 1;
+        let (target, key) = match target {
+            Some(handle) => (handle, ListenerKey::Task(id)),
+            None => (TARGET_MY.to_owned(), ListenerKey::My),
+        };
+        self.sockets.insert(
+            id,
+            SocketEntry {
+                target,
+                key,
+                state,
+                generation: 0,
+                io: None,
+            },
+        );
+        id
+    }
+
+    /// Takes the next event: the rest of the current dispatch, else the next
+    /// occurrence, resolving a socket event's listeners from a snapshot taken
+    /// now (`listeners.during-dispatch`, `connect.listener-in-success`).
+    fn take_event(&mut self) -> Option<Event> {
+        loop {
+            if let Some(event) = self.dispatching.pop_front() {
+                return Some(event);
+            }
+            match self.queue.pop_front()? {
+                Occurrence::Callback(event) => return Some(event),
+                Occurrence::Socket {
+                    socket,
+                    generation,
+                    event_type,
+                    res,
+                } => {
+                    let Some(entry) = self.sockets.get_mut(&socket) else {
+                        continue;
+                    };
+                    // Nothing after onClose; nothing from an abandoned handshake.
+                    if entry.generation != generation || entry.state == ReadyState::Closed {
+                        continue;
+                    }
+                    match event_type {
+                        EventType::Open if entry.state != ReadyState::Connecting => continue,
+                        EventType::Open => entry.state = ReadyState::Open,
+                        // A CLOSED socket frees its place (`task.limit`).
+                        EventType::Close => {
+                            entry.state = ReadyState::Closed;
+                            entry.io = None;
+                        }
+                        EventType::Message | EventType::Error => {}
+                    }
+                    let target = entry.target.clone();
+                    let names = self
+                        .listeners
+                        .get(&entry.key)
+                        .map(|l| l[type_index(event_type)].clone())
+                        .unwrap_or_default();
+                    for listener in names {
+                        self.dispatching.push_back(Event::Listener {
+                            target: target.clone(),
+                            listener,
+                            event_type,
+                            res: res.clone(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One JavaScript context's `my` socket API: the global socket, its
+/// listeners, the SocketTasks and one ordered event queue.
+///
+/// Methods are the JavaScript API in snake case. Every callback and listener
+/// call becomes an [`Event`] on the queue, taken with [`My::next_event`] or
+/// [`My::try_next_event`]: nothing is delivered inside the call that caused
+/// it (`order.async`). A socket's state follows its events as they are
+/// taken: it is OPEN once its open event has been taken, CLOSED once its
+/// close event has, so the queue must be drained for sockets to progress.
+///
+/// Must be used inside a tokio runtime: each socket's I/O runs in a spawned
+/// task. Dropping `My` ends its sockets as [`My::reset`] does.
+#[derive(Debug)]
+pub struct My {
+    shared: Arc<Shared>,
+}
+
+/// A SocketTask, returned by `connect_socket` with `multiple: true`.
+///
+/// Its methods act on its own socket; its listeners hear only that socket
+/// (`listeners.scope`). After [`My::reset`] it is a CLOSED task.
+#[derive(Debug, Clone)]
+pub struct SocketTask {
+    shared: Arc<Shared>,
+    socket: SocketId,
+    handle: String,
+}
+
+impl My {
+    /// A new context with this configuration.
+    pub fn new(config: Config) -> Result<My, Error> {
+        let tls = socket::tls_config(&config.ca_certificates_pem)?;
+        Ok(My {
+            shared: Arc::new(Shared {
+                inner: Mutex::new(Inner {
+                    config,
+                    tls,
+                    queue: VecDeque::new(),
+                    dispatching: VecDeque::new(),
+                    sockets: HashMap::new(),
+                    global: None,
+                    listeners: HashMap::new(),
+                    next_socket: 1,
+                    next_handle: 1,
+                }),
+                notify: Notify::new(),
+            }),
+        })
+    }
+
+    /// The configuration in use.
+    pub fn config(&self) -> Config {
+        self.shared.lock().config.clone()
+    }
+
+    /// `my.connectSocket(options)`. `None`: called with no argument (and so
+    /// with no callbacks). Returns a [`SocketTask`] when `multiple` is truthy,
+    /// also when validation then fails (that task is CLOSED).
+    pub fn connect_socket(
+        &self,
+        call: CallId,
+        options: Option<ConnectSocketOptions>,
+    ) -> Option<SocketTask> {
+        let call = options.is_some().then_some(call);
+        let options = options.unwrap_or_default();
+        let multiple = truthy(options.multiple.as_ref());
+        let mut inner = self.shared.lock();
+        let checked = validate::connect(&options, &inner.config).and_then(|plan| {
+            // connect.single.exists: the global socket is not CLOSED.
+            let global_busy = inner
+                .global
+                .and_then(|id| inner.sockets.get(&id))
+                .is_some_and(|s| s.state != ReadyState::Closed);
+            if !multiple && global_busy {
+                return Err(ErrorCode::AlreadyConnected);
+            }
+            // connect.multiple.limit: the global socket counts too.
+            if inner.live_sockets() >= inner.config.max_tasks as usize {
+                return Err(ErrorCode::Unknown);
+            }
+            Ok(plan)
+        });
+        let handle = multiple.then(|| {
+            let handle = format!("t{}", inner.next_handle);
+            inner.next_handle += 1;
+            handle
+        });
+        let state = if checked.is_ok() {
+            ReadyState::Connecting
+        } else {
+            ReadyState::Closed
+        };
+        let socket = if handle.is_some() || checked.is_ok() {
+            Some(inner.new_socket(handle.clone(), state))
+        } else {
+            None
+        };
+        match checked {
+            Ok(plan) => {
+                let socket = socket.expect("a socket is made for a valid connect");
+                if handle.is_none() {
+                    inner.global = Some(socket);
+                }
+                inner.push_callbacks(call, Ok(()));
+                let (commands, receiver) = mpsc::unbounded_channel();
+                let task = tokio::spawn(socket::run(
+                    Arc::clone(&self.shared),
+                    socket,
+                    0,
+                    plan,
+                    inner.config.clone(),
+                    Arc::clone(&inner.tls),
+                    receiver,
+                ));
+                if let Some(entry) = inner.sockets.get_mut(&socket) {
+                    entry.io = Some(Io {
+                        commands,
+                        task,
+                        done: false,
+                    });
+                }
+            }
+            Err(code) => inner.push_callbacks(call, Err(code)),
+        }
+        drop(inner);
+        self.shared.notify.notify_one();
+        Some(SocketTask {
+            shared: Arc::clone(&self.shared),
+            socket: socket?,
+            handle: handle?,
+        })
+    }
+
+    /// `my.sendSocketMessage(options)` on the global socket.
+    pub fn send_socket_message(&self, call: CallId, options: Option<SendSocketMessageOptions>) {
+        let global = self.shared.lock().global;
+        send(&self.shared, global, call, options);
+    }
+
+    /// `my.closeSocket(options)` on the global socket.
+    pub fn close_socket(&self, call: CallId, options: Option<CloseSocketOptions>) {
+        let global = self.shared.lock().global;
+        close(&self.shared, global, call, options);
+    }
+
+    /// `my.onSocketOpen(listener)`.
+    pub fn on_socket_open(&self, listener: impl Into<ListenerName>) {
+        add_listener(
+            &self.shared,
+            ListenerKey::My,
+            EventType::Open,
+            listener.into(),
+        );
+    }
+
+    /// `my.onSocketMessage(listener)`.
+    pub fn on_socket_message(&self, listener: impl Into<ListenerName>) {
+        add_listener(
+            &self.shared,
+            ListenerKey::My,
+            EventType::Message,
+            listener.into(),
+        );
+    }
+
+    /// `my.onSocketError(listener)`.
+    pub fn on_socket_error(&self, listener: impl Into<ListenerName>) {
+        add_listener(
+            &self.shared,
+            ListenerKey::My,
+            EventType::Error,
+            listener.into(),
+        );
+    }
+
+    /// `my.onSocketClose(listener)`.
+    pub fn on_socket_close(&self, listener: impl Into<ListenerName>) {
+        add_listener(
+            &self.shared,
+            ListenerKey::My,
+            EventType::Close,
+            listener.into(),
+        );
+    }
+
+    /// `my.offSocketOpen(listener)`; `None` removes every open listener.
+    pub fn off_socket_open(&self, listener: Option<&str>) {
+        remove_listener(&self.shared, ListenerKey::My, EventType::Open, listener);
+    }
+
+    /// `my.offSocketMessage(listener)`; `None` removes every message listener.
+    pub fn off_socket_message(&self, listener: Option<&str>) {
+        remove_listener(&self.shared, ListenerKey::My, EventType::Message, listener);
+    }
+
+    /// `my.offSocketError(listener)`; `None` removes every error listener.
+    pub fn off_socket_error(&self, listener: Option<&str>) {
+        remove_listener(&self.shared, ListenerKey::My, EventType::Error, listener);
+    }
+
+    /// `my.offSocketClose(listener)`; `None` removes every close listener.
+    pub fn off_socket_close(&self, listener: Option<&str>) {
+        remove_listener(&self.shared, ListenerKey::My, EventType::Close, listener);
+    }
+
+    /// The state of the global socket; `None` before the first connection.
+    pub fn socket_ready_state(&self) -> Option<ReadyState> {
+        let inner = self.shared.lock();
+        inner.global.map(|id| {
+            inner
+                .sockets
+                .get(&id)
+                .map_or(ReadyState::Closed, |s| s.state)
+        })
+    }
+
+    /// Ends every socket at once without emitting events (their I/O tasks
+    /// are aborted and their streams dropped), drops every listener and
+    /// task, clears the queue and restarts task handles at `t1`.
+    pub fn reset(&self) {
+        let mut inner = self.shared.lock();
+        for (_, entry) in inner.sockets.drain() {
+            if let Some(io) = entry.io {
+                io.task.abort();
+            }
+        }
+        inner.global = None;
+        inner.listeners.clear();
+        inner.queue.clear();
+        inner.dispatching.clear();
+        inner.next_handle = 1;
+    }
+
+    /// Takes the next event, waiting for one.
+    pub async fn next_event(&self) -> Event {
+        loop {
+            let notified = self.shared.notify.notified();
+            if let Some(event) = self.try_next_event() {
+                return event;
+            }
+            notified.await;
+        }
+    }
+
+    /// Takes the next event if one is ready.
+    pub fn try_next_event(&self) -> Option<Event> {
+        self.shared.lock().take_event()
+    }
+
+    /// `true` while listener events of the occurrence being dispatched remain
+    /// to be taken: a JavaScript host runs them all before anything else.
+    pub fn in_dispatch(&self) -> bool {
+        !self.shared.lock().dispatching.is_empty()
+    }
+}
+
+impl Drop for My {
+    fn drop(&mut self) {
+        self.reset();
+    }
+}
+
+impl SocketTask {
+    /// The task's handle: `"t1"`, `"t2"`, … in creation order since the last reset.
+    pub fn handle(&self) -> &str {
+        &self.handle
+    }
+
+    /// The task's state.
+    pub fn ready_state(&self) -> ReadyState {
+        self.shared
+            .lock()
+            .sockets
+            .get(&self.socket)
+            .map_or(ReadyState::Closed, |s| s.state)
+    }
+
+    /// `SocketTask.send(options)`.
+    pub fn send(&self, call: CallId, options: Option<SendSocketMessageOptions>) {
+        send(&self.shared, Some(self.socket), call, options);
+    }
+
+    /// `SocketTask.close(options)`.
+    pub fn close(&self, call: CallId, options: Option<CloseSocketOptions>) {
+        close(&self.shared, Some(self.socket), call, options);
+    }
+
+    fn key(&self) -> ListenerKey {
+        ListenerKey::Task(self.socket)
+    }
+
+    /// `SocketTask.onOpen(listener)`.
+    pub fn on_open(&self, listener: impl Into<ListenerName>) {
+        add_listener(&self.shared, self.key(), EventType::Open, listener.into());
+    }
+
+    /// `SocketTask.onMessage(listener)`.
+    pub fn on_message(&self, listener: impl Into<ListenerName>) {
+        add_listener(
+            &self.shared,
+            self.key(),
+            EventType::Message,
+            listener.into(),
+        );
+    }
+
+    /// `SocketTask.onError(listener)`.
+    pub fn on_error(&self, listener: impl Into<ListenerName>) {
+        add_listener(&self.shared, self.key(), EventType::Error, listener.into());
+    }
+
+    /// `SocketTask.onClose(listener)`.
+    pub fn on_close(&self, listener: impl Into<ListenerName>) {
+        add_listener(&self.shared, self.key(), EventType::Close, listener.into());
+    }
+
+    /// `SocketTask.offOpen(listener)`; `None` removes every open listener.
+    pub fn off_open(&self, listener: Option<&str>) {
+        remove_listener(&self.shared, self.key(), EventType::Open, listener);
+    }
+
+    /// `SocketTask.offMessage(listener)`; `None` removes every message listener.
+    pub fn off_message(&self, listener: Option<&str>) {
+        remove_listener(&self.shared, self.key(), EventType::Message, listener);
+    }
+
+    /// `SocketTask.offError(listener)`; `None` removes every error listener.
+    pub fn off_error(&self, listener: Option<&str>) {
+        remove_listener(&self.shared, self.key(), EventType::Error, listener);
+    }
+
+    /// `SocketTask.offClose(listener)`; `None` removes every close listener.
+    pub fn off_close(&self, listener: Option<&str>) {
+        remove_listener(&self.shared, self.key(), EventType::Close, listener);
+    }
+}
+
+/// listeners.order / listeners.twice: appended, duplicates kept.
+fn add_listener(shared: &Shared, key: ListenerKey, event_type: EventType, name: ListenerName) {
+    shared.lock().listeners.entry(key).or_default()[type_index(event_type)].push(name);
+}
+
+/// listeners.off-one (every occurrence of the name) / listeners.off-all (`None`).
+fn remove_listener(shared: &Shared, key: ListenerKey, event_type: EventType, name: Option<&str>) {
+    let mut inner = shared.lock();
+    if let Some(lists) = inner.listeners.get_mut(&key) {
+        let list = &mut lists[type_index(event_type)];
+        match name {
+            Some(name) => list.retain(|n| n != name),
+            None => list.clear(),
+        }
+    }
+}
+
+/// `sendSocketMessage` / `SocketTask.send` on `socket`.
+fn send(
+    shared: &Shared,
+    socket: Option<SocketId>,
+    call: CallId,
+    options: Option<SendSocketMessageOptions>,
+) {
+    let call = options.is_some().then_some(call);
+    let options = options.unwrap_or_default();
+    let mut inner = shared.lock();
+    let max = inner.config.max_message_bytes;
+    let outcome = (|| {
+        let entry = socket.and_then(|id| inner.sockets.get(&id));
+        // send.not-open: never connected, CONNECTING, CLOSING or CLOSED.
+        let Some(entry) = entry.filter(|e| e.state == ReadyState::Open) else {
+            return Err(ErrorCode::NotOpen);
+        };
+        // send.invalid / send.too-large
+        let message = validate::message(&options, max)?;
+        match &entry.io {
+            Some(io) if !io.done => io
+                .commands
+                .send(Command::Send { message, call })
+                .map_err(|_| ErrorCode::SendFailed),
+            // The transport is gone although the close event is still queued.
+            _ => Err(ErrorCode::SendFailed),
+        }
+    })();
+    // On success the I/O task reports once the frame is written.
+    if let Err(code) = outcome {
+        inner.push_callbacks(call, Err(code));
+        drop(inner);
+        shared.notify.notify_one();
+    }
+}
+
+/// `closeSocket` / `SocketTask.close` on `socket`.
+fn close(
+    shared: &Shared,
+    socket: Option<SocketId>,
+    call: CallId,
+    options: Option<CloseSocketOptions>,
+) {
+    let call = options.is_some().then_some(call);
+    let options = options.unwrap_or_default();
+    let mut inner = shared.lock();
+    let Some((id, entry)) = socket.and_then(|id| inner.sockets.get_mut(&id).map(|e| (id, e)))
+    else {
+        // close.not-open: never existed.
+        inner.push_callbacks(call, Err(ErrorCode::NotOpen));
+        drop(inner);
+        shared.notify.notify_one();
+        return;
+    };
+    let outcome = match entry.state {
+        // close.not-open: CLOSING or CLOSED.
+        ReadyState::Closing | ReadyState::Closed => Err(ErrorCode::NotOpen),
+        state => match validate::close_frame(&options) {
+            // close.invalid-code: nothing on the wire.
+            Err(code) => Err(code),
+            // close.connecting: abandon the handshake; onClose 1006, no onOpen.
+            Ok(_) if state == ReadyState::Connecting => {
+                entry.state = ReadyState::Closing;
+                entry.generation += 1;
+                if let Some(io) = entry.io.take() {
+                    io.task.abort();
+                }
+                let generation = entry.generation;
+                inner.push_callbacks(call, Ok(()));
+                inner.queue.push_back(Occurrence::Socket {
+                    socket: id,
+                    generation,
+                    event_type: EventType::Close,
+                    res: socket::close_payload(1006, ""),
+                });
+                drop(inner);
+                shared.notify.notify_one();
+                return;
+            }
+            // close.open: the I/O task writes the frame, then reports success.
+            Ok(frame) => {
+                entry.state = ReadyState::Closing;
+                match &entry.io {
+                    Some(io) if !io.done => {
+                        if io.commands.send(Command::Close { frame, call }).is_ok() {
+                            return;
+                        }
+                        Ok(())
+                    }
+                    // Already ending: its close event is queued.
+                    _ => Ok(()),
+                }
+            }
+        },
+    };
+    inner.push_callbacks(call, outcome);
+    drop(inner);
+    shared.notify.notify_one();
+}
