@@ -1,0 +1,784 @@
+//! One connection, from TCP accept to its end: TLS, the hand-written
+//! handshake, then the behaviour its path chose.
+
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_util::{SinkExt, StreamExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
+use tokio_rustls::TlsAcceptor;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
+use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role};
+use tokio_tungstenite::tungstenite::{Error as WsError, Message, Utf8Bytes};
+use tokio_tungstenite::WebSocketStream;
+
+use crate::action::{DropMode, Outgoing};
+use crate::handshake::{fault_response, plain, switching, Request, MAX_HEAD};
+use crate::recorder::{EndReason, Event, MessageKind};
+use crate::route::{parse_plan, split_session, Behaviour, CloseAnswer, Plan};
+use crate::server::Shared;
+use crate::session::{Command, Envelope, SessionInner, COMMAND_QUEUE};
+
+/// What a listener does with a new TCP connection.
+#[derive(Clone)]
+pub(crate) enum ListenerKind {
+    Plain,
+    Tls(TlsAcceptor),
+    /// Accept TCP, never answer (not even the TLS ClientHello).
+    Hang,
+}
+
+/// A plain or TLS stream.
+pub(crate) enum Stream {
+    Plain(TcpStream),
+    Tls(Box<tokio_rustls::server::TlsStream<TcpStream>>),
+}
+
+impl Stream {
+    fn tcp(&self) -> &TcpStream {
+        match self {
+            Stream::Plain(s) => s,
+            Stream::Tls(s) => s.get_ref().0,
+        }
+    }
+}
+
+impl AsyncRead for Stream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Stream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+        }
+    }
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_flush(cx),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+        }
+    }
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+        }
+    }
+}
+
+/// Where a connection's events go; records `ended: shutdown` if the task is
+/// dropped (server shutdown) before it recorded its end, and unregisters the
+/// connection from its session.
+struct Tag {
+    shared: Arc<Shared>,
+    accepted: Option<Event>,
+    sink: Sink,
+    ended: bool,
+}
+
+enum Sink {
+    Pending,
+    Global(u32),
+    Session(Arc<SessionInner>, u32),
+}
+
+impl Tag {
+    fn bind_session(&mut self, session: Arc<SessionInner>) -> u32 {
+        let conn = session.next_conn();
+        if let Some(acc) = self.accepted.take() {
+            session.recorder.record(conn, acc);
+        }
+        self.sink = Sink::Session(session, conn);
+        conn
+    }
+
+    fn record(&mut self, event: Event) {
+        if let Sink::Pending = self.sink {
+            let id = self
+                .shared
+                .next_conn
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                + 1;
+            if let Some(acc) = self.accepted.take() {
+                self.shared.unrouted.record(id, acc);
+            }
+            self.sink = Sink::Global(id);
+        }
+        match &self.sink {
+            Sink::Global(id) => self.shared.unrouted.record(*id, event),
+            Sink::Session(s, conn) => s.recorder.record(*conn, event),
+            Sink::Pending => {}
+        }
+    }
+
+    fn end(&mut self, how: EndReason, detail: Option<String>) {
+        if !self.ended {
+            self.ended = true;
+            // From here on, actions no longer reach this connection.
+            if let Sink::Session(s, conn) = &self.sink {
+                s.unregister(*conn);
+            }
+            self.record(Event::Ended { how, detail });
+        }
+    }
+}
+
+impl Drop for Tag {
+    fn drop(&mut self) {
+        if !self.ended {
+            self.end(EndReason::Shutdown, None);
+        }
+        if let Sink::Session(s, conn) = &self.sink {
+            s.unregister(*conn);
+        }
+    }
+}
+
+/// Serves one accepted TCP connection to its end.
+pub(crate) async fn handle(
+    shared: Arc<Shared>,
+    listener: Arc<str>,
+    kind: ListenerKind,
+    tcp: TcpStream,
+    peer: SocketAddr,
+) {
+    let _ = tcp.set_nodelay(true);
+    let mut tag = Tag {
+        shared: shared.clone(),
+        accepted: Some(Event::Accepted {
+            listener: listener.to_string(),
+            peer: peer.to_string(),
+        }),
+        sink: Sink::Pending,
+        ended: false,
+    };
+    let opts = &shared.options;
+    match kind {
+        ListenerKind::Hang => {
+            tag.record(Event::NoResponse {
+                fault: "tls-hang".into(),
+            });
+            let mut s = Stream::Plain(tcp);
+            let (how, detail) = drain(&mut s, opts.hold_timeout).await;
+            tag.end(how, detail);
+        }
+        ListenerKind::Plain => serve(&shared, &mut tag, Stream::Plain(tcp)).await,
+        ListenerKind::Tls(acceptor) => {
+            match tokio::time::timeout(opts.header_timeout, acceptor.accept(tcp)).await {
+                Ok(Ok(tls)) => serve(&shared, &mut tag, Stream::Tls(Box::new(tls))).await,
+                Ok(Err(e)) => {
+                    tag.record(Event::TlsFailed {
+                        error: e.to_string(),
+                    });
+                    tag.end(EndReason::Error, Some(e.to_string()));
+                }
+                Err(_) => tag.end(
+                    EndReason::Timeout,
+                    Some(format!("no TLS handshake within {:?}", opts.header_timeout)),
+                ),
+            }
+        }
+    }
+}
+
+enum HeadError {
+    Timeout,
+    Eof,
+    TooLarge,
+    Malformed(httparse::Error),
+    Io(io::Error),
+}
+
+async fn read_head(
+    stream: &mut Stream,
+    timeout: Duration,
+) -> Result<(Request, Vec<u8>), HeadError> {
+    let mut buf = Vec::with_capacity(1024);
+    let read = async {
+        loop {
+            let mut chunk = [0u8; 2048];
+            let n = stream.read(&mut chunk).await.map_err(HeadError::Io)?;
+            if n == 0 {
+                return Err(HeadError::Eof);
+            }
+            buf.extend_from_slice(&chunk[..n]);
+            match Request::parse(&buf) {
+                Ok(Some((req, used))) => return Ok((req, buf[used..].to_vec())),
+                Ok(None) if buf.len() > MAX_HEAD => return Err(HeadError::TooLarge),
+                Ok(None) => {}
+                Err(e) => return Err(HeadError::Malformed(e)),
+            }
+        }
+    };
+    tokio::time::timeout(timeout, read)
+        .await
+        .unwrap_or(Err(HeadError::Timeout))
+}
+
+/// Writes an error response, records it, and closes.
+async fn reject(shared: &Shared, tag: &mut Tag, stream: &mut Stream, status: u16, error: String) {
+    tag.record(Event::HandshakeResponse {
+        status,
+        protocol: None,
+        fault: None,
+        error: Some(error.clone()),
+    });
+    let _ = stream.write_all(&plain(status, &error)).await;
+    let _ = stream.flush().await;
+    tag.end(EndReason::ServerClosed, None);
+    finish(stream, shared.options.close_timeout).await;
+}
+
+async fn serve(shared: &Arc<Shared>, tag: &mut Tag, mut stream: Stream) {
+    let opts = &shared.options;
+    let (req, rest) = match read_head(&mut stream, opts.header_timeout).await {
+        Ok(r) => r,
+        Err(HeadError::Timeout) => {
+            return tag.end(
+                EndReason::Timeout,
+                Some(format!(
+                    "no complete request head within {:?}",
+                    opts.header_timeout
+                )),
+            )
+        }
+        Err(HeadError::Eof) => {
+            return tag.end(
+                EndReason::PeerEof,
+                Some("before a complete request head".into()),
+            )
+        }
+        Err(HeadError::Io(e)) => return tag.end(io_end(&e), Some(e.to_string())),
+        Err(HeadError::TooLarge) => {
+            let msg = format!("request head larger than {MAX_HEAD} bytes");
+            return reject(shared, tag, &mut stream, 431, msg).await;
+        }
+        Err(HeadError::Malformed(e)) => {
+            return reject(
+                shared,
+                tag,
+                &mut stream,
+                400,
+                format!("malformed HTTP request: {e}"),
+            )
+            .await
+        }
+    };
+    let request_event = Event::HandshakeRequest {
+        method: req.method.clone(),
+        path: req.path.clone(),
+        query: req.query.clone(),
+        headers: req.headers.clone(),
+        protocols: req.protocols.clone(),
+    };
+    let (id, rest_path) = match split_session(&req.path) {
+        Ok(x) => x,
+        Err(e) => {
+            tag.record(request_event);
+            return reject(shared, tag, &mut stream, 404, e.to_string()).await;
+        }
+    };
+    let Some(session) = shared.session(id) else {
+        tag.record(request_event);
+        let e = crate::error::PathError::UnknownSession { id: id.to_owned() };
+        return reject(shared, tag, &mut stream, 404, e.to_string()).await;
+    };
+    let conn = tag.bind_session(session.inner.clone());
+    tag.record(request_event);
+    let plan = match parse_plan(rest_path) {
+        Ok(p) => p,
+        Err(e) => return reject(shared, tag, &mut stream, 400, e.to_string()).await,
+    };
+    if let Some(delay) = plan.options.delay {
+        tokio::time::sleep(delay).await;
+    }
+    if let Behaviour::Fault(fault) = plan.behaviour {
+        return match fault_response(fault, &req) {
+            None => {
+                tag.record(Event::NoResponse {
+                    fault: fault.name(),
+                });
+                let (how, detail) = drain(&mut stream, opts.hold_timeout).await;
+                tag.end(how, detail);
+            }
+            Some((bytes, status, protocol)) => {
+                tag.record(Event::HandshakeResponse {
+                    status,
+                    protocol,
+                    fault: Some(fault.name()),
+                    error: None,
+                });
+                if let Err(e) = write_raw(&mut stream, &bytes).await {
+                    return tag.end(io_end(&e), Some(e.to_string()));
+                }
+                if status == 101 {
+                    // The client must fail the connection; wait for it to go.
+                    let (how, detail) = drain(&mut stream, opts.hold_timeout).await;
+                    tag.end(how, detail);
+                } else {
+                    tag.end(EndReason::ServerClosed, None);
+                    finish(&mut stream, opts.close_timeout).await;
+                }
+            }
+        };
+    }
+    let key = match req.check_upgrade() {
+        Ok(k) => k.to_owned(),
+        Err(e) => {
+            return reject(
+                shared,
+                tag,
+                &mut stream,
+                400,
+                format!("not a WebSocket upgrade: {e}"),
+            )
+            .await
+        }
+    };
+    let protocol = req.protocols.first().cloned();
+    tag.record(Event::HandshakeResponse {
+        status: 101,
+        protocol: protocol.clone(),
+        fault: None,
+        error: None,
+    });
+    if let Err(e) = write_raw(&mut stream, &switching(&key, protocol.as_deref())).await {
+        return tag.end(io_end(&e), Some(e.to_string()));
+    }
+    let (tx, rx) = mpsc::channel(COMMAND_QUEUE);
+    let room = match &plan.behaviour {
+        Behaviour::Broadcast { room, .. } => Some(room.as_str()),
+        _ => None,
+    };
+    session.inner.register(conn, tx, room);
+    let ws =
+        WebSocketStream::from_partially_read(stream, rest, Role::Server, Some(shared.ws_config))
+            .await;
+    let live = Live {
+        ws,
+        shared: shared.clone(),
+        session: session.inner.clone(),
+        conn,
+        plan,
+        rx,
+        received: 0,
+        closing: None,
+        close_done: false,
+        close_received: false,
+    };
+    let (how, detail) = live.run(tag).await;
+    tag.end(how, detail);
+}
+
+async fn write_raw(stream: &mut Stream, bytes: &[u8]) -> io::Result<()> {
+    stream.write_all(bytes).await?;
+    stream.flush().await
+}
+
+fn io_end(e: &io::Error) -> EndReason {
+    match e.kind() {
+        io::ErrorKind::ConnectionReset
+        | io::ErrorKind::ConnectionAborted
+        | io::ErrorKind::BrokenPipe => EndReason::Reset,
+        io::ErrorKind::UnexpectedEof => EndReason::PeerEof,
+        _ => EndReason::Error,
+    }
+}
+
+/// Reads and discards until the peer closes, a deadline passes, or an error.
+async fn drain(stream: &mut Stream, limit: Duration) -> (EndReason, Option<String>) {
+    let read = async {
+        let mut buf = [0u8; 4096];
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) => return (EndReason::PeerEof, None),
+                Ok(_) => {}
+                Err(e) => return (io_end(&e), Some(e.to_string())),
+            }
+        }
+    };
+    match tokio::time::timeout(limit, read).await {
+        Ok(r) => r,
+        Err(_) => (
+            EndReason::Timeout,
+            Some(format!("peer still connected after {limit:?}")),
+        ),
+    }
+}
+
+/// Shuts the write side down (FIN) and waits briefly for the peer's FIN, so
+/// that unread input does not turn the close into a reset.
+async fn finish(stream: &mut Stream, limit: Duration) {
+    let _ = stream.shutdown().await;
+    let _ = drain(stream, limit).await;
+}
+
+/// An open WebSocket connection running its behaviour.
+struct Live {
+    ws: WebSocketStream<Stream>,
+    shared: Arc<Shared>,
+    session: Arc<SessionInner>,
+    conn: u32,
+    plan: Plan,
+    rx: mpsc::Receiver<Envelope>,
+    received: u64,
+    /// Set when the server sent a close frame first: the answer's deadline.
+    closing: Option<Instant>,
+    /// Set when the server answered the client's close through tungstenite.
+    close_done: bool,
+    /// Set when a close frame came from the client.
+    close_received: bool,
+}
+
+type End = (EndReason, Option<String>);
+
+fn ws_end(e: WsError) -> End {
+    match e {
+        WsError::Io(e) => (io_end(&e), Some(e.to_string())),
+        WsError::Protocol(
+            tokio_tungstenite::tungstenite::error::ProtocolError::ResetWithoutClosingHandshake,
+        ) => (EndReason::PeerEof, None),
+        other => (EndReason::Error, Some(other.to_string())),
+    }
+}
+
+impl Live {
+    fn record(&self, event: Event) {
+        self.session.recorder.record(self.conn, event);
+    }
+
+    async fn run(mut self, tag: &mut Tag) -> End {
+        let on_open = match self.plan.behaviour.clone() {
+            Behaviour::SendOnOpen(p) => self.send(p.materialize()).await,
+            Behaviour::CloseOnOpen { code, reason } => self.close(code, reason).await,
+            Behaviour::DropOnOpen(mode) => return self.drop_conn(mode, tag, None).await,
+            _ => Ok(()),
+        };
+        if let Err(end) = on_open {
+            return end;
+        }
+        let reading = self.plan.behaviour != Behaviour::StopReading;
+        let hold = Instant::now() + self.shared.options.hold_timeout;
+        let mut commands_open = true;
+        loop {
+            let deadline = self.closing.unwrap_or(hold);
+            tokio::select! {
+                msg = self.ws.next(), if reading => {
+                    match msg {
+                        None => {
+                            return if self.close_received {
+                                (EndReason::CloseHandshake, None)
+                            } else {
+                                (EndReason::PeerEof, None)
+                            };
+                        }
+                        Some(Err(WsError::ConnectionClosed)) | Some(Err(WsError::AlreadyClosed)) => {
+                            return (EndReason::CloseHandshake, None);
+                        }
+                        Some(Err(e)) => return ws_end(e),
+                        Some(Ok(m)) => {
+                            if let Some(end) = self.incoming(m, tag).await {
+                                return end;
+                            }
+                        }
+                    }
+                }
+                env = self.rx.recv(), if commands_open => {
+                    match env {
+                        None => commands_open = false,
+                        Some(env) => {
+                            let result = match env.command {
+                                Command::Send(out) => self.send(out).await,
+                                Command::Close { code, reason } => self.close(code, reason).await,
+                                Command::Drop(mode) => return self.drop_conn(mode, tag, env.ack).await,
+                            };
+                            if let Some(ack) = env.ack { let _ = ack.send(()); }
+                            if let Err(end) = result { return end; }
+                        }
+                    }
+                }
+                _ = tokio::time::sleep_until(deadline), if self.closing.is_some() || !reading => {
+                    return if self.closing.is_some() {
+                        (EndReason::Timeout, Some(format!("no close answer within {:?}", self.shared.options.close_timeout)))
+                    } else {
+                        (EndReason::Timeout, Some(format!("held for {:?} without reading", self.shared.options.hold_timeout)))
+                    };
+                }
+            }
+        }
+    }
+
+    /// Handles one message from the client; `Some` ends the connection.
+    async fn incoming(&mut self, m: Message, tag: &mut Tag) -> Option<End> {
+        let cap = self.shared.options.payload_capture;
+        let (kind, data) = match m {
+            Message::Text(t) => (MessageKind::Text, Bytes::from(t)),
+            Message::Binary(b) => (MessageKind::Binary, b),
+            Message::Close(frame) => return self.close_in(frame).await,
+            Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => return None,
+        };
+        let (payload, truncated) = Event::payload(kind, &data, cap);
+        self.record(Event::MessageIn {
+            kind,
+            len: data.len(),
+            payload,
+            truncated,
+        });
+        self.received += 1;
+        if self.closing.is_some() || self.close_done {
+            // A message that crossed our close frame: recorded, not answered.
+            return None;
+        }
+        let out = Outgoing {
+            text: kind == MessageKind::Text,
+            data,
+            fragments: 1,
+        };
+        let result = match &self.plan.behaviour {
+            Behaviour::Echo | Behaviour::SendOnOpen(_) | Behaviour::CloseOnOpen { .. } => {
+                self.send(out).await
+            }
+            Behaviour::Broadcast { room, others } => {
+                let except = others.then_some(self.conn);
+                for tx in self.session.room_members(room, except) {
+                    let _ = tx.try_send(Envelope {
+                        command: Command::Send(out.clone()),
+                        ack: None,
+                    });
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        };
+        if let Err(end) = result {
+            return Some(end);
+        }
+        if self.plan.options.drop_after == Some(self.received) {
+            return Some(self.drop_conn(self.plan.options.drop_mode, tag, None).await);
+        }
+        if self.plan.options.close_after == Some(self.received) {
+            let (code, reason) = (
+                self.plan.options.close_code,
+                self.plan.options.close_reason.clone(),
+            );
+            if let Err(end) = self.close(code, reason).await {
+                return Some(end);
+            }
+        }
+        None
+    }
+
+    async fn close_in(&mut self, frame: Option<CloseFrame>) -> Option<End> {
+        let code = frame.as_ref().map(|f| u16::from(f.code));
+        self.close_received = true;
+        let reason = frame
+            .as_ref()
+            .map(|f| f.reason.to_string())
+            .unwrap_or_default();
+        if self.closing.is_some() {
+            self.record(Event::CloseIn {
+                code,
+                reason,
+                first: false,
+            });
+            return None;
+        }
+        self.record(Event::CloseIn {
+            code,
+            reason: reason.clone(),
+            first: true,
+        });
+        match self.plan.options.close_answer.clone() {
+            CloseAnswer::Same => {
+                // tungstenite queued the answer (the same frame, or 1002 for a
+                // code that may not be sent); it goes out on the next flush.
+                let (code, reason) = match frame {
+                    Some(f) if !f.code.is_allowed() => {
+                        (Some(1002), "Protocol violation".to_owned())
+                    }
+                    Some(f) => (Some(u16::from(f.code)), f.reason.to_string()),
+                    None => (None, String::new()),
+                };
+                if let Err(e) = self.ws.flush().await {
+                    return Some(ws_end(e));
+                }
+                self.record(Event::CloseOut {
+                    code,
+                    reason,
+                    first: false,
+                });
+                self.close_done = true;
+                None
+            }
+            CloseAnswer::Code(c) => {
+                // Bypass tungstenite, which would answer with the same code.
+                let reason = self.plan.options.close_answer_reason.clone();
+                let bytes = close_frame_bytes(Some(c), &reason);
+                if let Err(e) = write_raw(self.ws.get_mut(), &bytes).await {
+                    return Some((io_end(&e), Some(e.to_string())));
+                }
+                self.record(Event::CloseOut {
+                    code: Some(c),
+                    reason,
+                    first: false,
+                });
+                finish(self.ws.get_mut(), self.shared.options.close_timeout).await;
+                Some((EndReason::CloseHandshake, None))
+            }
+            CloseAnswer::Never => {
+                Some(drain(self.ws.get_mut(), self.shared.options.hold_timeout).await)
+            }
+        }
+    }
+
+    /// Writes a message and records it; after a close frame went out, sends
+    /// nothing (RFC 6455 section 5.5.1) and records nothing.
+    async fn send(&mut self, out: Outgoing) -> Result<(), End> {
+        if self.closing.is_some() || self.close_done {
+            return Ok(());
+        }
+        let kind = if out.text {
+            MessageKind::Text
+        } else {
+            MessageKind::Binary
+        };
+        let len = out.data.len();
+        let (payload, truncated) =
+            Event::payload(kind, &out.data, self.shared.options.payload_capture);
+        let fragments = out.fragments.max(1);
+        let result = if fragments == 1 {
+            let msg = if out.text {
+                match Utf8Bytes::try_from(out.data.clone()) {
+                    Ok(t) => Message::Text(t),
+                    Err(_) => Message::Binary(out.data.clone()),
+                }
+            } else {
+                Message::Binary(out.data.clone())
+            };
+            self.ws.send(msg).await
+        } else {
+            let n = fragments as usize;
+            let chunk = len.div_ceil(n).max(1);
+            let mut result = Ok(());
+            for i in 0..n {
+                let start = (i * chunk).min(len);
+                let end = ((i + 1) * chunk).min(len);
+                let opcode = match (i, out.text) {
+                    (0, true) => OpCode::Data(Data::Text),
+                    (0, false) => OpCode::Data(Data::Binary),
+                    _ => OpCode::Data(Data::Continue),
+                };
+                let frame = Frame::message(out.data.slice(start..end), opcode, i + 1 == n);
+                result = self.ws.feed(Message::Frame(frame)).await;
+                if result.is_err() {
+                    break;
+                }
+            }
+            match result {
+                Ok(()) => self.ws.flush().await,
+                e => e,
+            }
+        };
+        result.map_err(ws_end)?;
+        self.record(Event::MessageOut {
+            kind,
+            len,
+            payload,
+            truncated,
+            fragments,
+        });
+        Ok(())
+    }
+
+    async fn close(&mut self, code: Option<u16>, reason: String) -> Result<(), End> {
+        if self.closing.is_some() || self.close_done {
+            return Ok(());
+        }
+        let frame = code.map(|c| CloseFrame {
+            code: CloseCode::from(c),
+            reason: Utf8Bytes::from(reason.clone()),
+        });
+        self.ws.close(frame).await.map_err(ws_end)?;
+        self.record(Event::CloseOut {
+            code,
+            reason: if code.is_some() {
+                reason
+            } else {
+                String::new()
+            },
+            first: true,
+        });
+        self.closing = Some(Instant::now() + self.shared.options.close_timeout);
+        Ok(())
+    }
+
+    /// Drops the connection without a close frame. The socket itself goes
+    /// when `Live` is dropped, right after `run` returns.
+    /// `ack` is answered once the FIN or RST is on its way, before the
+    /// server waits for the peer to close its side.
+    async fn drop_conn(
+        &mut self,
+        mode: DropMode,
+        tag: &mut Tag,
+        ack: Option<oneshot::Sender<()>>,
+    ) -> End {
+        match mode {
+            DropMode::Rst => {
+                let _ = self.ws.get_ref().tcp().set_zero_linger();
+                // Dropping `Live` sends the RST; the ack's receiver sees the
+                // sender dropped at the same moment.
+                drop(ack);
+                (EndReason::DroppedRst, None)
+            }
+            DropMode::Fin => {
+                let _ = self.ws.get_mut().shutdown().await;
+                tag.end(EndReason::DroppedFin, None);
+                if let Some(ack) = ack {
+                    let _ = ack.send(());
+                }
+                let _ = drain(self.ws.get_mut(), self.shared.options.close_timeout).await;
+                (EndReason::DroppedFin, None)
+            }
+        }
+    }
+}
+
+/// A server close frame (unmasked), written by hand.
+fn close_frame_bytes(code: Option<u16>, reason: &str) -> Vec<u8> {
+    let mut payload = Vec::new();
+    if let Some(c) = code {
+        payload.extend_from_slice(&c.to_be_bytes());
+        let mut end = reason.len().min(123);
+        while !reason.is_char_boundary(end) {
+            end -= 1;
+        }
+        payload.extend_from_slice(&reason.as_bytes()[..end]);
+    }
+    let mut bytes = vec![0x88, payload.len() as u8];
+    bytes.extend_from_slice(&payload);
+    bytes
+}

@@ -1,0 +1,112 @@
+//! Error types, one enum per failure domain.
+
+use std::io;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Why the mock server could not start or could not carry out a request.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A listener could not bind its address.
+    #[error("cannot bind the {listener} listener on {addr}")]
+    Bind {
+        /// The listener's name, e.g. `wss.valid`.
+        listener: String,
+        /// The address it tried.
+        addr: SocketAddr,
+        /// The operating system's error.
+        #[source]
+        source: io::Error,
+    },
+    /// A certificate of the catalogue could not be generated.
+    #[error("cannot generate the {case} certificate")]
+    Certificate {
+        /// The certificate case, e.g. `expired`.
+        case: String,
+        /// rcgen's error.
+        #[source]
+        source: rcgen::Error,
+    },
+    /// A TLS server configuration could not be built for a certificate case.
+    #[error("cannot build the TLS configuration of the {case} listener")]
+    Tls {
+        /// The certificate case.
+        case: String,
+        /// rustls's error.
+        #[source]
+        source: rustls::Error,
+    },
+    /// The CA PEM could not be written where it was asked to go.
+    #[error("cannot write the CA PEM to {path}")]
+    WriteCa {
+        /// The path asked for.
+        path: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: io::Error,
+    },
+}
+
+/// Why [`Session::wait_for`](crate::Session::wait_for) gave up.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum WaitError {
+    /// No recorded event matched before the timeout.
+    #[error("no recorded event matched within {timeout:?} ({seen} events recorded)")]
+    Timeout {
+        /// The timeout that passed.
+        timeout: Duration,
+        /// How many events the session had recorded by then.
+        seen: usize,
+    },
+}
+
+/// Why a connection's path could not be turned into a behaviour.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PathError {
+    /// The path does not start with `/s/{session}/`.
+    #[error("path {path:?} does not start with /s/{{session}}/{{behaviour}}")]
+    NotASessionPath {
+        /// The path as received.
+        path: String,
+    },
+    /// The session id is not known to the server.
+    #[error("no session with id {id:?}")]
+    UnknownSession {
+        /// The id in the path.
+        id: String,
+    },
+    /// The behaviour name is not one the server knows.
+    #[error("unknown behaviour {name:?} (known: echo, silent, broadcast, broadcast-others, send-on-open, close-on-open, drop-on-open, stop-reading, fault)")]
+    UnknownBehaviour {
+        /// The name in the path.
+        name: String,
+    },
+    /// A behaviour lacks one of its path segments.
+    #[error("behaviour {behaviour} needs {what}")]
+    Missing {
+        /// The behaviour.
+        behaviour: String,
+        /// What is missing, e.g. `a room name`.
+        what: String,
+    },
+    /// A segment holds a value that does not parse.
+    #[error("invalid {what} {value:?}: {why}")]
+    Invalid {
+        /// What the segment is, e.g. `close code`.
+        what: String,
+        /// The segment as received.
+        value: String,
+        /// Why it is not accepted.
+        why: String,
+    },
+    /// An option segment (`key=value`) names an unknown option.
+    #[error("unknown option {key:?} (known: delay-ms, close-answer, close-answer-reason, close-after, close-code, close-reason, drop-after, drop)")]
+    UnknownOption {
+        /// The key.
+        key: String,
+    },
+}

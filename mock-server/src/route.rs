@@ -1,0 +1,394 @@
+//! The path scheme: `/s/{session}/{behaviour}/{arguments...}/{key=value...}`.
+
+use std::time::Duration;
+
+use percent_encoding::percent_decode_str;
+
+use crate::action::{DropMode, Payload, MAX_GENERATED_BYTES};
+use crate::error::PathError;
+
+/// What the server does with a connection, from its path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Plan {
+    pub(crate) behaviour: Behaviour,
+    pub(crate) options: PathOptions,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Behaviour {
+    Echo,
+    Silent,
+    Broadcast { room: String, others: bool },
+    SendOnOpen(Payload),
+    CloseOnOpen { code: Option<u16>, reason: String },
+    DropOnOpen(DropMode),
+    StopReading,
+    Fault(Fault),
+}
+
+/// A deliberately broken handshake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fault {
+    NeverAnswer,
+    ProtocolUnrequested,
+    ProtocolMissing,
+    ProtocolNotOffered,
+    WrongAccept,
+    MissingAccept,
+    NoUpgrade,
+    WrongUpgrade,
+    NoConnection,
+    WrongConnection,
+    Status(u16),
+    NotHttp,
+}
+
+impl Fault {
+    pub(crate) fn name(self) -> String {
+        match self {
+            Fault::NeverAnswer => "never-answer".into(),
+            Fault::ProtocolUnrequested => "protocol-unrequested".into(),
+            Fault::ProtocolMissing => "protocol-missing".into(),
+            Fault::ProtocolNotOffered => "protocol-not-offered".into(),
+            Fault::WrongAccept => "wrong-accept".into(),
+            Fault::MissingAccept => "missing-accept".into(),
+            Fault::NoUpgrade => "no-upgrade".into(),
+            Fault::WrongUpgrade => "wrong-upgrade".into(),
+            Fault::NoConnection => "no-connection".into(),
+            Fault::WrongConnection => "wrong-connection".into(),
+            Fault::Status(code) => format!("status/{code}"),
+            Fault::NotHttp => "not-http".into(),
+        }
+    }
+}
+
+/// How the server answers a close frame from the client.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) enum CloseAnswer {
+    /// The same code and reason (RFC 6455's usual answer).
+    #[default]
+    Same,
+    /// Another code (and `close-answer-reason`).
+    Code(u16),
+    /// No answer: the server waits for the client to drop the connection.
+    Never,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PathOptions {
+    pub(crate) delay: Option<Duration>,
+    pub(crate) close_answer: CloseAnswer,
+    pub(crate) close_answer_reason: String,
+    pub(crate) close_after: Option<u64>,
+    pub(crate) close_code: Option<u16>,
+    pub(crate) close_reason: String,
+    pub(crate) drop_after: Option<u64>,
+    pub(crate) drop_mode: DropMode,
+}
+
+impl Default for PathOptions {
+    fn default() -> Self {
+        PathOptions {
+            delay: None,
+            close_answer: CloseAnswer::Same,
+            close_answer_reason: String::new(),
+            close_after: None,
+            close_code: Some(1000),
+            close_reason: String::new(),
+            drop_after: None,
+            drop_mode: DropMode::Fin,
+        }
+    }
+}
+
+/// Splits `/s/{session}/rest` into the session id and the rest.
+pub(crate) fn split_session(path: &str) -> Result<(&str, &str), PathError> {
+    let not = || PathError::NotASessionPath {
+        path: path.to_owned(),
+    };
+    let rest = path.strip_prefix("/s/").ok_or_else(not)?;
+    let (id, rest) = rest.split_once('/').unwrap_or((rest, ""));
+    if id.is_empty() {
+        return Err(not());
+    }
+    Ok((id, rest))
+}
+
+fn decode(what: &str, s: &str) -> Result<String, PathError> {
+    percent_decode_str(s)
+        .decode_utf8()
+        .map(|c| c.into_owned())
+        .map_err(|e| PathError::Invalid {
+            what: what.to_owned(),
+            value: s.to_owned(),
+            why: format!("not UTF-8 after percent-decoding: {e}"),
+        })
+}
+
+fn number<T: std::str::FromStr>(what: &str, s: &str) -> Result<T, PathError>
+where
+    T::Err: std::fmt::Display,
+{
+    s.parse::<T>().map_err(|e| PathError::Invalid {
+        what: what.to_owned(),
+        value: s.to_owned(),
+        why: e.to_string(),
+    })
+}
+
+fn size(what: &str, s: &str) -> Result<usize, PathError> {
+    let n: usize = number(what, s)?;
+    if n > MAX_GENERATED_BYTES {
+        return Err(PathError::Invalid {
+            what: what.to_owned(),
+            value: s.to_owned(),
+            why: format!("larger than {MAX_GENERATED_BYTES}"),
+        });
+    }
+    Ok(n)
+}
+
+fn hex(what: &str, s: &str) -> Result<Vec<u8>, PathError> {
+    let bad = |why: &str| PathError::Invalid {
+        what: what.to_owned(),
+        value: s.to_owned(),
+        why: why.to_owned(),
+    };
+    if s.len() % 2 != 0 {
+        return Err(bad("odd number of hex digits"));
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).map_err(|_| bad("not hex")))
+        .collect()
+}
+
+fn close_code(s: &str) -> Result<Option<u16>, PathError> {
+    if s == "none" {
+        return Ok(None);
+    }
+    number::<u16>("close code", s).map(Some)
+}
+
+fn drop_mode(s: &str) -> Result<DropMode, PathError> {
+    match s {
+        "fin" => Ok(DropMode::Fin),
+        "rst" => Ok(DropMode::Rst),
+        _ => Err(PathError::Invalid {
+            what: "drop mode".into(),
+            value: s.into(),
+            why: "expected fin or rst".into(),
+        }),
+    }
+}
+
+/// Parses what follows `/s/{session}/`.
+pub(crate) fn parse_plan(rest: &str) -> Result<Plan, PathError> {
+    let mut segs = rest.split('/').filter(|s| !s.is_empty()).peekable();
+    let name = segs.next().ok_or_else(|| PathError::UnknownBehaviour {
+        name: String::new(),
+    })?;
+    let missing = |what: &str| PathError::Missing {
+        behaviour: name.to_owned(),
+        what: what.to_owned(),
+    };
+    // Positional segments are those without '='.
+    let mut positional = std::iter::from_fn(|| segs.next_if(|s| !s.contains('=')));
+    let mut next = |what: &str| positional.next().ok_or_else(|| missing(what));
+    let behaviour = match name {
+        "echo" => Behaviour::Echo,
+        "silent" => Behaviour::Silent,
+        "stop-reading" => Behaviour::StopReading,
+        "broadcast" | "broadcast-others" => Behaviour::Broadcast {
+            room: decode("room", next("a room name")?)?,
+            others: name == "broadcast-others",
+        },
+        "send-on-open" => {
+            let kind = next("a message kind (text, binary, text-bytes, binary-bytes, fragmented, fragmented-binary)")?;
+            Behaviour::SendOnOpen(match kind {
+                "text" => Payload::Text(decode("text", next("a percent-encoded text")?)?),
+                "binary" => Payload::Binary(hex("binary", next("hex bytes")?)?),
+                "text-bytes" => Payload::TextBytes(size("text-bytes", next("a length in bytes")?)?),
+                "binary-bytes" => Payload::BinaryBytes(size("binary-bytes", next("a length in bytes")?)?),
+                "fragmented" => {
+                    let fragments = number::<u32>("fragment count", next("a fragment count")?)?;
+                    let text = decode("text", next("a percent-encoded text")?)?;
+                    Payload::Fragmented { text, fragments: fragments.max(1) }
+                }
+                "fragmented-binary" => {
+                    let fragments = number::<u32>("fragment count", next("a fragment count")?)?;
+                    let data = hex("binary", next("hex bytes")?)?;
+                    Payload::FragmentedBinary { data, fragments: fragments.max(1) }
+                }
+                other => {
+                    return Err(PathError::Invalid {
+                        what: "message kind".into(),
+                        value: other.into(),
+                        why: "expected text, binary, text-bytes, binary-bytes, fragmented or fragmented-binary".into(),
+                    })
+                }
+            })
+        }
+        "close-on-open" => {
+            let code = close_code(next("a close code (or none)")?)?;
+            let reason = match positional.next() {
+                Some(r) => decode("close reason", r)?,
+                None => String::new(),
+            };
+            Behaviour::CloseOnOpen { code, reason }
+        }
+        "drop-on-open" => Behaviour::DropOnOpen(drop_mode(next("fin or rst")?)?),
+        "fault" => {
+            let fault = next("a fault name")?;
+            Behaviour::Fault(match fault {
+                "never-answer" => Fault::NeverAnswer,
+                "protocol-unrequested" => Fault::ProtocolUnrequested,
+                "protocol-missing" => Fault::ProtocolMissing,
+                "protocol-not-offered" => Fault::ProtocolNotOffered,
+                "wrong-accept" => Fault::WrongAccept,
+                "missing-accept" => Fault::MissingAccept,
+                "no-upgrade" => Fault::NoUpgrade,
+                "wrong-upgrade" => Fault::WrongUpgrade,
+                "no-connection" => Fault::NoConnection,
+                "wrong-connection" => Fault::WrongConnection,
+                "not-http" => Fault::NotHttp,
+                "status" => {
+                    let code: u16 = number("status code", next("a status code")?)?;
+                    if !(100..=999).contains(&code) || code == 101 {
+                        return Err(PathError::Invalid {
+                            what: "status code".into(),
+                            value: code.to_string(),
+                            why: "expected a three-digit code other than 101".into(),
+                        });
+                    }
+                    Fault::Status(code)
+                }
+                other => {
+                    return Err(PathError::Invalid {
+                        what: "fault".into(),
+                        value: other.into(),
+                        why: "expected never-answer, protocol-unrequested, protocol-missing, protocol-not-offered, wrong-accept, missing-accept, no-upgrade, wrong-upgrade, no-connection, wrong-connection, status/{code} or not-http".into(),
+                    })
+                }
+            })
+        }
+        other => {
+            return Err(PathError::UnknownBehaviour {
+                name: other.to_owned(),
+            })
+        }
+    };
+    if let Some(extra) = positional.next() {
+        return Err(PathError::Invalid {
+            what: format!("segment after {name}"),
+            value: extra.to_owned(),
+            why: "unexpected; options are key=value".into(),
+        });
+    }
+    let mut options = PathOptions::default();
+    for seg in segs {
+        let (key, value) = seg.split_once('=').unwrap_or((seg, ""));
+        match key {
+            "delay-ms" => options.delay = Some(Duration::from_millis(number("delay-ms", value)?)),
+            "close-answer" => {
+                options.close_answer = match value {
+                    "same" => CloseAnswer::Same,
+                    "never" => CloseAnswer::Never,
+                    code => CloseAnswer::Code(number("close-answer code", code)?),
+                }
+            }
+            "close-answer-reason" => {
+                options.close_answer_reason = decode("close-answer-reason", value)?
+            }
+            "close-after" => options.close_after = Some(number("close-after", value)?),
+            "close-code" => options.close_code = close_code(value)?,
+            "close-reason" => options.close_reason = decode("close-reason", value)?,
+            "drop-after" => options.drop_after = Some(number("drop-after", value)?),
+            "drop" => options.drop_mode = drop_mode(value)?,
+            _ => {
+                return Err(PathError::UnknownOption {
+                    key: key.to_owned(),
+                })
+            }
+        }
+    }
+    Ok(Plan { behaviour, options })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_behaviour_parses_from_its_path() {
+        assert_eq!(parse_plan("echo").unwrap().behaviour, Behaviour::Echo);
+        assert_eq!(
+            parse_plan("broadcast-others/r%201").unwrap().behaviour,
+            Behaviour::Broadcast {
+                room: "r 1".into(),
+                others: true
+            }
+        );
+        assert_eq!(
+            parse_plan("send-on-open/fragmented/3/hello")
+                .unwrap()
+                .behaviour,
+            Behaviour::SendOnOpen(Payload::Fragmented {
+                text: "hello".into(),
+                fragments: 3
+            })
+        );
+        assert_eq!(
+            parse_plan("send-on-open/binary/00ff").unwrap().behaviour,
+            Behaviour::SendOnOpen(Payload::Binary(vec![0, 255]))
+        );
+        assert_eq!(
+            parse_plan("close-on-open/4000/bye%20now")
+                .unwrap()
+                .behaviour,
+            Behaviour::CloseOnOpen {
+                code: Some(4000),
+                reason: "bye now".into()
+            }
+        );
+        assert_eq!(
+            parse_plan("fault/status/403").unwrap().behaviour,
+            Behaviour::Fault(Fault::Status(403))
+        );
+        let p =
+            parse_plan("echo/close-answer=4001/close-answer-reason=x/delay-ms=20/close-after=2")
+                .unwrap();
+        assert_eq!(p.options.close_answer, CloseAnswer::Code(4001));
+        assert_eq!(p.options.delay, Some(Duration::from_millis(20)));
+        assert_eq!(p.options.close_after, Some(2));
+        assert_eq!(p.options.close_code, Some(1000));
+    }
+
+    #[test]
+    fn bad_paths_say_what_is_wrong() {
+        assert_eq!(
+            parse_plan("nope").unwrap_err(),
+            PathError::UnknownBehaviour {
+                name: "nope".into()
+            }
+        );
+        assert!(parse_plan("broadcast")
+            .unwrap_err()
+            .to_string()
+            .contains("a room name"));
+        assert!(parse_plan("echo/wat=1")
+            .unwrap_err()
+            .to_string()
+            .contains("unknown option \"wat\""));
+        assert!(parse_plan("send-on-open/binary-bytes/99999999999")
+            .unwrap_err()
+            .to_string()
+            .contains("larger than"));
+        assert!(parse_plan("echo/extra")
+            .unwrap_err()
+            .to_string()
+            .contains("unexpected"));
+        assert!(split_session("/x/y").is_err());
+        assert_eq!(split_session("/s/s1/echo").unwrap(), ("s1", "echo"));
+    }
+}

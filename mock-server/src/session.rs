@@ -1,0 +1,243 @@
+//! Sessions: a recording, the live connections and their rooms.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot};
+
+use crate::action::{Action, ActionOutcome, DropMode, Outgoing, Target};
+use crate::error::{Error, WaitError};
+use crate::recorder::{Event, RecordedEvent, Recorder};
+
+/// A handle on one session: its own connections, rooms and recording.
+/// Cheap to clone; every clone is the same session.
+#[derive(Clone)]
+pub struct Session {
+    pub(crate) inner: Arc<SessionInner>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("id", &self.inner.id)
+            .finish_non_exhaustive()
+    }
+}
+
+pub(crate) struct SessionInner {
+    pub(crate) id: String,
+    pub(crate) recorder: Recorder,
+    pub(crate) state: Mutex<SessionState>,
+    base_urls: Arc<BTreeMap<String, String>>,
+    action_timeout: Duration,
+}
+
+#[derive(Default)]
+pub(crate) struct SessionState {
+    next_conn: u32,
+    conns: BTreeMap<u32, mpsc::Sender<Envelope>>,
+    rooms: BTreeMap<String, BTreeSet<u32>>,
+}
+
+/// What a connection task is asked to do.
+#[derive(Debug)]
+pub(crate) enum Command {
+    Send(Outgoing),
+    Close { code: Option<u16>, reason: String },
+    Drop(DropMode),
+}
+
+#[derive(Debug)]
+pub(crate) struct Envelope {
+    pub(crate) command: Command,
+    pub(crate) ack: Option<oneshot::Sender<()>>,
+}
+
+/// How many commands may wait for one connection before more are dropped.
+pub(crate) const COMMAND_QUEUE: usize = 4096;
+
+impl SessionInner {
+    fn lock(&self) -> std::sync::MutexGuard<'_, SessionState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Gives the next connection number (1-based).
+    pub(crate) fn next_conn(&self) -> u32 {
+        let mut st = self.lock();
+        st.next_conn += 1;
+        st.next_conn
+    }
+
+    /// Registers an open connection (and its room) so actions reach it.
+    pub(crate) fn register(&self, conn: u32, tx: mpsc::Sender<Envelope>, room: Option<&str>) {
+        let mut st = self.lock();
+        st.conns.insert(conn, tx);
+        if let Some(room) = room {
+            st.rooms.entry(room.to_owned()).or_default().insert(conn);
+        }
+    }
+
+    pub(crate) fn unregister(&self, conn: u32) {
+        let mut st = self.lock();
+        st.conns.remove(&conn);
+        st.rooms.retain(|_, members| {
+            members.remove(&conn);
+            !members.is_empty()
+        });
+    }
+
+    /// The live members of a room, optionally without one connection.
+    pub(crate) fn room_members(
+        &self,
+        room: &str,
+        except: Option<u32>,
+    ) -> Vec<mpsc::Sender<Envelope>> {
+        let st = self.lock();
+        st.rooms
+            .get(room)
+            .into_iter()
+            .flatten()
+            .filter(|c| Some(**c) != except)
+            .filter_map(|c| st.conns.get(c).cloned())
+            .collect()
+    }
+
+    fn targets(&self, target: &Target) -> Vec<mpsc::Sender<Envelope>> {
+        let st = self.lock();
+        match target {
+            Target::Conn(n) => st.conns.get(n).cloned().into_iter().collect(),
+            Target::Room(r) => st
+                .rooms
+                .get(r)
+                .into_iter()
+                .flatten()
+                .filter_map(|c| st.conns.get(c).cloned())
+                .collect(),
+            Target::All => st.conns.values().cloned().collect(),
+        }
+    }
+}
+
+impl Session {
+    pub(crate) fn new(
+        id: String,
+        base_urls: Arc<BTreeMap<String, String>>,
+        cap: usize,
+        action_timeout: Duration,
+    ) -> Session {
+        Session {
+            inner: Arc::new(SessionInner {
+                id,
+                recorder: Recorder::new(cap, false),
+                state: Mutex::new(SessionState::default()),
+                base_urls,
+                action_timeout,
+            }),
+        }
+    }
+
+    /// The session's id, as it appears in paths (`/s/{id}/...`).
+    pub fn id(&self) -> &str {
+        &self.inner.id
+    }
+
+    /// The URL of a behaviour on a listener, e.g.
+    /// `url("wss.valid", "echo")` gives `wss://127.0.0.1:PORT/s/{id}/echo`.
+    /// `behaviour` is the rest of the path (see the crate docs for the scheme).
+    ///
+    /// # Panics
+    ///
+    /// When the listener name is unknown; [`Session::try_url`] returns `None` instead.
+    pub fn url(&self, listener: &str, behaviour: &str) -> String {
+        self.try_url(listener, behaviour).unwrap_or_else(|| {
+            panic!(
+                "no listener named {listener:?} (known: {:?})",
+                self.inner.base_urls.keys()
+            )
+        })
+    }
+
+    /// Like [`Session::url`], or `None` when the listener name is unknown.
+    pub fn try_url(&self, listener: &str, behaviour: &str) -> Option<String> {
+        let base = self.inner.base_urls.get(listener)?;
+        Some(format!(
+            "{base}/s/{}/{}",
+            self.inner.id,
+            behaviour.trim_start_matches('/')
+        ))
+    }
+
+    /// The URL prefix of the session on every listener (`.../s/{id}`).
+    pub fn urls(&self) -> BTreeMap<String, String> {
+        self.inner
+            .base_urls
+            .iter()
+            .map(|(k, v)| (k.clone(), format!("{v}/s/{}", self.inner.id)))
+            .collect()
+    }
+
+    /// A snapshot of the recording, in `seq` order.
+    pub fn recording(&self) -> Vec<RecordedEvent> {
+        self.inner.recorder.snapshot()
+    }
+
+    /// Resolves with the first event, already recorded or still to come, that
+    /// matches `predicate`; fails after `timeout`. Never polls.
+    pub async fn wait_for<F: Fn(&RecordedEvent) -> bool>(
+        &self,
+        predicate: F,
+        timeout: Duration,
+    ) -> Result<RecordedEvent, WaitError> {
+        self.inner.recorder.wait_for(predicate, timeout).await
+    }
+
+    /// Carries out a server action on the session's live connections and
+    /// returns once each reached connection has done it (or after the action
+    /// timeout, for a connection whose writes are blocked). A target with no
+    /// live connection is not an error: `reached` is 0. The `Result` never
+    /// holds an error today; it leaves room for failures of later actions.
+    pub async fn act(&self, action: Action) -> Result<ActionOutcome, Error> {
+        let targets = self.inner.targets(action.target());
+        let mut permits = Vec::new();
+        for tx in &targets {
+            if let Ok(permit) = tx.try_reserve() {
+                permits.push(permit);
+            }
+        }
+        let reached = permits.len() as u32;
+        let conn = match action.target() {
+            Target::Conn(n) => *n,
+            _ => 0,
+        };
+        let command = |a: &Action| match a {
+            Action::Send { message, .. } => Command::Send(message.materialize()),
+            Action::Close { code, reason, .. } => Command::Close {
+                code: *code,
+                reason: reason.clone(),
+            },
+            Action::Drop { mode, .. } => Command::Drop(*mode),
+        };
+        self.inner.recorder.record(
+            conn,
+            Event::Action {
+                action: action.clone(),
+                reached,
+            },
+        );
+        let mut acks = Vec::new();
+        for permit in permits {
+            let (tx, rx) = oneshot::channel();
+            permit.send(Envelope {
+                command: command(&action),
+                ack: Some(tx),
+            });
+            acks.push(rx);
+        }
+        let deadline = tokio::time::Instant::now() + self.inner.action_timeout;
+        for ack in acks {
+            let _ = tokio::time::timeout_at(deadline, ack).await;
+        }
+        Ok(ActionOutcome { reached })
+    }
+}
