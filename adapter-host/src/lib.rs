@@ -1,0 +1,41 @@
+//! The runner's side of the adapter protocol, version 1
+//! (`docs/adapter-protocol.md`): start an adapter process from a command
+//! line, talk JSON Lines to it, and survive whatever it does.
+//!
+//! [`ProcessAdapter`] starts the adapter in its own process group with piped
+//! stdio, writes requests from a writer task, reads stdout and stderr from
+//! reader tasks, and checks every line that comes back:
+//!
+//! - it is JSON and has a known message shape ([`adapter_protocol::AdapterMessage`]);
+//! - a response answers an id that was sent and not yet answered (nested
+//!   `then` / `within` calls included);
+//! - a `callback` event names a `call` that was sent, a `listener` event
+//!   names `my` or a task handle the adapter returned;
+//! - no line is longer than [`SpawnOptions::max_line_bytes`].
+//!
+//! A broken check, the process exiting, or a silent adapter become an
+//! [`AdapterError`] with a readable reason and the tail of the adapter's
+//! stderr. After a fault other than [`AdapterError::Timeout`] the adapter is
+//! finished: every later call returns the same error, and the runner starts
+//! a fresh one. [`ProcessAdapter::shutdown`], [`ProcessAdapter::kill`] and
+//! dropping the value all end the whole process group, so no process the
+//! adapter started outlives it.
+//!
+//! [`ensure_node_adapter`] installs the Node.js adapter's packages
+//! (`npm ci`) when they are missing.
+//!
+//! What this crate does not do: run scenarios, apply scenario deadlines or
+//! restart adapters. That is the runner's executor, which drives a
+//! [`ProcessAdapter`] through its own `Adapter` trait; `send` and `recv`
+//! have that trait's shape, and [`AdapterError`] documents how its variants
+//! map onto the runner's.
+
+mod command_line;
+mod error;
+mod node;
+mod process;
+
+pub use command_line::split_command_line;
+pub use error::{AdapterError, HostError};
+pub use node::{ensure_node_adapter, ensure_node_adapter_with, NodeTools, NODE_ADAPTER_SCRIPT};
+pub use process::{ExitReport, ProcessAdapter, SpawnOptions};

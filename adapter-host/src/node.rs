@@ -1,0 +1,150 @@
+//! Preparing the bundled Node.js adapter (`adapters/node`): its packages
+//! are installed with `npm ci` the first time they are needed.
+
+use std::ffi::OsString;
+use std::fs::File;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Mutex, PoisonError};
+
+use crate::error::{truncate, HostError};
+
+/// The node adapter's script, relative to the repository root. Run it as
+/// `node adapters/node/src/adapter.js` from the root.
+pub const NODE_ADAPTER_SCRIPT: &str = "adapters/node/src/adapter.js";
+
+/// The oldest Node.js major version the adapter supports.
+const NODE_MAJOR: u32 = 20;
+
+/// The programs [`ensure_node_adapter_with`] runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeTools {
+    /// The Node.js binary (default `node`, found on `PATH`).
+    pub node: OsString,
+    /// The npm binary (default `npm`, found on `PATH`).
+    pub npm: OsString,
+}
+
+impl Default for NodeTools {
+    fn default() -> Self {
+        NodeTools {
+            node: "node".into(),
+            npm: "npm".into(),
+        }
+    }
+}
+
+/// [`ensure_node_adapter_with`] with `node` and `npm` from `PATH`.
+///
+/// # Errors
+///
+/// As [`ensure_node_adapter_with`].
+pub fn ensure_node_adapter(repo_root: &Path) -> Result<PathBuf, HostError> {
+    ensure_node_adapter_with(repo_root, &NodeTools::default())
+}
+
+/// Makes the node adapter under `repo_root` runnable and returns the path
+/// of its script ([`NODE_ADAPTER_SCRIPT`]).
+///
+/// Checks that Node.js 20 or later runs, and when the adapter's packages are
+/// missing or older than its `package-lock.json`, runs `npm ci` in
+/// `adapters/node`. Installs are serialised within the process (a mutex) and
+/// between processes (an advisory lock on `package-lock.json`, Unix), so
+/// parallel tests install once. This blocks: from async code, call it
+/// through `tokio::task::spawn_blocking`.
+///
+/// # Errors
+///
+/// A clear [`HostError`] for a missing adapter, a missing or old `node`, a
+/// missing `npm` (only needed when installing), or a failed `npm ci` (with
+/// the tail of its output). Never a silent skip.
+pub fn ensure_node_adapter_with(repo_root: &Path, tools: &NodeTools) -> Result<PathBuf, HostError> {
+    static INSTALL: Mutex<()> = Mutex::new(());
+
+    let dir = repo_root.join("adapters").join("node");
+    let script = repo_root.join(NODE_ADAPTER_SCRIPT);
+    if !script.is_file() {
+        return Err(HostError::NodeAdapterMissing { path: script });
+    }
+    check_node(tools)?;
+    if installed(&dir) {
+        return Ok(script);
+    }
+    let _in_process = INSTALL.lock().unwrap_or_else(PoisonError::into_inner);
+    let lock_path = dir.join("package-lock.json");
+    let io_error = |source| HostError::Io {
+        path: lock_path.clone(),
+        source,
+    };
+    let lock = File::open(&lock_path).map_err(io_error)?;
+    #[cfg(unix)]
+    rustix::fs::flock(&lock, rustix::fs::FlockOperation::LockExclusive)
+        .map_err(|e| io_error(e.into()))?;
+    if installed(&dir) {
+        return Ok(script);
+    }
+    let npm = tools.npm.to_string_lossy().into_owned();
+    let output = Command::new(&tools.npm)
+        .args(["ci", "--prefer-offline", "--no-audit", "--no-fund"])
+        .current_dir(&dir)
+        .output()
+        .map_err(|source| HostError::NpmMissing {
+            program: npm,
+            source,
+        })?;
+    drop(lock);
+    if !output.status.success() || !installed(&dir) {
+        let text = String::from_utf8_lossy(&[output.stdout, output.stderr].concat()).into_owned();
+        let start = text.len().saturating_sub(4000);
+        let start = (start..text.len())
+            .find(|&i| text.is_char_boundary(i))
+            .unwrap_or(text.len());
+        return Err(HostError::NpmFailed {
+            dir,
+            status: output.status,
+            output: text[start..].to_owned(),
+        });
+    }
+    Ok(script)
+}
+
+/// Runs `node --version` and checks the major version.
+fn check_node(tools: &NodeTools) -> Result<(), HostError> {
+    let program = tools.node.to_string_lossy().into_owned();
+    let output = match Command::new(&tools.node).arg("--version").output() {
+        Ok(output) if output.status.success() => output,
+        Ok(output) => {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            let reason = format!("{}: {}", output.status, truncate(stderr.trim(), 400));
+            return Err(HostError::NodeMissing {
+                program,
+                source: io::Error::other(reason),
+            });
+        }
+        Err(source) => return Err(HostError::NodeMissing { program, source }),
+    };
+    let version = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    let major = version
+        .trim_start_matches('v')
+        .split('.')
+        .next()
+        .and_then(|major| major.parse::<u32>().ok());
+    match major {
+        Some(major) if major >= NODE_MAJOR => Ok(()),
+        _ => Err(HostError::NodeTooOld { program, version }),
+    }
+}
+
+/// The packages are installed and no older than the lockfile (npm writes
+/// `node_modules/.package-lock.json` at the end of an install).
+fn installed(dir: &Path) -> bool {
+    let modified = |path: PathBuf| path.metadata().and_then(|m| m.modified()).ok();
+    match (
+        modified(dir.join("node_modules").join(".package-lock.json")),
+        modified(dir.join("package-lock.json")),
+    ) {
+        (Some(installed), Some(locked)) => installed >= locked,
+        _ => false,
+    }
+}
