@@ -1,0 +1,99 @@
+//! `docs/spec-coverage.md`: which scenarios cover each rule id and each
+//! error code, generated from the scenarios.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde_json::Value;
+
+use crate::loader::LoadedScenario;
+use crate::model::{Expectation, Step};
+use crate::rules::{rule_ids, ERROR_CODES};
+
+/// The rule ids no scenario names in `spec`.
+pub fn uncovered_rules(scenarios: &[LoadedScenario]) -> Vec<&'static str> {
+    rule_ids()
+        .iter()
+        .copied()
+        .filter(|rule| !scenarios.iter().any(|s| s.scenario.spec.iter().any(|r| r.as_str() == *rule)))
+        .collect()
+}
+
+/// The error codes (1–12) that no scenario asserts with `error: N`.
+pub fn uncovered_codes(scenarios: &[LoadedScenario]) -> Vec<u32> {
+    let by_code = scenarios_by_code(scenarios);
+    ERROR_CODES.iter().map(|(c, _, _)| *c).filter(|c| !by_code.contains_key(c)).collect()
+}
+
+/// Error code -> trial names of the scenarios that assert it in an
+/// `expect` (`res: {error: N}`).
+pub fn scenarios_by_code(scenarios: &[LoadedScenario]) -> BTreeMap<u32, Vec<String>> {
+    let mut out: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+    for s in scenarios {
+        let mut codes = Vec::new();
+        for step in &s.scenario.steps {
+            if let Step::Expect(items) = step {
+                for item in items {
+                    if let Expectation::Present { res: Some(res), .. } = item {
+                        collect_codes(res, &mut codes);
+                    }
+                }
+            }
+        }
+        codes.sort_unstable();
+        codes.dedup();
+        for code in codes {
+            out.entry(code).or_default().push(s.trial_name());
+        }
+    }
+    out
+}
+
+fn collect_codes(res: &Value, out: &mut Vec<u32>) {
+    if let Some(code) = res.get("error").and_then(Value::as_u64) {
+        if (1..=12).contains(&code) {
+            out.push(code as u32);
+        }
+    }
+}
+
+/// The Markdown text of `docs/spec-coverage.md`.
+pub fn render(scenarios: &[LoadedScenario]) -> String {
+    let mut md = String::new();
+    md.push_str("# Spec coverage\n\n");
+    md.push_str(
+        "Generated from `scenarios/` by the runner's tests: do not edit by hand; \
+         regenerate with `UPDATE_COVERAGE=1 cargo test -p runner --lib coverage`.\n\n",
+    );
+    md.push_str("Rule ids are those of `behaviour.md` (`runner/src/rules.txt`).\n\n");
+    md.push_str("## Rules\n\n| rule | scenarios |\n| --- | --- |\n");
+    for rule in rule_ids() {
+        let names: Vec<String> = scenarios
+            .iter()
+            .filter(|s| s.scenario.spec.iter().any(|r| r.as_str() == *rule))
+            .map(|s| {
+                let mark = if s.scenario.impl_defined.iter().any(|r| r.as_str() == *rule) {
+                    " (impl-defined)"
+                } else {
+                    ""
+                };
+                format!("`{}`{mark}", s.trial_name())
+            })
+            .collect();
+        let cell = if names.is_empty() { "**none**".to_string() } else { names.join(", ") };
+        let _ = writeln!(md, "| `{rule}` | {cell} |");
+    }
+    md.push_str("\n## Error codes\n\nA scenario counts for a code when one of its `expect` items asserts `error: N`.\n\n");
+    md.push_str("| code | meaning | rules | scenarios |\n| --- | --- | --- | --- |\n");
+    let by_code = scenarios_by_code(scenarios);
+    for (code, meaning, rules) in ERROR_CODES {
+        let names = by_code
+            .get(&code)
+            .map(|v| v.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "))
+            .unwrap_or_else(|| "**none**".into());
+        let rules = rules.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", ");
+        let _ = writeln!(md, "| {code} | {meaning} | {rules} | {names} |");
+    }
+    let _ = writeln!(md, "\n{} scenarios.", scenarios.len());
+    md
+}

@@ -1,0 +1,136 @@
+//! The conformance runner for the mini-program socket API
+//! (`my.connectSocket`, its SocketTask and the `my.*Socket*` family).
+//!
+//! It reads YAML scenarios ([`loader`]), runs each against an
+//! implementation through an [`Adapter`] and a mock-server
+//! [`ServerSession`] ([`run_scenario`]), records a two-lane [`Trace`],
+//! normalises it ([`normalise`]) and checks inline expectations; the
+//! `cargo test` harness (`tests/conformance.rs`) then compares the
+//! normalised trace with the golden snapshot beside the scenario.
+//!
+//! It is not a WebSocket fuzzer nor a load generator.
+
+mod check;
+pub mod coverage;
+mod executor;
+pub mod loader;
+pub mod model;
+pub mod normalise;
+#[cfg(feature = "reference")]
+pub mod reference;
+pub mod rules;
+mod schema;
+pub mod template;
+mod trace;
+
+pub use check::{check, session_tail, subset, Lanes};
+pub use executor::{
+    config_for, run_scenario, ActTarget, Adapter, AdapterError, BoxFuture, Execution, ServerSession,
+    StepFailure,
+};
+pub use loader::{load_dir, parse_scenario, LoadError, LoadedScenario};
+pub use model::Scenario;
+pub use schema::scenario_schema_json;
+pub use trace::{ClientRecord, Message, ServerEvent, ServerEventKind, Trace};
+
+/// The outcome of one scenario against one implementation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every expectation held.
+    Pass,
+    /// An expectation or the golden trace did not hold.
+    Fail(String),
+    /// A difference in a scenario about an [impl-defined] rule.
+    DiffersImplDefined(String),
+    /// The adapter cannot honour what the scenario needs.
+    NotApplicable(String),
+}
+
+/// The outcome of an execution's inline checks (the golden trace is the
+/// harness's).
+pub fn outcome(scenario: &Scenario, execution: &Execution) -> Outcome {
+    if let Some(reason) = &execution.not_applicable {
+        return Outcome::NotApplicable(reason.clone());
+    }
+    match &execution.failure {
+        None => Outcome::Pass,
+        Some(f) => {
+            let at = f.step.map(|s| format!("step {s}: ")).unwrap_or_default();
+            let message = format!("{at}{}", f.message);
+            if scenario.impl_defined.is_empty() {
+                Outcome::Fail(message)
+            } else {
+                Outcome::DiffersImplDefined(message)
+            }
+        }
+    }
+}
+
+/// The workspace's `scenarios/` folder.
+pub fn scenarios_dir() -> std::path::PathBuf {
+    let runner = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    runner.parent().unwrap_or(runner).join("scenarios")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn update(var: &str) -> bool {
+        std::env::var_os(var).is_some_and(|v| v != "0" && !v.is_empty())
+    }
+
+    #[test]
+    fn the_committed_schema_is_current() {
+        let path = scenarios_dir().join("scenario.schema.json");
+        let fresh = scenario_schema_json();
+        if update("UPDATE_SCHEMA") {
+            std::fs::write(&path, &fresh).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == fresh,
+            "{} is stale: regenerate with `UPDATE_SCHEMA=1 cargo test -p runner --lib schema`",
+            path.display()
+        );
+    }
+
+    #[test]
+    fn every_scenario_file_loads_and_points_at_the_schema() {
+        let loaded = load_dir(&scenarios_dir()).unwrap_or_else(|e| panic!("{e}"));
+        for s in &loaded {
+            let text = std::fs::read_to_string(&s.path).unwrap();
+            assert!(
+                text.starts_with("# yaml-language-server: $schema=../scenario.schema.json\n"),
+                "{}: the first line must be `# yaml-language-server: $schema=../scenario.schema.json`",
+                s.path.display()
+            );
+        }
+    }
+
+    #[test]
+    fn the_spec_coverage_document_is_current() {
+        let loaded = load_dir(&scenarios_dir()).unwrap_or_else(|e| panic!("{e}"));
+        let path = scenarios_dir().join("../docs/spec-coverage.md");
+        let fresh = coverage::render(&loaded);
+        if update("UPDATE_COVERAGE") {
+            std::fs::write(&path, &fresh).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == fresh,
+            "{} is stale: regenerate with `UPDATE_COVERAGE=1 cargo test -p runner --lib coverage`",
+            path.display()
+        );
+    }
+
+    #[test]
+    #[ignore = "listeners.during-dispatch has no scenario: adapter protocol v1 cannot make a call inside a listener"]
+    fn every_rule_and_error_code_has_a_scenario() {
+        let loaded = load_dir(&scenarios_dir()).unwrap_or_else(|e| panic!("{e}"));
+        let rules = coverage::uncovered_rules(&loaded);
+        assert!(rules.is_empty(), "rules without a scenario: {rules:?}");
+        let codes = coverage::uncovered_codes(&loaded);
+        assert!(codes.is_empty(), "error codes without a scenario: {codes:?}");
+    }
+}

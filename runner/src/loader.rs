@@ -1,0 +1,427 @@
+//! Reads scenario files: YAML to a typed [`Scenario`], or an error that
+//! names the file, the line and column, the scenario and what was expected.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use adapter_protocol::{CallbackKind, TARGET_MY, TARGET_RETURNED};
+
+use crate::model::{
+    default_call_name, kind_name, CallStep, Expectation, Pattern, Scenario, Step, MY_METHODS,
+    TASK_METHODS,
+};
+
+/// A scenario with where it came from.
+#[derive(Debug, Clone)]
+pub struct LoadedScenario {
+    /// The folder under the scenarios root (`connect`, `tls`, …).
+    pub area: String,
+    /// The file.
+    pub path: PathBuf,
+    /// The scenario.
+    pub scenario: Scenario,
+}
+
+impl LoadedScenario {
+    /// `<area>::<id>`, the trial name.
+    pub fn trial_name(&self) -> String {
+        format!("{}::{}", self.area, self.scenario.id)
+    }
+}
+
+/// Why scenarios could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// The file or folder could not be read.
+    #[error("{path}: cannot read: {source}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The YAML does not match the scenario format.
+    #[error("{path}:{line}:{column}: {scenario}{message}", scenario = scenario_prefix(.scenario))]
+    Syntax {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line (0 when unknown).
+        line: usize,
+        /// 1-based column (0 when unknown).
+        column: usize,
+        /// The scenario id, when it could be read.
+        scenario: Option<String>,
+        /// What was wrong and what was expected.
+        message: String,
+    },
+    /// The scenario parsed but is inconsistent (unknown call name, method, …).
+    #[error("{path}: {scenario}{at}: {message}", scenario = scenario_prefix(&Some(.scenario.clone())))]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// The scenario id.
+        scenario: String,
+        /// Where in the scenario (`steps[3].call`).
+        at: String,
+        /// What was wrong.
+        message: String,
+    },
+    /// Two files use the same id.
+    #[error("{second}: scenario `{id}`: duplicate id, already used by {first}")]
+    DuplicateId {
+        /// The id.
+        id: String,
+        /// The file that used it first.
+        first: PathBuf,
+        /// The file that used it again.
+        second: PathBuf,
+    },
+}
+
+fn scenario_prefix(scenario: &Option<String>) -> String {
+    match scenario {
+        Some(id) => format!("scenario `{id}`: "),
+        None => String::new(),
+    }
+}
+
+/// Parses one scenario from YAML text; `path` is used in errors.
+pub fn parse_scenario(path: &Path, text: &str) -> Result<Scenario, LoadError> {
+    // Steps are single-key maps (`- call: {...}`), not YAML tags.
+    let de = serde_yaml::Deserializer::from_str(text);
+    let scenario: Scenario = serde_yaml::with::singleton_map_recursive::deserialize(de).map_err(|e| {
+        let (line, column) = e.location().map(|l| (l.line(), l.column())).unwrap_or((0, 0));
+        LoadError::Syntax {
+            path: path.to_path_buf(),
+            line,
+            column,
+            scenario: peek_id(text),
+            message: strip_location(&e.to_string()),
+        }
+    })?;
+    validate(&scenario).map_err(|(at, message)| LoadError::Invalid {
+        path: path.to_path_buf(),
+        scenario: scenario.id.clone(),
+        at,
+        message,
+    })?;
+    Ok(scenario)
+}
+
+/// The error text without yaml_serde's own " at line L column C" suffix.
+fn strip_location(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+fn peek_id(text: &str) -> Option<String> {
+    let value: serde_yaml::Value = serde_yaml::from_str(text).ok()?;
+    value.get("id")?.as_str().map(str::to_string)
+}
+
+/// Loads every `*.yaml` under `root` (one folder level: `root/<area>/*.yaml`
+/// and deeper), sorted by path; ids must be unique.
+pub fn load_dir(root: &Path) -> Result<Vec<LoadedScenario>, LoadError> {
+    let mut files = Vec::new();
+    collect_yaml(root, &mut files)?;
+    files.sort();
+    let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
+    let mut out = Vec::new();
+    for path in files {
+        let text = std::fs::read_to_string(&path)
+            .map_err(|source| LoadError::Io { path: path.clone(), source })?;
+        let scenario = parse_scenario(&path, &text)?;
+        if let Some(first) = seen.get(&scenario.id) {
+            return Err(LoadError::DuplicateId {
+                id: scenario.id.clone(),
+                first: first.clone(),
+                second: path,
+            });
+        }
+        seen.insert(scenario.id.clone(), path.clone());
+        let area = path
+            .strip_prefix(root)
+            .ok()
+            .and_then(|rel| rel.components().next())
+            .filter(|_| path.parent() != Some(root))
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .unwrap_or_else(|| "root".into());
+        out.push(LoadedScenario { area, path, scenario });
+    }
+    Ok(out)
+}
+
+fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
+    let entries =
+        std::fs::read_dir(dir).map_err(|source| LoadError::Io { path: dir.to_path_buf(), source })?;
+    for entry in entries {
+        let entry = entry.map_err(|source| LoadError::Io { path: dir.to_path_buf(), source })?;
+        let path = entry.path();
+        if path.is_dir() {
+            if path.file_name().is_some_and(|n| n == "snapshots") {
+                continue;
+            }
+            collect_yaml(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+type Invalid = (String, String);
+
+/// Checks what the types cannot: names, targets, methods, patterns.
+fn validate(s: &Scenario) -> Result<(), Invalid> {
+    let top = |m: String| ("scenario".to_string(), m);
+    if s.id.is_empty()
+        || !s.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+    {
+        return Err(top(format!(
+            "id `{}`: expected lowercase letters, digits, `-` and `.` (it names the snapshot file)",
+            s.id
+        )));
+    }
+    if s.spec.is_empty() {
+        return Err(top("`spec` names no rule: expected at least one rule id".into()));
+    }
+    for rule in &s.impl_defined {
+        if !s.spec.contains(rule) {
+            return Err(top(format!("implDefined `{rule}` is not in `spec`")));
+        }
+    }
+    let mut names = Names::default();
+    for (index, step) in s.steps.iter().enumerate() {
+        let at = format!("steps[{}]", index + 1);
+        match step {
+            Step::Call(call) => {
+                names.call(call, default_call_name(index), false, &format!("{at}.call"))?;
+            }
+            Step::Await(a) => {
+                for item in a.items().0 {
+                    names.pattern(&item.event, &format!("{at}.await"))?;
+                    if item.count == Some(0) {
+                        return Err((format!("{at}.await"), "count 0: use `expect: absent`".into()));
+                    }
+                }
+            }
+            Step::Expect(items) => {
+                for (k, e) in items.iter().enumerate() {
+                    let at = format!("{at}.expect[{}]", k + 1);
+                    match e {
+                        Expectation::Present { event, .. } | Expectation::Absent { event, .. } => {
+                            names.pattern(event, &at)?
+                        }
+                        Expectation::Order(ps) => {
+                            for p in ps {
+                                names.pattern(p, &at)?;
+                            }
+                        }
+                        Expectation::Settle(_) | Expectation::Server(_) => {}
+                    }
+                }
+            }
+            Step::Server(_) => {}
+        }
+    }
+    Ok(())
+}
+
+#[derive(Default)]
+struct Names {
+    calls: HashSet<String>,
+    tasks: HashSet<String>,
+}
+
+impl Names {
+    fn call(&mut self, call: &CallStep, default: String, nested: bool, at: &str) -> Result<(), Invalid> {
+        let err = |m: String| Err((at.to_string(), m));
+        let name = call.name.clone().unwrap_or(default);
+        if name == "server" || name == TARGET_MY || name.contains('.') {
+            return err(format!("call name `{name}` is reserved or contains `.`"));
+        }
+        if !self.calls.insert(name.clone()) || self.tasks.contains(&name) {
+            return err(format!("call name `{name}` is used twice"));
+        }
+        let is_my = call.target == TARGET_MY;
+        if call.target == TARGET_RETURNED {
+            if !nested {
+                return err("target `$returned` only works in `then` / `within`".into());
+            }
+        } else if !is_my && !self.tasks.contains(&call.target) {
+            return err(format!(
+                "target `{}`: expected `my` or a task named earlier with `as`",
+                call.target
+            ));
+        }
+        let methods: &[&str] = if is_my { &MY_METHODS } else { &TASK_METHODS };
+        if !methods.contains(&call.method.as_str()) {
+            return err(format!(
+                "method `{}` on `{}`: expected one of {}",
+                call.method,
+                call.target,
+                methods.join(", ")
+            ));
+        }
+        let is_listener_method = call.method.starts_with("on") || call.method.starts_with("off");
+        if call.listener.is_some() && !is_listener_method {
+            return err(format!("`listener` only goes with on*/off* methods, not `{}`", call.method));
+        }
+        if is_listener_method && call.listener.is_none() && call.method.starts_with("on") {
+            return err(format!("`{}` needs a `listener` name", call.method));
+        }
+        if is_listener_method && call.args.is_some() {
+            return err(format!("`{}` takes a `listener`, not `args`", call.method));
+        }
+        if let Some(task) = &call.as_name {
+            if call.method != "connectSocket" {
+                return err(format!("`as` names a task returned by connectSocket, not by `{}`", call.method));
+            }
+            if task == TARGET_MY || task == "server" || task.contains('.') || !self.tasks.insert(task.clone()) || self.calls.contains(task) {
+                return err(format!("task name `{task}` is reserved, contains `.` or is used twice"));
+            }
+        }
+        for (k, n) in call.then.iter().enumerate() {
+            self.call(n, format!("{name}-then{}", k + 1), true, &format!("{at}.then[{}]", k + 1))?;
+        }
+        for kind in [CallbackKind::Success, CallbackKind::Fail, CallbackKind::Complete] {
+            for (k, n) in call.within.for_kind(kind).iter().enumerate() {
+                let kn = kind_name(kind);
+                self.call(n, format!("{name}-{kn}{}", k + 1), true, &format!("{at}.within.{kn}[{}]", k + 1))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn pattern(&self, p: &Pattern, at: &str) -> Result<(), Invalid> {
+        match p {
+            Pattern::Callback { call, .. } if !self.calls.contains(call) => Err((
+                at.to_string(),
+                format!("`{p}`: no call named `{call}` before this step"),
+            )),
+            Pattern::Listener { target, .. } if target != TARGET_MY && !self.tasks.contains(target) => {
+                Err((at.to_string(), format!("`{p}`: expected `my` or a task named with `as` before this step")))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"# yaml-language-server: $schema=../scenario.schema.json
+id: open-on-ws
+title: a connection to a ws echo server opens
+spec: [connect.success, connect.open]
+steps:
+  - call: { target: my, method: onSocketOpen, listener: O }
+  - call: { method: connectSocket, args: { url: "{{ws:echo}}" } }
+  - await: [c2.complete, my.open]
+  - expect:
+      - { event: c2.success, res: {} }
+      - { order: [c2.success, c2.complete, my.open] }
+      - settle: 50
+"#;
+
+    fn parse(text: &str) -> Result<Scenario, LoadError> {
+        parse_scenario(Path::new("x/a.yaml"), text)
+    }
+
+    #[test]
+    fn a_good_scenario_loads() {
+        let s = parse(GOOD).unwrap();
+        assert_eq!(s.id, "open-on-ws");
+        assert_eq!(s.steps.len(), 4);
+        let names: Vec<_> = s.calls().into_iter().map(|(n, _)| n).collect();
+        assert_eq!(names, ["c1", "c2"]);
+    }
+
+    #[test]
+    fn a_typo_in_a_field_name_names_the_field_line_and_column() {
+        let text = GOOD.replace("method: connectSocket", "methd: connectSocket");
+        let e = parse(&text).unwrap_err().to_string();
+        assert!(e.starts_with("x/a.yaml:7:13:"), "{e}");
+        assert!(e.contains("scenario `open-on-ws`"), "{e}");
+        assert!(e.contains("unknown field `methd`"), "{e}");
+        assert!(e.contains("expected one of"), "{e}");
+    }
+
+    #[test]
+    fn a_wrong_type_says_what_was_expected() {
+        let text = GOOD.replace("settle: 50", "settle: soon");
+        let e = parse(&text).unwrap_err().to_string();
+        assert!(e.starts_with("x/a.yaml:12:17:"), "{e}");
+        assert!(e.contains("steps[3].expect[2].settle: invalid type: string \"soon\", expected u64"), "{e}");
+    }
+
+    #[test]
+    fn a_missing_id_is_refused() {
+        let text = GOOD.replace("id: open-on-ws\n", "");
+        let e = parse(&text).unwrap_err().to_string();
+        assert!(e.contains("missing field `id`"), "{e}");
+        assert!(e.starts_with("x/a.yaml:"), "{e}");
+    }
+
+    #[test]
+    fn an_unknown_rule_id_is_refused_with_its_location() {
+        let text = GOOD.replace("connect.open]", "connect.opened]");
+        let e = parse(&text).unwrap_err().to_string();
+        assert!(e.starts_with("x/a.yaml:4:"), "{e}");
+        assert!(e.contains("unknown rule id `connect.opened`"), "{e}");
+    }
+
+    #[test]
+    fn a_bad_pattern_is_refused() {
+        let text = GOOD.replace("my.open]\n", "my.opened]\n");
+        let e = parse(&text).unwrap_err().to_string();
+        assert!(e.starts_with("x/a.yaml:8:"), "{e}");
+        assert!(e.contains("steps[2]: an event pattern"), "{e}");
+    }
+
+    #[test]
+    fn an_unknown_call_name_or_method_is_refused() {
+        let e = parse(&GOOD.replace("[c2.complete", "[c9.complete")).unwrap_err().to_string();
+        assert!(e.contains("steps[3].await") && e.contains("no call named `c9`"), "{e}");
+        let e = parse(&GOOD.replace("onSocketOpen", "onOpen")).unwrap_err().to_string();
+        assert!(e.contains("steps[1].call") && e.contains("method `onOpen` on `my`"), "{e}");
+    }
+
+    #[test]
+    fn an_expectation_needs_exactly_one_kind() {
+        let e = parse(&GOOD.replace("- settle: 50", "- { settle: 50, order: [c2.success, my.open] }"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("exactly one of"), "{e}");
+    }
+
+    #[test]
+    fn duplicate_ids_across_files_are_refused() {
+        let dir = std::env::temp_dir().join(format!("runner-dup-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("a")).unwrap();
+        std::fs::create_dir_all(dir.join("b")).unwrap();
+        std::fs::write(dir.join("a/one.yaml"), GOOD).unwrap();
+        std::fs::write(dir.join("b/two.yaml"), GOOD).unwrap();
+        let e = load_dir(&dir).unwrap_err().to_string();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(e.contains("duplicate id") && e.contains("open-on-ws"), "{e}");
+        assert!(e.contains("a/one.yaml") && e.contains("b/two.yaml"), "{e}");
+    }
+
+    #[test]
+    fn areas_come_from_folders() {
+        let dir = std::env::temp_dir().join(format!("runner-area-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("connect")).unwrap();
+        std::fs::write(dir.join("connect/one.yaml"), GOOD).unwrap();
+        let loaded = load_dir(&dir).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(loaded[0].trial_name(), "connect::open-on-ws");
+    }
+}

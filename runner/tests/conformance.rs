@@ -1,0 +1,113 @@
+//! Every scenario of `scenarios/` against the reference implementation and
+//! the mock server: one trial per scenario, named `<area>::<id>`.
+//!
+//! `cargo test -p runner --test conformance -- tls::` runs one area,
+//! `-- --list` lists. A trial first checks the scenario's inline
+//! expectations, then compares the normalised trace with the golden
+//! snapshot `scenarios/<area>/snapshots/<id>.snap` (insta). New or changed
+//! snapshots are reviewed with `cargo insta review`; CI never writes them.
+//!
+//! `CONFORMANCE_MUTANT=<name>` runs the scenarios against a deliberately
+//! broken reference implementation instead (see `reference_impl::Mutant`):
+//! the trials that fail are the ones that catch that bug.
+
+use std::sync::OnceLock;
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use mock_server::{MockServer, Options};
+use runner::reference::{run_on_reference, Mutant};
+use runner::{load_dir, outcome, scenarios_dir, LoadedScenario, Outcome};
+
+struct Env {
+    runtime: tokio::runtime::Runtime,
+    server: MockServer,
+    mutant: Option<Mutant>,
+}
+
+/// One runtime and one mock server for the whole run, started by the first
+/// trial that needs them (so `--list` starts nothing).
+fn env() -> &'static Env {
+    static ENV: OnceLock<Env> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a tokio runtime");
+        let server = runtime
+            .block_on(MockServer::start(Options::default()))
+            .expect("the mock server starts");
+        let mutant = std::env::var("CONFORMANCE_MUTANT").ok().filter(|m| !m.is_empty()).map(|name| {
+            name.parse::<Mutant>().unwrap_or_else(|e| panic!("CONFORMANCE_MUTANT: {e}"))
+        });
+        Env { runtime, server, mutant }
+    })
+}
+
+fn main() {
+    if std::env::var_os("CI").is_some() && std::env::var_os("INSTA_UPDATE").is_none() {
+        // CI never writes snapshots.
+        std::env::set_var("INSTA_UPDATE", "no");
+    }
+    let args = Arguments::from_args();
+    let scenarios = match load_dir(&scenarios_dir()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            let mut source = std::error::Error::source(&e);
+            while let Some(cause) = source {
+                eprintln!("  caused by: {cause}");
+                source = cause.source();
+            }
+            std::process::exit(101);
+        }
+    };
+    let trials = scenarios
+        .into_iter()
+        .map(|s| Trial::test(s.trial_name(), move || run(&s)))
+        .collect();
+    libtest_mimic::run(&args, trials).exit();
+}
+
+fn run(s: &LoadedScenario) -> Result<(), Failed> {
+    let env = env();
+    let execution = env.runtime.block_on(run_on_reference(&s.scenario, &env.server, env.mutant));
+    let trace = execution.normalised();
+    let trace_text = serde_yaml::to_string(&trace).unwrap_or_default();
+    let rerun = format!("cargo test -p runner --test conformance -- --exact {}", s.trial_name());
+    match outcome(&s.scenario, &execution) {
+        Outcome::Pass => {}
+        Outcome::NotApplicable(why) => {
+            return Err(format!("not applicable to the reference implementation: {why}").into())
+        }
+        Outcome::Fail(why) | Outcome::DiffersImplDefined(why) => {
+            return Err(format!(
+                "{}: {}\n\n{why}\n\ntrace (normalised):\n{trace_text}\nadapter log: {:?}\nrerun: {rerun}",
+                s.path.display(),
+                s.scenario.title,
+                execution.trace.logs
+            )
+            .into());
+        }
+    }
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(s.path.parent().expect("a scenario file has a folder").join("snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_input_file(&s.path);
+    settings.set_description(s.scenario.title.clone());
+    settings.set_omit_expression(true);
+    let id = s.scenario.id.clone();
+    let golden = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        settings.bind(|| insta::assert_yaml_snapshot!(id, trace));
+    }));
+    golden.map_err(|_| {
+        Failed::from(format!(
+            "{}: the trace differs from the golden snapshot scenarios/{}/snapshots/{}.snap (diff above).\n\
+             If the new trace is right (read it against behaviour.md), accept it with `cargo insta review` \
+             or `INSTA_UPDATE=always {rerun}`.",
+            s.path.display(),
+            s.area,
+            s.scenario.id
+        ))
+    })
+}
