@@ -12,7 +12,8 @@ use serde_json::{json, Map, Value};
 use tokio::sync::mpsc;
 
 use crate::{
-    CallId, CloseSocketOptions, ConnectSocketOptions, My, SendSocketMessageOptions, SocketTask,
+    CallId, CloseSocketOptions, ConnectSocketOptions, Mutant, My, SendSocketMessageOptions,
+    SocketTask,
 };
 
 /// The two ends of an in-process adapter: requests in, responses and events out.
@@ -39,10 +40,23 @@ pub struct AdapterChannels {
 ///
 /// When called outside a tokio runtime.
 pub fn spawn_in_process() -> AdapterChannels {
+    spawn_in_process_with(None)
+}
+
+/// As [`spawn_in_process`], running `mutant` (a deliberate bug, see
+/// [`Mutant`]) when it is `Some`: `hello` then answers with the name
+/// `reference-impl+mutant:<name>`, and a callback the mutant runs inside a
+/// call is written before the call's response with `sync: true`.
+///
+/// # Panics
+///
+/// When called outside a tokio runtime.
+pub fn spawn_in_process_with(mutant: Option<Mutant>) -> AdapterChannels {
     let (requests, request_rx) = mpsc::unbounded_channel();
     let (message_tx, messages) = mpsc::unbounded_channel();
     let bridge = Bridge {
         out: message_tx,
+        mutant,
         my: None,
         tasks: HashMap::new(),
         within: HashMap::new(),
@@ -54,6 +68,8 @@ pub fn spawn_in_process() -> AdapterChannels {
 /// The adapter's state between requests.
 struct Bridge {
     out: mpsc::UnboundedSender<AdapterMessage>,
+    /// The deliberate bug `my` runs, if any.
+    mutant: Option<Mutant>,
     /// Set up by `hello`.
     my: Option<My>,
     /// Task handles returned since the last reset.
@@ -130,11 +146,15 @@ impl Bridge {
                 }
                 self.clear();
                 self.my = None;
-                match My::new(config) {
+                match My::with_mutant(config, self.mutant) {
                     Ok(my) => {
                         self.my = Some(my);
+                        let name = match self.mutant {
+                            Some(mutant) => format!("reference-impl+mutant:{mutant}"),
+                            None => "reference-impl".into(),
+                        };
                         let hello = HelloResult {
-                            name: "reference-impl".into(),
+                            name,
                             version: env!("CARGO_PKG_VERSION").into(),
                             protocol: PROTOCOL_VERSION,
                             unsupported: Vec::new(),
@@ -179,6 +199,16 @@ impl Bridge {
                     && WITH_CALLBACKS.contains(&call.method.as_str())
                 {
                     self.within.insert(id, (call.within.clone(), task.clone()));
+                }
+                // Callbacks run inside the call (a mutant's): before the
+                // response, taken all at once so that nested calls do not
+                // take the rest of them.
+                let inline: Vec<Event> = match &self.my {
+                    Some(my) => std::iter::from_fn(|| my.take_sync_event()).collect(),
+                    None => Vec::new(),
+                };
+                for event in inline {
+                    self.on_event(event);
                 }
                 self.respond(Response::ok(
                     id,

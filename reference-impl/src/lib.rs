@@ -44,19 +44,32 @@
 //! - A send accepted while the transport is already gone (its close event
 //!   still queued) fails with 11; a close accepted then succeeds.
 //!
+//! Mutants: [`Mutant`] (the table is in [`mutant`]) lists deliberately
+//! non-conforming variants, each one realistic bug planted at the one place
+//! where it would live (a wrong error code, callbacks in the wrong order or
+//! inside the call, no task limit, an expired certificate accepted, …), to
+//! show that the suite catches them. [`My::new`] and [`spawn_in_process`]
+//! always conform; a mutant runs only when asked for with
+//! [`My::with_mutant`], [`spawn_in_process_with`] or
+//! `reference-adapter --mutant NAME`.
+//!
 //! What it does not do: it runs no JavaScript, has no notion of a mini
 //! program's domain allow-list, offers no way to skip certificate checks,
 //! and does not negotiate WebSocket extensions (no compression).
 
 mod adapter;
 mod codes;
+pub mod mutant;
 mod my;
 mod options;
 mod socket;
+mod stdio;
 mod validate;
 
-pub use adapter::{spawn_in_process, AdapterChannels};
+pub use adapter::{spawn_in_process, spawn_in_process_with, AdapterChannels};
 pub use adapter_protocol::{CallbackKind, Config, Event, EventType};
 pub use codes::ErrorCode;
+pub use mutant::{Mutant, UnknownMutant};
 pub use my::{CallId, Error, ListenerName, My, ReadyState, SocketTask};
 pub use options::{CloseSocketOptions, ConnectSocketOptions, SendSocketMessageOptions};
+pub use stdio::{serve_lines, serve_stdio};

@@ -10,6 +10,7 @@ use tokio::sync::{mpsc, Notify};
 use tokio::task::JoinHandle;
 
 use crate::codes::ErrorCode;
+use crate::mutant::{Active, Mutant};
 use crate::options::{truthy, CloseSocketOptions, ConnectSocketOptions, SendSocketMessageOptions};
 use crate::socket::{self, Command};
 use crate::validate;
@@ -96,12 +97,19 @@ struct SocketEntry {
     /// Bumped when the I/O task is abandoned: its later occurrences are dropped.
     generation: u64,
     io: Option<Io>,
+    /// Passed validation and started a handshake.
+    accepted: bool,
 }
 
 #[derive(Debug)]
 pub(crate) struct Inner {
     pub(crate) config: Config,
     pub(crate) tls: Arc<rustls::ClientConfig>,
+    /// The deliberate bug this context runs, if any ([`Mutant`]).
+    mutant: Active,
+    /// Callbacks run inside the call that decided them (only under
+    /// [`Mutant::CallbackInsideCall`]): taken before anything else.
+    inline: VecDeque<Event>,
     queue: VecDeque<Occurrence>,
     /// The listener events of the occurrence being dispatched.
     dispatching: VecDeque<Event>,
@@ -133,6 +141,11 @@ impl Shared {
         // A panic while the lock was held leaves the data consistent enough
         // for the queue: keep going rather than poison every later call.
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The mutant this context runs (read once by an I/O task).
+    pub(crate) fn mutant(&self) -> Active {
+        self.lock().mutant
     }
 
     /// Posts socket events from the I/O task of `socket`; ignored when the
@@ -210,6 +223,10 @@ impl Shared {
 }
 
 impl Inner {
+    fn mutant_is(&self, mutant: Mutant) -> bool {
+        self.mutant.is(mutant)
+    }
+
     fn is_live(&self, socket: SocketId, generation: u64) -> bool {
         self.sockets
             .get(&socket)
@@ -224,7 +241,11 @@ impl Inner {
             Ok(()) => (CallbackKind::Success, json!({})),
             Err(code) => (CallbackKind::Fail, code.payload()),
         };
-        for kind in [kind, CallbackKind::Complete] {
+        let mut kinds = [kind, CallbackKind::Complete];
+        if self.mutant_is(Mutant::CompleteBeforeSuccess) {
+            kinds.reverse();
+        }
+        for kind in kinds {
             self.queue.push_back(Occurrence::Callback(Event::Callback {
                 call,
                 kind,
@@ -234,11 +255,38 @@ impl Inner {
         }
     }
 
+    /// The callbacks of a call whose outcome is known inside the call:
+    /// queued as [`Inner::push_callbacks`] does.
+    fn push_call_result(&mut self, call: Option<CallId>, outcome: Result<(), ErrorCode>) {
+        if !self.mutant_is(Mutant::CallbackInsideCall) {
+            return self.push_callbacks(call, outcome);
+        }
+        // The bug: they run now, before the call returns (`sync: true`).
+        let queued = self.queue.len();
+        self.push_callbacks(call, outcome);
+        for occurrence in self.queue.drain(queued..) {
+            if let Occurrence::Callback(Event::Callback {
+                call, kind, res, ..
+            }) = occurrence
+            {
+                self.inline.push_back(Event::Callback {
+                    call,
+                    kind,
+                    res,
+                    sync: true,
+                });
+            }
+        }
+    }
+
     /// Sockets that count against `maxTasks`: every one not CLOSED.
     fn live_sockets(&self) -> usize {
+        let keeps_place = |s: &SocketEntry| {
+            self.mutant_is(Mutant::TaskPlaceNotFreed) && s.accepted && s.key != ListenerKey::My
+        };
         self.sockets
             .values()
-            .filter(|s| s.state != ReadyState::Closed)
+            .filter(|s| s.state != ReadyState::Closed || keeps_place(s))
             .count()
     }
 
@@ -257,6 +305,7 @@ impl Inner {
                 state,
                 generation: 0,
                 io: None,
+                accepted: state != ReadyState::Closed,
             },
         );
         id
@@ -267,6 +316,9 @@ impl Inner {
     /// now (`listeners.during-dispatch`, `connect.listener-in-success`).
     fn take_event(&mut self) -> Option<Event> {
         loop {
+            if let Some(event) = self.inline.pop_front() {
+                return Some(event);
+            }
             if let Some(event) = self.dispatching.pop_front() {
                 return Some(event);
             }
@@ -295,19 +347,26 @@ impl Inner {
                         }
                         EventType::Message | EventType::Error => {}
                     }
-                    let target = entry.target.clone();
-                    let names = self
-                        .listeners
-                        .get(&entry.key)
-                        .map(|l| l[type_index(event_type)].clone())
-                        .unwrap_or_default();
-                    for listener in names {
-                        self.dispatching.push_back(Event::Listener {
-                            target: target.clone(),
-                            listener,
-                            event_type,
-                            res: res.clone(),
-                        });
+                    let key = entry.key;
+                    let mut hearers = vec![(entry.target.clone(), key)];
+                    // listeners.scope: a task's events reach its own listeners only.
+                    if key != ListenerKey::My && self.mutant_is(Mutant::ListenerScopeLeak) {
+                        hearers.push((TARGET_MY.to_owned(), ListenerKey::My));
+                    }
+                    for (target, key) in hearers {
+                        let names = self
+                            .listeners
+                            .get(&key)
+                            .map(|l| l[type_index(event_type)].clone())
+                            .unwrap_or_default();
+                        for listener in names {
+                            self.dispatching.push_back(Event::Listener {
+                                target: target.clone(),
+                                listener,
+                                event_type,
+                                res: res.clone(),
+                            });
+                        }
                     }
                 }
             }
@@ -346,12 +405,21 @@ pub struct SocketTask {
 impl My {
     /// A new context with this configuration.
     pub fn new(config: Config) -> Result<My, Error> {
-        let tls = socket::tls_config(&config.ca_certificates_pem)?;
+        My::with_mutant(config, None)
+    }
+
+    /// A new context with this configuration that runs `mutant`, a
+    /// deliberate bug (see [`Mutant`]); `None` is [`My::new`], conforming.
+    pub fn with_mutant(config: Config, mutant: Option<Mutant>) -> Result<My, Error> {
+        let mutant = Active(mutant);
+        let tls = socket::tls_config(&config.ca_certificates_pem, mutant)?;
         Ok(My {
             shared: Arc::new(Shared {
                 inner: Mutex::new(Inner {
                     config,
                     tls,
+                    mutant,
+                    inline: VecDeque::new(),
                     queue: VecDeque::new(),
                     dispatching: VecDeque::new(),
                     sockets: HashMap::new(),
@@ -370,6 +438,11 @@ impl My {
         self.shared.lock().config.clone()
     }
 
+    /// The mutant this context runs; `None` when it conforms.
+    pub fn mutant(&self) -> Option<Mutant> {
+        self.shared.mutant().0
+    }
+
     /// `my.connectSocket(options)`. `None`: called with no argument (and so
     /// with no callbacks). Returns a [`SocketTask`] when `multiple` is truthy,
     /// also when validation then fails (that task is CLOSED).
@@ -382,7 +455,7 @@ impl My {
         let options = options.unwrap_or_default();
         let multiple = truthy(options.multiple.as_ref());
         let mut inner = self.shared.lock();
-        let checked = validate::connect(&options, &inner.config).and_then(|plan| {
+        let checked = validate::connect(&options, &inner.config, inner.mutant).and_then(|plan| {
             // connect.single.exists: the global socket is not CLOSED.
             let global_busy = inner
                 .global
@@ -392,7 +465,8 @@ impl My {
                 return Err(ErrorCode::AlreadyConnected);
             }
             // connect.multiple.limit: the global socket counts too.
-            if inner.live_sockets() >= inner.config.max_tasks as usize {
+            let limited = !inner.mutant_is(Mutant::NoTaskLimit);
+            if limited && inner.live_sockets() >= inner.config.max_tasks as usize {
                 return Err(ErrorCode::Unknown);
             }
             Ok(plan)
@@ -413,12 +487,17 @@ impl My {
             None
         };
         match checked {
-            Ok(plan) => {
+            Ok(mut plan) => {
                 let socket = socket.expect("a socket is made for a valid connect");
                 if handle.is_none() {
                     inner.global = Some(socket);
                 }
-                inner.push_callbacks(call, Ok(()));
+                if inner.mutant_is(Mutant::SuccessAfterOpen) {
+                    // The bug: the I/O task reports success once the handshake is over.
+                    plan.late_success = call;
+                } else {
+                    inner.push_call_result(call, Ok(()));
+                }
                 let (commands, receiver) = mpsc::unbounded_channel();
                 let task = tokio::spawn(socket::run(
                     Arc::clone(&self.shared),
@@ -437,7 +516,7 @@ impl My {
                     });
                 }
             }
-            Err(code) => inner.push_callbacks(call, Err(code)),
+            Err(code) => inner.push_call_result(call, Err(code)),
         }
         drop(inner);
         self.shared.notify.notify_one();
@@ -564,6 +643,12 @@ impl My {
         self.shared.lock().take_event()
     }
 
+    /// Takes a callback run inside the call that just returned (`sync:
+    /// true`); only a mutant ([`Mutant::CallbackInsideCall`]) makes any.
+    pub(crate) fn take_sync_event(&self) -> Option<Event> {
+        self.shared.lock().inline.pop_front()
+    }
+
     /// `true` while listener events of the occurrence being dispatched remain
     /// to be taken: a JavaScript host runs them all before anything else.
     pub fn in_dispatch(&self) -> bool {
@@ -654,16 +739,28 @@ impl SocketTask {
 
 /// listeners.order / listeners.twice: appended, duplicates kept.
 fn add_listener(shared: &Shared, key: ListenerKey, event_type: EventType, name: ListenerName) {
-    shared.lock().listeners.entry(key).or_default()[type_index(event_type)].push(name);
+    let mut inner = shared.lock();
+    let once = inner.mutant_is(Mutant::ListenerAddedOnce);
+    let list = &mut inner.listeners.entry(key).or_default()[type_index(event_type)];
+    if !(once && list.contains(&name)) {
+        list.push(name);
+    }
 }
 
 /// listeners.off-one (every occurrence of the name) / listeners.off-all (`None`).
 fn remove_listener(shared: &Shared, key: ListenerKey, event_type: EventType, name: Option<&str>) {
     let mut inner = shared.lock();
+    let mutant = inner.mutant;
     if let Some(lists) = inner.listeners.get_mut(&key) {
         let list = &mut lists[type_index(event_type)];
         match name {
+            Some(_) if mutant.is(Mutant::OffFnNotRemoving) => {}
             Some(name) => list.retain(|n| n != name),
+            None if mutant.is(Mutant::OffAllRemovesOne) => {
+                if !list.is_empty() {
+                    list.remove(0);
+                }
+            }
             None => list.clear(),
         }
     }
@@ -687,7 +784,7 @@ fn send(
             return Err(ErrorCode::NotOpen);
         };
         // send.invalid / send.too-large
-        let message = validate::message(&options, max)?;
+        let message = validate::message(&options, max, inner.mutant)?;
         match &entry.io {
             Some(io) if !io.done => io
                 .commands
@@ -699,7 +796,7 @@ fn send(
     })();
     // On success the I/O task reports once the frame is written.
     if let Err(code) = outcome {
-        inner.push_callbacks(call, Err(code));
+        inner.push_call_result(call, Err(code));
         drop(inner);
         shared.notify.notify_one();
     }
@@ -715,10 +812,11 @@ fn close(
     let call = options.is_some().then_some(call);
     let options = options.unwrap_or_default();
     let mut inner = shared.lock();
+    let mutant = inner.mutant;
     let Some((id, entry)) = socket.and_then(|id| inner.sockets.get_mut(&id).map(|e| (id, e)))
     else {
         // close.not-open: never existed.
-        inner.push_callbacks(call, Err(ErrorCode::NotOpen));
+        inner.push_call_result(call, Err(ErrorCode::NotOpen));
         drop(inner);
         shared.notify.notify_one();
         return;
@@ -726,7 +824,7 @@ fn close(
     let outcome = match entry.state {
         // close.not-open: CLOSING or CLOSED.
         ReadyState::Closing | ReadyState::Closed => Err(ErrorCode::NotOpen),
-        state => match validate::close_frame(&options) {
+        state => match validate::close_frame(&options, mutant) {
             // close.invalid-code: nothing on the wire.
             Err(code) => Err(code),
             // close.connecting: abandon the handshake; onClose 1006, no onOpen.
@@ -737,7 +835,7 @@ fn close(
                     io.task.abort();
                 }
                 let generation = entry.generation;
-                inner.push_callbacks(call, Ok(()));
+                inner.push_call_result(call, Ok(()));
                 inner.queue.push_back(Occurrence::Socket {
                     socket: id,
                     generation,
@@ -764,7 +862,7 @@ fn close(
             }
         },
     };
-    inner.push_callbacks(call, outcome);
+    inner.push_call_result(call, outcome);
     drop(inner);
     shared.notify.notify_one();
 }

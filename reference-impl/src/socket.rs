@@ -8,6 +8,7 @@ use std::time::Duration;
 use adapter_protocol::{Config, EventType};
 use base64::Engine as _;
 use futures_util::{SinkExt, StreamExt};
+use rustls::client::WebPkiServerVerifier;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
 use serde_json::{json, Value};
@@ -24,6 +25,7 @@ use tokio_tungstenite::WebSocketStream;
 use url::Host;
 
 use crate::codes::ErrorCode;
+use crate::mutant::{Active, ExpiryIgnored, Mutant, SubprotocolUnread};
 use crate::my::{CallId, Error, Shared, SocketId};
 use crate::validate::ConnectPlan;
 
@@ -46,7 +48,7 @@ pub(crate) enum Command {
 const FRAME_CAP: usize = 16 << 20;
 
 /// A byte stream, plain or TLS.
-trait Transport: AsyncRead + AsyncWrite + Unpin + Send {}
+pub(crate) trait Transport: AsyncRead + AsyncWrite + Unpin + Send {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send> Transport for T {}
 
 type Socket = WebSocketStream<Box<dyn Transport>>;
@@ -109,21 +111,30 @@ fn handshake_error_code(failure: &ConnectFailure) -> ErrorCode {
 }
 
 /// The rustls client configuration: webpki roots plus the configured CAs,
-/// always verifying (no "accept anything" path).
-pub(crate) fn tls_config(ca_pem: &str) -> Result<Arc<rustls::ClientConfig>, Error> {
+/// always verifying (no "accept anything" path; [`Mutant::ExpiredCertAccepted`]
+/// still verifies the chain and the name).
+pub(crate) fn tls_config(ca_pem: &str, mutant: Active) -> Result<Arc<rustls::ClientConfig>, Error> {
     let mut roots = rustls::RootCertStore::empty();
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
     for cert in CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
         let cert = cert.map_err(Error::InvalidCaPem)?;
         roots.add(cert).map_err(Error::InvalidCaCertificate)?;
     }
-    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .map_err(Error::Tls)?
-    .with_root_certificates(roots)
-    .with_no_client_auth();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(Arc::clone(&provider))
+        .with_safe_default_protocol_versions()
+        .map_err(Error::Tls)?;
+    let config = if mutant.is(Mutant::ExpiredCertAccepted) {
+        let verifier = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
+            .build()
+            .map_err(|e| Error::Tls(rustls::Error::General(e.to_string())))?;
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(ExpiryIgnored(verifier)))
+            .with_no_client_auth()
+    } else {
+        builder.with_root_certificates(roots).with_no_client_auth()
+    };
     Ok(Arc::new(config))
 }
 
@@ -142,17 +153,21 @@ fn close_event(code: u16, reason: &str) -> (EventType, Value) {
 
 /// The close event for a close frame received from the peer (1005 when it
 /// carries no code).
-fn received_close(frame: Option<CloseFrame>) -> (EventType, Value) {
+fn received_close(frame: Option<CloseFrame>, mutant: Active) -> (EventType, Value) {
     match frame {
+        Some(frame) if mutant.is(Mutant::CloseCode1006) => close_event(1006, frame.reason.as_str()),
         Some(frame) => close_event(frame.code.into(), frame.reason.as_str()),
         None => close_event(1005, ""),
     }
 }
 
-fn message_event(message: Message) -> Option<(EventType, Value)> {
+fn message_event(message: Message, mutant: Active) -> Option<(EventType, Value)> {
     let res = match message {
         // receive.text
         Message::Text(text) => json!({ "data": text.as_str(), "isBuffer": false }),
+        Message::Binary(bytes) if mutant.is(Mutant::BinaryWithoutIsBuffer) => json!({
+            "data": base64::engine::general_purpose::STANDARD.encode(&bytes),
+        }),
         // receive.binary
         Message::Binary(bytes) => json!({
             "data": base64::engine::general_purpose::STANDARD.encode(&bytes),
@@ -167,6 +182,7 @@ async fn connect(
     plan: ConnectPlan,
     config: &Config,
     tls: Arc<rustls::ClientConfig>,
+    mutant: Active,
 ) -> Result<Socket, ConnectFailure> {
     let tcp = match &plan.host {
         Host::Domain(name) => TcpStream::connect((name.as_str(), plan.port)).await,
@@ -192,12 +208,23 @@ async fn connect(
     } else {
         Box::new(tcp)
     };
+    let offered = plan
+        .request
+        .headers()
+        .contains_key(http::header::SEC_WEBSOCKET_PROTOCOL);
+    let stream: Box<dyn Transport> =
+        if mutant.is(Mutant::UnrequestedSubprotocolAccepted) && !offered {
+            Box::new(SubprotocolUnread::new(stream))
+        } else {
+            stream
+        };
     // Messages over the limit are refused after their frames were read
     // (error 12 with a clean close handshake after it); only a single frame
     // over FRAME_CAP is refused from its header, leaving the stream unusable.
     let max = usize::try_from(config.max_message_bytes).unwrap_or(usize::MAX);
+    let inbound_limit = (!mutant.is(Mutant::NoError12)).then_some(max);
     let ws_config = WebSocketConfig::default()
-        .max_message_size(Some(max))
+        .max_message_size(inbound_limit)
         .max_frame_size(Some(max.max(FRAME_CAP)));
     let (socket, _response) =
         tokio_tungstenite::client_async_with_config(plan.request, stream, Some(ws_config))
@@ -216,14 +243,19 @@ pub(crate) async fn run(
     tls: Arc<rustls::ClientConfig>,
     mut commands: mpsc::UnboundedReceiver<Command>,
 ) {
+    let mutant = shared.mutant();
+    let late_success = plan.late_success;
     let deadline = Duration::from_millis(config.connect_timeout_ms);
-    let connected = match tokio::time::timeout(deadline, connect(plan, &config, tls)).await {
+    let connected = match tokio::time::timeout(deadline, connect(plan, &config, tls, mutant)).await
+    {
         Ok(result) => result,
         Err(_) => Err(ConnectFailure::Timeout(deadline)),
     };
     let socket = match connected {
         Ok(socket) => socket,
         Err(failure) => {
+            // Mutant::SuccessAfterOpen: connect's success, when the handshake is over.
+            shared.post_callbacks(id, generation, late_success, Ok(()));
             let code = handshake_error_code(&failure);
             shared.finish(
                 id,
@@ -236,6 +268,7 @@ pub(crate) async fn run(
     };
     // connect.open
     shared.post(id, generation, vec![(EventType::Open, json!({}))]);
+    shared.post_callbacks(id, generation, late_success, Ok(()));
     let close_timeout = Duration::from_millis(config.close_timeout_ms);
     let (mut sink, mut stream) = socket.split();
     loop {
@@ -256,7 +289,7 @@ pub(crate) async fn run(
                     shared.post_callbacks(id, generation, call, Ok(()));
                     let until = Instant::now() + close_timeout;
                     let deliver = Some((&*shared, id, generation));
-                    let closed = wait_for_close_answer(deliver, &mut stream, until).await;
+                    let closed = wait_for_close_answer(deliver, mutant, &mut stream, until).await;
                     shared.finish(id, generation, &mut commands, vec![closed]);
                     drain_until(&mut stream, until).await;
                     return;
@@ -267,12 +300,13 @@ pub(crate) async fn run(
                     // close.server: answer the close frame (queued by
                     // tungstenite), report what the server sent.
                     let _ = tokio::time::timeout(close_timeout, sink.flush()).await;
-                    shared.finish(id, generation, &mut commands, vec![received_close(frame)]);
+                    let closed = received_close(frame, mutant);
+                    shared.finish(id, generation, &mut commands, vec![closed]);
                     drain_until(&mut stream, Instant::now() + close_timeout).await;
                     return;
                 }
                 Some(Ok(message)) => {
-                    if let Some(event) = message_event(message) {
+                    if let Some(event) = message_event(message, mutant) {
                         shared.post(id, generation, vec![event]);
                     }
                 }
@@ -283,7 +317,7 @@ pub(crate) async fn run(
                     let frame = CloseFrame { code: CloseCode::Size, reason: "".into() };
                     let until = Instant::now() + close_timeout;
                     let _ = tokio::time::timeout_at(until, sink.send(Message::Close(Some(frame)))).await;
-                    let _ = wait_for_close_answer(None, &mut stream, until).await;
+                    let _ = wait_for_close_answer(None, mutant, &mut stream, until).await;
                     shared.finish(id, generation, &mut commands, vec![close_event(1009, "")]);
                     drain_until(&mut stream, until).await;
                     return;
@@ -310,15 +344,16 @@ pub(crate) async fn run(
 /// answer also gives 1006.
 async fn wait_for_close_answer(
     deliver: Option<(&Shared, SocketId, u64)>,
+    mutant: Active,
     stream: &mut futures_util::stream::SplitStream<Socket>,
     until: Instant,
 ) -> (EventType, Value) {
     loop {
         match tokio::time::timeout_at(until, stream.next()).await {
-            Ok(Some(Ok(Message::Close(frame)))) => return received_close(frame),
+            Ok(Some(Ok(Message::Close(frame)))) => return received_close(frame, mutant),
             Ok(Some(Ok(message))) => {
                 if let (Some((shared, id, generation)), Some(event)) =
-                    (deliver, message_event(message))
+                    (deliver, message_event(message, mutant))
                 {
                     shared.post(id, generation, vec![event]);
                 }

@@ -13,6 +13,8 @@ use tokio_tungstenite::tungstenite::Message;
 use url::{Host, Url};
 
 use crate::codes::ErrorCode;
+use crate::mutant::{Active, Mutant};
+use crate::my::CallId;
 use crate::options::{truthy, CloseSocketOptions, ConnectSocketOptions, SendSocketMessageOptions};
 
 /// A checked connect: where to go and the upgrade request to send.
@@ -26,6 +28,9 @@ pub(crate) struct ConnectPlan {
     pub(crate) port: u16,
     /// The upgrade request, `data` and `header` applied.
     pub(crate) request: http::Request<()>,
+    /// The call whose `success` the I/O task reports once the handshake is
+    /// over: only [`Mutant::SuccessAfterOpen`] sets it.
+    pub(crate) late_success: Option<CallId>,
 }
 
 /// What `encodeURIComponent` leaves alone: letters, digits and `-_.!~*'()`.
@@ -54,6 +59,7 @@ const HANDSHAKE_HEADERS: [&str; 5] = [
 pub(crate) fn connect(
     options: &ConnectSocketOptions,
     config: &Config,
+    mutant: Active,
 ) -> Result<ConnectPlan, ErrorCode> {
     let url = match &options.url {
         // connect.url.empty: absent or null.
@@ -63,7 +69,7 @@ pub(crate) fn connect(
         Some(_) => return Err(ErrorCode::UrlFormat),
     };
     // connect.url.empty: empty after trimming white space.
-    if url.is_empty() {
+    if url.is_empty() && !mutant.is(Mutant::UrlEmptyCode) {
         return Err(ErrorCode::UrlEmpty);
     }
     // connect.url.format: not an absolute URL, or no host.
@@ -76,15 +82,18 @@ pub(crate) fn connect(
     let secure = match url.scheme() {
         "ws" => false,
         "wss" => true,
+        _ if mutant.is(Mutant::UrlSchemeCode) => return Err(ErrorCode::UrlFormat),
         _ => return Err(ErrorCode::UrlScheme),
     };
     // connect.wss-only [impl-defined: code 8].
-    if config.wss_only && !secure {
+    if config.wss_only && !secure && !mutant.is(Mutant::WssOnlyIgnored) {
         return Err(ErrorCode::InvalidHandshake);
     }
     let port = url.port_or_known_default().ok_or(ErrorCode::UrlFormat)?;
     url.set_fragment(None);
-    append_query(&mut url, options.data.as_ref());
+    if !mutant.is(Mutant::DataNotOnQuery) {
+        append_query(&mut url, options.data.as_ref());
+    }
     let mut request = url
         .as_str()
         .into_client_request()
@@ -99,6 +108,7 @@ pub(crate) fn connect(
         host,
         port,
         request,
+        late_success: None,
     })
 }
 
@@ -187,6 +197,7 @@ fn apply_headers(
 pub(crate) fn message(
     options: &SendSocketMessageOptions,
     max_message_bytes: u64,
+    mutant: Active,
 ) -> Result<Message, ErrorCode> {
     let base64 = base64::engine::general_purpose::STANDARD;
     let message = match &options.data {
@@ -203,7 +214,7 @@ pub(crate) fn message(
         },
         _ => return Err(ErrorCode::SendFailed),
     };
-    if message.len() as u64 > max_message_bytes {
+    if message.len() as u64 > max_message_bytes && !mutant.is(Mutant::SendSizeNotChecked) {
         return Err(ErrorCode::SendFailed);
     }
     Ok(message)
@@ -211,10 +222,15 @@ pub(crate) fn message(
 
 /// close.invalid-code: `code` 1000 or 3000–4999 (default 1000), `reason` a
 /// string of at most 123 UTF-8 bytes (default ""); else error 1.
-pub(crate) fn close_frame(options: &CloseSocketOptions) -> Result<CloseFrame, ErrorCode> {
+pub(crate) fn close_frame(
+    options: &CloseSocketOptions,
+    mutant: Active,
+) -> Result<CloseFrame, ErrorCode> {
+    let unchecked = mutant.is(Mutant::CloseCodeNotValidated);
     let code = match &options.code {
         None | Some(Value::Null) => 1000,
         Some(Value::Number(n)) => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && unchecked => f as i64 as u16,
             Some(f) if f.fract() == 0.0 && (f == 1000.0 || (3000.0..=4999.0).contains(&f)) => {
                 f as u16
             }
@@ -224,7 +240,7 @@ pub(crate) fn close_frame(options: &CloseSocketOptions) -> Result<CloseFrame, Er
     };
     let reason = match &options.reason {
         None | Some(Value::Null) => String::new(),
-        Some(Value::String(s)) if s.len() <= 123 => s.clone(),
+        Some(Value::String(s)) if s.len() <= 123 || unchecked => s.clone(),
         Some(_) => return Err(ErrorCode::Unknown),
     };
     Ok(CloseFrame {
@@ -276,17 +292,24 @@ mod tests {
                 code: Some(json!(code)),
                 reason: None,
             };
-            assert_eq!(close_frame(&options).is_ok(), ok, "code {code}");
+            assert_eq!(
+                close_frame(&options, Active::default()).is_ok(),
+                ok,
+                "code {code}"
+            );
         }
         let long = CloseSocketOptions {
             code: None,
             reason: Some(json!("é".repeat(62))),
         };
-        assert_eq!(close_frame(&long).unwrap_err(), ErrorCode::Unknown);
+        assert_eq!(
+            close_frame(&long, Active::default()).unwrap_err(),
+            ErrorCode::Unknown
+        );
         let fits = CloseSocketOptions {
             code: None,
             reason: Some(json!("x".repeat(123))),
         };
-        assert!(close_frame(&fits).is_ok());
+        assert!(close_frame(&fits, Active::default()).is_ok());
     }
 }

@@ -1,83 +1,69 @@
 //! The reference implementation served over the adapter protocol: JSON Lines
 //! on stdin (requests) and stdout (responses and events), logs on stderr.
-//! Glue over [`reference_impl::spawn_in_process`].
+//! Glue over [`reference_impl::serve_stdio`].
+//!
+//! `--mutant NAME` runs a deliberately non-conforming variant (see
+//! [`reference_impl::Mutant`]); `--list-mutants` prints every name, the
+//! behaviour.md rule it breaks and what it gets wrong, one a line,
+//! tab-separated.
 
-use adapter_protocol::{AdapterMessage, Event, Request, Response};
-use reference_impl::{spawn_in_process, AdapterChannels};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::sync::mpsc;
+use reference_impl::{serve_stdio, Mutant};
+
+const USAGE: &str = "usage: reference-adapter [--mutant NAME | --list-mutants | --help]";
+
+/// The mutant to run, from the command line; exits on `--list-mutants`,
+/// `--help` (status 0) and on a bad argument (status 2).
+fn parse_args() -> Option<Mutant> {
+    let mut args = std::env::args().skip(1);
+    let mut mutant = None;
+    while let Some(arg) = args.next() {
+        let name = match arg.as_str() {
+            "--list-mutants" => {
+                for m in Mutant::ALL {
+                    println!("{}\t{}\t{}", m.name(), m.rule(), m.summary());
+                }
+                std::process::exit(0);
+            }
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                std::process::exit(0);
+            }
+            "--mutant" => args.next(),
+            other => match other.strip_prefix("--mutant=") {
+                Some(name) => Some(name.to_owned()),
+                None => usage_error(&format!("unexpected argument `{other}`")),
+            },
+        };
+        let Some(name) = name else {
+            usage_error("`--mutant` needs a NAME");
+        };
+        match name.parse::<Mutant>() {
+            Ok(m) => mutant = Some(m),
+            Err(e) => usage_error(&e.to_string()),
+        }
+    }
+    mutant
+}
+
+fn usage_error(text: &str) -> ! {
+    eprintln!("reference-adapter: {text}\n{USAGE}");
+    std::process::exit(2);
+}
 
 #[tokio::main]
 async fn main() {
-    let AdapterChannels {
-        requests,
-        mut messages,
-    } = spawn_in_process();
-    let (errors, mut error_rx) = mpsc::unbounded_channel::<AdapterMessage>();
-
-    // stdin: one request a line; a bad line gets an error response (a log
-    // event when no id can be read from it) and the adapter goes on.
-    tokio::spawn(async move {
-        let mut lines = BufReader::new(tokio::io::stdin()).lines();
-        loop {
-            let line = match lines.next_line().await {
-                Ok(Some(line)) => line,
-                Ok(None) => break,
-                Err(e) => {
-                    eprintln!("reference-adapter: reading stdin failed: {e}");
-                    break;
-                }
-            };
-            if line.trim().is_empty() {
-                continue;
-            }
-            match serde_json::from_str::<Request>(&line) {
-                Ok(request) => {
-                    if requests.send(request).is_err() {
-                        break;
-                    }
-                }
-                Err(e) => {
-                    eprintln!("reference-adapter: bad request line: {e}: {line}");
-                    let id = serde_json::from_str::<serde_json::Value>(&line)
-                        .ok()
-                        .and_then(|v| v.get("id").and_then(serde_json::Value::as_u64));
-                    let text = format!("bad request: {e}");
-                    let message = match id {
-                        Some(id) => AdapterMessage::Response(Response::error(id, text)),
-                        None => AdapterMessage::Event(Event::Log { text }),
-                    };
-                    let _ = errors.send(message);
-                }
-            }
-        }
-        // Dropping `requests` ends the adapter.
-    });
-
-    // stdout: every message as one line, until the adapter has ended.
-    let mut stdout = tokio::io::stdout();
-    loop {
-        let message = tokio::select! {
-            message = messages.recv() => match message {
-                Some(message) => message,
-                None => break,
-            },
-            Some(message) = error_rx.recv() => message,
-        };
-        let mut line = match serde_json::to_string(&message) {
-            Ok(line) => line,
-            Err(e) => {
-                eprintln!("reference-adapter: cannot serialise {message:?}: {e}");
-                continue;
-            }
-        };
-        line.push('\n');
-        if stdout.write_all(line.as_bytes()).await.is_err() || stdout.flush().await.is_err() {
-            eprintln!("reference-adapter: stdout is closed");
-            std::process::exit(1);
-        }
+    let mutant = parse_args();
+    if let Some(mutant) = mutant {
+        eprintln!(
+            "reference-adapter: running mutant `{mutant}`: {} (breaks {})",
+            mutant.summary(),
+            mutant.rule()
+        );
     }
-    let _ = stdout.flush().await;
+    if let Err(e) = serve_stdio(mutant).await {
+        eprintln!("reference-adapter: stdout is closed: {e}");
+        std::process::exit(1);
+    }
     // stdin may still be blocked in a read: exit rather than wait for it.
     std::process::exit(0);
 }

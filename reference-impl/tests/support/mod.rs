@@ -623,7 +623,7 @@ pub struct Pki {
     pub wrong_host: Arc<rustls::ServerConfig>,
 }
 
-fn make_ca(name: &str) -> (rcgen::Certificate, rcgen::Issuer<'static, rcgen::KeyPair>) {
+pub fn make_ca(name: &str) -> (rcgen::Certificate, rcgen::Issuer<'static, rcgen::KeyPair>) {
     let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
     params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
     params
@@ -639,7 +639,7 @@ fn make_ca(name: &str) -> (rcgen::Certificate, rcgen::Issuer<'static, rcgen::Key
     (cert, rcgen::Issuer::new(params, key))
 }
 
-fn leaf(
+pub fn leaf(
     names: &[&str],
     issuer: &rcgen::Issuer<'static, rcgen::KeyPair>,
     issuer_cert: &rcgen::Certificate,

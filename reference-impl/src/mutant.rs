@@ -1,0 +1,430 @@
+//! Deliberately non-conforming variants of the reference implementation
+//! ("mutants"): the suite catches these.
+//!
+//! A conformance suite is worth what it catches. Each [`Mutant`] is one
+//! realistic bug an implementer could ship, planted at the one place of the
+//! reference implementation where that bug would live; everything else
+//! behaves as the conforming implementation does. Running the scenarios
+//! against every mutant shows that each bug is caught by at least one of
+//! them.
+//!
+//! | mutant | rule of behaviour.md it breaks | the bug |
+//! | --- | --- | --- |
+//! | `url-empty-code` | `connect.url.empty` | an empty (or blank) URL fails with 4 instead of 3 |
+//! | `url-scheme-code` | `connect.url.scheme` | a scheme other than ws/wss fails with 4 instead of 5 |
+//! | `complete-before-success` | `connect.success` | every call runs `complete` before `success` / `fail` |
+//! | `callback-inside-call` | `order.async` | `success` / `fail` / `complete` decided inside a call run synchronously, before it returns |
+//! | `success-after-open` | `connect.success` | `connectSocket`'s `success` / `complete` run after the open event |
+//! | `no-task-limit` | `connect.multiple.limit` | any number of sockets may be open at once |
+//! | `task-place-not-freed` | `task.limit` | a SocketTask keeps its place against `maxTasks` after it closed |
+//! | `off-fn-not-removing` | `listeners.off-one` | `off*(fn)` removes nothing |
+//! | `off-all-removes-one` | `listeners.off-all` | `off*()` removes only the first listener of that type |
+//! | `binary-without-isbuffer` | `receive.binary` | a binary message is delivered without `isBuffer` |
+//! | `close-code-1006` | `close.server` | `onClose` reports 1006 instead of the code the server sent |
+//! | `expired-cert-accepted` | `error.7.cert` | an expired certificate is accepted (chain and name still checked) |
+//! | `unrequested-subprotocol-accepted` | `error.9.protocol-unrequested` | a subprotocol selected although none was requested opens the socket |
+//! | `no-error-12` | `error.12.memory` | a message over `maxMessageBytes` is delivered, without error 12 |
+//! | `close-code-not-validated` | `close.invalid-code` | any close code and reason is sent |
+//! | `data-not-on-query` | `connect.data` | the `data` argument of `connectSocket` is ignored |
+//! | `wss-only-ignored` | `connect.wss-only` | `ws://` connects under `wssOnly` |
+//! | `listener-scope-leak` | `listeners.scope` | listeners on `my` also hear every SocketTask |
+//! | `listener-added-once` | `listeners.twice` | adding the same function twice makes it run once |
+//! | `send-size-not-checked` | `send.too-large` | a message over `maxMessageBytes` is sent |
+//!
+//! A mutant is selected with [`My::with_mutant`](crate::My::with_mutant),
+//! [`spawn_in_process_with`](crate::spawn_in_process_with), or the
+//! `reference-adapter` binary's `--mutant NAME` (`--list-mutants` lists
+//! them); the adapter then calls itself `reference-impl+mutant:NAME` in its
+//! `hello` answer, so reports show which one ran.
+
+use std::fmt;
+use std::pin::Pin;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::task::{ready, Context, Poll};
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::WebPkiServerVerifier;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{CertificateError, DigitallySignedStruct, SignatureScheme};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+use crate::socket::Transport;
+
+/// A deliberately non-conforming variant of the reference implementation:
+/// one realistic bug, named after what it gets wrong. See the
+/// [module documentation](crate::mutant) for the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Mutant {
+    /// Breaks `connect.url.empty`: a URL that is empty after trimming fails
+    /// with 4 (format) instead of 3, as if it were handed to the URL parser.
+    UrlEmptyCode,
+    /// Breaks `connect.url.scheme`: a scheme other than `ws` or `wss` fails
+    /// with 4 (format) instead of 5.
+    UrlSchemeCode,
+    /// Breaks `connect.success` (and the order "`success` or `fail` before
+    /// `complete`"): every call runs `complete` first.
+    CompleteBeforeSuccess,
+    /// Breaks `order.async`: callbacks decided inside a call (validation
+    /// failures, `connectSocket`'s success, failures of `send` and `close`)
+    /// run synchronously, before the call returns; the adapter writes them
+    /// before the call's response with `sync: true`.
+    CallbackInsideCall,
+    /// Breaks `connect.success`: `connectSocket`'s `success` and `complete`
+    /// run once the handshake is over, after the open event (or before the
+    /// error event when it fails).
+    SuccessAfterOpen,
+    /// Breaks `connect.multiple.limit`: no limit on sockets open at once.
+    NoTaskLimit,
+    /// Breaks `task.limit`: a SocketTask that closed still holds its place
+    /// against `maxTasks` (a counter never decremented).
+    TaskPlaceNotFreed,
+    /// Breaks `listeners.off-one`: `off*(fn)` removes nothing.
+    OffFnNotRemoving,
+    /// Breaks `listeners.off-all`: `off*()` without an argument removes only
+    /// the first listener of that type.
+    OffAllRemovesOne,
+    /// Breaks `receive.binary`: a binary message is delivered as base64
+    /// without `isBuffer`.
+    BinaryWithoutIsBuffer,
+    /// Breaks `close.server` and `close.open`: `onClose` reports code 1006
+    /// instead of the code of the close frame the server sent.
+    CloseCode1006,
+    /// Breaks `error.7.cert`: an expired server certificate is accepted; the
+    /// chain and the host name are still verified (a certificate verifier
+    /// that treats "expired" as valid, a classic clock bug).
+    ExpiredCertAccepted,
+    /// Breaks `error.9.protocol-unrequested`: when no subprotocol was
+    /// requested, the response's `Sec-WebSocket-Protocol` is not looked at,
+    /// so a server that selects one opens the socket.
+    UnrequestedSubprotocolAccepted,
+    /// Breaks `error.12.memory`: a received message over `maxMessageBytes`
+    /// is delivered, with no error 12 and no close.
+    NoError12,
+    /// Breaks `close.invalid-code`: any integer code (taken modulo 2^16) and
+    /// any reason string is sent in the close frame.
+    CloseCodeNotValidated,
+    /// Breaks `connect.data`: the `data` argument of `connectSocket` never
+    /// reaches the query string.
+    DataNotOnQuery,
+    /// Breaks `connect.wss-only`: `ws://` URLs connect although the config
+    /// says `wssOnly`.
+    WssOnlyIgnored,
+    /// Breaks `listeners.scope`: listeners on `my` also hear the events of
+    /// every SocketTask (after the task's own listeners).
+    ListenerScopeLeak,
+    /// Breaks `listeners.twice`: adding a function that is already a
+    /// listener of that type does nothing, as `addEventListener` does.
+    ListenerAddedOnce,
+    /// Breaks `send.too-large`: a message over `maxMessageBytes` is sent
+    /// instead of failing with 11.
+    SendSizeNotChecked,
+}
+
+impl Mutant {
+    /// Every mutant, in the order of the module documentation's table.
+    pub const ALL: &'static [Mutant] = &[
+        Mutant::UrlEmptyCode,
+        Mutant::UrlSchemeCode,
+        Mutant::CompleteBeforeSuccess,
+        Mutant::CallbackInsideCall,
+        Mutant::SuccessAfterOpen,
+        Mutant::NoTaskLimit,
+        Mutant::TaskPlaceNotFreed,
+        Mutant::OffFnNotRemoving,
+        Mutant::OffAllRemovesOne,
+        Mutant::BinaryWithoutIsBuffer,
+        Mutant::CloseCode1006,
+        Mutant::ExpiredCertAccepted,
+        Mutant::UnrequestedSubprotocolAccepted,
+        Mutant::NoError12,
+        Mutant::CloseCodeNotValidated,
+        Mutant::DataNotOnQuery,
+        Mutant::WssOnlyIgnored,
+        Mutant::ListenerScopeLeak,
+        Mutant::ListenerAddedOnce,
+        Mutant::SendSizeNotChecked,
+    ];
+
+    /// The mutant's kebab-case name, as `--mutant` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mutant::UrlEmptyCode => "url-empty-code",
+            Mutant::UrlSchemeCode => "url-scheme-code",
+            Mutant::CompleteBeforeSuccess => "complete-before-success",
+            Mutant::CallbackInsideCall => "callback-inside-call",
+            Mutant::SuccessAfterOpen => "success-after-open",
+            Mutant::NoTaskLimit => "no-task-limit",
+            Mutant::TaskPlaceNotFreed => "task-place-not-freed",
+            Mutant::OffFnNotRemoving => "off-fn-not-removing",
+            Mutant::OffAllRemovesOne => "off-all-removes-one",
+            Mutant::BinaryWithoutIsBuffer => "binary-without-isbuffer",
+            Mutant::CloseCode1006 => "close-code-1006",
+            Mutant::ExpiredCertAccepted => "expired-cert-accepted",
+            Mutant::UnrequestedSubprotocolAccepted => "unrequested-subprotocol-accepted",
+            Mutant::NoError12 => "no-error-12",
+            Mutant::CloseCodeNotValidated => "close-code-not-validated",
+            Mutant::DataNotOnQuery => "data-not-on-query",
+            Mutant::WssOnlyIgnored => "wss-only-ignored",
+            Mutant::ListenerScopeLeak => "listener-scope-leak",
+            Mutant::ListenerAddedOnce => "listener-added-once",
+            Mutant::SendSizeNotChecked => "send-size-not-checked",
+        }
+    }
+
+    /// The id of the behaviour.md rule the mutant breaks.
+    pub fn rule(self) -> &'static str {
+        match self {
+            Mutant::UrlEmptyCode => "connect.url.empty",
+            Mutant::UrlSchemeCode => "connect.url.scheme",
+            Mutant::CompleteBeforeSuccess | Mutant::SuccessAfterOpen => "connect.success",
+            Mutant::CallbackInsideCall => "order.async",
+            Mutant::NoTaskLimit => "connect.multiple.limit",
+            Mutant::TaskPlaceNotFreed => "task.limit",
+            Mutant::OffFnNotRemoving => "listeners.off-one",
+            Mutant::OffAllRemovesOne => "listeners.off-all",
+            Mutant::BinaryWithoutIsBuffer => "receive.binary",
+            Mutant::CloseCode1006 => "close.server",
+            Mutant::ExpiredCertAccepted => "error.7.cert",
+            Mutant::UnrequestedSubprotocolAccepted => "error.9.protocol-unrequested",
+            Mutant::NoError12 => "error.12.memory",
+            Mutant::CloseCodeNotValidated => "close.invalid-code",
+            Mutant::DataNotOnQuery => "connect.data",
+            Mutant::WssOnlyIgnored => "connect.wss-only",
+            Mutant::ListenerScopeLeak => "listeners.scope",
+            Mutant::ListenerAddedOnce => "listeners.twice",
+            Mutant::SendSizeNotChecked => "send.too-large",
+        }
+    }
+
+    /// One line on what the mutant gets wrong.
+    pub fn summary(self) -> &'static str {
+        match self {
+            Mutant::UrlEmptyCode => "an empty URL fails with 4 instead of 3",
+            Mutant::UrlSchemeCode => "a scheme other than ws/wss fails with 4 instead of 5",
+            Mutant::CompleteBeforeSuccess => "complete runs before success / fail",
+            Mutant::CallbackInsideCall => "callbacks run synchronously inside the call",
+            Mutant::SuccessAfterOpen => "connectSocket's success / complete run after onOpen",
+            Mutant::NoTaskLimit => "no limit on open sockets",
+            Mutant::TaskPlaceNotFreed => "a closed SocketTask keeps its place against maxTasks",
+            Mutant::OffFnNotRemoving => "off*(fn) removes nothing",
+            Mutant::OffAllRemovesOne => "off*() removes only the first listener",
+            Mutant::BinaryWithoutIsBuffer => "binary messages are delivered without isBuffer",
+            Mutant::CloseCode1006 => "onClose reports 1006 instead of the server's code",
+            Mutant::ExpiredCertAccepted => "an expired certificate is accepted",
+            Mutant::UnrequestedSubprotocolAccepted => {
+                "a subprotocol selected though none was requested opens"
+            }
+            Mutant::NoError12 => "an oversize message is delivered without error 12",
+            Mutant::CloseCodeNotValidated => "any close code and reason is sent",
+            Mutant::DataNotOnQuery => "connectSocket's data is not put on the query string",
+            Mutant::WssOnlyIgnored => "ws:// connects under wssOnly",
+            Mutant::ListenerScopeLeak => "listeners on my also hear SocketTasks",
+            Mutant::ListenerAddedOnce => "a listener added twice runs once",
+            Mutant::SendSizeNotChecked => "an oversize message is sent instead of failing with 11",
+        }
+    }
+}
+
+impl fmt::Display for Mutant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A name that is not a [`Mutant`]'s.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown mutant `{0}` (`reference-adapter --list-mutants` lists them)")]
+pub struct UnknownMutant(pub String);
+
+impl FromStr for Mutant {
+    type Err = UnknownMutant;
+
+    /// The mutant of this kebab-case [`name`](Mutant::name).
+    fn from_str(name: &str) -> Result<Mutant, UnknownMutant> {
+        Mutant::ALL
+            .iter()
+            .copied()
+            .find(|m| m.name() == name)
+            .ok_or_else(|| UnknownMutant(name.to_owned()))
+    }
+}
+
+/// The mutant a context runs, if any: `is` is the one question the
+/// mutation points ask.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Active(pub(crate) Option<Mutant>);
+
+impl Active {
+    /// `true` when `mutant` is the one running.
+    pub(crate) fn is(self, mutant: Mutant) -> bool {
+        self.0 == Some(mutant)
+    }
+}
+
+// ------------------------------------------------ machinery of two mutants
+
+/// [`Mutant::ExpiredCertAccepted`]: the webpki verifier, except that an
+/// expired certificate is verified again as of its last valid second, so
+/// the chain and the name are still checked but the dates are not.
+#[derive(Debug)]
+pub(crate) struct ExpiryIgnored(pub(crate) Arc<WebPkiServerVerifier>);
+
+impl ServerCertVerifier for ExpiryIgnored {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let verify = |now| {
+            self.0
+                .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+        };
+        match verify(now) {
+            Err(rustls::Error::InvalidCertificate(CertificateError::ExpiredContext {
+                not_after,
+                ..
+            })) => verify(not_after),
+            other => other,
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.supported_verify_schemes()
+    }
+}
+
+/// [`Mutant::UnrequestedSubprotocolAccepted`]: a transport that hides the
+/// `Sec-WebSocket-Protocol` header of the HTTP response from the handshake,
+/// as a client that never looks at it when it offered no subprotocol.
+pub(crate) struct SubprotocolUnread {
+    inner: Box<dyn Transport>,
+    /// The response head read so far.
+    head: Vec<u8>,
+    /// Bytes to hand out before reading on, and how many were.
+    out: Vec<u8>,
+    pos: usize,
+    /// The head has been handed out: bytes pass through.
+    passthrough: bool,
+}
+
+impl SubprotocolUnread {
+    pub(crate) fn new(inner: Box<dyn Transport>) -> Self {
+        SubprotocolUnread {
+            inner,
+            head: Vec::new(),
+            out: Vec::new(),
+            pos: 0,
+            passthrough: false,
+        }
+    }
+
+    /// The head without its `Sec-WebSocket-Protocol` lines.
+    fn filter(head: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(head.len());
+        for line in head.split_inclusive(|&b| b == b'\n') {
+            let name = line.split(|&b| b == b':').next().unwrap_or_default();
+            if !name.eq_ignore_ascii_case(b"sec-websocket-protocol") {
+                out.extend_from_slice(line);
+            }
+        }
+        out
+    }
+}
+
+impl AsyncRead for SubprotocolUnread {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let this = &mut *self;
+        loop {
+            if this.pos < this.out.len() {
+                let n = buf.remaining().min(this.out.len() - this.pos);
+                buf.put_slice(&this.out[this.pos..this.pos + n]);
+                this.pos += n;
+                return Poll::Ready(Ok(()));
+            }
+            if this.passthrough {
+                return Pin::new(&mut this.inner).poll_read(cx, buf);
+            }
+            let mut chunk = [0u8; 1024];
+            let mut read = ReadBuf::new(&mut chunk);
+            ready!(Pin::new(&mut this.inner).poll_read(cx, &mut read))?;
+            let got = read.filled();
+            this.head.extend_from_slice(got);
+            let end = this.head.windows(4).position(|w| w == b"\r\n\r\n");
+            if got.is_empty() || end.is_some() {
+                let rest = end.map_or(Vec::new(), |end| this.head.split_off(end + 4));
+                this.out = Self::filter(&this.head);
+                this.out.extend(rest);
+                this.pos = 0;
+                this.passthrough = true;
+                if this.out.is_empty() {
+                    return Poll::Ready(Ok(()));
+                }
+            }
+        }
+    }
+}
+
+impl AsyncWrite for SubprotocolUnread {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_are_unique() {
+        let mut names: Vec<&str> = Mutant::ALL.iter().map(|m| m.name()).collect();
+        for m in Mutant::ALL {
+            assert_eq!(m.name().parse::<Mutant>(), Ok(*m));
+        }
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Mutant::ALL.len());
+        assert_eq!(
+            "bogus".parse::<Mutant>(),
+            Err(UnknownMutant("bogus".into()))
+        );
+    }
+}
