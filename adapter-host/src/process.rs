@@ -10,8 +10,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use adapter_protocol::{
-    AdapterMessage, Config, Event, HelloResult, NestedCall, Op, Request, Response,
-    PROTOCOL_VERSION, TARGET_MY,
+    AdapterMessage, Config, Event, HelloResult, Op, Request, Response, PROTOCOL_VERSION, TARGET_MY,
 };
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -262,14 +261,7 @@ impl ProcessAdapter {
         }
         let mut ids = vec![request.id];
         if let Op::Call(call) = &request.op {
-            collect_nested_ids(&call.then, &mut ids);
-            for kind in [
-                &call.within.success,
-                &call.within.fail,
-                &call.within.complete,
-            ] {
-                collect_nested_ids(kind, &mut ids);
-            }
+            ids.extend(call.nested_ids());
         }
         let mut fresh = HashSet::new();
         if let Some(&id) = ids
@@ -633,17 +625,6 @@ impl Drop for ProcessAdapter {
     }
 }
 
-fn collect_nested_ids(calls: &[NestedCall], ids: &mut Vec<u64>) {
-    for nested in calls {
-        ids.push(nested.id);
-        collect_nested_ids(&nested.call.then, ids);
-        let within = &nested.call.within;
-        for kind in [&within.success, &within.fail, &within.complete] {
-            collect_nested_ids(kind, ids);
-        }
-    }
-}
-
 /// The writer task: writes queued lines to the adapter's stdin until the
 /// queue closes or a write fails (the adapter is gone).
 async fn write_lines(mut stdin: ChildStdin, mut requests: mpsc::UnboundedReceiver<Vec<u8>>) {
@@ -757,9 +738,6 @@ mod tests {
         let Op::Call(call) = &request.op else {
             panic!()
         };
-        let mut ids = Vec::new();
-        collect_nested_ids(&call.then, &mut ids);
-        collect_nested_ids(&call.within.complete, &mut ids);
-        assert_eq!(ids, [2, 3, 4, 5]);
+        assert_eq!(call.nested_ids(), [2, 3, 4, 5]);
     }
 }

@@ -80,6 +80,9 @@ pub struct Request {
 /// The operation of a [`Request`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "camelCase")]
+// A request is built and sent once: boxing `Call` would only cost every
+// user of the type a dereference.
+#[allow(clippy::large_enum_variant)]
 pub enum Op {
     /// First request, once: set up the implementation under test.
     Hello {
@@ -124,6 +127,23 @@ pub struct Call {
     pub within: Within,
 }
 
+impl Call {
+    /// The ids of every nested call (`then` and `within`), at any depth:
+    /// each is answered by a response of its own.
+    pub fn nested_ids(&self) -> Vec<u64> {
+        let mut ids = Vec::new();
+        self.collect_nested_ids(&mut ids);
+        ids
+    }
+
+    fn collect_nested_ids(&self, ids: &mut Vec<u64>) {
+        for nested in self.then.iter().chain(self.within.iter()) {
+            ids.push(nested.id);
+            nested.call.collect_nested_ids(ids);
+        }
+    }
+}
+
 /// A call made by the adapter itself, synchronously, inside another call's
 /// tick: it has its own `id` like any request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -148,12 +168,29 @@ pub struct Within {
     /// Made inside `complete`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub complete: Vec<NestedCall>,
+    /// On an `on*` call: made inside the listener function the next time it
+    /// runs, once (after its `listener` event is written). This is how a
+    /// scenario adds or removes a listener while an event is dispatched.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub listener: Vec<NestedCall>,
 }
 
 impl Within {
     /// No nested call in any callback.
     pub fn is_empty(&self) -> bool {
-        self.success.is_empty() && self.fail.is_empty() && self.complete.is_empty()
+        self.success.is_empty()
+            && self.fail.is_empty()
+            && self.complete.is_empty()
+            && self.listener.is_empty()
+    }
+
+    /// Every nested call, callbacks' first, then the listener's.
+    pub fn iter(&self) -> impl Iterator<Item = &NestedCall> {
+        self.success
+            .iter()
+            .chain(&self.fail)
+            .chain(&self.complete)
+            .chain(&self.listener)
     }
 
     /// The nested calls for one callback kind.
@@ -204,6 +241,22 @@ impl EventType {
         EventType::Error,
         EventType::Close,
     ];
+
+    /// The event type an `on*` or `off*` method name is about
+    /// (`onSocketOpen`, `offOpen`, … → `Open`), or `None` for other methods.
+    pub fn of_method(method: &str) -> Option<EventType> {
+        let rest = method
+            .strip_prefix("on")
+            .or_else(|| method.strip_prefix("off"))?;
+        let rest = rest.strip_prefix("Socket").unwrap_or(rest);
+        match rest {
+            "Open" => Some(EventType::Open),
+            "Message" => Some(EventType::Message),
+            "Error" => Some(EventType::Error),
+            "Close" => Some(EventType::Close),
+            _ => None,
+        }
+    }
 
     /// The wire name (`"open"`, …).
     pub fn as_str(self) -> &'static str {
@@ -356,6 +409,7 @@ mod tests {
         assert_eq!(call.then[0].id, 8);
         assert_eq!(call.within.success[0].call.listener.as_deref(), Some("C1"));
         assert_eq!(serde_json::to_value(&request).unwrap(), line);
+        assert_eq!(call.nested_ids(), vec![8, 9]);
     }
 
     #[test]
@@ -382,7 +436,14 @@ mod tests {
         let response: AdapterMessage =
             serde_json::from_value(json!({"id": 3, "ok": true, "result": {"returned": null}}))
                 .unwrap();
-        assert!(matches!(response, AdapterMessage::Response(Response { id: 3, ok: true, .. })));
+        assert!(matches!(
+            response,
+            AdapterMessage::Response(Response {
+                id: 3,
+                ok: true,
+                ..
+            })
+        ));
         let listener: AdapterMessage = serde_json::from_value(json!({
             "event": "listener", "target": "t1", "listener": "L1", "type": "close",
             "res": {"code": 1000, "reason": ""}
@@ -390,7 +451,10 @@ mod tests {
         .unwrap();
         assert!(matches!(
             listener,
-            AdapterMessage::Event(Event::Listener { event_type: EventType::Close, .. })
+            AdapterMessage::Event(Event::Listener {
+                event_type: EventType::Close,
+                ..
+            })
         ));
         let callback = Event::Callback {
             call: 4,
@@ -402,6 +466,19 @@ mod tests {
             serde_json::to_value(&callback).unwrap(),
             json!({"event": "callback", "call": 4, "kind": "fail", "res": {"error": 10, "errorMessage": "x"}})
         );
+    }
+
+    #[test]
+    fn listener_methods_name_their_event_type() {
+        assert_eq!(EventType::of_method("onSocketOpen"), Some(EventType::Open));
+        assert_eq!(EventType::of_method("offMessage"), Some(EventType::Message));
+        assert_eq!(
+            EventType::of_method("offSocketClose"),
+            Some(EventType::Close)
+        );
+        assert_eq!(EventType::of_method("onError"), Some(EventType::Error));
+        assert_eq!(EventType::of_method("send"), None);
+        assert_eq!(EventType::of_method("connectSocket"), None);
     }
 
     #[test]

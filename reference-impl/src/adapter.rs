@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 
 use adapter_protocol::{
-    call_result, AdapterMessage, Call, CallbackKind, Event, HelloResult, Op, Request, Response,
-    Within, PROTOCOL_VERSION, TARGET_MY, TARGET_RETURNED,
+    call_result, AdapterMessage, Call, CallbackKind, Event, EventType, HelloResult, NestedCall, Op,
+    Request, Response, Within, PROTOCOL_VERSION, TARGET_MY, TARGET_RETURNED,
 };
 use serde_json::{json, Map, Value};
 use tokio::sync::mpsc;
@@ -60,6 +60,7 @@ pub fn spawn_in_process_with(mutant: Option<Mutant>) -> AdapterChannels {
         my: None,
         tasks: HashMap::new(),
         within: HashMap::new(),
+        listener_bodies: HashMap::new(),
     };
     tokio::spawn(bridge.run(request_rx));
     AdapterChannels { requests, messages }
@@ -77,6 +78,9 @@ struct Bridge {
     /// Nested calls to make inside the callbacks of pending calls, with the
     /// task each of those calls returned (`$returned`).
     within: HashMap<CallId, (Within, Option<SocketTask>)>,
+    /// Nested calls a listener function makes the next time it runs, by
+    /// the listener event it reports (target, type, name).
+    listener_bodies: HashMap<(String, EventType, String), Vec<NestedCall>>,
 }
 
 /// Methods whose object argument carries `success` / `fail` / `complete`.
@@ -187,6 +191,7 @@ impl Bridge {
     fn clear(&mut self) {
         self.tasks.clear();
         self.within.clear();
+        self.listener_bodies.clear();
     }
 
     /// Runs one call and writes its response, then its `then` calls.
@@ -200,6 +205,7 @@ impl Bridge {
                 {
                     self.within.insert(id, (call.within.clone(), task.clone()));
                 }
+                self.keep_listener_body(call, returned);
                 // Callbacks run inside the call (a mutant's): before the
                 // response, taken all at once so that nested calls do not
                 // take the rest of them.
@@ -308,13 +314,49 @@ impl Bridge {
         Ok(None)
     }
 
-    /// Writes an event; inside a callback, runs the nested calls `within` asks for.
+    /// Remembers the `within.listener` calls of an `on*` call, to make
+    /// them inside that listener the next time it runs.
+    fn keep_listener_body(&mut self, call: &Call, returned: Option<&SocketTask>) {
+        let (Some(name), Some(event_type)) = (&call.listener, EventType::of_method(&call.method))
+        else {
+            return;
+        };
+        if call.within.listener.is_empty() || !call.method.starts_with("on") {
+            return;
+        }
+        let target = match call.target.as_str() {
+            TARGET_RETURNED => match returned {
+                Some(task) => task.handle().to_owned(),
+                None => return,
+            },
+            target => target.to_owned(),
+        };
+        self.listener_bodies.insert(
+            (target, event_type, name.clone()),
+            call.within.listener.clone(),
+        );
+    }
+
+    /// Writes an event; inside a callback or a listener, runs the nested
+    /// calls `within` asks for.
     fn on_event(&mut self, event: Event) {
-        let callback = match &event {
-            Event::Callback { call, kind, .. } => Some((*call, *kind)),
-            _ => None,
+        let (callback, listener) = match &event {
+            Event::Callback { call, kind, .. } => (Some((*call, *kind)), None),
+            Event::Listener {
+                target,
+                listener,
+                event_type,
+                ..
+            } => (None, Some((target.clone(), *event_type, listener.clone()))),
+            Event::Log { .. } => (None, None),
         };
         self.write(AdapterMessage::Event(event));
+        if let Some(body) = listener.and_then(|key| self.listener_bodies.remove(&key)) {
+            for nested in &body {
+                self.execute(nested.id, &nested.call, None);
+            }
+            return;
+        }
         let Some((call, kind)) = callback else { return };
         let Some((within, returned)) = self.within.get(&call).cloned() else {
             return;

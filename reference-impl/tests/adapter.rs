@@ -348,3 +348,65 @@ fn responses_serialise_as_the_protocol_says() {
         json!({"id": 3, "ok": false, "error": "unknown task handle `t9`"})
     );
 }
+
+// rule: listeners.during-dispatch
+#[tokio::test]
+async fn calls_inside_a_listener_take_effect_from_the_next_event() {
+    let server = Server::start(Behaviour::Echo).await;
+    let mut adapter = Adapter(spawn_in_process());
+    adapter.hello().await;
+    adapter.send(json!({
+        "id": 2, "op": "call", "target": "my", "method": "onSocketOpen", "listener": "O1",
+        "within": {"listener": [
+            {"id": 3, "target": "my", "method": "offSocketOpen", "listener": "O2"},
+            {"id": 4, "target": "my", "method": "onSocketOpen", "listener": "O3"}
+        ]}
+    }));
+    adapter.send(
+        json!({"id": 5, "op": "call", "target": "my", "method": "onSocketOpen", "listener": "O2"}),
+    );
+    adapter.send(
+        json!({"id": 6, "op": "call", "target": "my", "method": "onSocketClose", "listener": "C"}),
+    );
+    adapter.send(json!({
+        "id": 7, "op": "call", "target": "my", "method": "connectSocket", "args": {"url": server.url("/")}
+    }));
+    adapter
+        .expect(vec![
+            returned(2, None),
+            returned(5, None),
+            returned(6, None),
+            returned(7, None),
+            cb(7, "success", json!({})),
+            cb(7, "complete", json!({})),
+            // O2 was removed and O3 added while the open event was being
+            // dispatched: O2 still hears this event, O3 does not.
+            ev("my", "O1", "open", json!({})),
+            returned(3, None),
+            returned(4, None),
+            ev("my", "O2", "open", json!({})),
+        ])
+        .await;
+    adapter.send(json!({"id": 8, "op": "call", "target": "my", "method": "closeSocket"}));
+    adapter
+        .expect(vec![
+            returned(8, None),
+            cb(8, "success", json!({})),
+            cb(8, "complete", json!({})),
+            ev("my", "C", "close", json!({"code": 1000, "reason": ""})),
+        ])
+        .await;
+    // The next open event: the listener body ran once, O2 is gone, O3 hears it.
+    adapter.send(json!({
+        "id": 9, "op": "call", "target": "my", "method": "connectSocket", "args": {"url": server.url("/")}
+    }));
+    adapter
+        .expect(vec![
+            returned(9, None),
+            cb(9, "success", json!({})),
+            cb(9, "complete", json!({})),
+            ev("my", "O1", "open", json!({})),
+            ev("my", "O3", "open", json!({})),
+        ])
+        .await;
+}

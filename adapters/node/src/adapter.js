@@ -106,6 +106,7 @@ class Session {
     this.handles = new Map();
     this.nextTask = 1;
     this.listeners = new Map();
+    this.listenerBodies = new Map();
   }
 
   handle(request) {
@@ -201,6 +202,12 @@ class Session {
       fn = function listener(res) {
         if (session.listeners.get(key) !== fn) return;
         write({ event: 'listener', target, listener: name, type, res: toWire(res) });
+        // within.listener: calls made inside this function the next time it runs, once.
+        const body = session.listenerBodies.get(key);
+        if (body) {
+          session.listenerBodies.delete(key);
+          for (const call of body) session.call(call, null);
+        }
       };
       this.listeners.set(key, fn);
     }
@@ -253,6 +260,10 @@ class Session {
       } else {
         if (typeof request.listener !== 'string') throw new ProtocolError('"listener" must be a string');
         args = [this.listenerFunction(target.name, type, request.listener)];
+        const body = request.within && Array.isArray(request.within.listener) ? request.within.listener : [];
+        if (body.length > 0 && method.startsWith('on')) {
+          this.listenerBodies.set(`${target.name}\u0000${type}\u0000${request.listener}`, body);
+        }
       }
     } else if (callbackMethods.has(method)) {
       if (request.noArgument) {

@@ -109,6 +109,36 @@ test('connect.listener-in-success within: calls inside success run there; their 
   ]);
 });
 
+test('listeners.during-dispatch within.listener: calls inside a listener take effect from the next event', async (t) => {
+  const s = await echoServer(t);
+  const { adapter } = await started(t);
+  await adapter.request({
+    id: 2, op: 'call', target: 'my', method: 'onSocketOpen', listener: 'O1',
+    within: { listener: [
+      { id: 3, target: 'my', method: 'offSocketOpen', listener: 'O2' },
+      { id: 4, target: 'my', method: 'onSocketOpen', listener: 'O3' },
+    ] },
+  });
+  await adapter.request({ id: 5, op: 'call', target: 'my', method: 'onSocketOpen', listener: 'O2' });
+  await adapter.request({ id: 9, op: 'call', target: 'my', method: 'onSocketClose', listener: 'C' });
+  await adapter.request({ id: 6, op: 'call', target: 'my', method: 'connectSocket', args: { url: s.url } });
+  await adapter.until((m) => m.event === 'listener' && m.listener === 'O2');
+  assert.deepEqual(after(adapter.messages, (m) => m.call === 6 && m.kind === 'complete'), [
+    { event: 'listener', target: 'my', listener: 'O1', type: 'open', res: {} },
+    { id: 3, ok: true, result: { returned: null } },
+    { id: 4, ok: true, result: { returned: null } },
+    { event: 'listener', target: 'my', listener: 'O2', type: 'open', res: {} },
+  ]);
+  await adapter.request({ id: 7, op: 'call', target: 'my', method: 'closeSocket' });
+  await adapter.until((m) => m.event === 'listener' && m.listener === 'C');
+  await adapter.request({ id: 8, op: 'call', target: 'my', method: 'connectSocket', args: { url: s.url } });
+  await adapter.until((m) => m.event === 'listener' && m.listener === 'O3');
+  assert.deepEqual(after(adapter.messages, (m) => m.call === 8 && m.kind === 'complete'), [
+    { event: 'listener', target: 'my', listener: 'O1', type: 'open', res: {} },
+    { event: 'listener', target: 'my', listener: 'O3', type: 'open', res: {} },
+  ]);
+});
+
 test('connect.url.empty noArgument: fail reports the code; noArgument calls with nothing (no callbacks)', async (t) => {
   const { adapter } = await started(t);
   await adapter.request({ id: 2, op: 'call', target: 'my', method: 'connectSocket', noArgument: true });
