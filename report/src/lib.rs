@@ -1,0 +1,49 @@
+//! Compliance reports for the connectSocket conformance suite.
+//!
+//! The runner converts its results into one [`RunReport`] (the data model,
+//! serialised as the versioned JSON report); every format is a pure
+//! function of it, so adding a format adds a consumer, never a branch in
+//! the runner:
+//!
+//! - [`write_junit`]: JUnit XML for CI test tabs (one testsuite per area);
+//! - [`write_json`] / [`read_json`]: the model as is (`schemaVersion` 1);
+//! - [`write_markdown`]: a summary for CI step summaries;
+//! - [`write_html`]: one self-contained page (no network) with a compliance
+//!   matrix, status filters and each scenario's trace and golden diff.
+//!
+//! [`compare`] puts several reports side by side; [`apply_baseline`] tells
+//! new failures from expected ones so CI fails only on regressions.
+//!
+//! It does not run scenarios, nor print progress: that is the runner's.
+
+mod baseline;
+mod compare;
+mod error;
+mod escape;
+mod html;
+mod json;
+mod junit;
+mod markdown;
+mod model;
+mod output;
+mod rules;
+mod sample;
+
+pub use baseline::{
+    apply_baseline, baseline_from, read_baseline, write_baseline, write_baseline_markdown,
+    Baseline, BaselineEntry, BaselineVerdict, UnexpectedPass, BASELINE_SCHEMA_VERSION,
+};
+pub use compare::{
+    compare, write_comparison_html, write_comparison_markdown, Comparison, ComparisonRow, RowKind,
+};
+pub use error::ReportError;
+pub use html::write_html;
+pub use json::{read_json, write_json};
+pub use junit::write_junit;
+pub use markdown::write_markdown;
+pub use model::{Implementation, RunReport, ScenarioReport, Status, Suite, Totals, SCHEMA_VERSION};
+pub use output::{write_all, write_report, Format};
+pub use rules::{
+    cell_label, code_rows, rule_ids, rule_rows, CodeRow, ErrorCode, RuleRow, ERROR_CODES,
+};
+pub use sample::sample_report;

@@ -1,0 +1,173 @@
+//! Markdown for CI step summaries (GitHub's `$GITHUB_STEP_SUMMARY`, GitLab
+//! and others render it).
+
+use std::fmt::Write as _;
+
+use crate::escape::{md_cell, md_fence, truncate};
+use crate::model::{RunReport, Status, Totals};
+use crate::rules::{code_rows, rule_rows};
+
+/// The most text one failure shows (first difference and diff each); a step
+/// summary is limited to 1 MiB.
+const MAX_DETAIL: usize = 4000;
+
+/// A status as an icon and a label, for tables.
+pub(crate) fn badge(status: Option<Status>) -> &'static str {
+    match status {
+        Some(Status::Pass) => "✅ pass",
+        Some(Status::Fail) => "❌ fail",
+        Some(Status::Error) => "💥 error",
+        Some(Status::DiffersImplDefined) => "🔶 differs (impl-defined)",
+        Some(Status::NotApplicable) => "⏭️ not applicable",
+        None => "⬜ uncovered",
+    }
+}
+
+/// `3 pass, 1 fail` for the statuses present in `counts`, worst first.
+pub(crate) fn breakdown(counts: &Totals) -> String {
+    let parts: Vec<String> = Status::ALL
+        .iter()
+        .rev()
+        .filter(|s| counts.get(**s) > 0)
+        .map(|s| format!("{} {}", counts.get(*s), s.label()))
+        .collect();
+    if parts.is_empty() {
+        "–".to_string()
+    } else {
+        parts.join(", ")
+    }
+}
+
+fn seconds(ms: u64) -> String {
+    format!("{}.{:03} s", ms / 1000, ms % 1000)
+}
+
+/// The report as Markdown: run information, totals, a table of error codes
+/// 1–12 and one of rule ids with their status, then every scenario that did
+/// not pass with its first difference (collapsed in `<details>`).
+pub fn write_markdown(report: &RunReport) -> String {
+    let mut md = String::new();
+    let t = &report.totals;
+    let verdict = if t.has_failures() {
+        "❌ non-conforming"
+    } else {
+        "✅ conforming"
+    };
+    let _ = writeln!(
+        md,
+        "# Conformance: {} — {verdict}\n",
+        md_cell(&report.implementation_label())
+    );
+    let _ = writeln!(
+        md,
+        "{} {} · adapter `{}` · started {} · {}\n",
+        md_cell(&report.suite.name),
+        md_cell(&report.suite.version),
+        report.implementation.adapter.replace('`', "'"),
+        md_cell(&report.started_at),
+        seconds(report.duration_ms)
+    );
+
+    md.push_str("| ✅ pass | ❌ fail | 💥 error | 🔶 differs (impl-defined) | ⏭️ not applicable | total |\n");
+    md.push_str("| ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    let _ = writeln!(
+        md,
+        "| {} | {} | {} | {} | {} | {} |\n",
+        t.pass,
+        t.fail,
+        t.error,
+        t.differs_impl_defined,
+        t.not_applicable,
+        t.total()
+    );
+
+    md.push_str(
+        "## Error codes\n\n| code | meaning | status | scenarios |\n| ---: | --- | --- | --- |\n",
+    );
+    for row in code_rows(report) {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} |",
+            row.code.code,
+            md_cell(row.code.meaning),
+            badge(row.status),
+            breakdown(&row.counts)
+        );
+    }
+
+    md.push_str("\n## Rules\n\n| rule | status | scenarios |\n| --- | --- | --- |\n");
+    for row in rule_rows(report) {
+        let unknown = if row.known {
+            ""
+        } else {
+            " (not in behaviour.md)"
+        };
+        let _ = writeln!(
+            md,
+            "| `{}`{unknown} | {} | {} |",
+            row.rule.replace('`', "'"),
+            badge(row.status),
+            breakdown(&row.counts)
+        );
+    }
+
+    let not_passed: Vec<_> = report
+        .scenarios
+        .iter()
+        .filter(|s| s.status != Status::Pass)
+        .collect();
+    if !not_passed.is_empty() {
+        md.push_str("\n## Scenarios that did not pass\n");
+        for status in Status::ALL.iter().rev().filter(|s| **s != Status::Pass) {
+            let group: Vec<_> = not_passed.iter().filter(|s| s.status == *status).collect();
+            if group.is_empty() {
+                continue;
+            }
+            let _ = writeln!(md, "\n### {} ({})\n", badge(Some(*status)), group.len());
+            for s in group {
+                let message = s
+                    .message
+                    .as_deref()
+                    .unwrap_or("")
+                    .lines()
+                    .next()
+                    .unwrap_or("");
+                let _ = writeln!(
+                    md,
+                    "<details><summary><code>{}</code>: {}</summary>\n",
+                    md_cell(&s.id),
+                    md_cell(message)
+                );
+                let _ = writeln!(
+                    md,
+                    "{}  \nrules: {}\n",
+                    md_cell(&s.title),
+                    rule_list(&s.rules)
+                );
+                if let Some(first) = &s.first_difference {
+                    md.push_str("First difference:\n\n");
+                    md.push_str(&md_fence("text", &truncate(first, MAX_DETAIL)));
+                    md.push('\n');
+                }
+                if let Some(diff) = &s.golden_diff {
+                    md.push_str("Golden trace (-expected +actual):\n\n");
+                    md.push_str(&md_fence("diff", &truncate(diff, MAX_DETAIL)));
+                    md.push('\n');
+                }
+                md.push_str("</details>\n");
+            }
+        }
+    }
+    md
+}
+
+fn rule_list(rules: &[String]) -> String {
+    if rules.is_empty() {
+        return "–".to_string();
+    }
+    rules
+        .iter()
+        .map(|r| format!("`{}`", r.replace('`', "'")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,287 @@
+//! The report's data model: what one run of the suite against one
+//! implementation produced, serialised as the JSON report (schema version
+//! [`SCHEMA_VERSION`]).
+
+use serde::{Deserialize, Serialize};
+
+/// The version of the JSON schema written in `schemaVersion`. It changes
+/// only when a field is removed or changes meaning; new optional fields keep
+/// it.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The status of one scenario against one implementation.
+///
+/// Ordered from best to worst by [`Status::severity`]: pass,
+/// notApplicable, differsImplDefined, error, fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Status {
+    /// Every expectation and the golden trace held.
+    Pass,
+    /// An expectation or the golden trace did not hold.
+    Fail,
+    /// The scenario covers an `[impl-defined]` rule and the implementation
+    /// chose otherwise than the reference: shown, never failed.
+    DiffersImplDefined,
+    /// The adapter cannot honour what the scenario needs.
+    NotApplicable,
+    /// The scenario could not run: the adapter crashed, timed out or broke
+    /// its protocol.
+    Error,
+}
+
+impl Status {
+    /// Every status, from best to worst.
+    pub const ALL: [Status; 5] = [
+        Status::Pass,
+        Status::NotApplicable,
+        Status::DiffersImplDefined,
+        Status::Error,
+        Status::Fail,
+    ];
+
+    /// The rank used to pick the worst of several statuses:
+    /// fail > error > differsImplDefined > notApplicable > pass.
+    pub fn severity(self) -> u8 {
+        match self {
+            Status::Pass => 0,
+            Status::NotApplicable => 1,
+            Status::DiffersImplDefined => 2,
+            Status::Error => 3,
+            Status::Fail => 4,
+        }
+    }
+
+    /// The worst of `self` and `other`.
+    pub fn worst(self, other: Status) -> Status {
+        if other.severity() > self.severity() {
+            other
+        } else {
+            self
+        }
+    }
+
+    /// The name used in the JSON report (`differsImplDefined`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::DiffersImplDefined => "differsImplDefined",
+            Status::NotApplicable => "notApplicable",
+            Status::Error => "error",
+        }
+    }
+
+    /// A short human label (`differs (impl-defined)`, ...).
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::DiffersImplDefined => "differs (impl-defined)",
+            Status::NotApplicable => "not applicable",
+            Status::Error => "error",
+        }
+    }
+
+    /// Whether this status fails a CI run: `fail` and `error`. A scenario
+    /// that differs on an `[impl-defined]` rule or does not apply does not.
+    pub fn is_failure(self) -> bool {
+        matches!(self, Status::Fail | Status::Error)
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The suite that ran.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Suite {
+    /// The suite's name (`connectsocket-conformance`).
+    pub name: String,
+    /// The suite's version.
+    pub version: String,
+}
+
+/// The implementation under test, as its adapter's `hello` named it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Implementation {
+    /// Its name.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+    /// How it was reached: the adapter's command line, or
+    /// `reference (in-process)`.
+    pub adapter: String,
+}
+
+/// How many scenarios ended with each status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Totals {
+    /// Scenarios that passed.
+    pub pass: usize,
+    /// Scenarios that failed.
+    pub fail: usize,
+    /// Scenarios that differ on an `[impl-defined]` rule.
+    pub differs_impl_defined: usize,
+    /// Scenarios that do not apply to this implementation.
+    pub not_applicable: usize,
+    /// Scenarios that could not run.
+    pub error: usize,
+}
+
+impl Totals {
+    /// Counts the statuses of `scenarios`.
+    pub fn count<'a>(scenarios: impl IntoIterator<Item = &'a ScenarioReport>) -> Totals {
+        let mut totals = Totals::default();
+        for scenario in scenarios {
+            totals.add(scenario.status);
+        }
+        totals
+    }
+
+    /// Counts one more scenario with `status`.
+    pub fn add(&mut self, status: Status) {
+        *self.get_mut(status) += 1;
+    }
+
+    /// The count for `status`.
+    pub fn get(&self, status: Status) -> usize {
+        match status {
+            Status::Pass => self.pass,
+            Status::Fail => self.fail,
+            Status::DiffersImplDefined => self.differs_impl_defined,
+            Status::NotApplicable => self.not_applicable,
+            Status::Error => self.error,
+        }
+    }
+
+    fn get_mut(&mut self, status: Status) -> &mut usize {
+        match status {
+            Status::Pass => &mut self.pass,
+            Status::Fail => &mut self.fail,
+            Status::DiffersImplDefined => &mut self.differs_impl_defined,
+            Status::NotApplicable => &mut self.not_applicable,
+            Status::Error => &mut self.error,
+        }
+    }
+
+    /// The number of scenarios counted.
+    pub fn total(&self) -> usize {
+        Status::ALL.iter().map(|s| self.get(*s)).sum()
+    }
+
+    /// Whether any scenario failed or errored (the run fails CI).
+    pub fn has_failures(&self) -> bool {
+        self.fail + self.error > 0
+    }
+}
+
+/// One scenario's result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScenarioReport {
+    /// The scenario id, `area::name` (`close::close-drop-fin`).
+    pub id: String,
+    /// Its area (the folder under `scenarios/`: `close`, `handshake`, ...).
+    pub area: String,
+    /// Its one-line title.
+    pub title: String,
+    /// The rule ids of `behaviour.md` it covers.
+    pub rules: Vec<String>,
+    /// Its tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// How it ended.
+    pub status: Status,
+    /// How long it took, in milliseconds.
+    pub duration_ms: u64,
+    /// Why it did not pass (or, for a pass, nothing).
+    #[serde(default)]
+    pub message: Option<String>,
+    /// The first point where the actual trace leaves the expected one.
+    #[serde(default)]
+    pub first_difference: Option<String>,
+    /// The golden trace against the actual one, as a unified diff.
+    #[serde(default)]
+    pub golden_diff: Option<String>,
+    /// The normalised trace (`client` and `server` lanes), as in the golden
+    /// snapshot.
+    #[serde(default)]
+    pub trace: serde_json::Value,
+    /// What the adapter wrote on its standard error, if anything.
+    #[serde(default)]
+    pub adapter_stderr: Option<String>,
+}
+
+/// One run of the suite against one implementation: the JSON report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunReport {
+    /// Always [`SCHEMA_VERSION`] when written by this crate.
+    pub schema_version: u32,
+    /// The suite that ran.
+    pub suite: Suite,
+    /// The implementation under test.
+    pub implementation: Implementation,
+    /// When the run started (RFC 3339).
+    pub started_at: String,
+    /// When the run finished (RFC 3339).
+    pub finished_at: String,
+    /// The run's wall-clock duration, in milliseconds.
+    pub duration_ms: u64,
+    /// The scenarios' statuses counted.
+    pub totals: Totals,
+    /// Every scenario that ran, in run order.
+    pub scenarios: Vec<ScenarioReport>,
+}
+
+impl RunReport {
+    /// A report of `scenarios` with [`SCHEMA_VERSION`] and the totals
+    /// counted from them.
+    pub fn new(
+        suite: Suite,
+        implementation: Implementation,
+        started_at: String,
+        finished_at: String,
+        duration_ms: u64,
+        scenarios: Vec<ScenarioReport>,
+    ) -> RunReport {
+        RunReport {
+            schema_version: SCHEMA_VERSION,
+            suite,
+            implementation,
+            started_at,
+            finished_at,
+            duration_ms,
+            totals: Totals::count(&scenarios),
+            scenarios,
+        }
+    }
+
+    /// `name version` of the implementation, for titles and columns.
+    pub fn implementation_label(&self) -> String {
+        let i = &self.implementation;
+        if i.version.is_empty() {
+            i.name.clone()
+        } else {
+            format!("{} {}", i.name, i.version)
+        }
+    }
+
+    /// The areas of the scenarios, in order of first appearance.
+    pub fn areas(&self) -> Vec<&str> {
+        let mut areas: Vec<&str> = Vec::new();
+        for s in &self.scenarios {
+            if !areas.contains(&s.area.as_str()) {
+                areas.push(&s.area);
+            }
+        }
+        areas
+    }
+}

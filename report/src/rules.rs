@@ -1,0 +1,221 @@
+//! The rule ids of `behaviour.md` and its error-code table, kept as data,
+//! and the views of a report per rule and per error code.
+
+use std::sync::OnceLock;
+
+use crate::model::{RunReport, Status, Totals};
+
+/// `rules.txt`: a copy of the design's rule list, one id a line.
+const RULES_TXT: &str = include_str!("rules.txt");
+
+/// Every rule id of `behaviour.md`, in the document's order.
+pub fn rule_ids() -> &'static [&'static str] {
+    static RULES: OnceLock<Vec<&'static str>> = OnceLock::new();
+    RULES.get_or_init(|| {
+        RULES_TXT
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty() && !line.starts_with('#'))
+            .collect()
+    })
+}
+
+/// One error code of `behaviour.md`'s table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ErrorCode {
+    /// The code, 1–12.
+    pub code: u32,
+    /// The seed's meaning.
+    pub meaning: &'static str,
+    /// The rule ids whose scenarios produce it.
+    pub rules: &'static [&'static str],
+}
+
+/// The error codes 1–12 with the seed's meaning and the rules that produce
+/// them (`behaviour.md`, "Error codes"). Code 1 also lists
+/// `close.invalid-code`, whose row in `behaviour.md` fails with 1, as the
+/// runner's coverage table does.
+pub const ERROR_CODES: [ErrorCode; 12] = [
+    ErrorCode {
+        code: 1,
+        meaning: "unknown error",
+        rules: &[
+            "error.1.network",
+            "close.drop",
+            "connect.multiple.limit",
+            "close.invalid-code",
+        ],
+    },
+    ErrorCode {
+        code: 2,
+        meaning: "connection already exists",
+        rules: &["connect.single.exists"],
+    },
+    ErrorCode {
+        code: 3,
+        meaning: "URL empty",
+        rules: &["connect.url.empty"],
+    },
+    ErrorCode {
+        code: 4,
+        meaning: "URL format not recognised",
+        rules: &["connect.url.format"],
+    },
+    ErrorCode {
+        code: 5,
+        meaning: "URL must start with ws or wss",
+        rules: &["connect.url.scheme"],
+    },
+    ErrorCode {
+        code: 6,
+        meaning: "connect timeout",
+        rules: &["error.6.timeout"],
+    },
+    ErrorCode {
+        code: 7,
+        meaning: "invalid certificate",
+        rules: &["error.7.cert"],
+    },
+    ErrorCode {
+        code: 8,
+        meaning: "invalid protocol header in the response",
+        rules: &["error.8.handshake", "connect.wss-only"],
+    },
+    ErrorCode {
+        code: 9,
+        meaning: "request did not specify Sec-WebSocket-Protocol",
+        rules: &["error.9.protocol-unrequested"],
+    },
+    ErrorCode {
+        code: 10,
+        meaning: "connection not open, cannot send",
+        rules: &["send.not-open", "close.not-open"],
+    },
+    ErrorCode {
+        code: 11,
+        meaning: "message send failed",
+        rules: &["send.invalid", "send.too-large"],
+    },
+    ErrorCode {
+        code: 12,
+        meaning: "cannot allocate memory to read network data",
+        rules: &["error.12.memory"],
+    },
+];
+
+/// A rule id and how the report's scenarios that name it ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleRow {
+    /// The rule id.
+    pub rule: String,
+    /// The worst status of its scenarios; `None` when no scenario names it
+    /// ("uncovered").
+    pub status: Option<Status>,
+    /// Its scenarios' statuses counted.
+    pub counts: Totals,
+    /// Whether the id is in `rules.txt` (a scenario may name an unknown
+    /// id; it is listed after the known ones, never hidden).
+    pub known: bool,
+}
+
+/// An error code and how the scenarios of its rules ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeRow {
+    /// The code, its meaning and rules.
+    pub code: ErrorCode,
+    /// The worst status of the scenarios that name one of its rules; `None`
+    /// when there is none ("uncovered").
+    pub status: Option<Status>,
+    /// Those scenarios' statuses counted (each scenario once).
+    pub counts: Totals,
+}
+
+fn worst(counts: &Totals) -> Option<Status> {
+    Status::ALL
+        .iter()
+        .rev()
+        .copied()
+        .find(|s| counts.get(*s) > 0)
+}
+
+/// One row per rule id of `rules.txt`, in its order, then any other id the
+/// scenarios name.
+pub fn rule_rows(report: &RunReport) -> Vec<RuleRow> {
+    let mut ids: Vec<(String, bool)> = rule_ids().iter().map(|r| (r.to_string(), true)).collect();
+    for s in &report.scenarios {
+        for r in &s.rules {
+            if !ids.iter().any(|(id, _)| id == r) {
+                ids.push((r.clone(), false));
+            }
+        }
+    }
+    ids.into_iter()
+        .map(|(rule, known)| {
+            let counts = Totals::count(report.scenarios.iter().filter(|s| s.rules.contains(&rule)));
+            RuleRow {
+                status: worst(&counts),
+                rule,
+                counts,
+                known,
+            }
+        })
+        .collect()
+}
+
+/// One row per error code 1–12.
+pub fn code_rows(report: &RunReport) -> Vec<CodeRow> {
+    ERROR_CODES
+        .iter()
+        .map(|code| {
+            let counts = Totals::count(
+                report
+                    .scenarios
+                    .iter()
+                    .filter(|s| s.rules.iter().any(|r| code.rules.contains(&r.as_str()))),
+            );
+            CodeRow {
+                code: *code,
+                status: worst(&counts),
+                counts,
+            }
+        })
+        .collect()
+}
+
+/// The label of a matrix cell: the status's, or `uncovered`.
+pub fn cell_label(status: Option<Status>) -> &'static str {
+    status.map_or("uncovered", Status::label)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rule_list_is_read_from_data() {
+        assert_eq!(rule_ids().len(), 46);
+        assert_eq!(rule_ids()[0], "order.async");
+    }
+
+    #[test]
+    fn the_rule_list_is_the_runners() {
+        // Both crates copy the design's list; they must not drift apart.
+        let runner =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../runner/src/rules.txt");
+        if let Ok(theirs) = std::fs::read_to_string(&runner) {
+            assert_eq!(
+                RULES_TXT, theirs,
+                "report/src/rules.txt differs from runner/src/rules.txt"
+            );
+        }
+    }
+
+    #[test]
+    fn every_rule_named_by_the_error_table_exists() {
+        for code in ERROR_CODES {
+            for rule in code.rules {
+                assert!(rule_ids().contains(rule), "code {}: {rule}", code.code);
+            }
+        }
+    }
+}
