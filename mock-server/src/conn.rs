@@ -359,22 +359,30 @@ async fn serve(shared: &Arc<Shared>, tag: &mut Tag, mut stream: Stream) {
             .await
         }
     };
-    let protocol = req.protocols.first().cloned();
+    let protocol = plan
+        .options
+        .protocol
+        .clone()
+        .or_else(|| req.protocols.first().cloned());
     tag.record(Event::HandshakeResponse {
         status: 101,
         protocol: protocol.clone(),
         fault: None,
         error: None,
     });
-    if let Err(e) = write_raw(&mut stream, &switching(&key, protocol.as_deref())).await {
-        return tag.end(io_end(&e), Some(e.to_string()));
-    }
+    // Register for actions before the 101 goes out: a client may report
+    // open (and a scenario act on the connection) as soon as it reads the
+    // 101. Actions that arrive meanwhile wait in the queue until the
+    // connection runs; if the write fails, `tag.end` unregisters it.
     let (tx, rx) = mpsc::channel(COMMAND_QUEUE);
     let room = match &plan.behaviour {
         Behaviour::Broadcast { room, .. } => Some(room.as_str()),
         _ => None,
     };
     session.inner.register(conn, tx, room);
+    if let Err(e) = write_raw(&mut stream, &switching(&key, protocol.as_deref())).await {
+        return tag.end(io_end(&e), Some(e.to_string()));
+    }
     let ws =
         WebSocketStream::from_partially_read(stream, rest, Role::Server, Some(shared.ws_config))
             .await;
@@ -634,15 +642,22 @@ impl Live {
                 self.close_done = true;
                 None
             }
-            CloseAnswer::Code(c) => {
+            answer @ (CloseAnswer::Code(_) | CloseAnswer::Empty) => {
                 // Bypass tungstenite, which would answer with the same code.
-                let reason = self.plan.options.close_answer_reason.clone();
-                let bytes = close_frame_bytes(Some(c), &reason);
+                let c = match answer {
+                    CloseAnswer::Code(c) => Some(c),
+                    _ => None,
+                };
+                let reason = match c {
+                    Some(_) => self.plan.options.close_answer_reason.clone(),
+                    None => String::new(),
+                };
+                let bytes = close_frame_bytes(c, &reason);
                 if let Err(e) = write_raw(self.ws.get_mut(), &bytes).await {
                     return Some((io_end(&e), Some(e.to_string())));
                 }
                 self.record(Event::CloseOut {
-                    code: Some(c),
+                    code: c,
                     reason,
                     first: false,
                 });

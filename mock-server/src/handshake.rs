@@ -21,14 +21,33 @@ pub fn accept_key(key: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(h.finalize())
 }
 
-/// The request head, parsed.
-#[derive(Debug, Clone)]
-pub(crate) struct Request {
-    pub(crate) method: String,
-    pub(crate) path: String,
-    pub(crate) query: Option<String>,
-    pub(crate) headers: Vec<(String, String)>,
-    pub(crate) protocols: Vec<String>,
+/// A request head, parsed as the server reads it (exported as
+/// `RequestHead`; see [`parse_request_head`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Request {
+    /// The method (`GET`).
+    pub method: String,
+    /// The request target up to the first `?`.
+    pub path: String,
+    /// What follows the first `?`, if there is one.
+    pub query: Option<String>,
+    /// Every header, in order; values decoded lossily as UTF-8.
+    pub headers: Vec<(String, String)>,
+    /// The subprotocols the client offered (`Sec-WebSocket-Protocol`, split
+    /// on `,`, trimmed, empty ones dropped).
+    pub protocols: Vec<String>,
+}
+
+/// Parses a request head exactly as the server does before it answers:
+/// `Ok(None)` when more bytes are needed, otherwise the head and how many
+/// bytes of `buf` it took. The server reads at most 16 KiB of head.
+///
+/// # Errors
+///
+/// What `httparse` found wrong with the bytes, as text.
+pub fn parse_request_head(buf: &[u8]) -> Result<Option<(Request, usize)>, String> {
+    Request::parse(buf).map_err(|e| e.to_string())
 }
 
 impl Request {
@@ -86,8 +105,13 @@ impl Request {
         self.header("sec-websocket-key").map(str::trim)
     }
 
-    /// The server's checks of RFC 6455 section 4.2.1, in order.
-    pub(crate) fn check_upgrade(&self) -> Result<&str, String> {
+    /// The server's checks of RFC 6455 section 4.2.1, in order: the
+    /// client's key, or what is wrong (the server answers that with `400`).
+    ///
+    /// # Errors
+    ///
+    /// The first check that failed, as text.
+    pub fn check_upgrade(&self) -> Result<&str, String> {
         if self.method != "GET" {
             return Err(format!("method is {}, not GET", self.method));
         }

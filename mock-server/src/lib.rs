@@ -40,10 +40,12 @@
 //! | `fault/{name}` | a broken handshake, see below |
 //!
 //! Options (any behaviour): `delay-ms=N` (answer the upgrade after N ms),
-//! `close-answer=same|never|{code}` with `close-answer-reason={text}` (how to
-//! answer the client's close; default `same`), `close-after=N` with
-//! `close-code={code or none}` (default 1000) and `close-reason={text}`,
-//! `drop-after=N` with `drop=fin|rst` (default `fin`).
+//! `close-answer=same|never|none|{code}` with `close-answer-reason={text}`
+//! (how to answer the client's close; default `same`; `none`: a close frame
+//! without a body), `close-after=N` with `close-code={code or none}` (default
+//! 1000) and `close-reason={text}`, `drop-after=N` with `drop=fin|rst`
+//! (default `fin`), `protocol={name}` (the subprotocol a good 101 selects,
+//! offered or not; default: the first offered).
 //!
 //! Faults: `never-answer`, `protocol-unrequested` (101 selecting
 //! `x-unrequested`), `protocol-not-offered` (101 selecting `x-not-offered`),
@@ -82,7 +84,11 @@ pub use action::{Action, ActionOutcome, DropMode, Payload, Target, MAX_GENERATED
 pub use certs::CERT_CASES;
 pub use control::SessionInfo;
 pub use error::{Error, PathError, WaitError};
-pub use handshake::{accept_key, NOT_HTTP, NOT_OFFERED_PROTOCOL, UNREQUESTED_PROTOCOL};
+pub use handshake::{
+    accept_key, parse_request_head, Request as RequestHead, NOT_HTTP, NOT_OFFERED_PROTOCOL,
+    UNREQUESTED_PROTOCOL,
+};
 pub use recorder::{EndReason, Event, MessageKind, RecordedEvent};
+pub use route::{parse_route, Route};
 pub use server::{Endpoints, MockServer, Options};
 pub use session::Session;

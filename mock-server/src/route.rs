@@ -72,6 +72,8 @@ pub(crate) enum CloseAnswer {
     Code(u16),
     /// No answer: the server waits for the client to drop the connection.
     Never,
+    /// A close frame without a body (no code, no reason), written by hand.
+    Empty,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,6 +86,9 @@ pub(crate) struct PathOptions {
     pub(crate) close_reason: String,
     pub(crate) drop_after: Option<u64>,
     pub(crate) drop_mode: DropMode,
+    /// The subprotocol a good 101 selects, offered or not (default: the
+    /// first one offered).
+    pub(crate) protocol: Option<String>,
 }
 
 impl Default for PathOptions {
@@ -97,6 +102,7 @@ impl Default for PathOptions {
             close_reason: String::new(),
             drop_after: None,
             drop_mode: DropMode::Fin,
+            protocol: None,
         }
     }
 }
@@ -156,6 +162,12 @@ fn hex(what: &str, s: &str) -> Result<Vec<u8>, PathError> {
     };
     if s.len() % 2 != 0 {
         return Err(bad("odd number of hex digits"));
+    }
+    // Checked first so that the byte slicing below stays on character
+    // boundaries (found by fuzzing: `0é0` panicked), and so that a sign,
+    // which `from_str_radix` accepts, is refused.
+    if !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(bad("not hex"));
     }
     (0..s.len())
         .step_by(2)
@@ -294,6 +306,7 @@ pub(crate) fn parse_plan(rest: &str) -> Result<Plan, PathError> {
                 options.close_answer = match value {
                     "same" => CloseAnswer::Same,
                     "never" => CloseAnswer::Never,
+                    "none" => CloseAnswer::Empty,
                     code => CloseAnswer::Code(number("close-answer code", code)?),
                 }
             }
@@ -305,6 +318,7 @@ pub(crate) fn parse_plan(rest: &str) -> Result<Plan, PathError> {
             "close-reason" => options.close_reason = decode("close-reason", value)?,
             "drop-after" => options.drop_after = Some(number("drop-after", value)?),
             "drop" => options.drop_mode = drop_mode(value)?,
+            "protocol" => options.protocol = Some(decode("protocol", value)?),
             _ => {
                 return Err(PathError::UnknownOption {
                     key: key.to_owned(),
@@ -313,6 +327,60 @@ pub(crate) fn parse_plan(rest: &str) -> Result<Plan, PathError> {
         }
     }
     Ok(Plan { behaviour, options })
+}
+
+/// A connection path as the server reads it: the session id and what the
+/// server would do (see the crate doc's path scheme). For tests and
+/// fuzzing; the server itself also looks the session up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    session: String,
+    plan: Plan,
+}
+
+impl Route {
+    /// The session id, the segment after `/s/`.
+    pub fn session(&self) -> &str {
+        &self.session
+    }
+
+    /// The behaviour's name (`echo`, `fault`, …), as in the path.
+    pub fn behaviour_name(&self) -> &'static str {
+        match &self.plan.behaviour {
+            Behaviour::Echo => "echo",
+            Behaviour::Silent => "silent",
+            Behaviour::Broadcast { others: false, .. } => "broadcast",
+            Behaviour::Broadcast { others: true, .. } => "broadcast-others",
+            Behaviour::SendOnOpen(_) => "send-on-open",
+            Behaviour::CloseOnOpen { .. } => "close-on-open",
+            Behaviour::DropOnOpen(_) => "drop-on-open",
+            Behaviour::StopReading => "stop-reading",
+            Behaviour::Fault(_) => "fault",
+        }
+    }
+
+    /// The fault's name (`wrong-accept`, `status/403`, …) when the
+    /// behaviour is `fault`.
+    pub fn fault_name(&self) -> Option<String> {
+        match self.plan.behaviour {
+            Behaviour::Fault(fault) => Some(fault.name()),
+            _ => None,
+        }
+    }
+}
+
+/// Parses a request path (without its query) the way the server routes a
+/// connection: `/s/{session}/{behaviour}/...`.
+///
+/// # Errors
+///
+/// The [`PathError`] the server would answer with `404` or `400`.
+pub fn parse_route(path: &str) -> Result<Route, PathError> {
+    let (session, rest) = split_session(path)?;
+    Ok(Route {
+        session: session.to_owned(),
+        plan: parse_plan(rest)?,
+    })
 }
 
 #[cfg(test)]
@@ -389,6 +457,14 @@ mod tests {
             .to_string()
             .contains("unexpected"));
         assert!(split_session("/x/y").is_err());
+        assert!(parse_plan("send-on-open/binary/0\u{e9}0")
+            .unwrap_err()
+            .to_string()
+            .contains("not hex"));
+        assert!(parse_plan("send-on-open/binary/+f")
+            .unwrap_err()
+            .to_string()
+            .contains("not hex"));
         assert_eq!(split_session("/s/s1/echo").unwrap(), ("s1", "echo"));
     }
 }

@@ -687,3 +687,69 @@ async fn a_client_that_drops_instead_of_answering_the_servers_close_is_recorded_
         .iter()
         .any(|e| matches!(e, Event::CloseIn { .. })));
 }
+
+#[tokio::test]
+async fn close_answer_none_answers_with_a_close_frame_without_a_body() {
+    let server = start().await;
+    let s = server.create_session();
+    let mut ws = connect(&server, &s.url("ws", "echo/close-answer=none"), &[]).await;
+    ws.close(Some(CloseFrame {
+        code: CloseCode::from(3000),
+        reason: "mine".into(),
+    }))
+    .await
+    .unwrap();
+    let (close, _) = until_end(&mut ws).await;
+    assert_eq!(close, Some(None), "a close frame without a body");
+    let evs = events(&s, 1);
+    assert!(evs.contains(&Event::CloseIn {
+        code: Some(3000),
+        reason: "mine".into(),
+        first: true
+    }));
+    assert!(evs.contains(&Event::CloseOut {
+        code: None,
+        reason: String::new(),
+        first: false
+    }));
+}
+
+#[tokio::test]
+async fn the_protocol_option_selects_that_subprotocol_offered_or_not() {
+    let server = start().await;
+    let s = server.create_session();
+    // Offered second: selected all the same.
+    let mut ws = connect(
+        &server,
+        &s.url("ws", "echo/protocol=superchat"),
+        &["chat", "superchat"],
+    )
+    .await;
+    ws.send(Message::text("still echoed")).await.unwrap();
+    assert_eq!(next(&mut ws).await, Message::text("still echoed"));
+    // Not offered at all: written anyway, on a good 101 (no fault).
+    let addr = server.addr("ws").unwrap().to_string();
+    let path = format!("/s/{}/echo/protocol=x%20y", s.id());
+    let mut tcp = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    tokio::io::AsyncWriteExt::write_all(&mut tcp, &upgrade_request(&addr, &path, ""))
+        .await
+        .unwrap();
+    let head = String::from_utf8(read_head(&mut tcp, T).await).unwrap();
+    assert!(head.starts_with("HTTP/1.1 101 "), "{head}");
+    assert!(
+        head.contains("\r\nSec-WebSocket-Protocol: x y\r\n"),
+        "{head}"
+    );
+    for (conn, protocol) in [(1, "superchat"), (2, "x y")] {
+        let ev = wait(&s, conn, |e| matches!(e, Event::HandshakeResponse { .. })).await;
+        assert_eq!(
+            ev.event,
+            Event::HandshakeResponse {
+                status: 101,
+                protocol: Some(protocol.into()),
+                fault: None,
+                error: None
+            }
+        );
+    }
+}

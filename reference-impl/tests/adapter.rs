@@ -59,12 +59,12 @@ fn ev(target: &str, listener: &str, kind: &str, res: Value) -> Value {
 // rule: task.api
 #[tokio::test]
 async fn the_bridge_runs_within_calls_inside_the_callback_and_then_calls_after_the_response() {
-    let server = Server::start(Behaviour::Echo).await;
+    let server = mock().await;
     let mut adapter = Adapter(spawn_in_process());
     adapter.hello().await;
     adapter.send(json!({
         "id": 2, "op": "call", "target": "my", "method": "connectSocket",
-        "args": {"url": server.url("/"), "multiple": true},
+        "args": {"url": server.url("echo"), "multiple": true},
         "then": [{"id": 3, "target": "$returned", "method": "onMessage", "listener": "M"}],
         "within": {"success": [{"id": 4, "target": "$returned", "method": "onOpen", "listener": "O"}]}
     }));
@@ -99,6 +99,10 @@ async fn the_bridge_runs_within_calls_inside_the_callback_and_then_calls_after_t
         .expect(vec![json!({"id": 6, "ok": true, "result": {}})])
         .await;
     assert!(adapter.0.messages.recv().await.is_none());
+    assert_eq!(
+        server.message_in(1).await,
+        (MessageKind::Text, 2, "hi".to_owned())
+    );
 }
 
 // rule: connect.return
@@ -181,7 +185,7 @@ async fn protocol_problems_are_error_responses_and_api_failures_go_through_fail(
 // rule: listeners.off-one
 #[tokio::test]
 async fn the_bridge_writes_every_listener_of_one_event_before_the_next_request() {
-    let server = Server::start(Behaviour::Echo).await;
+    let server = mock().await;
     let mut adapter = Adapter(spawn_in_process());
     adapter.hello().await;
     for (id, name) in [(2, "A"), (3, "B")] {
@@ -189,7 +193,7 @@ async fn the_bridge_writes_every_listener_of_one_event_before_the_next_request()
     }
     adapter.send(
         json!({"id": 4, "op": "call", "target": "my", "method": "connectSocket",
-        "args": {"url": server.url("/")}, "noArgument": false}),
+        "args": {"url": server.url("echo")}, "noArgument": false}),
     );
     adapter
         .expect(vec![
@@ -210,12 +214,12 @@ async fn the_bridge_writes_every_listener_of_one_event_before_the_next_request()
 
 #[tokio::test]
 async fn reset_drops_tasks_and_restarts_handles() {
-    let server = Server::start(Behaviour::Silent).await;
+    let server = mock().await;
     let mut adapter = Adapter(spawn_in_process());
     adapter.hello().await;
     let connect = |id: u64| {
         json!({"id": id, "op": "call", "target": "my", "method": "connectSocket",
-        "args": {"url": server.url("/"), "multiple": true}})
+        "args": {"url": server.url("fault/never-answer"), "multiple": true}})
     };
     adapter.send(connect(2));
     adapter
@@ -224,6 +228,12 @@ async fn reset_drops_tasks_and_restarts_handles() {
             cb(2, "success", json!({})),
             cb(2, "complete", json!({})),
         ])
+        .await;
+    // The request is at the server, which never answers it.
+    server
+        .wait(1, "no response", |e| {
+            matches!(e, Recorded::NoResponse { .. })
+        })
         .await;
     adapter.send(json!({"id": 3, "op": "reset"}));
     adapter
@@ -235,6 +245,8 @@ async fn reset_drops_tasks_and_restarts_handles() {
         (response["id"].clone(), response["ok"].clone()),
         (json!(4), json!(false))
     );
+    // The reset dropped the connection the server never answered.
+    assert_eq!(server.ended(1).await, EndReason::PeerEof);
     adapter.send(connect(5));
     adapter
         .expect(vec![
@@ -247,7 +259,7 @@ async fn reset_drops_tasks_and_restarts_handles() {
 
 #[tokio::test]
 async fn the_stdio_adapter_serves_json_lines_and_exits_0_on_shutdown() {
-    let server = Server::start(Behaviour::Echo).await;
+    let server = mock().await;
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_reference-adapter"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -262,7 +274,7 @@ async fn the_stdio_adapter_serves_json_lines_and_exits_0_on_shutdown() {
         "this is not json".to_owned(),
         r#"{"id": 2, "op": "nonsense"}"#.to_owned(),
         json!({"id": 3, "op": "call", "target": "my", "method": "onSocketOpen", "listener": "L1"}).to_string(),
-        json!({"id": 4, "op": "call", "target": "my", "method": "connectSocket", "args": {"url": server.url("/")}}).to_string(),
+        json!({"id": 4, "op": "call", "target": "my", "method": "connectSocket", "args": {"url": server.url("echo")}}).to_string(),
     ];
     for request in requests {
         stdin
@@ -311,6 +323,7 @@ async fn the_stdio_adapter_serves_json_lines_and_exits_0_on_shutdown() {
         .expect("the adapter exits within 5 s")
         .unwrap();
     assert!(status.success(), "{status}");
+    assert_eq!(server.request(1).await.path, server.path("echo"));
 }
 
 async fn read_json(lines: &mut tokio::io::Lines<BufReader<tokio::process::ChildStdout>>) -> Value {
@@ -352,7 +365,7 @@ fn responses_serialise_as_the_protocol_says() {
 // rule: listeners.during-dispatch
 #[tokio::test]
 async fn calls_inside_a_listener_take_effect_from_the_next_event() {
-    let server = Server::start(Behaviour::Echo).await;
+    let server = mock().await;
     let mut adapter = Adapter(spawn_in_process());
     adapter.hello().await;
     adapter.send(json!({
@@ -369,7 +382,7 @@ async fn calls_inside_a_listener_take_effect_from_the_next_event() {
         json!({"id": 6, "op": "call", "target": "my", "method": "onSocketClose", "listener": "C"}),
     );
     adapter.send(json!({
-        "id": 7, "op": "call", "target": "my", "method": "connectSocket", "args": {"url": server.url("/")}
+        "id": 7, "op": "call", "target": "my", "method": "connectSocket", "args": {"url": server.url("echo")}
     }));
     adapter
         .expect(vec![
@@ -398,7 +411,7 @@ async fn calls_inside_a_listener_take_effect_from_the_next_event() {
         .await;
     // The next open event: the listener body ran once, O2 is gone, O3 hears it.
     adapter.send(json!({
-        "id": 9, "op": "call", "target": "my", "method": "connectSocket", "args": {"url": server.url("/")}
+        "id": 9, "op": "call", "target": "my", "method": "connectSocket", "args": {"url": server.url("echo")}
     }));
     adapter
         .expect(vec![

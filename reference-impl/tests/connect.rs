@@ -56,27 +56,30 @@ async fn a_scheme_other_than_ws_or_wss_fails_with_5() {
 // rule: connect.url.scheme
 #[tokio::test]
 async fn the_scheme_is_matched_without_regard_to_case() {
-    let mut server = Server::start(Behaviour::Echo).await;
+    let server = mock().await;
     let my = my();
-    let url = format!("WS://{}/upper", server.addr);
+    let url = server.url("echo").replacen("ws://", "WS://", 1);
+    assert!(url.starts_with("WS://"), "{url}");
     open_global(&my, &url, 1).await;
-    assert_eq!(server.request().await.target, "/upper");
+    assert_eq!(server.request(1).await.path, server.path("echo"));
 }
 
 // rule: connect.wss-only
 #[tokio::test]
 async fn ws_under_the_wss_only_policy_fails_with_8_before_any_traffic() {
-    let mut server = Server::start(Behaviour::Echo).await;
+    let server = mock().await;
     let my = My::new(Config {
         wss_only: true,
         ..config()
     })
     .unwrap();
     listen_on_my(&my);
-    my.connect_socket(1, connect_options(&server.url("/")));
+    my.connect_socket(1, connect_options(&server.url("echo")));
     expect(&my, failed(1, ErrorCode::InvalidHandshake)).await;
     expect_quiet(&my).await;
-    assert_eq!(server.seen_now(), vec![]);
+    // Not even a TCP connection reached the server.
+    assert_eq!(server.session.recording(), vec![]);
+    assert_eq!(server.server.unrouted(), vec![]);
 }
 
 // rule: connect.url.format
@@ -102,10 +105,10 @@ async fn the_checks_run_in_the_order_of_the_table() {
 // rule: order.async
 #[tokio::test]
 async fn a_valid_connect_reports_success_complete_then_open() {
-    let server = Server::start(Behaviour::Echo).await;
+    let server = mock().await;
     let my = my();
     listen_on_my(&my);
-    let returned = my.connect_socket(7, connect_options(&server.url("/")));
+    let returned = my.connect_socket(7, connect_options(&server.url("echo")));
     // order.async: the call returned before anything was delivered; it
     // returns nothing without `multiple`.
     assert!(returned.is_none());
@@ -115,6 +118,7 @@ async fn a_valid_connect_reports_success_complete_then_open() {
     expect(&my, want).await;
     assert_eq!(my.socket_ready_state(), Some(ReadyState::Open));
     expect_quiet(&my).await;
+    assert_eq!(server.response(1).await, (101, None, None));
 }
 
 // rule: order.async
@@ -139,56 +143,61 @@ async fn connect_without_an_argument_reports_nothing() {
 // rule: connect.single.exists
 #[tokio::test]
 async fn a_second_global_connect_fails_with_2_while_the_first_is_connecting_or_open() {
-    let server = Server::start(Behaviour::Echo).await;
+    let server = mock().await;
     let my = my();
     listen_on_my(&my);
-    my.connect_socket(1, connect_options(&server.url("/")));
+    my.connect_socket(1, connect_options(&server.url("echo")));
     // Still CONNECTING: the open event has not been taken.
-    my.connect_socket(2, connect_options(&server.url("/")));
+    my.connect_socket(2, connect_options(&server.url("echo")));
     let mut want = ok(1);
     want.extend(failed(2, ErrorCode::AlreadyConnected));
     want.push(opened("my", "O"));
     expect(&my, want).await;
     // OPEN
-    my.connect_socket(3, connect_options(&server.url("/")));
+    my.connect_socket(3, connect_options(&server.url("echo")));
     expect(&my, failed(3, ErrorCode::AlreadyConnected)).await;
     // CLOSING
     my.close_socket(4, Some(Default::default()));
-    my.connect_socket(5, connect_options(&server.url("/")));
+    my.connect_socket(5, connect_options(&server.url("echo")));
     let mut want = failed(5, ErrorCode::AlreadyConnected);
     want.extend(ok(4));
     want.push(closed("my", "C", 1000, ""));
     expect(&my, want).await;
+    // The refused connects never reached the server: one connection, closed.
+    assert_eq!(server.ended(1).await, EndReason::CloseHandshake);
+    assert_eq!(server.requests_so_far(), 1);
 }
 
 // rule: connect.single.reopen
 #[tokio::test]
 async fn the_global_socket_can_be_opened_again_after_it_closed() {
-    let mut server = Server::start(Behaviour::Echo).await;
+    let server = mock().await;
     let my = my();
-    open_global(&my, &server.url("/first"), 1).await;
+    open_global(&my, &server.url("echo?first"), 1).await;
     my.close_socket(2, Some(Default::default()));
     let mut want = ok(2);
     want.push(closed("my", "C", 1000, ""));
     expect(&my, want).await;
     assert_eq!(my.socket_ready_state(), Some(ReadyState::Closed));
-    my.connect_socket(3, connect_options(&server.url("/second")));
+    my.connect_socket(3, connect_options(&server.url("echo?second")));
     let mut want = ok(3);
     want.push(opened("my", "O"));
     expect(&my, want).await;
-    assert_eq!(server.request().await.target, "/first");
-    assert_eq!(server.request().await.target, "/second");
+    assert_eq!(server.request(1).await.query.as_deref(), Some("first"));
+    assert_eq!(server.ended(1).await, EndReason::CloseHandshake);
+    assert_eq!(server.request(2).await.query.as_deref(), Some("second"));
+    assert_eq!(server.response(2).await, (101, None, None));
 }
 
 // rule: connect.listener-in-success
 #[tokio::test]
 async fn a_listener_registered_inside_success_hears_the_open_event() {
-    let server = Server::start(Behaviour::Echo).await;
+    let server = mock().await;
     let my = my();
     let task = my
         .connect_socket(
             1,
-            Some(ConnectSocketOptions::url(server.url("/")).multiple()),
+            Some(ConnectSocketOptions::url(server.url("echo")).multiple()),
         )
         .unwrap();
     assert_eq!(next(&my).await, success(1));
@@ -202,40 +211,44 @@ async fn a_listener_registered_inside_success_hears_the_open_event() {
 // rule: connect.data
 #[tokio::test]
 async fn data_becomes_the_query_string_in_key_order() {
-    let mut server = Server::start(Behaviour::Echo).await;
+    let server = mock().await;
     let my = my();
     let options = ConnectSocketOptions {
         data: Some(json!({"z": "a b&c", "n": 12, "t": false, "o": {"k": [1, "2"]}, "e": "é"})),
-        ..ConnectSocketOptions::url(server.url("/path"))
+        ..ConnectSocketOptions::url(server.url("echo"))
     };
     listen_on_my(&my);
     my.connect_socket(1, Some(options));
     let mut want = ok(1);
     want.push(opened("my", "O"));
     expect(&my, want).await;
+    let request = server.request(1).await;
+    assert_eq!(request.path, server.path("echo"));
     assert_eq!(
-        server.request().await.target,
-        "/path?z=a%20b%26c&n=12&t=false&o=%7B%22k%22%3A%5B1%2C%222%22%5D%7D&e=%C3%A9"
+        request.query.as_deref(),
+        Some("z=a%20b%26c&n=12&t=false&o=%7B%22k%22%3A%5B1%2C%222%22%5D%7D&e=%C3%A9")
     );
 }
 
 // rule: connect.data
 #[tokio::test]
 async fn data_joins_a_query_the_url_already_has() {
-    let mut server = Server::start(Behaviour::Echo).await;
+    let server = mock().await;
     let my = my();
     let options = ConnectSocketOptions {
         data: Some(json!({"b": "2"})),
-        ..ConnectSocketOptions::url(server.url("/p?a=1"))
+        ..ConnectSocketOptions::url(server.url("echo?a=1"))
     };
     my.connect_socket(1, Some(options));
-    assert_eq!(server.request().await.target, "/p?a=1&b=2");
+    let request = server.request(1).await;
+    assert_eq!(request.path, server.path("echo"));
+    assert_eq!(request.query.as_deref(), Some("a=1&b=2"));
 }
 
 // rule: connect.header
 #[tokio::test]
 async fn header_entries_are_sent_on_the_upgrade_request() {
-    let mut server = Server::start(Behaviour::Echo).await;
+    let server = mock().await;
     let my = my();
     let options = ConnectSocketOptions {
         header: Some(json!({
@@ -246,64 +259,78 @@ async fn header_entries_are_sent_on_the_upgrade_request() {
             "Upgrade": "h2c",
             "Sec-WebSocket-Version": "8",
         })),
-        ..ConnectSocketOptions::url(server.url("/"))
+        ..ConnectSocketOptions::url(server.url("echo"))
     };
     listen_on_my(&my);
     my.connect_socket(1, Some(options));
     let mut want = ok(1);
     want.push(opened("my", "O"));
     expect(&my, want).await;
-    let request = server.request().await;
+    let request = server.request(1).await;
     assert_eq!(request.header("content-type"), Some("application/json"));
     assert_eq!(request.header("x-number"), Some("42"));
     assert_eq!(request.header("x-flag"), Some("true"));
     // The handshake's own headers cannot be overridden.
     assert_eq!(
         request.header("host"),
-        Some(server.addr.to_string().as_str())
+        Some(server.ws_addr().to_string().as_str())
     );
     assert_eq!(request.header("upgrade"), Some("websocket"));
     assert_eq!(request.header("sec-websocket-version"), Some("13"));
     assert_eq!(request.headers_named("host"), 1);
     assert_eq!(request.header("sec-websocket-protocol"), None);
+    assert_eq!(request.protocols, Vec::<String>::new());
 }
 
 // rule: connect.header
 #[tokio::test]
 async fn a_subprotocol_requested_in_header_is_accepted_when_the_server_selects_it() {
-    let mut server = Server::start(Behaviour::EchoWithProtocol("chat")).await;
+    // A good 101 selects the first subprotocol offered: chat.
+    let server = mock().await;
     let my = my();
     let options = ConnectSocketOptions {
         header: Some(json!({"Sec-WebSocket-Protocol": "chat, superchat"})),
-        ..ConnectSocketOptions::url(server.url("/"))
+        ..ConnectSocketOptions::url(server.url("echo"))
     };
     listen_on_my(&my);
     my.connect_socket(1, Some(options));
     let mut want = ok(1);
     want.push(opened("my", "O"));
     expect(&my, want).await;
+    let request = server.request(1).await;
     assert_eq!(
-        server.request().await.header("sec-websocket-protocol"),
+        request.header("sec-websocket-protocol"),
         Some("chat, superchat")
+    );
+    assert_eq!(request.protocols, ["chat", "superchat"]);
+    assert_eq!(
+        server.response(1).await,
+        (101, Some("chat".to_owned()), None)
     );
 }
 
 // rule: connect.header
 #[tokio::test]
 async fn a_protocols_array_offers_its_subprotocols() {
-    let mut server = Server::start(Behaviour::EchoWithProtocol("superchat")).await;
+    let server = mock().await;
     let my = my();
     let options = ConnectSocketOptions {
         protocols: Some(json!(["chat", "superchat"])),
-        ..ConnectSocketOptions::url(server.url("/"))
+        ..ConnectSocketOptions::url(server.url("echo/protocol=superchat"))
     };
     listen_on_my(&my);
     my.connect_socket(1, Some(options));
     let mut want = ok(1);
     want.push(opened("my", "O"));
     expect(&my, want).await;
+    let request = server.request(1).await;
     assert_eq!(
-        server.request().await.header("sec-websocket-protocol"),
+        request.header("sec-websocket-protocol"),
         Some("chat, superchat")
+    );
+    assert_eq!(request.protocols, ["chat", "superchat"]);
+    assert_eq!(
+        server.response(1).await,
+        (101, Some("superchat".to_owned()), None)
     );
 }

@@ -8,12 +8,12 @@ use support::*;
 // rule: listeners.order
 #[tokio::test]
 async fn listeners_run_in_the_order_they_were_added() {
-    let server = Server::start(Behaviour::Echo).await;
+    let server = mock().await;
     let my = my();
     my.on_socket_open("B");
     my.on_socket_open("A");
     my.on_socket_open("C");
-    my.connect_socket(1, connect_options(&server.url("/")));
+    my.connect_socket(1, connect_options(&server.url("echo")));
     let mut want = ok(1);
     want.extend([opened("my", "B"), opened("my", "A"), opened("my", "C")]);
     expect(&my, want).await;
@@ -22,12 +22,12 @@ async fn listeners_run_in_the_order_they_were_added() {
 // rule: listeners.twice
 #[tokio::test]
 async fn a_listener_added_twice_runs_twice() {
-    let server = Server::start(Behaviour::Echo).await;
+    let server = mock().await;
     let my = my();
     my.on_socket_open("L1");
     my.on_socket_open("L2");
     my.on_socket_open("L1");
-    my.connect_socket(1, connect_options(&server.url("/")));
+    my.connect_socket(1, connect_options(&server.url("echo")));
     let mut want = ok(1);
     want.extend([opened("my", "L1"), opened("my", "L2"), opened("my", "L1")]);
     expect(&my, want).await;
@@ -36,7 +36,7 @@ async fn a_listener_added_twice_runs_twice() {
 // rule: listeners.off-one
 #[tokio::test]
 async fn off_with_a_listener_removes_every_registration_of_it_only() {
-    let server = Server::start(Behaviour::Echo).await;
+    let server = mock().await;
     let my = my();
     my.on_socket_open("L1");
     my.on_socket_open("L2");
@@ -44,7 +44,7 @@ async fn off_with_a_listener_removes_every_registration_of_it_only() {
     my.off_socket_open(Some("L1"));
     // Removing one that was never added changes nothing.
     my.off_socket_open(Some("never-added"));
-    my.connect_socket(1, connect_options(&server.url("/")));
+    my.connect_socket(1, connect_options(&server.url("echo")));
     let mut want = ok(1);
     want.push(opened("my", "L2"));
     expect(&my, want).await;
@@ -54,7 +54,7 @@ async fn off_with_a_listener_removes_every_registration_of_it_only() {
 // rule: listeners.off-all
 #[tokio::test]
 async fn off_without_a_listener_removes_all_of_that_type() {
-    let server = Server::start(Behaviour::Echo).await;
+    let server = mock().await;
     let my = my();
     my.on_socket_open("O");
     my.on_socket_close("C");
@@ -62,7 +62,7 @@ async fn off_without_a_listener_removes_all_of_that_type() {
     my.on_socket_message("M2");
     my.on_socket_message("M1");
     my.off_socket_message(None);
-    my.connect_socket(1, connect_options(&server.url("/")));
+    my.connect_socket(1, connect_options(&server.url("echo")));
     let mut want = ok(1);
     want.push(opened("my", "O"));
     expect(&my, want).await;
@@ -73,35 +73,48 @@ async fn off_without_a_listener_removes_all_of_that_type() {
     let mut want = ok(3);
     want.push(closed("my", "C", 1000, ""));
     expect(&my, want).await;
+    // It was echoed all the same.
+    assert!(server.events(1).contains(&Recorded::MessageOut {
+        kind: MessageKind::Text,
+        len: 7,
+        payload: "unheard".into(),
+        truncated: false,
+        fragments: 1
+    }));
 }
 
 // rule: listeners.off-all
 #[tokio::test]
 async fn every_off_method_removes_its_own_type() {
-    let server = Server::start(Behaviour::CloseWith(4000, "x")).await;
+    let server = mock().await;
     let my = my();
     listen_on_my(&my);
     my.off_socket_open(None);
     my.off_socket_message(None);
     my.off_socket_error(Some("E"));
     my.off_socket_close(Some("C"));
-    my.connect_socket(1, connect_options(&server.url("/")));
+    my.connect_socket(1, connect_options(&server.url("close-on-open/4000/x")));
     expect(&my, ok(1)).await;
     expect_quiet(&my).await;
+    // The socket did open and close, unheard: the client answered the close.
+    assert_eq!(
+        server.close_in(1).await,
+        (Some(4000), "x".to_owned(), false)
+    );
 }
 
 // rule: listeners.global-persist
 #[tokio::test]
 async fn listeners_on_my_fire_again_for_the_next_global_connection() {
-    let server = Server::start(Behaviour::Echo).await;
+    let server = mock().await;
     let my = my();
-    open_global(&my, &server.url("/"), 1).await;
+    open_global(&my, &server.url("echo"), 1).await;
     my.close_socket(2, Some(CloseSocketOptions::default()));
     let mut want = ok(2);
     want.push(closed("my", "C", 1000, ""));
     expect(&my, want).await;
     // No listener registered again.
-    my.connect_socket(3, connect_options(&server.url("/")));
+    my.connect_socket(3, connect_options(&server.url("echo")));
     let mut want = ok(3);
     want.push(opened("my", "O"));
     expect(&my, want).await;
@@ -114,13 +127,13 @@ async fn listeners_on_my_fire_again_for_the_next_global_connection() {
 // rule: listeners.scope
 #[tokio::test]
 async fn listeners_on_my_hear_only_the_global_socket_and_task_listeners_only_their_task() {
-    let server = Server::start(Behaviour::Echo).await;
+    let server = mock().await;
     let my = my();
     listen_on_my(&my);
     let task = my
         .connect_socket(
             1,
-            Some(ConnectSocketOptions::url(server.url("/task")).multiple()),
+            Some(ConnectSocketOptions::url(server.url("echo")).multiple()),
         )
         .unwrap();
     task.on_open("task-open");
@@ -128,7 +141,7 @@ async fn listeners_on_my_hear_only_the_global_socket_and_task_listeners_only_the
     let mut want = ok(1);
     want.push(opened("t1", "task-open"));
     expect(&my, want).await;
-    my.connect_socket(2, connect_options(&server.url("/global")));
+    my.connect_socket(2, connect_options(&server.url("echo")));
     let mut want = ok(2);
     want.push(opened("my", "O"));
     expect(&my, want).await;
@@ -141,18 +154,27 @@ async fn listeners_on_my_hear_only_the_global_socket_and_task_listeners_only_the
     want.push(text("my", "M", "to my"));
     expect(&my, want).await;
     expect_quiet(&my).await;
+    // Connection 1 is the task's, 2 the global socket's.
+    assert_eq!(
+        server.message_in(1).await,
+        (MessageKind::Text, 11, "to the task".to_owned())
+    );
+    assert_eq!(
+        server.message_in(2).await,
+        (MessageKind::Text, 5, "to my".to_owned())
+    );
 }
 
 // rule: listeners.during-dispatch
 #[tokio::test]
 async fn adding_or_removing_during_a_dispatch_takes_effect_from_the_next_event() {
-    let server = Server::start(Behaviour::Echo).await;
+    let server = mock().await;
     let my = my();
     my.on_socket_open("L1");
     my.on_socket_open("L2");
     my.on_socket_message("L1");
     my.on_socket_message("L2");
-    my.connect_socket(1, connect_options(&server.url("/")));
+    my.connect_socket(1, connect_options(&server.url("echo")));
     expect(&my, ok(1)).await;
     assert_eq!(next(&my).await, opened("my", "L1"));
     // Inside L1, during the open dispatch: remove L2, add L3.
@@ -175,13 +197,13 @@ async fn adding_or_removing_during_a_dispatch_takes_effect_from_the_next_event()
 // rule: task.api
 #[tokio::test]
 async fn task_off_methods_remove_task_listeners_only() {
-    let server = Server::start(Behaviour::CloseWith(4002, "")).await;
+    let server = mock().await;
     let my = my();
     listen_on_my(&my);
     let task = my
         .connect_socket(
             1,
-            Some(ConnectSocketOptions::url(server.url("/")).multiple()),
+            Some(ConnectSocketOptions::url(server.url("close-on-open/4002")).multiple()),
         )
         .unwrap();
     for name in ["a", "b"] {
@@ -199,4 +221,5 @@ async fn task_off_methods_remove_task_listeners_only() {
     want.push(closed("t1", "a", 4002, ""));
     expect(&my, want).await;
     expect_quiet(&my).await;
+    assert_eq!(server.close_in(1).await, (Some(4002), String::new(), false));
 }

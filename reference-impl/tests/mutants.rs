@@ -105,8 +105,8 @@ async fn url_scheme_code_reports_a_wrong_scheme_as_a_format_error() {
 // rule: connect.success
 #[tokio::test]
 async fn complete_before_success_runs_complete_first() {
-    let server = Server::start(Behaviour::Echo).await;
-    let options = ConnectSocketOptions::url(server.url("/"));
+    let server = mock().await;
+    let options = ConnectSocketOptions::url(server.url("echo"));
     assert_eq!(
         connect_events(&my(), options.clone()).await,
         opened_after(1)
@@ -129,13 +129,13 @@ async fn complete_before_success_runs_complete_first() {
 // rule: order.async
 #[tokio::test]
 async fn callback_inside_call_runs_callbacks_before_the_call_returns() {
-    let server = Server::start(Behaviour::Echo).await;
+    let server = mock().await;
     // Conforming: nothing is taken before the queue is, nothing is `sync`.
-    let conforming = connect_events(&my(), ConnectSocketOptions::url(server.url("/"))).await;
+    let conforming = connect_events(&my(), ConnectSocketOptions::url(server.url("echo"))).await;
     assert_eq!(conforming, opened_after(1));
     let m = mutant(Mutant::CallbackInsideCall);
     listen_on_my(&m);
-    m.connect_socket(1, connect_options(&server.url("/")));
+    m.connect_socket(1, connect_options(&server.url("echo")));
     // The callbacks already ran: they are there without waiting, `sync`.
     assert_eq!(drain(&m), ok(1).into_iter().map(sync).collect::<Vec<_>>());
     // The open event comes later, as always.
@@ -196,8 +196,8 @@ async fn callback_inside_call_is_written_before_the_response_with_sync_through_t
 // rule: connect.success
 #[tokio::test]
 async fn success_after_open_reports_success_once_the_socket_is_open() {
-    let server = Server::start(Behaviour::Echo).await;
-    let options = ConnectSocketOptions::url(server.url("/"));
+    let server = mock().await;
+    let options = ConnectSocketOptions::url(server.url("echo"));
     assert_eq!(
         connect_events(&my(), options.clone()).await,
         opened_after(1)
@@ -208,9 +208,8 @@ async fn success_after_open_reports_success_once_the_socket_is_open() {
         vec![opened("my", "O"), success(1), complete(1)]
     );
     // A failed handshake still reports success first: the bug is the wait.
-    let port = refused_port().await;
     let m = mutant(Mutant::SuccessAfterOpen);
-    let refused = ConnectSocketOptions::url(format!("ws://127.0.0.1:{port}/"));
+    let refused = ConnectSocketOptions::url(server.refused_url());
     assert_eq!(
         connect_events(&m, refused).await,
         failed_handshake(ErrorCode::Unknown)
@@ -244,8 +243,8 @@ async fn open_six(my: &My, url: &str) -> Vec<String> {
 // rule: connect.multiple.limit
 #[tokio::test]
 async fn no_task_limit_opens_a_sixth_socket() {
-    let server = Server::start(Behaviour::Echo).await;
-    let url = server.url("/");
+    let server = mock().await;
+    let url = server.url("echo");
     assert_eq!(open_six(&my(), &url).await, ["t1", "t2", "t3", "t4", "t5"]);
     let m = mutant(Mutant::NoTaskLimit);
     assert_eq!(
@@ -282,8 +281,8 @@ async fn reuse_a_freed_place(my: &My, url: &str) -> Vec<Event> {
 // rule: task.limit
 #[tokio::test]
 async fn task_place_not_freed_refuses_a_task_after_one_closed() {
-    let server = Server::start(Behaviour::Echo).await;
-    let url = server.url("/");
+    let server = mock().await;
+    let url = server.url("echo");
     let mut want = ok(7);
     want.push(opened("t6", "o"));
     assert_eq!(reuse_a_freed_place(&my(), &url).await, want);
@@ -312,8 +311,8 @@ async fn heard_open(my: &My, url: &str, remove: impl Fn(&My)) -> Vec<Event> {
 // rule: listeners.off-one
 #[tokio::test]
 async fn off_fn_not_removing_leaves_the_listener_in_place() {
-    let server = Server::start(Behaviour::Echo).await;
-    let url = server.url("/");
+    let server = mock().await;
+    let url = server.url("echo");
     let off_a = |my: &My| my.off_socket_open(Some("A"));
     assert_eq!(heard_open(&my(), &url, off_a).await, [opened("my", "B")]);
     let m = mutant(Mutant::OffFnNotRemoving);
@@ -326,8 +325,8 @@ async fn off_fn_not_removing_leaves_the_listener_in_place() {
 // rule: listeners.off-all
 #[tokio::test]
 async fn off_all_removes_one_removes_only_the_first_listener() {
-    let server = Server::start(Behaviour::Echo).await;
-    let url = server.url("/");
+    let server = mock().await;
+    let url = server.url("echo");
     let off_all = |my: &My| my.off_socket_open(None);
     assert_eq!(heard_open(&my(), &url, off_all).await, []);
     let m = mutant(Mutant::OffAllRemovesOne);
@@ -340,8 +339,8 @@ async fn off_all_removes_one_removes_only_the_first_listener() {
 // rule: listeners.twice
 #[tokio::test]
 async fn listener_added_once_ignores_the_second_registration() {
-    let server = Server::start(Behaviour::Echo).await;
-    let url = server.url("/");
+    let server = mock().await;
+    let url = server.url("echo");
     let nothing = |_: &My| {};
     assert_eq!(
         heard_open(&my(), &url, nothing).await,
@@ -367,15 +366,13 @@ async fn after_open(my: &My, url: &str) -> Vec<Event> {
 // rule: receive.binary
 #[tokio::test]
 async fn binary_without_isbuffer_delivers_binary_without_the_flag() {
-    let server = Server::start(Behaviour::SendBytes(3)).await;
+    let server = mock().await;
+    let url = server.url(&format!("send-on-open/binary/{}", sevens(3)));
     let data = base64::engine::general_purpose::STANDARD.encode([7u8; 3]);
-    assert_eq!(
-        after_open(&my(), &server.url("/")).await,
-        [binary("my", "M", &data)]
-    );
+    assert_eq!(after_open(&my(), &url).await, [binary("my", "M", &data)]);
     let m = mutant(Mutant::BinaryWithoutIsBuffer);
     assert_eq!(
-        after_open(&m, &server.url("/")).await,
+        after_open(&m, &url).await,
         [listener(
             "my",
             "M",
@@ -388,24 +385,30 @@ async fn binary_without_isbuffer_delivers_binary_without_the_flag() {
 // rule: close.server
 #[tokio::test]
 async fn close_code_1006_reports_1006_instead_of_the_servers_code() {
-    let server = Server::start(Behaviour::CloseWith(4001, "bye")).await;
+    let server = mock().await;
+    let url = server.url("close-on-open/4001/bye");
     assert_eq!(
-        after_open(&my(), &server.url("/")).await,
+        after_open(&my(), &url).await,
         [closed("my", "C", 4001, "bye")]
     );
     let m = mutant(Mutant::CloseCode1006);
-    assert_eq!(
-        after_open(&m, &server.url("/")).await,
-        [closed("my", "C", 1006, "bye")]
-    );
+    assert_eq!(after_open(&m, &url).await, [closed("my", "C", 1006, "bye")]);
+    // Both answered the server's close with its own code.
+    for conn in [1, 2] {
+        assert_eq!(
+            server.close_in(conn).await,
+            (Some(4001), "bye".to_owned(), false)
+        );
+    }
 }
 
 // rule: error.12.memory
 #[tokio::test]
 async fn no_error_12_delivers_an_oversize_message() {
-    let server = Server::start(Behaviour::SendBytes(2000)).await;
+    let server = mock().await;
+    let url = server.url(&format!("send-on-open/binary/{}", sevens(2000)));
     assert_eq!(
-        after_open(&my(), &server.url("/")).await,
+        after_open(&my(), &url).await,
         [
             errored("my", "E", ErrorCode::OutOfMemory),
             closed("my", "C", 1009, "")
@@ -413,38 +416,51 @@ async fn no_error_12_delivers_an_oversize_message() {
     );
     let m = mutant(Mutant::NoError12);
     let data = base64::engine::general_purpose::STANDARD.encode([7u8; 2000]);
-    assert_eq!(
-        after_open(&m, &server.url("/")).await,
-        [binary("my", "M", &data)]
-    );
+    assert_eq!(after_open(&m, &url).await, [binary("my", "M", &data)]);
     assert_eq!(m.socket_ready_state(), Some(ReadyState::Open));
 }
 
 /// The events of an expired-certificate connect, and of two certificates
 /// that are expired and wrong in another way too.
+///
+/// The expired one is the mock server's `wss.expired`: the mutant verifies
+/// it again as of its notAfter, when the mock server's CA (a trust anchor,
+/// whose dates webpki does not check anyway) is valid too. The other two
+/// are on the local TLS listener: the mock server's catalogue has one
+/// fault per certificate, and these have two.
 async fn expired_certificates(mutant: Option<Mutant>) -> [Vec<Event>; 3] {
+    let server = mock().await;
     let (ca_cert, ca) = make_ca("mutant test CA");
     let (other_cert, other) = make_ca("an untrusted CA");
     let names = ["127.0.0.1", "localhost"];
-    let servers = [
-        leaf(&names, &ca, &ca_cert, true),
-        leaf(&names, &other, &other_cert, true),
-        leaf(&["127.0.0.2"], &ca, &ca_cert, true),
-    ];
+    let untrusted = TlsOnly::start(leaf(&names, &other, &other_cert, true)).await;
+    let wrong_host = TlsOnly::start(leaf(&["127.0.0.2"], &ca, &ca_cert, true)).await;
     let config = Config {
-        ca_certificates_pem: ca_cert.pem(),
+        ca_certificates_pem: format!("{}{}", server.server.ca_pem(), ca_cert.pem()),
         ..config()
     };
-    let connects = servers.map(|tls| {
+    let urls = [
+        server.url_on("wss.expired", "echo"),
+        untrusted.wss_url("/"),
+        wrong_host.wss_url("/"),
+    ];
+    let connects = urls.map(|url| {
         let config = config.clone();
         async move {
-            let server = Server::start_tls(Behaviour::Echo, tls).await;
             let my = with_config(mutant, config);
-            connect_events(&my, ConnectSocketOptions::url(server.wss_url("/"))).await
+            connect_events(&my, ConnectSocketOptions::url(url)).await
         }
     });
     let [a, b, c] = connects;
     let (a, b, c) = tokio::join!(a, b, c);
+    // The mutant opened `wss.expired` and echoes on it; the conforming
+    // client failed the TLS handshake.
+    if a == opened_after(1) {
+        assert_eq!(server.response(1).await, (101, None, None));
+    } else {
+        server.tls_failed().await;
+        assert_eq!(server.session.recording(), vec![]);
+    }
     [a, b, c]
 }
 
@@ -469,8 +485,9 @@ async fn expired_cert_accepted_opens_on_an_expired_certificate_but_checks_chain_
 // rule: error.9.protocol-unrequested
 #[tokio::test]
 async fn unrequested_subprotocol_accepted_opens_and_the_socket_works() {
-    let server = Server::start(Behaviour::EchoWithProtocol("chat")).await;
-    let options = ConnectSocketOptions::url(server.url("/"));
+    // A good 101 that selects chat, offered or not.
+    let server = mock().await;
+    let options = ConnectSocketOptions::url(server.url("echo/protocol=chat"));
     assert_eq!(
         connect_events(&my(), options.clone()).await,
         failed_handshake(ErrorCode::ProtocolUnrequested)
@@ -485,7 +502,7 @@ async fn unrequested_subprotocol_accepted_opens_and_the_socket_works() {
     let m = mutant(Mutant::UnrequestedSubprotocolAccepted);
     let offered = ConnectSocketOptions {
         protocols: Some(json!(["other"])),
-        ..ConnectSocketOptions::url(server.url("/"))
+        ..ConnectSocketOptions::url(server.url("echo/protocol=chat"))
     };
     assert_eq!(
         connect_events(&m, offered).await,
@@ -496,16 +513,22 @@ async fn unrequested_subprotocol_accepted_opens_and_the_socket_works() {
 /// Opens the global socket, closes it with `code` and `reason`: the close
 /// call's events and the close frame the server saw, if any.
 async fn close_with(my: &My, code: u16, reason: &str) -> (Vec<Event>, Option<(u16, String)>) {
-    let mut server = Server::start(Behaviour::Echo).await;
-    open_global(my, &server.url("/"), 1).await;
+    let server = mock().await;
+    open_global(my, &server.url("echo"), 1).await;
     my.close_socket(2, Some(CloseSocketOptions::with(code, reason)));
     let mut events = Vec::new();
     while let Ok(event) = tokio::time::timeout(QUIET * 2, my.next_event()).await {
         events.push(event);
     }
     let frame = match events.first() {
-        Some(event) if *event == success(2) => Some(server.close_frame().await),
-        _ => None,
+        Some(event) if *event == success(2) => match server.close_in(1).await {
+            (Some(code), reason, _) => Some((code, reason)),
+            (None, ..) => panic!("a close frame without a code"),
+        },
+        _ => {
+            assert_eq!(server.frames_in(), []);
+            None
+        }
     };
     (events, frame)
 }
@@ -524,36 +547,35 @@ async fn close_code_not_validated_sends_a_reserved_code() {
     assert_eq!(frame, Some((1001, "away".to_owned())));
 }
 
-/// The request target of a connect with `data`.
-async fn target_with_data(my: &My) -> String {
-    let mut server = Server::start(Behaviour::Echo).await;
+/// The query string of a connect with `data`, as the server saw it.
+async fn query_with_data(my: &My) -> Option<String> {
+    let server = mock().await;
     let options = ConnectSocketOptions {
         data: Some(json!({"a": "b c"})),
-        ..ConnectSocketOptions::url(server.url("/p"))
+        ..ConnectSocketOptions::url(server.url("echo"))
     };
     assert_eq!(connect_events(my, options).await, opened_after(1));
-    server.request().await.target
+    let request = server.request(1).await;
+    assert_eq!(request.path, server.path("echo"));
+    request.query
 }
 
 // rule: connect.data
 #[tokio::test]
 async fn data_not_on_query_leaves_the_url_as_it_is() {
-    assert_eq!(target_with_data(&my()).await, "/p?a=b%20c");
-    assert_eq!(
-        target_with_data(&mutant(Mutant::DataNotOnQuery)).await,
-        "/p"
-    );
+    assert_eq!(query_with_data(&my()).await.as_deref(), Some("a=b%20c"));
+    assert_eq!(query_with_data(&mutant(Mutant::DataNotOnQuery)).await, None);
 }
 
 // rule: connect.wss-only
 #[tokio::test]
 async fn wss_only_ignored_connects_over_ws() {
-    let server = Server::start(Behaviour::Echo).await;
+    let server = mock().await;
     let wss_only = Config {
         wss_only: true,
         ..config()
     };
-    let options = ConnectSocketOptions::url(server.url("/"));
+    let options = ConnectSocketOptions::url(server.url("echo"));
     assert_eq!(
         connect_events(&with_config(None, wss_only.clone()), options.clone()).await,
         failed(1, ErrorCode::InvalidHandshake)
@@ -578,8 +600,8 @@ async fn task_open_heard_by(my: &My, url: &str) -> Vec<Event> {
 // rule: listeners.scope
 #[tokio::test]
 async fn listener_scope_leak_lets_my_listeners_hear_tasks() {
-    let server = Server::start(Behaviour::Echo).await;
-    let url = server.url("/");
+    let server = mock().await;
+    let url = server.url("echo");
     assert_eq!(task_open_heard_by(&my(), &url).await, [opened("t1", "T")]);
     let m = mutant(Mutant::ListenerScopeLeak);
     assert_eq!(
@@ -593,24 +615,21 @@ async fn listener_scope_leak_lets_my_listeners_hear_tasks() {
 async fn send_size_not_checked_sends_an_oversize_message() {
     let big = "x".repeat(1025);
     for (my, sent) in [(my(), false), (mutant(Mutant::SendSizeNotChecked), true)] {
-        let mut server = Server::start(Behaviour::Echo).await;
-        open_global(&my, &server.url("/"), 1).await;
-        server.request().await;
+        let server = mock().await;
+        open_global(&my, &server.url("echo"), 1).await;
+        server.request(1).await;
         my.send_socket_message(2, Some(SendSocketMessageOptions::text(big.clone())));
         if sent {
             // Written; its echo is then over the inbound limit (error 12).
             expect(&my, ok(2)).await;
             assert_eq!(
-                server.seen().await,
-                Seen::Frame {
-                    opcode: 1,
-                    payload: big.clone().into_bytes()
-                }
+                server.message_in(1).await,
+                (MessageKind::Text, 1025, big.clone())
             );
         } else {
             expect(&my, failed(2, ErrorCode::SendFailed)).await;
             expect_quiet(&my).await;
-            assert!(server.seen_now().is_empty());
+            assert_eq!(server.frames_in(), []);
         }
     }
 }

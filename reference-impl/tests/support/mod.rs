@@ -1,22 +1,23 @@
-//! A small WebSocket server for the tests, written over raw TCP (and TLS)
-//! so that it can also break the handshake and the protocol on purpose,
-//! plus helpers to build and await expected events.
+//! Helpers for the integration tests: the mock server (one per test) and
+//! what it recorded, expected events and how to await them, plus the little
+//! the mock server does not offer, on raw TCP and TLS (see "local server").
 #![allow(dead_code, unreachable_pub)]
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
+pub use mock_server::{EndReason, Event as Recorded, MessageKind};
+use mock_server::{MockServer, Options, Session};
 use reference_impl::{
     CallId, CallbackKind, Config, ConnectSocketOptions, ErrorCode, Event, EventType, My,
 };
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use serde_json::{json, Value};
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
-use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 
 // ---------------------------------------------------------------- events
 
@@ -37,10 +38,6 @@ pub fn config() -> Config {
 
 pub fn my() -> My {
     My::new(config()).expect("the test config is valid")
-}
-
-pub fn url(addr: SocketAddr, path: &str) -> String {
-    format!("ws://{addr}{path}")
 }
 
 pub fn connect_options(url: &str) -> Option<ConnectSocketOptions> {
@@ -169,27 +166,36 @@ pub async fn open_global(my: &My, url: &str, call: CallId) {
     expect(my, want).await;
 }
 
-// ---------------------------------------------------------------- server
+// ---------------------------------------------------------------- mock server
 
-/// What the server saw.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Seen {
-    /// The upgrade request.
-    Request(RequestHead),
-    /// A frame from the client (unmasked).
-    Frame { opcode: u8, payload: Vec<u8> },
-    /// The client ended the connection.
-    Eof,
+/// The suite's mock server, started for one test, with one session. Every
+/// connection of the test goes to that session, numbered 1, 2, ... in the
+/// order its request head arrived; its recording is what the server saw.
+pub struct Mock {
+    pub server: MockServer,
+    pub session: Session,
 }
 
-/// The request line's target and the headers of an upgrade request.
+/// Starts a mock server (ephemeral loopback ports, certificates made
+/// in memory) and opens a session on it.
+pub async fn mock() -> Mock {
+    let server = MockServer::start(Options::default())
+        .await
+        .expect("the mock server starts");
+    let session = server.create_session();
+    Mock { server, session }
+}
+
+/// The upgrade request as the mock server recorded it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RequestHead {
-    pub target: String,
+pub struct Request {
+    pub path: String,
+    pub query: Option<String>,
     pub headers: Vec<(String, String)>,
+    pub protocols: Vec<String>,
 }
 
-impl RequestHead {
+impl Request {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -205,422 +211,316 @@ impl RequestHead {
     }
 }
 
-/// What a connection does after the TCP (and TLS) handshake.
-#[derive(Debug, Clone)]
-pub enum Behaviour {
-    /// Accepts, then echoes text and binary frames and answers a close.
-    Echo,
-    /// Accepts offering this subprotocol, then echoes.
-    EchoWithProtocol(&'static str),
-    /// Accepts, sends a close frame with this code and reason, then reads
-    /// until the client answers.
-    CloseWith(u16, &'static str),
-    /// Accepts and echoes, but never answers a close frame.
-    NoCloseAnswer,
-    /// Accepts and echoes; answers a close frame with this payload.
-    AnswerCloseWith(&'static [u8]),
-    /// Accepts, then drops the TCP connection without a close frame.
-    Drop,
-    /// Accepts, sends a binary message of this many bytes, then echoes.
-    SendBytes(usize),
-    /// Accepts, sends "Hello" as three text fragments, then echoes.
-    Fragmented,
-    /// Accepts, sends one binary message in two fragments of these sizes,
-    /// then echoes.
-    FragmentedBytes(usize, usize),
-    /// Accepts; every text or binary message goes to every other connection.
-    Broadcast,
-    /// Reads the request, writes this response head (`{accept}` is replaced
-    /// by the right Sec-WebSocket-Accept), then reads until the client goes.
-    Respond(&'static str),
-    /// Reads the request and never answers.
-    Silent,
-    /// Reads the request and closes the connection without an answer.
-    HangUp,
+impl Mock {
+    /// The `ws://` URL of a behaviour path, e.g. `url("echo")`.
+    pub fn url(&self, behaviour: &str) -> String {
+        self.session.url("ws", behaviour)
+    }
+
+    /// The URL of a behaviour path on another listener (`wss.valid`, ...).
+    pub fn url_on(&self, listener: &str, behaviour: &str) -> String {
+        self.session.url(listener, behaviour)
+    }
+
+    /// The request path the server sees for a behaviour path.
+    pub fn path(&self, behaviour: &str) -> String {
+        format!("/s/{}/{behaviour}", self.session.id())
+    }
+
+    /// The address of the `ws` listener.
+    pub fn ws_addr(&self) -> SocketAddr {
+        self.server.addr("ws").expect("a ws listener")
+    }
+
+    /// A URL where the connection is refused (the `tcp.closed` listener).
+    pub fn refused_url(&self) -> String {
+        format!(
+            "{}/",
+            self.server
+                .base_url("tcp.closed")
+                .expect("a tcp.closed listener")
+        )
+    }
+
+    /// A context that trusts the mock server's test CA.
+    pub fn my_trusting_its_ca(&self) -> My {
+        My::new(Config {
+            ca_certificates_pem: self.server.ca_pem().to_owned(),
+            ..config()
+        })
+        .expect("the CA parses")
+    }
+
+    /// The first event of connection `conn` that matches, already recorded
+    /// or still to come; a panic (with the recording) after [`WAIT`].
+    pub async fn wait(&self, conn: u32, what: &str, pred: impl Fn(&Recorded) -> bool) -> Recorded {
+        match self
+            .session
+            .wait_for(|e| e.conn == conn && pred(&e.event), WAIT)
+            .await
+        {
+            Ok(e) => e.event,
+            Err(err) => panic!(
+                "the mock server recorded no {what} on connection {conn} ({err}): {:#?}",
+                self.session.recording()
+            ),
+        }
+    }
+
+    /// The upgrade request of connection `conn`.
+    pub async fn request(&self, conn: u32) -> Request {
+        match self
+            .wait(conn, "request", |e| {
+                matches!(e, Recorded::HandshakeRequest { .. })
+            })
+            .await
+        {
+            Recorded::HandshakeRequest {
+                path,
+                query,
+                headers,
+                protocols,
+                ..
+            } => Request {
+                path,
+                query,
+                headers,
+                protocols,
+            },
+            _ => unreachable!(),
+        }
+    }
+
+    /// The response the server wrote to connection `conn`: status, selected
+    /// subprotocol, fault.
+    pub async fn response(&self, conn: u32) -> (u16, Option<String>, Option<String>) {
+        match self
+            .wait(conn, "response", |e| {
+                matches!(e, Recorded::HandshakeResponse { .. })
+            })
+            .await
+        {
+            Recorded::HandshakeResponse {
+                status,
+                protocol,
+                fault,
+                ..
+            } => (status, protocol, fault),
+            _ => unreachable!(),
+        }
+    }
+
+    /// The first close frame from the client on `conn`: code, reason, and
+    /// whether the client closed first.
+    pub async fn close_in(&self, conn: u32) -> (Option<u16>, String, bool) {
+        match self
+            .wait(conn, "close frame", |e| {
+                matches!(e, Recorded::CloseIn { .. })
+            })
+            .await
+        {
+            Recorded::CloseIn {
+                code,
+                reason,
+                first,
+            } => (code, reason, first),
+            _ => unreachable!(),
+        }
+    }
+
+    /// The first close frame the server wrote on `conn`: code, reason, and
+    /// whether the server closed first.
+    pub async fn close_out(&self, conn: u32) -> (Option<u16>, String, bool) {
+        match self
+            .wait(conn, "close frame out", |e| {
+                matches!(e, Recorded::CloseOut { .. })
+            })
+            .await
+        {
+            Recorded::CloseOut {
+                code,
+                reason,
+                first,
+            } => (code, reason, first),
+            _ => unreachable!(),
+        }
+    }
+
+    /// The first whole message from the client on `conn`: kind, length in
+    /// bytes, payload (text, or base64).
+    pub async fn message_in(&self, conn: u32) -> (MessageKind, usize, String) {
+        match self
+            .wait(conn, "message", |e| matches!(e, Recorded::MessageIn { .. }))
+            .await
+        {
+            Recorded::MessageIn {
+                kind, len, payload, ..
+            } => (kind, len, payload),
+            _ => unreachable!(),
+        }
+    }
+
+    /// How connection `conn` ended.
+    pub async fn ended(&self, conn: u32) -> EndReason {
+        match self
+            .wait(conn, "end", |e| matches!(e, Recorded::Ended { .. }))
+            .await
+        {
+            Recorded::Ended { how, .. } => how,
+            _ => unreachable!(),
+        }
+    }
+
+    /// What is recorded on connection `conn` so far, without waiting.
+    pub fn events(&self, conn: u32) -> Vec<Recorded> {
+        self.session
+            .recording()
+            .into_iter()
+            .filter(|e| e.conn == conn)
+            .map(|e| e.event)
+            .collect()
+    }
+
+    /// Every message and close frame the client sent so far, on any
+    /// connection, without waiting.
+    pub fn frames_in(&self) -> Vec<Recorded> {
+        self.session
+            .recording()
+            .into_iter()
+            .map(|e| e.event)
+            .filter(|e| matches!(e, Recorded::MessageIn { .. } | Recorded::CloseIn { .. }))
+            .collect()
+    }
+
+    /// The upgrade requests recorded so far, without waiting.
+    pub fn requests_so_far(&self) -> usize {
+        self.session
+            .recording()
+            .iter()
+            .filter(|e| matches!(e.event, Recorded::HandshakeRequest { .. }))
+            .count()
+    }
+
+    /// The TLS error of the first connection that failed its handshake
+    /// (recorded in the server's unrouted log: it reached no session).
+    pub async fn tls_failed(&self) -> String {
+        match self
+            .server
+            .wait_for_unrouted(|e| matches!(e.event, Recorded::TlsFailed { .. }), WAIT)
+            .await
+            .map(|e| e.event)
+        {
+            Ok(Recorded::TlsFailed { error }) => error,
+            other => panic!(
+                "no TLS failure recorded ({other:?}): {:#?}",
+                self.server.unrouted()
+            ),
+        }
+    }
 }
 
-/// A transport the server can run over.
-pub trait Transport: AsyncRead + AsyncWrite + Unpin + Send + Sync {}
-impl<T: AsyncRead + AsyncWrite + Unpin + Send + Sync> Transport for T {}
+/// `n` bytes of 7, as hex for a `send-on-open/binary/{hex}` path.
+pub fn sevens(n: usize) -> String {
+    "07".repeat(n)
+}
 
-type Writer = Arc<tokio::sync::Mutex<tokio::io::WriteHalf<Box<dyn Transport>>>>;
+// ---------------------------------------------------------------- local server
 
-/// A test server on 127.0.0.1, ending when dropped.
-pub struct Server {
+// What the mock server does not offer stays here, as small as it can be:
+//
+// - a server that reads the upgrade request and closes the connection
+//   without any response (error 1 during the handshake): every mock-server
+//   fault answers something, holds the connection, or never reads;
+// - certificates that are expired *and* wrong in another way (untrusted
+//   issuer, another host), for the `expired-cert-accepted` mutant: the
+//   mock server's catalogue has one fault per certificate.
+
+/// A listener on 127.0.0.1 that reads each upgrade request head, reports
+/// its request target, and closes the connection without answering.
+pub struct HangUp {
     pub addr: SocketAddr,
-    seen: mpsc::UnboundedReceiver<Seen>,
+    targets: mpsc::UnboundedReceiver<String>,
     task: JoinHandle<()>,
 }
 
-impl Drop for Server {
+impl Drop for HangUp {
     fn drop(&mut self) {
         self.task.abort();
     }
 }
 
-impl Server {
-    pub async fn start(behaviour: Behaviour) -> Server {
-        Server::start_inner(behaviour, None).await
-    }
-
-    pub async fn start_tls(behaviour: Behaviour, tls: Arc<rustls::ServerConfig>) -> Server {
-        Server::start_inner(behaviour, Some(tls)).await
-    }
-
-    async fn start_inner(behaviour: Behaviour, tls: Option<Arc<rustls::ServerConfig>>) -> Server {
+impl HangUp {
+    pub async fn start() -> HangUp {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let (report, seen) = mpsc::unbounded_channel();
-        let room: Room = Arc::default();
+        let (report, targets) = mpsc::unbounded_channel();
         let task = tokio::spawn(async move {
-            let mut connections = Vec::new();
-            loop {
-                let Ok((tcp, _)) = listener.accept().await else {
-                    break;
-                };
-                let behaviour = behaviour.clone();
-                let report = report.clone();
-                let room = Arc::clone(&room);
-                let tls = tls.clone();
-                connections.push(AbortOnDrop(tokio::spawn(async move {
-                    let stream: Box<dyn Transport> = match tls {
-                        Some(tls) => match tokio_rustls::TlsAcceptor::from(tls).accept(tcp).await {
-                            Ok(stream) => Box::new(stream),
-                            Err(_) => return,
-                        },
-                        None => Box::new(tcp),
-                    };
-                    let (read, write) = tokio::io::split(stream);
-                    let conn = Conn {
-                        reader: BufReader::new(read),
-                        writer: Arc::new(tokio::sync::Mutex::new(write)),
-                        report,
-                        key: String::new(),
-                    };
-                    conn.serve(behaviour, room).await;
-                })));
+            while let Ok((tcp, _)) = listener.accept().await {
+                let mut reader = BufReader::new(tcp);
+                let mut line = String::new();
+                if reader.read_line(&mut line).await.is_err() {
+                    continue;
+                }
+                let target = line.split_whitespace().nth(1).unwrap_or("").to_owned();
+                // The rest of the head, up to the empty line.
+                loop {
+                    let mut header = String::new();
+                    match reader.read_line(&mut header).await {
+                        Ok(n) if n > 0 && header.trim_end().is_empty() => break,
+                        Ok(n) if n > 0 => {}
+                        _ => break,
+                    }
+                }
+                let _ = report.send(target);
+                // Dropping the stream closes the connection, unanswered.
             }
         });
-        Server { addr, seen, task }
+        HangUp {
+            addr,
+            targets,
+            task,
+        }
     }
 
-    pub fn url(&self, path: &str) -> String {
-        url(self.addr, path)
+    /// The request target of the next upgrade request it hung up on.
+    pub async fn request_target(&mut self) -> String {
+        tokio::time::timeout(WAIT, self.targets.recv())
+            .await
+            .expect("no request within 5 s")
+            .expect("the listener ended")
+    }
+}
+
+/// A TLS listener on 127.0.0.1 serving `tls`'s certificate; what follows
+/// the TLS handshake (which the tests expect the client to refuse) is
+/// dropped unanswered.
+pub struct TlsOnly {
+    pub addr: SocketAddr,
+    task: JoinHandle<()>,
+}
+
+impl Drop for TlsOnly {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl TlsOnly {
+    pub async fn start(tls: Arc<rustls::ServerConfig>) -> TlsOnly {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let acceptor = tokio_rustls::TlsAcceptor::from(tls);
+        let task = tokio::spawn(async move {
+            while let Ok((tcp, _)) = listener.accept().await {
+                let _ = acceptor.accept(tcp).await;
+            }
+        });
+        TlsOnly { addr, task }
     }
 
     pub fn wss_url(&self, path: &str) -> String {
         format!("wss://{}{path}", self.addr)
     }
-
-    /// The next thing the server saw.
-    pub async fn seen(&mut self) -> Seen {
-        tokio::time::timeout(WAIT, self.seen.recv())
-            .await
-            .expect("the server saw nothing within 5 s")
-            .expect("the server ended")
-    }
-
-    /// The next upgrade request the server saw.
-    pub async fn request(&mut self) -> RequestHead {
-        loop {
-            if let Seen::Request(head) = self.seen().await {
-                return head;
-            }
-        }
-    }
-
-    /// The next close frame from a client: its code and reason.
-    pub async fn close_frame(&mut self) -> (u16, String) {
-        loop {
-            if let Seen::Frame { opcode: 8, payload } = self.seen().await {
-                let code = u16::from_be_bytes([payload[0], payload[1]]);
-                return (code, String::from_utf8(payload[2..].to_vec()).unwrap());
-            }
-        }
-    }
-
-    /// What the server saw that is already reported, without waiting.
-    pub fn seen_now(&mut self) -> Vec<Seen> {
-        std::iter::from_fn(|| self.seen.try_recv().ok()).collect()
-    }
-}
-
-struct AbortOnDrop(JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
-type Room = Arc<Mutex<Vec<(usize, mpsc::UnboundedSender<(u8, Vec<u8>)>)>>>;
-
-struct Conn {
-    reader: BufReader<tokio::io::ReadHalf<Box<dyn Transport>>>,
-    writer: Writer,
-    report: mpsc::UnboundedSender<Seen>,
-    key: String,
-}
-
-/// A server frame (never masked).
-pub fn frame(fin: bool, opcode: u8, payload: &[u8]) -> Vec<u8> {
-    let mut out = vec![(u8::from(fin) << 7) | opcode];
-    match payload.len() {
-        n if n < 126 => out.push(n as u8),
-        n if n <= 0xffff => {
-            out.push(126);
-            out.extend_from_slice(&(n as u16).to_be_bytes());
-        }
-        n => {
-            out.push(127);
-            out.extend_from_slice(&(n as u64).to_be_bytes());
-        }
-    }
-    out.extend_from_slice(payload);
-    out
-}
-
-pub fn close_payload(code: u16, reason: &str) -> Vec<u8> {
-    let mut payload = code.to_be_bytes().to_vec();
-    payload.extend_from_slice(reason.as_bytes());
-    payload
-}
-
-impl Conn {
-    async fn serve(mut self, behaviour: Behaviour, room: Room) {
-        let Some(head) = self.read_request().await else {
-            return;
-        };
-        let _ = self.report.send(Seen::Request(head));
-        match behaviour {
-            Behaviour::Echo => {
-                self.accept(None).await;
-                self.echo(true).await;
-            }
-            Behaviour::EchoWithProtocol(protocol) => {
-                self.accept(Some(protocol)).await;
-                self.echo(true).await;
-            }
-            Behaviour::CloseWith(code, reason) => {
-                self.accept(None).await;
-                self.write(&frame(true, 8, &close_payload(code, reason)))
-                    .await;
-                self.echo(false).await;
-            }
-            Behaviour::NoCloseAnswer => {
-                self.accept(None).await;
-                self.echo(false).await;
-            }
-            Behaviour::AnswerCloseWith(payload) => {
-                self.accept(None).await;
-                self.echo_answering(true, Some(payload)).await;
-            }
-            Behaviour::Drop => {
-                self.accept(None).await;
-                let _ = self.writer.lock().await.shutdown().await;
-            }
-            Behaviour::SendBytes(n) => {
-                self.accept(None).await;
-                self.write(&frame(true, 2, &vec![7u8; n])).await;
-                self.echo(true).await;
-            }
-            Behaviour::Fragmented => {
-                self.accept(None).await;
-                let mut bytes = frame(false, 1, b"He");
-                bytes.extend(frame(false, 0, b"ll"));
-                bytes.extend(frame(true, 0, b"o"));
-                self.write(&bytes).await;
-                self.echo(true).await;
-            }
-            Behaviour::FragmentedBytes(first, second) => {
-                self.accept(None).await;
-                let mut bytes = frame(false, 2, &vec![1u8; first]);
-                bytes.extend(frame(true, 0, &vec![2u8; second]));
-                self.write(&bytes).await;
-                self.echo(true).await;
-            }
-            Behaviour::Broadcast => {
-                self.accept(None).await;
-                self.broadcast(room).await;
-            }
-            Behaviour::Respond(head) => {
-                let accept = derive_accept_key(self.key.as_bytes());
-                self.write(head.replace("{accept}", &accept).as_bytes())
-                    .await;
-                self.read_until_eof().await;
-            }
-            Behaviour::Silent => self.read_until_eof().await,
-            Behaviour::HangUp => {
-                let _ = self.writer.lock().await.shutdown().await;
-            }
-        }
-    }
-
-    async fn read_request(&mut self) -> Option<RequestHead> {
-        let mut line = String::new();
-        self.reader.read_line(&mut line).await.ok()?;
-        let target = line.split_whitespace().nth(1)?.to_owned();
-        let mut headers = Vec::new();
-        loop {
-            line.clear();
-            if self.reader.read_line(&mut line).await.ok()? == 0 {
-                return None;
-            }
-            let line = line.trim_end();
-            if line.is_empty() {
-                break;
-            }
-            let (name, value) = line.split_once(':')?;
-            headers.push((name.trim().to_owned(), value.trim().to_owned()));
-        }
-        let head = RequestHead { target, headers };
-        self.key = head
-            .header("Sec-WebSocket-Key")
-            .unwrap_or_default()
-            .to_owned();
-        Some(head)
-    }
-
-    async fn accept(&mut self, protocol: Option<&str>) {
-        let mut response = format!(
-            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {}\r\n",
-            derive_accept_key(self.key.as_bytes())
-        );
-        if let Some(protocol) = protocol {
-            response.push_str(&format!("Sec-WebSocket-Protocol: {protocol}\r\n"));
-        }
-        response.push_str("\r\n");
-        self.write(response.as_bytes()).await;
-    }
-
-    async fn write(&self, bytes: &[u8]) {
-        let mut writer = self.writer.lock().await;
-        let _ = writer.write_all(bytes).await;
-        let _ = writer.flush().await;
-    }
-
-    /// A client frame, unmasked; `None` at the end of the stream.
-    async fn read_frame(&mut self) -> Option<(bool, u8, Vec<u8>)> {
-        let mut head = [0u8; 2];
-        self.reader.read_exact(&mut head).await.ok()?;
-        let fin = head[0] & 0x80 != 0;
-        let opcode = head[0] & 0x0f;
-        let len = match head[1] & 0x7f {
-            126 => u64::from(self.reader.read_u16().await.ok()?),
-            127 => self.reader.read_u64().await.ok()?,
-            n => u64::from(n),
-        };
-        let mut mask = [0u8; 4];
-        if head[1] & 0x80 != 0 {
-            self.reader.read_exact(&mut mask).await.ok()?;
-        }
-        let mut payload = vec![0u8; len as usize];
-        self.reader.read_exact(&mut payload).await.ok()?;
-        for (i, b) in payload.iter_mut().enumerate() {
-            *b ^= mask[i % 4];
-        }
-        Some((fin, opcode, payload))
-    }
-
-    /// Reports every frame; echoes data, answers pings, and answers a close
-    /// when `answer_close` (then ends the connection).
-    async fn echo(&mut self, answer_close: bool) {
-        self.echo_answering(answer_close, None).await;
-    }
-
-    /// As [`Conn::echo`], answering a close with `answer` instead of the
-    /// client's own payload.
-    async fn echo_answering(&mut self, answer_close: bool, answer: Option<&[u8]>) {
-        loop {
-            let Some((_, opcode, payload)) = self.read_frame().await else {
-                let _ = self.report.send(Seen::Eof);
-                return;
-            };
-            let _ = self.report.send(Seen::Frame {
-                opcode,
-                payload: payload.clone(),
-            });
-            match opcode {
-                1 | 2 => self.write(&frame(true, opcode, &payload)).await,
-                9 => self.write(&frame(true, 10, &payload)).await,
-                8 if answer_close => {
-                    self.write(&frame(true, 8, answer.unwrap_or(&payload)))
-                        .await;
-                    let _ = self.writer.lock().await.shutdown().await;
-                    self.read_until_eof().await;
-                    return;
-                }
-                _ => {}
-            }
-        }
-    }
-
-    async fn broadcast(&mut self, room: Room) {
-        let (tx, mut rx) = mpsc::unbounded_channel::<(u8, Vec<u8>)>();
-        let me = {
-            let mut room = room.lock().unwrap();
-            let me = room.len();
-            room.push((me, tx));
-            me
-        };
-        let writer = Arc::clone(&self.writer);
-        let forward = AbortOnDrop(tokio::spawn(async move {
-            while let Some((opcode, payload)) = rx.recv().await {
-                let mut writer = writer.lock().await;
-                let _ = writer.write_all(&frame(true, opcode, &payload)).await;
-                let _ = writer.flush().await;
-            }
-        }));
-        while let Some((_, opcode, payload)) = self.read_frame().await {
-            let _ = self.report.send(Seen::Frame {
-                opcode,
-                payload: payload.clone(),
-            });
-            match opcode {
-                1 | 2 => {
-                    for (other, tx) in room.lock().unwrap().iter() {
-                        if *other != me {
-                            let _ = tx.send((opcode, payload.clone()));
-                        }
-                    }
-                }
-                8 => {
-                    self.write(&frame(true, 8, &payload)).await;
-                    break;
-                }
-                _ => {}
-            }
-        }
-        drop(forward);
-    }
-
-    async fn read_until_eof(&mut self) {
-        let mut buf = [0u8; 1024];
-        while matches!(self.reader.read(&mut buf).await, Ok(n) if n > 0) {}
-        let _ = self.report.send(Seen::Eof);
-    }
-}
-
-/// A port on 127.0.0.1 where nothing listens (bound, then released).
-pub async fn refused_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    listener.local_addr().unwrap().port()
-}
-
-// ---------------------------------------------------------------- certificates
-
-/// A test CA and leaf certificates made with rcgen.
-pub struct Pki {
-    /// The CA the client config trusts, as PEM.
-    pub ca_pem: String,
-    /// Valid for 127.0.0.1 and localhost.
-    pub valid: Arc<rustls::ServerConfig>,
-    /// Valid names, but expired yesterday.
-    pub expired: Arc<rustls::ServerConfig>,
-    /// Valid names and dates, issued by a CA nobody trusts.
-    pub unknown_ca: Arc<rustls::ServerConfig>,
-    /// Issued by the trusted CA for 127.0.0.2 only.
-    pub wrong_host: Arc<rustls::ServerConfig>,
 }
 
 pub fn make_ca(name: &str) -> (rcgen::Certificate, rcgen::Issuer<'static, rcgen::KeyPair>) {
@@ -674,28 +574,4 @@ pub fn leaf(
     .with_single_cert(chain, key)
     .unwrap();
     Arc::new(config)
-}
-
-impl Pki {
-    pub fn new() -> Pki {
-        let (ca_cert, ca) = make_ca("reference-impl test CA");
-        let (other_cert, other) = make_ca("an untrusted CA");
-        let names = ["127.0.0.1", "localhost"];
-        Pki {
-            ca_pem: ca_cert.pem(),
-            valid: leaf(&names, &ca, &ca_cert, false),
-            expired: leaf(&names, &ca, &ca_cert, true),
-            unknown_ca: leaf(&names, &other, &other_cert, false),
-            wrong_host: leaf(&["127.0.0.2"], &ca, &ca_cert, false),
-        }
-    }
-
-    /// A context that trusts this PKI's CA.
-    pub fn my(&self) -> My {
-        My::new(Config {
-            ca_certificates_pem: self.ca_pem.clone(),
-            ..config()
-        })
-        .unwrap()
-    }
 }
