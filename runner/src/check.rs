@@ -20,9 +20,9 @@ pub struct Lanes<'a> {
 pub fn subset(expected: &Value, actual: &Value) -> bool {
     match (expected, actual) {
         (Value::String(e), Value::String(a)) if e == "<string>" => !a.is_empty(),
-        (Value::Object(e), Value::Object(a)) => {
-            e.iter().all(|(k, ev)| a.get(k).is_some_and(|av| subset(ev, av)))
-        }
+        (Value::Object(e), Value::Object(a)) => e
+            .iter()
+            .all(|(k, ev)| a.get(k).is_some_and(|av| subset(ev, av))),
         (Value::Array(e), Value::Array(a)) => {
             e.len() == a.len() && e.iter().zip(a).all(|(e, a)| subset(e, a))
         }
@@ -34,11 +34,21 @@ pub fn subset(expected: &Value, actual: &Value) -> bool {
 /// Checks one expectation (`settle` is the executor's: it always passes here).
 pub fn check(expectation: &Expectation, lanes: Lanes<'_>) -> Result<(), String> {
     match expectation {
-        Expectation::Present { event, listener, res, count } => {
-            let matching: Vec<&ClientRecord> =
-                lanes.client.iter().filter(|r| r.matches(event, listener.as_deref())).collect();
+        Expectation::Present {
+            event,
+            listener,
+            res,
+            count,
+        } => {
+            let matching: Vec<&ClientRecord> = lanes
+                .client
+                .iter()
+                .filter(|r| r.matches(event, listener.as_deref()))
+                .collect();
             let server_count = match event {
-                Pattern::Server(kind) => Some(lanes.server.iter().filter(|e| e.matches(*kind)).count()),
+                Pattern::Server(kind) => {
+                    Some(lanes.server.iter().filter(|e| e.matches(*kind)).count())
+                }
                 _ => None,
             };
             if let Some(n) = server_count {
@@ -52,7 +62,10 @@ pub fn check(expectation: &Expectation, lanes: Lanes<'_>) -> Result<(), String> 
             }
             let with_res: Vec<&&ClientRecord> = matching
                 .iter()
-                .filter(|r| res.as_ref().is_none_or(|want| r.res().is_some_and(|got| subset(want, got))))
+                .filter(|r| {
+                    res.as_ref()
+                        .is_none_or(|want| r.res().is_some_and(|got| subset(want, got)))
+                })
                 .collect();
             let what = describe(event, listener.as_deref(), res.as_ref());
             match count {
@@ -61,9 +74,10 @@ pub fn check(expectation: &Expectation, lanes: Lanes<'_>) -> Result<(), String> 
                     with_res.len(),
                     found_res(&matching)
                 )),
-                None if with_res.is_empty() => {
-                    Err(format!("expected {what}, found none{}", found_res(&matching)))
-                }
+                None if with_res.is_empty() => Err(format!(
+                    "expected {what}, found none{}",
+                    found_res(&matching)
+                )),
                 _ => Ok(()),
             }
         }
@@ -120,7 +134,11 @@ pub fn check(expectation: &Expectation, lanes: Lanes<'_>) -> Result<(), String> 
 }
 
 fn list(patterns: &[Pattern]) -> String {
-    patterns.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(" < ")
+    patterns
+        .iter()
+        .map(|p| p.to_string())
+        .collect::<Vec<_>>()
+        .join(" < ")
 }
 
 fn describe(event: &Pattern, listener: Option<&str>, res: Option<&Value>) -> String {
@@ -138,8 +156,10 @@ fn found_res(matching: &[&ClientRecord]) -> String {
     if matching.is_empty() {
         return String::new();
     }
-    let all: Vec<String> =
-        matching.iter().map(|r| r.res().cloned().unwrap_or(Value::Null).to_string()).collect();
+    let all: Vec<String> = matching
+        .iter()
+        .map(|r| r.res().cloned().unwrap_or(Value::Null).to_string())
+        .collect();
     format!(" (events of that kind had res: {})", all.join(", "))
 }
 
@@ -151,7 +171,9 @@ fn check_server(expect: &ServerExpect, server: &[ServerEvent]) -> Result<(), Str
             .filter(|e| matches!(e.kind, ServerEventKind::Handshake { .. }))
             .count();
         if handshakes != want as usize {
-            return Err(format!("expected {want} connection(s) on the server, saw {handshakes}"));
+            return Err(format!(
+                "expected {want} connection(s) on the server, saw {handshakes}"
+            ));
         }
     }
     let wants_conn = expect.path.is_some()
@@ -166,29 +188,46 @@ fn check_server(expect: &ServerExpect, server: &[ServerEvent]) -> Result<(), Str
     }
     let n = expect.conn.unwrap_or(1) as usize;
     let Some(conn) = conns.get(n.wrapping_sub(1)) else {
-        return Err(format!("expected a connection #{n} on the server, saw {}", conns.len()));
+        return Err(format!(
+            "expected a connection #{n} on the server, saw {}",
+            conns.len()
+        ));
     };
-    let events: Vec<&ServerEventKind> =
-        server.iter().filter(|e| &e.conn == conn).map(|e| &e.kind).collect();
+    let events: Vec<&ServerEventKind> = server
+        .iter()
+        .filter(|e| &e.conn == conn)
+        .map(|e| &e.kind)
+        .collect();
     let handshake = events.iter().find_map(|k| match k {
-        ServerEventKind::Handshake { path, query, headers, subprotocols } => {
-            Some((path, query, headers, subprotocols))
-        }
+        ServerEventKind::Handshake {
+            path,
+            query,
+            headers,
+            subprotocols,
+        } => Some((path, query, headers, subprotocols)),
         _ => None,
     });
-    if expect.path.is_some() || expect.query.is_some() || expect.headers.is_some() || expect.subprotocols.is_some() {
+    if expect.path.is_some()
+        || expect.query.is_some()
+        || expect.headers.is_some()
+        || expect.subprotocols.is_some()
+    {
         let Some((path, query, headers, subprotocols)) = handshake else {
             return Err(format!("connection #{n}: no handshake recorded"));
         };
         if let Some(want) = &expect.path {
             let tail = session_tail(path);
             if want != tail && want != path {
-                return Err(format!("connection #{n}: expected path `{want}`, got `{tail}` ({path})"));
+                return Err(format!(
+                    "connection #{n}: expected path `{want}`, got `{tail}` ({path})"
+                ));
             }
         }
         if let Some(want) = &expect.query {
             if want != query {
-                return Err(format!("connection #{n}: expected query `{want}`, got `{query}`"));
+                return Err(format!(
+                    "connection #{n}: expected query `{want}`, got `{query}`"
+                ));
             }
         }
         if let Some(want) = &expect.headers {
@@ -200,7 +239,9 @@ fn check_server(expect: &ServerExpect, server: &[ServerEvent]) -> Result<(), Str
                     .collect();
                 match value {
                     Value::Null if !got.is_empty() => {
-                        return Err(format!("connection #{n}: expected no header `{name}`, got {got:?}"))
+                        return Err(format!(
+                            "connection #{n}: expected no header `{name}`, got {got:?}"
+                        ))
                     }
                     Value::Null => {}
                     _ => {
@@ -219,7 +260,9 @@ fn check_server(expect: &ServerExpect, server: &[ServerEvent]) -> Result<(), Str
         }
         if let Some(want) = &expect.subprotocols {
             if want != subprotocols {
-                return Err(format!("connection #{n}: expected offered subprotocols {want:?}, got {subprotocols:?}"));
+                return Err(format!(
+                    "connection #{n}: expected offered subprotocols {want:?}, got {subprotocols:?}"
+                ));
             }
         }
     }
@@ -249,15 +292,17 @@ fn check_server(expect: &ServerExpect, server: &[ServerEvent]) -> Result<(), Str
             Some((code, reason)) if *code == Some(want.code) && *reason == want.reason => {}
             other => {
                 return Err(format!(
-                    "connection #{n}: expected a close frame {} \"{}\" from the client, got {other:?}",
-                    want.code, want.reason
-                ))
+                "connection #{n}: expected a close frame {} \"{}\" from the client, got {other:?}",
+                want.code, want.reason
+            ))
             }
         }
     }
     if expect.no_close_received == Some(true) {
         if let Some(c) = close_in {
-            return Err(format!("connection #{n}: expected no close frame from the client, got {c:?}"));
+            return Err(format!(
+                "connection #{n}: expected no close frame from the client, got {c:?}"
+            ));
         }
     }
     Ok(())
@@ -284,44 +329,112 @@ mod tests {
 
     fn lane() -> Vec<ClientRecord> {
         vec![
-            ClientRecord::Returned { call: "c1".into(), task: None },
-            ClientRecord::Callback { call: "c1".into(), kind: CallbackKind::Fail, res: json!({"error": 3, "errorMessage": "URL empty"}), sync: false },
-            ClientRecord::Callback { call: "c1".into(), kind: CallbackKind::Complete, res: json!({"error": 3, "errorMessage": "URL empty"}), sync: false },
-            ClientRecord::Listener { target: "my".into(), listener: "L".into(), event_type: EventType::Close, res: json!({"code": 1000, "reason": ""}) },
+            ClientRecord::Returned {
+                call: "c1".into(),
+                task: None,
+            },
+            ClientRecord::Callback {
+                call: "c1".into(),
+                kind: CallbackKind::Fail,
+                res: json!({"error": 3, "errorMessage": "URL empty"}),
+                sync: false,
+            },
+            ClientRecord::Callback {
+                call: "c1".into(),
+                kind: CallbackKind::Complete,
+                res: json!({"error": 3, "errorMessage": "URL empty"}),
+                sync: false,
+            },
+            ClientRecord::Listener {
+                target: "my".into(),
+                listener: "L".into(),
+                event_type: EventType::Close,
+                res: json!({"code": 1000, "reason": ""}),
+            },
         ]
     }
 
     fn run(e: Expectation) -> Result<(), String> {
         let client = lane();
-        check(&e, Lanes { client: &client, server: &[] })
+        check(
+            &e,
+            Lanes {
+                client: &client,
+                server: &[],
+            },
+        )
     }
 
     #[test]
     fn present_matches_a_subset_of_res() {
-        assert!(run(Expectation::Present { event: p("c1.fail"), listener: None, res: Some(json!({"error": 3, "errorMessage": "<string>"})), count: None }).is_ok());
-        let e = run(Expectation::Present { event: p("c1.fail"), listener: None, res: Some(json!({"error": 4})), count: None }).unwrap_err();
+        assert!(run(Expectation::Present {
+            event: p("c1.fail"),
+            listener: None,
+            res: Some(json!({"error": 3, "errorMessage": "<string>"})),
+            count: None
+        })
+        .is_ok());
+        let e = run(Expectation::Present {
+            event: p("c1.fail"),
+            listener: None,
+            res: Some(json!({"error": 4})),
+            count: None,
+        })
+        .unwrap_err();
         assert!(e.contains("c1.fail") && e.contains("\"error\":3"), "{e}");
     }
 
     #[test]
     fn counts_are_exact() {
-        assert!(run(Expectation::Present { event: p("my.close"), listener: Some("L".into()), res: None, count: Some(1) }).is_ok());
-        assert!(run(Expectation::Present { event: p("my.close"), listener: None, res: None, count: Some(2) }).is_err());
+        assert!(run(Expectation::Present {
+            event: p("my.close"),
+            listener: Some("L".into()),
+            res: None,
+            count: Some(1)
+        })
+        .is_ok());
+        assert!(run(Expectation::Present {
+            event: p("my.close"),
+            listener: None,
+            res: None,
+            count: Some(2)
+        })
+        .is_err());
     }
 
     #[test]
     fn absent_and_order() {
-        assert!(run(Expectation::Absent { event: p("my.open"), listener: None }).is_ok());
-        assert!(run(Expectation::Absent { event: p("my.close"), listener: None }).unwrap_err().contains("1000"));
-        assert!(run(Expectation::Order(vec![p("c1.fail"), p("c1.complete"), p("my.close")])).is_ok());
+        assert!(run(Expectation::Absent {
+            event: p("my.open"),
+            listener: None
+        })
+        .is_ok());
+        assert!(run(Expectation::Absent {
+            event: p("my.close"),
+            listener: None
+        })
+        .unwrap_err()
+        .contains("1000"));
+        assert!(run(Expectation::Order(vec![
+            p("c1.fail"),
+            p("c1.complete"),
+            p("my.close")
+        ]))
+        .is_ok());
         let e = run(Expectation::Order(vec![p("c1.complete"), p("c1.fail")])).unwrap_err();
         assert!(e.contains("not after"), "{e}");
     }
 
     #[test]
     fn subset_treats_numbers_by_value_and_string_token_as_non_empty() {
-        assert!(subset(&json!({"code": 1000}), &json!({"code": 1000.0, "reason": ""})));
-        assert!(!subset(&json!({"errorMessage": "<string>"}), &json!({"errorMessage": ""})));
+        assert!(subset(
+            &json!({"code": 1000}),
+            &json!({"code": 1000.0, "reason": ""})
+        ));
+        assert!(!subset(
+            &json!({"errorMessage": "<string>"}),
+            &json!({"errorMessage": ""})
+        ));
         assert!(!subset(&json!([1]), &json!([1, 2])));
     }
 
@@ -346,9 +459,16 @@ mod tests {
             ..Default::default()
         };
         assert!(check_server(&ok, &server).is_ok());
-        let bad = ServerExpect { query: Some("a=2".into()), ..Default::default() };
+        let bad = ServerExpect {
+            query: Some("a=2".into()),
+            ..Default::default()
+        };
         assert!(check_server(&bad, &server).unwrap_err().contains("a=2"));
-        let none = ServerExpect { conn: Some(2), path: Some("/x".into()), ..Default::default() };
+        let none = ServerExpect {
+            conn: Some(2),
+            path: Some("/x".into()),
+            ..Default::default()
+        };
         assert!(check_server(&none, &server).unwrap_err().contains("#2"));
     }
 }

@@ -15,14 +15,22 @@ pub fn uncovered_rules(scenarios: &[LoadedScenario]) -> Vec<&'static str> {
     rule_ids()
         .iter()
         .copied()
-        .filter(|rule| !scenarios.iter().any(|s| s.scenario.spec.iter().any(|r| r.as_str() == *rule)))
+        .filter(|rule| {
+            !scenarios
+                .iter()
+                .any(|s| s.scenario.spec.iter().any(|r| r.as_str() == *rule))
+        })
         .collect()
 }
 
 /// The error codes (1–12) that no scenario asserts with `error: N`.
 pub fn uncovered_codes(scenarios: &[LoadedScenario]) -> Vec<u32> {
     let by_code = scenarios_by_code(scenarios);
-    ERROR_CODES.iter().map(|(c, _, _)| *c).filter(|c| !by_code.contains_key(c)).collect()
+    ERROR_CODES
+        .iter()
+        .map(|(c, _, _)| *c)
+        .filter(|c| !by_code.contains_key(c))
+        .collect()
 }
 
 /// Error code -> trial names of the scenarios that assert it in an
@@ -80,7 +88,11 @@ pub fn render(scenarios: &[LoadedScenario]) -> String {
                 format!("`{}`{mark}", s.trial_name())
             })
             .collect();
-        let cell = if names.is_empty() { "**none**".to_string() } else { names.join(", ") };
+        let cell = if names.is_empty() {
+            "**none**".to_string()
+        } else {
+            names.join(", ")
+        };
         let _ = writeln!(md, "| `{rule}` | {cell} |");
     }
     md.push_str("\n## Error codes\n\nA scenario counts for a code when one of its `expect` items asserts `error: N`.\n\n");
@@ -89,9 +101,18 @@ pub fn render(scenarios: &[LoadedScenario]) -> String {
     for (code, meaning, rules) in ERROR_CODES {
         let names = by_code
             .get(&code)
-            .map(|v| v.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "))
+            .map(|v| {
+                v.iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
             .unwrap_or_else(|| "**none**".into());
-        let rules = rules.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", ");
+        let rules = rules
+            .iter()
+            .map(|r| format!("`{r}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
         let _ = writeln!(md, "| {code} | {meaning} | {rules} | {names} |");
     }
     let _ = writeln!(md, "\n{} scenarios.", scenarios.len());

@@ -52,10 +52,22 @@ pub enum AdapterError {
     /// The adapter said something that is not protocol.
     #[error("adapter protocol violation: {0}")]
     Protocol(String),
+    /// The adapter's process ended; the text says how (exit status, last
+    /// stderr line).
+    #[error("{0}")]
+    Ended(String),
 }
 
-/// The transport to an implementation under test: in-process channels or,
-/// later, a child process speaking JSON Lines.
+impl AdapterError {
+    /// Whether the adapter is unusable after this error (all but a timeout).
+    pub fn is_final(&self) -> bool {
+        !matches!(self, AdapterError::Timeout)
+    }
+}
+
+/// The transport to an implementation under test: in-process channels
+/// (`reference::InProcessAdapter`) or a child process speaking JSON Lines
+/// (`adapter_host::ProcessAdapter`).
 pub trait Adapter: Send {
     /// Sends one request.
     fn send(&mut self, request: Request) -> Result<(), AdapterError>;
@@ -83,7 +95,11 @@ pub trait ServerSession: Send + Sync {
         timeout: Duration,
     ) -> BoxFuture<'a, Option<ServerEvent>>;
     /// Performs an action on the session's connections.
-    fn act<'a>(&'a self, target: ActTarget, action: &'a ServerAction) -> BoxFuture<'a, Result<(), String>>;
+    fn act<'a>(
+        &'a self,
+        target: ActTarget,
+        action: &'a ServerAction,
+    ) -> BoxFuture<'a, Result<(), String>>;
 }
 
 struct SessionEndpoints<'a>(&'a dyn ServerSession);
@@ -124,6 +140,11 @@ pub struct Execution {
     pub context: normalise::Context,
     /// Wall time.
     pub elapsed: Duration,
+    /// Set when the adapter itself misbehaved (gone, not protocol, no
+    /// response to a request in time): it must not be used again.
+    pub adapter_fault: Option<String>,
+    /// The next request id that is free on this adapter.
+    pub next_id: u64,
 }
 
 impl Execution {
@@ -141,12 +162,68 @@ pub fn config_for(scenario: &Scenario, ca_pem: &str) -> Config {
     config
 }
 
-/// Runs `scenario` on a fresh adapter and a fresh session.
+/// The default deadline for an adapter's response to one request.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_millis(DEFAULT_STEP_DEADLINE_MS);
+
+/// Runs `scenario` on a fresh adapter and a fresh session: `hello` with
+/// the scenario's config, the steps, then `shutdown`.
 pub async fn run_scenario(
     scenario: &Scenario,
     adapter: &mut dyn Adapter,
     session: &dyn ServerSession,
     ca_pem: &str,
+) -> Execution {
+    execute(
+        scenario,
+        adapter,
+        session,
+        Prelude::Hello(config_for(scenario, ca_pem)),
+        1,
+        DEFAULT_REQUEST_TIMEOUT,
+    )
+    .await
+}
+
+/// Runs `scenario` on an adapter that has already answered `hello` (with
+/// [`config_for`] the scenario) and has been reset since its last
+/// scenario, then sends `reset`. Request ids start at `first_id` (they are
+/// unique for the adapter's lifetime); [`Execution::next_id`] is the next
+/// free one. Each request waits at most `request_timeout` for its
+/// response (and never past the scenario's deadline).
+pub async fn run_scenario_after_hello(
+    scenario: &Scenario,
+    adapter: &mut dyn Adapter,
+    session: &dyn ServerSession,
+    hello: &HelloResult,
+    first_id: u64,
+    request_timeout: Duration,
+) -> Execution {
+    execute(
+        scenario,
+        adapter,
+        session,
+        Prelude::Done(hello.clone()),
+        first_id,
+        request_timeout,
+    )
+    .await
+}
+
+/// What happens before the steps, and so after them.
+enum Prelude {
+    /// Send `hello` with this config; `shutdown` at the end.
+    Hello(Config),
+    /// `hello` was answered earlier; `reset` at the end.
+    Done(HelloResult),
+}
+
+async fn execute(
+    scenario: &Scenario,
+    adapter: &mut dyn Adapter,
+    session: &dyn ServerSession,
+    prelude: Prelude,
+    first_id: u64,
+    request_timeout: Duration,
 ) -> Execution {
     let started = Instant::now();
     let deadline = started + scenario.deadline();
@@ -154,7 +231,9 @@ pub async fn run_scenario(
         adapter,
         session,
         deadline,
-        next_id: 1,
+        request_timeout,
+        fault: None,
+        next_id: first_id,
         call_names: HashMap::new(),
         task_names: HashMap::new(),
         handle_names: HashMap::new(),
@@ -169,17 +248,31 @@ pub async fn run_scenario(
     };
     let mut hello = None;
     let mut not_applicable = None;
-    let failure = match run.hello(config_for(scenario, ca_pem)).await {
-        Err(message) => Some(StepFailure { step: None, message }),
+    let (hello_result, end_op) = match prelude {
+        Prelude::Hello(config) => (run.hello(config).await, Op::Shutdown),
+        Prelude::Done(hello) => (Ok(hello), Op::Reset),
+    };
+    let failure = match hello_result {
+        Err(message) => Some(StepFailure {
+            step: None,
+            message,
+        }),
         Ok(result) => {
             let needed = scenario.config.keys();
-            let missing: Vec<&String> =
-                result.unsupported.iter().filter(|k| needed.contains(&k.as_str())).collect();
+            let missing: Vec<&String> = result
+                .unsupported
+                .iter()
+                .filter(|k| needed.contains(&k.as_str()))
+                .collect();
             hello = Some(result.clone());
             if !missing.is_empty() {
                 not_applicable = Some(format!(
                     "the adapter cannot honour config {}",
-                    missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                    missing
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ));
                 None
             } else {
@@ -197,16 +290,36 @@ pub async fn run_scenario(
     let context = context_for(scenario, session);
     let client = std::mem::take(&mut run.client);
     let client_sockets = std::mem::take(&mut run.lanes);
-    // End the adapter; what it says now is not part of the trace, and the
-    // wait is bounded.
-    let _ = run.request_plain(Op::Shutdown, Instant::now() + Duration::from_secs(1)).await;
+    // End (or reset) the adapter; what it says now is not part of the
+    // trace, and the wait is bounded.
+    if run.fault.is_none() {
+        let is_reset = matches!(end_op, Op::Reset);
+        let until = Instant::now()
+            + if is_reset {
+                request_timeout
+            } else {
+                Duration::from_secs(1)
+            };
+        if let Err(e) = run.request_plain(end_op, until).await {
+            if is_reset {
+                run.fault.get_or_insert(format!("reset: {e}"));
+            }
+        }
+    }
     Execution {
-        trace: Trace { client, client_sockets, server, logs: run.logs },
+        trace: Trace {
+            client,
+            client_sockets,
+            server,
+            logs: run.logs,
+        },
         failure,
         not_applicable,
         hello,
         context,
         elapsed: started.elapsed(),
+        adapter_fault: run.fault,
+        next_id: run.next_id,
     }
 }
 
@@ -227,13 +340,20 @@ fn context_for(scenario: &Scenario, session: &dyn ServerSession) -> normalise::C
             }
         }
     }
-    normalise::Context { replacements, session: session.id(), headers }
+    normalise::Context {
+        replacements,
+        session: session.id(),
+        headers,
+    }
 }
 
 struct Run<'a> {
     adapter: &'a mut dyn Adapter,
     session: &'a dyn ServerSession,
     deadline: Instant,
+    request_timeout: Duration,
+    /// The adapter's own misbehaviour, once seen.
+    fault: Option<String>,
     next_id: u64,
     /// Request id -> the call's stable name.
     call_names: HashMap<u64, String>,
@@ -270,10 +390,50 @@ impl Run<'_> {
         (Instant::now() + Duration::from_millis(ms)).min(self.deadline)
     }
 
+    fn request_deadline(&self) -> Instant {
+        (Instant::now() + self.request_timeout).min(self.deadline)
+    }
+
+    /// The next adapter message; an error other than a timeout marks the
+    /// adapter as faulty.
+    async fn next(&mut self, deadline: Instant) -> Result<AdapterMessage, AdapterError> {
+        let result = self.adapter.recv(deadline).await;
+        if let Err(e) = &result {
+            if e.is_final() {
+                self.fault.get_or_insert(e.to_string());
+            }
+        }
+        result
+    }
+
+    fn send(&mut self, request: Request) -> Result<(), String> {
+        self.adapter.send(request).map_err(|e| {
+            let text = e.to_string();
+            self.fault.get_or_insert(text.clone());
+            text
+        })
+    }
+
+    /// Adds one adapter message to the client lane; a message that breaks
+    /// the protocol marks the adapter as faulty.
+    fn record(&mut self, message: AdapterMessage) -> Result<(), String> {
+        let result = self.record_message(message);
+        if let Err(e) = &result {
+            self.fault.get_or_insert(e.clone());
+        }
+        result
+    }
+
     async fn hello(&mut self, config: Config) -> Result<HelloResult, String> {
-        let deadline = self.step_deadline(DEFAULT_STEP_DEADLINE_MS);
+        let deadline = self.request_deadline();
         let result = self
-            .request_plain(Op::Hello { protocol: PROTOCOL_VERSION, config }, deadline)
+            .request_plain(
+                Op::Hello {
+                    protocol: PROTOCOL_VERSION,
+                    config,
+                },
+                deadline,
+            )
             .await
             .map_err(|e| format!("hello: {e}"))?;
         serde_json::from_value(result).map_err(|e| format!("hello: unexpected result: {e}"))
@@ -284,9 +444,9 @@ impl Run<'_> {
     async fn request_plain(&mut self, op: Op, deadline: Instant) -> Result<Value, String> {
         let id = self.next_id;
         self.next_id += 1;
-        self.adapter.send(Request { id, op }).map_err(|e| e.to_string())?;
+        self.send(Request { id, op })?;
         loop {
-            match self.adapter.recv(deadline).await {
+            match self.next(deadline).await {
                 Ok(AdapterMessage::Response(r)) if r.id == id => {
                     return if r.ok {
                         Ok(r.result.unwrap_or(Value::Null))
@@ -295,6 +455,11 @@ impl Run<'_> {
                     };
                 }
                 Ok(message) => self.record(message)?,
+                Err(AdapterError::Timeout) => {
+                    let text = "no response before the request deadline".to_string();
+                    self.fault.get_or_insert(text.clone());
+                    return Err(text);
+                }
                 Err(e) => return Err(e.to_string()),
             }
         }
@@ -302,7 +467,10 @@ impl Run<'_> {
 
     async fn steps(&mut self, scenario: &Scenario) -> StepResult {
         for (index, step) in scenario.steps.iter().enumerate() {
-            let fail = |message: String| StepFailure { step: Some(index + 1), message };
+            let fail = |message: String| StepFailure {
+                step: Some(index + 1),
+                message,
+            };
             if Instant::now() >= self.deadline {
                 return Err(fail(format!(
                     "scenario deadline ({} ms) passed before this step",
@@ -323,7 +491,12 @@ impl Run<'_> {
         Ok(())
     }
 
-    fn build_call(&mut self, step: &CallStep, name: String, parent: Option<u64>) -> Result<(u64, Call), String> {
+    fn build_call(
+        &mut self,
+        step: &CallStep,
+        name: String,
+        parent: Option<u64>,
+    ) -> Result<(u64, Call), String> {
         let id = self.next_id;
         self.next_id += 1;
         self.call_names.insert(id, name.clone());
@@ -338,9 +511,15 @@ impl Run<'_> {
         let target = if step.target == TARGET_MY || step.target == TARGET_RETURNED {
             step.target.clone()
         } else {
-            self.name_handles.get(&step.target).cloned().ok_or_else(|| {
-                format!("task `{}` does not exist: its connectSocket returned no task", step.target)
-            })?
+            self.name_handles
+                .get(&step.target)
+                .cloned()
+                .ok_or_else(|| {
+                    format!(
+                        "task `{}` does not exist: its connectSocket returned no task",
+                        step.target
+                    )
+                })?
         };
         let args = match &step.args {
             Some(a) => Some(expand_value(a, &SessionEndpoints(self.session))?),
@@ -348,18 +527,34 @@ impl Run<'_> {
         };
         let mut then = Vec::new();
         for (k, nested) in step.then.iter().enumerate() {
-            let nested_name = nested.name.clone().unwrap_or(format!("{name}-then{}", k + 1));
+            let nested_name = nested
+                .name
+                .clone()
+                .unwrap_or(format!("{name}-then{}", k + 1));
             let (nested_id, call) = self.build_call(nested, nested_name, Some(id))?;
-            then.push(NestedCall { id: nested_id, call });
+            then.push(NestedCall {
+                id: nested_id,
+                call,
+            });
         }
         let mut within = Within::default();
-        for kind in [CallbackKind::Success, CallbackKind::Fail, CallbackKind::Complete] {
+        for kind in [
+            CallbackKind::Success,
+            CallbackKind::Fail,
+            CallbackKind::Complete,
+        ] {
             let mut list = Vec::new();
             for (k, nested) in step.within.for_kind(kind).iter().enumerate() {
                 let nested_name =
-                    nested.name.clone().unwrap_or(format!("{name}-{}{}", kind_name(kind), k + 1));
+                    nested
+                        .name
+                        .clone()
+                        .unwrap_or(format!("{name}-{}{}", kind_name(kind), k + 1));
                 let (nested_id, call) = self.build_call(nested, nested_name, Some(id))?;
-                list.push(NestedCall { id: nested_id, call });
+                list.push(NestedCall {
+                    id: nested_id,
+                    call,
+                });
             }
             match kind {
                 CallbackKind::Success => within.success = list,
@@ -385,11 +580,14 @@ impl Run<'_> {
         let name = step.name.clone().unwrap_or(default_name);
         let (id, call) = self.build_call(step, name.clone(), None)?;
         let then_ids: Vec<u64> = call.then.iter().map(|n| n.id).collect();
-        self.adapter.send(Request { id, op: Op::Call(call) }).map_err(|e| e.to_string())?;
-        let deadline = self.step_deadline(DEFAULT_STEP_DEADLINE_MS);
+        self.send(Request {
+            id,
+            op: Op::Call(call),
+        })?;
+        let deadline = self.request_deadline();
         let mut waiting: HashSet<u64> = then_ids.into_iter().chain([id]).collect();
         while !waiting.is_empty() {
-            match self.adapter.recv(deadline).await {
+            match self.next(deadline).await {
                 Ok(message) => {
                     if let AdapterMessage::Response(r) = &message {
                         waiting.remove(&r.id);
@@ -397,7 +595,16 @@ impl Run<'_> {
                     self.record(message)?;
                 }
                 Err(AdapterError::Timeout) => {
-                    return Err(format!("call `{name}` ({}): no response before the deadline", step.method))
+                    let text = format!(
+                        "call `{name}` ({}): no response before the deadline",
+                        step.method
+                    );
+                    // A hung adapter: past the request deadline it is not
+                    // trusted again (unless the scenario's own deadline cut it short).
+                    if Instant::now() < self.deadline {
+                        self.fault.get_or_insert(text.clone());
+                    }
+                    return Err(text);
                 }
                 Err(e) => return Err(format!("call `{name}` ({}): {e}", step.method)),
             }
@@ -405,19 +612,25 @@ impl Run<'_> {
         Ok(())
     }
 
-    /// Adds one adapter message to the client lane.
-    fn record(&mut self, message: AdapterMessage) -> Result<(), String> {
+    fn record_message(&mut self, message: AdapterMessage) -> Result<(), String> {
         let (record, lane) = match message {
             AdapterMessage::Response(r) => {
-                let call = self
-                    .call_names
-                    .get(&r.id)
-                    .cloned()
-                    .ok_or_else(|| format!("adapter protocol violation: response to unknown id {}", r.id))?;
+                let call = self.call_names.get(&r.id).cloned().ok_or_else(|| {
+                    format!(
+                        "adapter protocol violation: response to unknown id {}",
+                        r.id
+                    )
+                })?;
                 if !r.ok {
                     let error = r.error.unwrap_or_default();
                     let lane = self.lane_of(r.id);
-                    self.push(ClientRecord::ProtocolError { call: call.clone(), error: error.clone() }, lane);
+                    self.push(
+                        ClientRecord::ProtocolError {
+                            call: call.clone(),
+                            error: error.clone(),
+                        },
+                        lane,
+                    );
                     return Err(format!("the adapter refused call `{call}`: {error}"));
                 }
                 let handle = r
@@ -428,7 +641,11 @@ impl Run<'_> {
                     .and_then(Value::as_str)
                     .map(str::to_string);
                 let task = handle.map(|handle| {
-                    let name = self.task_names.get(&r.id).cloned().unwrap_or(handle.clone());
+                    let name = self
+                        .task_names
+                        .get(&r.id)
+                        .cloned()
+                        .unwrap_or(handle.clone());
                     self.handle_names.insert(handle.clone(), name.clone());
                     self.name_handles.insert(name.clone(), handle);
                     self.call_tasks.insert(r.id, name.clone());
@@ -436,15 +653,31 @@ impl Run<'_> {
                 });
                 (ClientRecord::Returned { call, task }, self.lane_of(r.id))
             }
-            AdapterMessage::Event(Event::Callback { call, kind, res, sync }) => {
-                let name = self
-                    .call_names
-                    .get(&call)
-                    .cloned()
-                    .ok_or_else(|| format!("adapter protocol violation: callback for unknown call {call}"))?;
-                (ClientRecord::Callback { call: name, kind, res, sync }, self.lane_of(call))
+            AdapterMessage::Event(Event::Callback {
+                call,
+                kind,
+                res,
+                sync,
+            }) => {
+                let name = self.call_names.get(&call).cloned().ok_or_else(|| {
+                    format!("adapter protocol violation: callback for unknown call {call}")
+                })?;
+                (
+                    ClientRecord::Callback {
+                        call: name,
+                        kind,
+                        res,
+                        sync,
+                    },
+                    self.lane_of(call),
+                )
             }
-            AdapterMessage::Event(Event::Listener { target, listener, event_type, res }) => {
+            AdapterMessage::Event(Event::Listener {
+                target,
+                listener,
+                event_type,
+                res,
+            }) => {
                 let target = if target == TARGET_MY {
                     target
                 } else {
@@ -452,7 +685,15 @@ impl Run<'_> {
                         format!("adapter protocol violation: listener event for unknown task `{target}`")
                     })?
                 };
-                (ClientRecord::Listener { target: target.clone(), listener, event_type, res }, target)
+                (
+                    ClientRecord::Listener {
+                        target: target.clone(),
+                        listener,
+                        event_type,
+                        res,
+                    },
+                    target,
+                )
             }
             AdapterMessage::Event(Event::Log { text }) => {
                 self.logs.push(text);
@@ -513,7 +754,7 @@ impl Run<'_> {
         let deadline = self.step_deadline(ms);
         let client: Vec<&AwaitDetail> = items.iter().filter(|d| !d.event.is_server()).collect();
         while !self.try_consume(&client) {
-            match self.adapter.recv(deadline).await {
+            match self.next(deadline).await {
                 Ok(message) => self.record(message)?,
                 Err(AdapterError::Timeout) => {
                     return Err(format!(
@@ -526,14 +767,18 @@ impl Run<'_> {
             }
         }
         for item in items.iter().filter(|d| d.event.is_server()) {
-            let Pattern::Server(kind) = item.event else { continue };
+            let Pattern::Server(kind) = item.event else {
+                continue;
+            };
             for _ in 0..item.count.unwrap_or(1) {
                 let consumed = self.consumed_server.clone();
                 let remaining = deadline.saturating_duration_since(Instant::now());
                 let found = self
                     .session
                     .wait_for(
-                        Box::new(move |e: &ServerEvent| e.matches(kind) && !consumed.contains(&e.seq)),
+                        Box::new(move |e: &ServerEvent| {
+                            e.matches(kind) && !consumed.contains(&e.seq)
+                        }),
                         remaining,
                     )
                     .await;
@@ -574,12 +819,23 @@ impl Run<'_> {
             ServerTarget::Room(room) => ActTarget::Room(room.clone()),
             ServerTarget::Conn(n) => {
                 let conns = connections(&self.session.recording());
-                ActTarget::Conn(conns.get((*n as usize).wrapping_sub(1)).cloned().ok_or_else(|| {
-                    format!("server: no connection #{n} (the session has {})", conns.len())
-                })?)
+                ActTarget::Conn(
+                    conns
+                        .get((*n as usize).wrapping_sub(1))
+                        .cloned()
+                        .ok_or_else(|| {
+                            format!(
+                                "server: no connection #{n} (the session has {})",
+                                conns.len()
+                            )
+                        })?,
+                )
             }
         };
-        self.session.act(target, &step.action).await.map_err(|e| format!("server: {e}"))
+        self.session
+            .act(target, &step.action)
+            .await
+            .map_err(|e| format!("server: {e}"))
     }
 
     /// Checks the lanes as recorded so far. It reads nothing new from the
@@ -591,7 +847,7 @@ impl Run<'_> {
                 let until = self.step_deadline(*ms);
                 let before = self.client.len();
                 loop {
-                    match self.adapter.recv(until).await {
+                    match self.next(until).await {
                         Ok(message) => {
                             self.record(message)?;
                             if self.client.len() > before {
@@ -609,8 +865,19 @@ impl Run<'_> {
                 continue;
             }
             let server = self.session.recording();
-            check(item, Lanes { client: &self.client, server: &server }).map_err(|m| {
-                format!("expect[{}]: {m}\nclient lane: {}", k + 1, self.lane_summary())
+            check(
+                item,
+                Lanes {
+                    client: &self.client,
+                    server: &server,
+                },
+            )
+            .map_err(|m| {
+                format!(
+                    "expect[{}]: {m}\nclient lane: {}",
+                    k + 1,
+                    self.lane_summary()
+                )
             })?;
         }
         Ok(())

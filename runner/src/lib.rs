@@ -4,33 +4,54 @@
 //! It reads YAML scenarios ([`loader`]), runs each against an
 //! implementation through an [`Adapter`] and a mock-server
 //! [`ServerSession`] ([`run_scenario`]), records a two-lane [`Trace`],
-//! normalises it ([`normalise`]) and checks inline expectations; the
-//! `cargo test` harness (`tests/conformance.rs`) then compares the
-//! normalised trace with the golden snapshot beside the scenario.
+//! normalises it ([`normalise`]), checks inline expectations and compares
+//! the normalised trace with the golden snapshot beside the scenario
+//! ([`golden`]).
+//!
+//! [`run_suite`] (and [`Suite`], for harnesses that run one scenario per
+//! trial) is the whole run: the in-process reference or an adapter process
+//! (`adapter_host::ProcessAdapter`, which implements [`Adapter`]) started
+//! from a command line, restarted after faults, the embedded mock server,
+//! and one [`SuiteEvent`] stream that the command line's [`PlainReporter`]
+//! and the report writers consume, ending in a [`SuiteResult`].
 //!
 //! It is not a WebSocket fuzzer nor a load generator.
 
 mod check;
+#[cfg(feature = "reference")]
+mod console;
 pub mod coverage;
 mod executor;
+pub mod golden;
 pub mod loader;
 pub mod model;
 pub mod normalise;
+mod process;
 #[cfg(feature = "reference")]
 pub mod reference;
 pub mod rules;
 mod schema;
+#[cfg(feature = "reference")]
+mod suite;
 pub mod template;
 mod trace;
 
 pub use check::{check, session_tail, subset, Lanes};
+#[cfg(feature = "reference")]
+pub use console::PlainReporter;
+pub use executor::DEFAULT_REQUEST_TIMEOUT;
 pub use executor::{
-    config_for, run_scenario, ActTarget, Adapter, AdapterError, BoxFuture, Execution, ServerSession,
-    StepFailure,
+    config_for, run_scenario, run_scenario_after_hello, ActTarget, Adapter, AdapterError,
+    BoxFuture, Execution, ServerSession, StepFailure,
 };
 pub use loader::{load_dir, parse_scenario, LoadError, LoadedScenario};
 pub use model::Scenario;
 pub use schema::scenario_schema_json;
+#[cfg(feature = "reference")]
+pub use suite::{
+    judge, run_suite, select, AdapterSpec, Counts, Implementation, RunInfo, ScenarioResult, Status,
+    Suite, SuiteError, SuiteEvent, SuiteOptions, SuiteResult,
+};
 pub use trace::{ClientRecord, Message, ServerEvent, ServerEventKind, Trace};
 
 /// The outcome of one scenario against one implementation.
@@ -46,8 +67,8 @@ pub enum Outcome {
     NotApplicable(String),
 }
 
-/// The outcome of an execution's inline checks (the golden trace is the
-/// harness's).
+/// The outcome of an execution's inline checks only; [`judge`] adds the
+/// golden trace.
 pub fn outcome(scenario: &Scenario, execution: &Execution) -> Outcome {
     if let Some(reason) = &execution.not_applicable {
         return Outcome::NotApplicable(reason.clone());
@@ -131,6 +152,9 @@ mod tests {
         let rules = coverage::uncovered_rules(&loaded);
         assert!(rules.is_empty(), "rules without a scenario: {rules:?}");
         let codes = coverage::uncovered_codes(&loaded);
-        assert!(codes.is_empty(), "error codes without a scenario: {codes:?}");
+        assert!(
+            codes.is_empty(),
+            "error codes without a scenario: {codes:?}"
+        );
     }
 }

@@ -91,16 +91,20 @@ fn scenario_prefix(scenario: &Option<String>) -> String {
 pub fn parse_scenario(path: &Path, text: &str) -> Result<Scenario, LoadError> {
     // Steps are single-key maps (`- call: {...}`), not YAML tags.
     let de = serde_yaml::Deserializer::from_str(text);
-    let scenario: Scenario = serde_yaml::with::singleton_map_recursive::deserialize(de).map_err(|e| {
-        let (line, column) = e.location().map(|l| (l.line(), l.column())).unwrap_or((0, 0));
-        LoadError::Syntax {
-            path: path.to_path_buf(),
-            line,
-            column,
-            scenario: peek_id(text),
-            message: strip_location(&e.to_string()),
-        }
-    })?;
+    let scenario: Scenario =
+        serde_yaml::with::singleton_map_recursive::deserialize(de).map_err(|e| {
+            let (line, column) = e
+                .location()
+                .map(|l| (l.line(), l.column()))
+                .unwrap_or((0, 0));
+            LoadError::Syntax {
+                path: path.to_path_buf(),
+                line,
+                column,
+                scenario: peek_id(text),
+                message: strip_location(&e.to_string()),
+            }
+        })?;
     validate(&scenario).map_err(|(at, message)| LoadError::Invalid {
         path: path.to_path_buf(),
         scenario: scenario.id.clone(),
@@ -132,8 +136,10 @@ pub fn load_dir(root: &Path) -> Result<Vec<LoadedScenario>, LoadError> {
     let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
     let mut out = Vec::new();
     for path in files {
-        let text = std::fs::read_to_string(&path)
-            .map_err(|source| LoadError::Io { path: path.clone(), source })?;
+        let text = std::fs::read_to_string(&path).map_err(|source| LoadError::Io {
+            path: path.clone(),
+            source,
+        })?;
         let scenario = parse_scenario(&path, &text)?;
         if let Some(first) = seen.get(&scenario.id) {
             return Err(LoadError::DuplicateId {
@@ -150,16 +156,25 @@ pub fn load_dir(root: &Path) -> Result<Vec<LoadedScenario>, LoadError> {
             .filter(|_| path.parent() != Some(root))
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .unwrap_or_else(|| "root".into());
-        out.push(LoadedScenario { area, path, scenario });
+        out.push(LoadedScenario {
+            area,
+            path,
+            scenario,
+        });
     }
     Ok(out)
 }
 
 fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
-    let entries =
-        std::fs::read_dir(dir).map_err(|source| LoadError::Io { path: dir.to_path_buf(), source })?;
+    let entries = std::fs::read_dir(dir).map_err(|source| LoadError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
     for entry in entries {
-        let entry = entry.map_err(|source| LoadError::Io { path: dir.to_path_buf(), source })?;
+        let entry = entry.map_err(|source| LoadError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
         let path = entry.path();
         if path.is_dir() {
             if path.file_name().is_some_and(|n| n == "snapshots") {
@@ -179,7 +194,10 @@ type Invalid = (String, String);
 fn validate(s: &Scenario) -> Result<(), Invalid> {
     let top = |m: String| ("scenario".to_string(), m);
     if s.id.is_empty()
-        || !s.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+        || !s
+            .id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
     {
         return Err(top(format!(
             "id `{}`: expected lowercase letters, digits, `-` and `.` (it names the snapshot file)",
@@ -187,7 +205,9 @@ fn validate(s: &Scenario) -> Result<(), Invalid> {
         )));
     }
     if s.spec.is_empty() {
-        return Err(top("`spec` names no rule: expected at least one rule id".into()));
+        return Err(top(
+            "`spec` names no rule: expected at least one rule id".into()
+        ));
     }
     for rule in &s.impl_defined {
         if !s.spec.contains(rule) {
@@ -205,7 +225,10 @@ fn validate(s: &Scenario) -> Result<(), Invalid> {
                 for item in a.items().0 {
                     names.pattern(&item.event, &format!("{at}.await"))?;
                     if item.count == Some(0) {
-                        return Err((format!("{at}.await"), "count 0: use `expect: absent`".into()));
+                        return Err((
+                            format!("{at}.await"),
+                            "count 0: use `expect: absent`".into(),
+                        ));
                     }
                 }
             }
@@ -238,7 +261,13 @@ struct Names {
 }
 
 impl Names {
-    fn call(&mut self, call: &CallStep, default: String, nested: bool, at: &str) -> Result<(), Invalid> {
+    fn call(
+        &mut self,
+        call: &CallStep,
+        default: String,
+        nested: bool,
+        at: &str,
+    ) -> Result<(), Invalid> {
         let err = |m: String| Err((at.to_string(), m));
         let name = call.name.clone().unwrap_or(default);
         if name == "server" || name == TARGET_MY || name.contains('.') {
@@ -269,7 +298,10 @@ impl Names {
         }
         let is_listener_method = call.method.starts_with("on") || call.method.starts_with("off");
         if call.listener.is_some() && !is_listener_method {
-            return err(format!("`listener` only goes with on*/off* methods, not `{}`", call.method));
+            return err(format!(
+                "`listener` only goes with on*/off* methods, not `{}`",
+                call.method
+            ));
         }
         if is_listener_method && call.listener.is_none() && call.method.starts_with("on") {
             return err(format!("`{}` needs a `listener` name", call.method));
@@ -279,19 +311,43 @@ impl Names {
         }
         if let Some(task) = &call.as_name {
             if call.method != "connectSocket" {
-                return err(format!("`as` names a task returned by connectSocket, not by `{}`", call.method));
+                return err(format!(
+                    "`as` names a task returned by connectSocket, not by `{}`",
+                    call.method
+                ));
             }
-            if task == TARGET_MY || task == "server" || task.contains('.') || !self.tasks.insert(task.clone()) || self.calls.contains(task) {
-                return err(format!("task name `{task}` is reserved, contains `.` or is used twice"));
+            if task == TARGET_MY
+                || task == "server"
+                || task.contains('.')
+                || !self.tasks.insert(task.clone())
+                || self.calls.contains(task)
+            {
+                return err(format!(
+                    "task name `{task}` is reserved, contains `.` or is used twice"
+                ));
             }
         }
         for (k, n) in call.then.iter().enumerate() {
-            self.call(n, format!("{name}-then{}", k + 1), true, &format!("{at}.then[{}]", k + 1))?;
+            self.call(
+                n,
+                format!("{name}-then{}", k + 1),
+                true,
+                &format!("{at}.then[{}]", k + 1),
+            )?;
         }
-        for kind in [CallbackKind::Success, CallbackKind::Fail, CallbackKind::Complete] {
+        for kind in [
+            CallbackKind::Success,
+            CallbackKind::Fail,
+            CallbackKind::Complete,
+        ] {
             for (k, n) in call.within.for_kind(kind).iter().enumerate() {
                 let kn = kind_name(kind);
-                self.call(n, format!("{name}-{kn}{}", k + 1), true, &format!("{at}.within.{kn}[{}]", k + 1))?;
+                self.call(
+                    n,
+                    format!("{name}-{kn}{}", k + 1),
+                    true,
+                    &format!("{at}.within.{kn}[{}]", k + 1),
+                )?;
             }
         }
         Ok(())
@@ -303,8 +359,13 @@ impl Names {
                 at.to_string(),
                 format!("`{p}`: no call named `{call}` before this step"),
             )),
-            Pattern::Listener { target, .. } if target != TARGET_MY && !self.tasks.contains(target) => {
-                Err((at.to_string(), format!("`{p}`: expected `my` or a task named with `as` before this step")))
+            Pattern::Listener { target, .. }
+                if target != TARGET_MY && !self.tasks.contains(target) =>
+            {
+                Err((
+                    at.to_string(),
+                    format!("`{p}`: expected `my` or a task named with `as` before this step"),
+                ))
             }
             _ => Ok(()),
         }
@@ -357,7 +418,10 @@ steps:
         let text = GOOD.replace("settle: 50", "settle: soon");
         let e = parse(&text).unwrap_err().to_string();
         assert!(e.starts_with("x/a.yaml:12:17:"), "{e}");
-        assert!(e.contains("steps[3].expect[2].settle: invalid type: string \"soon\", expected u64"), "{e}");
+        assert!(
+            e.contains("steps[3].expect[2].settle: invalid type: string \"soon\", expected u64"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -386,17 +450,30 @@ steps:
 
     #[test]
     fn an_unknown_call_name_or_method_is_refused() {
-        let e = parse(&GOOD.replace("[c2.complete", "[c9.complete")).unwrap_err().to_string();
-        assert!(e.contains("steps[3].await") && e.contains("no call named `c9`"), "{e}");
-        let e = parse(&GOOD.replace("onSocketOpen", "onOpen")).unwrap_err().to_string();
-        assert!(e.contains("steps[1].call") && e.contains("method `onOpen` on `my`"), "{e}");
+        let e = parse(&GOOD.replace("[c2.complete", "[c9.complete"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("steps[3].await") && e.contains("no call named `c9`"),
+            "{e}"
+        );
+        let e = parse(&GOOD.replace("onSocketOpen", "onOpen"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("steps[1].call") && e.contains("method `onOpen` on `my`"),
+            "{e}"
+        );
     }
 
     #[test]
     fn an_expectation_needs_exactly_one_kind() {
-        let e = parse(&GOOD.replace("- settle: 50", "- { settle: 50, order: [c2.success, my.open] }"))
-            .unwrap_err()
-            .to_string();
+        let e = parse(&GOOD.replace(
+            "- settle: 50",
+            "- { settle: 50, order: [c2.success, my.open] }",
+        ))
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("exactly one of"), "{e}");
     }
 
@@ -410,7 +487,10 @@ steps:
         std::fs::write(dir.join("b/two.yaml"), GOOD).unwrap();
         let e = load_dir(&dir).unwrap_err().to_string();
         std::fs::remove_dir_all(&dir).unwrap();
-        assert!(e.contains("duplicate id") && e.contains("open-on-ws"), "{e}");
+        assert!(
+            e.contains("duplicate id") && e.contains("open-on-ws"),
+            "{e}"
+        );
         assert!(e.contains("a/one.yaml") && e.contains("b/two.yaml"), "{e}");
     }
 

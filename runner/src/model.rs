@@ -65,7 +65,11 @@ fn collect_calls<'a>(call: &'a CallStep, default: String, out: &mut Vec<(String,
     for (k, nested) in call.then.iter().enumerate() {
         collect_calls(nested, format!("{name}-then{}", k + 1), out);
     }
-    for kind in [CallbackKind::Success, CallbackKind::Fail, CallbackKind::Complete] {
+    for kind in [
+        CallbackKind::Success,
+        CallbackKind::Fail,
+        CallbackKind::Complete,
+    ] {
         for (k, nested) in call.within.for_kind(kind).iter().enumerate() {
             collect_calls(nested, format!("{name}-{}{}", kind_name(kind), k + 1), out);
         }
@@ -306,8 +310,16 @@ pub const MY_METHODS: [&str; 11] = [
 
 /// Methods of a SocketTask.
 pub const TASK_METHODS: [&str; 10] = [
-    "send", "close", "onOpen", "offOpen", "onMessage", "offMessage", "onError", "offError",
-    "onClose", "offClose",
+    "send",
+    "close",
+    "onOpen",
+    "offOpen",
+    "onMessage",
+    "offMessage",
+    "onError",
+    "offError",
+    "onClose",
+    "offClose",
 ];
 
 /// What an event pattern names.
@@ -363,7 +375,11 @@ impl ServerKind {
 
     /// The pattern's suffix.
     pub fn as_str(self) -> &'static str {
-        Self::ALL.iter().find(|(_, k)| *k == self).map(|(s, _)| *s).unwrap_or("?")
+        Self::ALL
+            .iter()
+            .find(|(_, k)| *k == self)
+            .map(|(s, _)| *s)
+            .unwrap_or("?")
     }
 }
 
@@ -378,10 +394,18 @@ impl fmt::Display for Pattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Pattern::Callback { call, kind } => write!(f, "{call}.{}", kind_name(*kind)),
-            Pattern::Listener { target, event_type, listener: None } => {
+            Pattern::Listener {
+                target,
+                event_type,
+                listener: None,
+            } => {
                 write!(f, "{target}.{}", event_type.as_str())
             }
-            Pattern::Listener { target, event_type, listener: Some(l) } => {
+            Pattern::Listener {
+                target,
+                event_type,
+                listener: Some(l),
+            } => {
                 write!(f, "{target}.{}@{l}", event_type.as_str())
             }
             Pattern::Server(kind) => write!(f, "server.{}", kind.as_str()),
@@ -405,7 +429,9 @@ impl TryFrom<String> for Pattern {
         }
         if head == "server" {
             if listener.is_some() {
-                return Err(format!("`{value}`: `@<listener>` goes with listener events only"));
+                return Err(format!(
+                    "`{value}`: `@<listener>` goes with listener events only"
+                ));
             }
             return ServerKind::ALL
                 .iter()
@@ -421,12 +447,21 @@ impl TryFrom<String> for Pattern {
         };
         if let Some(kind) = kind {
             if listener.is_some() {
-                return Err(format!("`{value}`: `@<listener>` goes with listener events only"));
+                return Err(format!(
+                    "`{value}`: `@<listener>` goes with listener events only"
+                ));
             }
-            return Ok(Pattern::Callback { call: head.into(), kind });
+            return Ok(Pattern::Callback {
+                call: head.into(),
+                kind,
+            });
         }
         match EventType::ALL.iter().find(|t| t.as_str() == tail) {
-            Some(t) => Ok(Pattern::Listener { target: head.into(), event_type: *t, listener }),
+            Some(t) => Ok(Pattern::Listener {
+                target: head.into(),
+                event_type: *t,
+                listener,
+            }),
             None => Err(format!("`{value}` is not {expected}")),
         }
     }
@@ -520,7 +555,10 @@ pub struct AwaitBlock {
 
 /// One awaited event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(untagged, expecting = "an event pattern such as `t1.open`, or {event, count, listener, withinMs}")]
+#[serde(
+    untagged,
+    expecting = "an event pattern such as `t1.open`, or {event, count, listener, withinMs}"
+)]
 pub enum AwaitItem {
     /// Just the pattern, count 1.
     Pattern(Pattern),
@@ -710,10 +748,15 @@ impl TryFrom<RawServerStep> for ServerStep {
             actions.push(ServerAction::Send(ServerPayload::BinaryBytes(n)));
         }
         if let Some(close) = raw.close {
-            actions.push(ServerAction::Close { code: close.code, reason: close.reason });
+            actions.push(ServerAction::Close {
+                code: close.code,
+                reason: close.reason,
+            });
         }
         if let Some(how) = raw.drop {
-            actions.push(ServerAction::Drop { reset: how == DropHow::Rst });
+            actions.push(ServerAction::Drop {
+                reset: how == DropHow::Rst,
+            });
         }
         if actions.len() != 1 {
             return Err(format!(
@@ -721,7 +764,10 @@ impl TryFrom<RawServerStep> for ServerStep {
                 actions.len()
             ));
         }
-        Ok(ServerStep { target, action: actions.remove(0) })
+        Ok(ServerStep {
+            target,
+            action: actions.remove(0),
+        })
     }
 }
 
@@ -835,13 +881,21 @@ impl TryFrom<RawExpectation> for Expectation {
             ));
         }
         if let Some(event) = raw.event {
-            return Ok(Expectation::Present { event, listener: raw.listener, res: raw.res, count: raw.count });
+            return Ok(Expectation::Present {
+                event,
+                listener: raw.listener,
+                res: raw.res,
+                count: raw.count,
+            });
         }
         if raw.res.is_some() || raw.count.is_some() {
             return Err("`res` and `count` go with `event`".into());
         }
         if let Some(event) = raw.absent {
-            return Ok(Expectation::Absent { event, listener: raw.listener });
+            return Ok(Expectation::Absent {
+                event,
+                listener: raw.listener,
+            });
         }
         if raw.listener.is_some() {
             return Err("`listener` goes with `event` or `absent`".into());
@@ -863,7 +917,12 @@ impl From<Expectation> for RawExpectation {
     fn from(e: Expectation) -> Self {
         let mut raw = RawExpectation::default();
         match e {
-            Expectation::Present { event, listener, res, count } => {
+            Expectation::Present {
+                event,
+                listener,
+                res,
+                count,
+            } => {
                 raw.event = Some(event);
                 raw.listener = listener;
                 raw.res = res;

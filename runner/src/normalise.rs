@@ -9,7 +9,14 @@ use serde_json::{json, Map, Value};
 use crate::trace::{ClientRecord, Message, ServerEventKind, Trace};
 
 /// The documented payload fields, in the order a trace shows them.
-pub const DOCUMENTED_FIELDS: [&str; 6] = ["error", "errorMessage", "data", "isBuffer", "code", "reason"];
+pub const DOCUMENTED_FIELDS: [&str; 6] = [
+    "error",
+    "errorMessage",
+    "data",
+    "isBuffer",
+    "code",
+    "reason",
+];
 
 /// Strings longer than this are shown as `<N bytes>` (with a prefix).
 pub const LONG_STRING: usize = 200;
@@ -51,7 +58,10 @@ fn replace_word(text: &str, word: &str, token: &str) -> String {
     let mut out = String::new();
     let mut rest = text;
     while let Some(i) = rest.find(word) {
-        let before = rest[..i].chars().next_back().or_else(|| out.chars().next_back());
+        let before = rest[..i]
+            .chars()
+            .next_back()
+            .or_else(|| out.chars().next_back());
         let after = rest[i + word.len()..].chars().next();
         out.push_str(&rest[..i]);
         if is_word(before) || is_word(after) {
@@ -91,8 +101,14 @@ pub fn normalise(trace: &Trace, cx: &Context) -> Value {
     // promised, the order within one socket's is.
     let mut client = Map::new();
     for (i, record) in trace.client.iter().enumerate() {
-        let socket = trace.client_sockets.get(i).map(String::as_str).unwrap_or("my");
-        let lane = client.entry(socket.to_string()).or_insert_with(|| Value::Array(Vec::new()));
+        let socket = trace
+            .client_sockets
+            .get(i)
+            .map(String::as_str)
+            .unwrap_or("my");
+        let lane = client
+            .entry(socket.to_string())
+            .or_insert_with(|| Value::Array(Vec::new()));
         if let Value::Array(events) = lane {
             events.push(client_entry(record, cx));
         }
@@ -124,7 +140,10 @@ fn client_entry(record: &ClientRecord, cx: &Context) -> Value {
             entry.insert(call.clone(), json!({ "protocolError": cx.scrub(error) }));
         }
         _ => {
-            entry.insert(record.label(), project_res(record.res().unwrap_or(&Value::Null), cx));
+            entry.insert(
+                record.label(),
+                project_res(record.res().unwrap_or(&Value::Null), cx),
+            );
         }
     }
     Value::Object(entry)
@@ -146,12 +165,16 @@ pub fn project_res(res: &Value, cx: &Context) -> Value {
             out.insert(field.to_string(), v);
         }
     }
-    let mut extra: Vec<(&String, &Value)> =
-        map.iter().filter(|(k, _)| !DOCUMENTED_FIELDS.contains(&k.as_str())).collect();
+    let mut extra: Vec<(&String, &Value)> = map
+        .iter()
+        .filter(|(k, _)| !DOCUMENTED_FIELDS.contains(&k.as_str()))
+        .collect();
     extra.sort_by(|a, b| a.0.cmp(b.0));
     if !extra.is_empty() {
-        let extra: Map<String, Value> =
-            extra.into_iter().map(|(k, v)| (k.clone(), scrub_value(v, cx))).collect();
+        let extra: Map<String, Value> = extra
+            .into_iter()
+            .map(|(k, v)| (k.clone(), scrub_value(v, cx)))
+            .collect();
         out.insert("extra".into(), Value::Object(extra));
     }
     Value::Object(out)
@@ -161,7 +184,11 @@ fn scrub_value(v: &Value, cx: &Context) -> Value {
     match v {
         Value::String(s) => Value::String(shorten(&cx.scrub(s))),
         Value::Array(a) => Value::Array(a.iter().map(|v| scrub_value(v, cx)).collect()),
-        Value::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), scrub_value(v, cx))).collect()),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), scrub_value(v, cx)))
+                .collect(),
+        ),
         other => other.clone(),
     }
 }
@@ -193,7 +220,12 @@ fn message(m: &Message, cx: &Context) -> Value {
 
 fn server_entry(kind: &ServerEventKind, cx: &Context) -> Option<Value> {
     Some(match kind {
-        ServerEventKind::Handshake { path, query, headers, subprotocols } => {
+        ServerEventKind::Handshake {
+            path,
+            query,
+            headers,
+            subprotocols,
+        } => {
             let mut h = Map::new();
             h.insert("path".into(), json!(cx.scrub(path)));
             if !query.is_empty() {
@@ -215,7 +247,10 @@ fn server_entry(kind: &ServerEventKind, cx: &Context) -> Option<Value> {
             }
             json!({ "handshake": h })
         }
-        ServerEventKind::HandshakeResponse { status, subprotocol } => match subprotocol {
+        ServerEventKind::HandshakeResponse {
+            status,
+            subprotocol,
+        } => match subprotocol {
             Some(p) => json!({ "response": { "status": status, "subprotocol": p } }),
             None => json!({ "response": status }),
         },
@@ -257,25 +292,48 @@ mod tests {
 
     #[test]
     fn an_empty_or_missing_error_message_is_kept_so_the_check_fails() {
-        assert_eq!(project_res(&json!({"error": 3, "errorMessage": ""}), &cx()), json!({"error": 3, "errorMessage": ""}));
-        assert_eq!(project_res(&json!({"error": 3, "errorMessage": 5}), &cx()), json!({"error": 3, "errorMessage": 5}));
-        assert_eq!(project_res(&json!({"error": 3}), &cx()), json!({"error": 3}));
+        assert_eq!(
+            project_res(&json!({"error": 3, "errorMessage": ""}), &cx()),
+            json!({"error": 3, "errorMessage": ""})
+        );
+        assert_eq!(
+            project_res(&json!({"error": 3, "errorMessage": 5}), &cx()),
+            json!({"error": 3, "errorMessage": 5})
+        );
+        assert_eq!(
+            project_res(&json!({"error": 3}), &cx()),
+            json!({"error": 3})
+        );
     }
 
     #[test]
     fn ports_and_session_ids_become_tokens() {
         let c = cx();
-        assert_eq!(c.scrub("ws://127.0.0.1:4711/s/s42/echo"), "<ws>/s/<session>/echo");
+        assert_eq!(
+            c.scrub("ws://127.0.0.1:4711/s/s42/echo"),
+            "<ws>/s/<session>/echo"
+        );
         assert_eq!(c.scrub("id=s42&x=s421&ys42"), "id=<session>&x=s421&ys42");
-        assert_eq!(c.scrub("wss://127.0.0.1:9999/x and localhost:80"), "wss://127.0.0.1:<port>/x and localhost:<port>");
+        assert_eq!(
+            c.scrub("wss://127.0.0.1:9999/x and localhost:80"),
+            "wss://127.0.0.1:<port>/x and localhost:<port>"
+        );
     }
 
     #[test]
     fn a_trace_has_named_client_events_and_server_events_by_connection() {
         let trace = Trace {
             client: vec![
-                ClientRecord::Returned { call: "c1".into(), task: Some("t1".into()) },
-                ClientRecord::Callback { call: "c1".into(), kind: CallbackKind::Success, res: json!({}), sync: false },
+                ClientRecord::Returned {
+                    call: "c1".into(),
+                    task: Some("t1".into()),
+                },
+                ClientRecord::Callback {
+                    call: "c1".into(),
+                    kind: CallbackKind::Success,
+                    res: json!({}),
+                    sync: false,
+                },
                 ClientRecord::Listener {
                     target: "t1".into(),
                     listener: "M".into(),
@@ -291,14 +349,20 @@ mod tests {
                     kind: ServerEventKind::Handshake {
                         path: "/s/s42/echo".into(),
                         query: "a=1".into(),
-                        headers: vec![("X-Token".into(), "abc".into()), ("sec-websocket-key".into(), "k".into())],
+                        headers: vec![
+                            ("X-Token".into(), "abc".into()),
+                            ("sec-websocket-key".into(), "k".into()),
+                        ],
                         subprotocols: vec![],
                     },
                 },
                 ServerEvent {
                     seq: 2,
                     conn: "77".into(),
-                    kind: ServerEventKind::CloseIn { code: Some(1000), reason: String::new() },
+                    kind: ServerEventKind::CloseIn {
+                        code: Some(1000),
+                        reason: String::new(),
+                    },
                 },
             ],
             logs: vec![],

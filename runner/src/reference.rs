@@ -4,17 +4,19 @@
 use std::time::Duration;
 
 use adapter_protocol::{AdapterMessage, Request};
-use mock_server::{Action, DropMode, EndReason, Event, MessageKind, MockServer, Payload, RecordedEvent, Session, Target};
+use mock_server::{
+    Action, DropMode, EndReason, Event, MessageKind, MockServer, Payload, RecordedEvent, Session,
+    Target,
+};
 pub use reference_impl::Mutant;
 use reference_impl::{spawn_in_process, spawn_in_process_with, AdapterChannels};
 use tokio::time::Instant;
 
-use crate::executor::{run_scenario, ActTarget, Adapter, AdapterError, BoxFuture, Execution, ServerSession};
+use crate::executor::{
+    run_scenario, ActTarget, Adapter, AdapterError, BoxFuture, Execution, ServerSession,
+};
 use crate::model::{Scenario, ServerAction, ServerPayload};
 use crate::trace::{Message, ServerEvent, ServerEventKind};
-
-/// How long an action that reached no connection is retried (see `act`).
-const ACT_RETRY_WINDOW: Duration = Duration::from_millis(500);
 
 /// The reference implementation behind in-process channels.
 #[derive(Debug)]
@@ -25,19 +27,26 @@ pub struct InProcessAdapter {
 impl InProcessAdapter {
     /// Starts a fresh reference adapter on the current tokio runtime.
     pub fn spawn() -> Self {
-        InProcessAdapter { channels: spawn_in_process() }
+        InProcessAdapter {
+            channels: spawn_in_process(),
+        }
     }
 
     /// Starts a reference adapter running a deliberate bug (a mutant), to
     /// show that the scenarios catch it.
     pub fn spawn_mutant(mutant: Option<Mutant>) -> Self {
-        InProcessAdapter { channels: spawn_in_process_with(mutant) }
+        InProcessAdapter {
+            channels: spawn_in_process_with(mutant),
+        }
     }
 }
 
 impl Adapter for InProcessAdapter {
     fn send(&mut self, request: Request) -> Result<(), AdapterError> {
-        self.channels.requests.send(request).map_err(|_| AdapterError::Closed)
+        self.channels
+            .requests
+            .send(request)
+            .map_err(|_| AdapterError::Closed)
     }
 
     fn recv(&mut self, deadline: Instant) -> BoxFuture<'_, Result<AdapterMessage, AdapterError>> {
@@ -46,8 +55,12 @@ impl Adapter for InProcessAdapter {
                 // Only what is already there: never wait past a deadline.
                 return match self.channels.messages.try_recv() {
                     Ok(m) => Ok(m),
-                    Err(tokio::sync::mpsc::error::TryRecvError::Empty) => Err(AdapterError::Timeout),
-                    Err(tokio::sync::mpsc::error::TryRecvError::Disconnected) => Err(AdapterError::Closed),
+                    Err(tokio::sync::mpsc::error::TryRecvError::Empty) => {
+                        Err(AdapterError::Timeout)
+                    }
+                    Err(tokio::sync::mpsc::error::TryRecvError::Disconnected) => {
+                        Err(AdapterError::Closed)
+                    }
                 };
             }
             match tokio::time::timeout_at(deadline, self.channels.messages.recv()).await {
@@ -71,7 +84,12 @@ impl MockSession {
     pub fn new(server: &MockServer) -> Self {
         MockSession {
             session: server.create_session(),
-            listeners: server.endpoints().listeners.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            listeners: server
+                .endpoints()
+                .listeners
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
         }
     }
 
@@ -84,31 +102,59 @@ impl MockSession {
 /// Projects one recorded event onto the server lane (`None`: not part of it).
 pub fn project(event: &RecordedEvent) -> Option<ServerEvent> {
     let kind = match &event.event {
-        Event::HandshakeRequest { path, query, headers, protocols, .. } => ServerEventKind::Handshake {
+        Event::HandshakeRequest {
+            path,
+            query,
+            headers,
+            protocols,
+            ..
+        } => ServerEventKind::Handshake {
             path: path.clone(),
             query: query.clone().unwrap_or_default(),
-            headers: headers.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone())).collect(),
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+                .collect(),
             subprotocols: protocols.clone(),
         },
-        Event::HandshakeResponse { status, protocol, .. } => {
-            ServerEventKind::HandshakeResponse { status: *status, subprotocol: protocol.clone() }
-        }
-        Event::MessageIn { kind, len, payload, .. } => ServerEventKind::MessageIn(Message {
+        Event::HandshakeResponse {
+            status, protocol, ..
+        } => ServerEventKind::HandshakeResponse {
+            status: *status,
+            subprotocol: protocol.clone(),
+        },
+        Event::MessageIn {
+            kind, len, payload, ..
+        } => ServerEventKind::MessageIn(Message {
             binary: *kind == MessageKind::Binary,
             data: payload.clone(),
             len: *len,
         }),
-        Event::MessageOut { kind, len, payload, .. } => ServerEventKind::MessageOut(Message {
+        Event::MessageOut {
+            kind, len, payload, ..
+        } => ServerEventKind::MessageOut(Message {
             binary: *kind == MessageKind::Binary,
             data: payload.clone(),
             len: *len,
         }),
-        Event::CloseIn { code, reason, .. } => ServerEventKind::CloseIn { code: *code, reason: reason.clone() },
-        Event::CloseOut { code, reason, .. } => ServerEventKind::CloseOut { code: *code, reason: reason.clone() },
-        Event::Ended { how, .. } => ServerEventKind::End { how: end_reason(*how).into() },
+        Event::CloseIn { code, reason, .. } => ServerEventKind::CloseIn {
+            code: *code,
+            reason: reason.clone(),
+        },
+        Event::CloseOut { code, reason, .. } => ServerEventKind::CloseOut {
+            code: *code,
+            reason: reason.clone(),
+        },
+        Event::Ended { how, .. } => ServerEventKind::End {
+            how: end_reason(*how).into(),
+        },
         _ => return None,
     };
-    Some(ServerEvent { seq: event.seq, conn: event.conn.to_string(), kind })
+    Some(ServerEvent {
+        seq: event.seq,
+        conn: event.conn.to_string(),
+        kind,
+    })
 }
 
 fn end_reason(how: EndReason) -> &'static str {
@@ -135,7 +181,10 @@ impl ServerSession for MockSession {
     }
 
     fn base_url(&self, listener: &str) -> Option<String> {
-        self.listeners.iter().find(|(name, _)| name == listener).map(|(_, url)| url.clone())
+        self.listeners
+            .iter()
+            .find(|(name, _)| name == listener)
+            .map(|(_, url)| url.clone())
     }
 
     fn listeners(&self) -> Vec<(String, String)> {
@@ -143,7 +192,11 @@ impl ServerSession for MockSession {
     }
 
     fn recording(&self) -> Vec<ServerEvent> {
-        self.session.recording().iter().filter_map(project).collect()
+        self.session
+            .recording()
+            .iter()
+            .filter_map(project)
+            .collect()
     }
 
     fn wait_for<'a>(
@@ -152,15 +205,25 @@ impl ServerSession for MockSession {
         timeout: Duration,
     ) -> BoxFuture<'a, Option<ServerEvent>> {
         Box::pin(async move {
-            let found = self.session.wait_for(|e| project(e).is_some_and(|p| pred(&p)), timeout).await;
+            let found = self
+                .session
+                .wait_for(|e| project(e).is_some_and(|p| pred(&p)), timeout)
+                .await;
             found.ok().as_ref().and_then(project)
         })
     }
 
-    fn act<'a>(&'a self, target: ActTarget, action: &'a ServerAction) -> BoxFuture<'a, Result<(), String>> {
+    fn act<'a>(
+        &'a self,
+        target: ActTarget,
+        action: &'a ServerAction,
+    ) -> BoxFuture<'a, Result<(), String>> {
         Box::pin(async move {
             let to = match target {
-                ActTarget::Conn(id) => Target::Conn(id.parse().map_err(|_| format!("bad connection id `{id}`"))?),
+                ActTarget::Conn(id) => Target::Conn(
+                    id.parse()
+                        .map_err(|_| format!("bad connection id `{id}`"))?,
+                ),
                 ActTarget::Room(room) => Target::Room(room),
                 ActTarget::All => Target::All,
             };
@@ -172,31 +235,27 @@ impl ServerSession for MockSession {
                         ServerPayload::Binary(b) => Payload::Binary(b.clone()),
                         ServerPayload::TextBytes(n) => Payload::TextBytes(*n),
                         ServerPayload::BinaryBytes(n) => Payload::BinaryBytes(*n),
-                        ServerPayload::Fragmented { text, fragments } => {
-                            Payload::Fragmented { text: text.clone(), fragments: *fragments }
-                        }
+                        ServerPayload::Fragmented { text, fragments } => Payload::Fragmented {
+                            text: text.clone(),
+                            fragments: *fragments,
+                        },
                     },
                 },
-                ServerAction::Close { code, reason } => Action::Close { to, code: Some(*code), reason: reason.clone() },
-                ServerAction::Drop { reset } => {
-                    Action::Drop { to, mode: if *reset { DropMode::Rst } else { DropMode::Fin } }
-                }
+                ServerAction::Close { code, reason } => Action::Close {
+                    to,
+                    code: Some(*code),
+                    reason: reason.clone(),
+                },
+                ServerAction::Drop { reset } => Action::Drop {
+                    to,
+                    mode: if *reset { DropMode::Rst } else { DropMode::Fin },
+                },
             };
-            // The mock server registers a connection for actions only after
-            // it has written the 101, so a client can report open a moment
-            // before an action can reach it. Until that is fixed upstream,
-            // an action that reached nobody is retried for a bounded time.
-            let deadline = Instant::now() + ACT_RETRY_WINDOW;
-            loop {
-                let outcome = self.session.act(action.clone()).await.map_err(|e| e.to_string())?;
-                if outcome.reached > 0 {
-                    return Ok(());
-                }
-                if Instant::now() >= deadline {
-                    return Err("the action reached no live connection".into());
-                }
-                tokio::time::sleep(Duration::from_millis(2)).await;
+            let outcome = self.session.act(action).await.map_err(|e| e.to_string())?;
+            if outcome.reached == 0 {
+                return Err("the action reached no live connection".into());
             }
+            Ok(())
         })
     }
 }
@@ -204,7 +263,11 @@ impl ServerSession for MockSession {
 /// Runs a scenario against the reference implementation (or one of its
 /// mutants) on a fresh session of `server` (call on the runtime that runs
 /// `server`).
-pub async fn run_on_reference(scenario: &Scenario, server: &MockServer, mutant: Option<Mutant>) -> Execution {
+pub async fn run_on_reference(
+    scenario: &Scenario,
+    server: &MockServer,
+    mutant: Option<Mutant>,
+) -> Execution {
     let session = MockSession::new(server);
     let mut adapter = InProcessAdapter::spawn_mutant(mutant);
     run_scenario(scenario, &mut adapter, &session, server.ca_pem()).await

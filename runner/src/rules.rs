@@ -25,18 +25,47 @@ pub fn is_rule_id(id: &str) -> bool {
 /// The error codes 1–12 with the seed's meaning and the rules that produce
 /// them (`behaviour.md`, "Error codes").
 pub const ERROR_CODES: [(u32, &str, &[&str]); 12] = [
-    (1, "unknown error", &["error.1.network", "close.drop", "connect.multiple.limit", "close.invalid-code"]),
+    (
+        1,
+        "unknown error",
+        &[
+            "error.1.network",
+            "close.drop",
+            "connect.multiple.limit",
+            "close.invalid-code",
+        ],
+    ),
     (2, "connection already exists", &["connect.single.exists"]),
     (3, "URL empty", &["connect.url.empty"]),
     (4, "URL format not recognised", &["connect.url.format"]),
     (5, "URL must start with ws or wss", &["connect.url.scheme"]),
     (6, "connect timeout", &["error.6.timeout"]),
     (7, "invalid certificate", &["error.7.cert"]),
-    (8, "invalid protocol header in the response", &["error.8.handshake", "connect.wss-only"]),
-    (9, "request did not specify Sec-WebSocket-Protocol", &["error.9.protocol-unrequested"]),
-    (10, "connection not open, cannot send", &["send.not-open", "close.not-open"]),
-    (11, "message send failed", &["send.invalid", "send.too-large"]),
-    (12, "cannot allocate memory to read network data", &["error.12.memory"]),
+    (
+        8,
+        "invalid protocol header in the response",
+        &["error.8.handshake", "connect.wss-only"],
+    ),
+    (
+        9,
+        "request did not specify Sec-WebSocket-Protocol",
+        &["error.9.protocol-unrequested"],
+    ),
+    (
+        10,
+        "connection not open, cannot send",
+        &["send.not-open", "close.not-open"],
+    ),
+    (
+        11,
+        "message send failed",
+        &["send.invalid", "send.too-large"],
+    ),
+    (
+        12,
+        "cannot allocate memory to read network data",
+        &["error.12.memory"],
+    ),
 ];
 
 #[cfg(test)]

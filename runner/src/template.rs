@@ -28,7 +28,10 @@ pub fn expand_value(value: &Value, endpoints: &dyn Endpoints) -> Result<Value, S
     Ok(match value {
         Value::String(s) => Value::String(expand(s, endpoints)?),
         Value::Array(items) => Value::Array(
-            items.iter().map(|v| expand_value(v, endpoints)).collect::<Result<_, _>>()?,
+            items
+                .iter()
+                .map(|v| expand_value(v, endpoints))
+                .collect::<Result<_, _>>()?,
         ),
         Value::Object(map) => {
             let mut out = serde_json::Map::new();
@@ -68,7 +71,9 @@ fn expand_one(expr: &str, endpoints: &dyn Endpoints) -> Result<String, String> {
                 None => return Err(format!("`{{{{{expr}}}}}`: `{out}` has no scheme")),
             },
             other => {
-                return Err(format!("`{{{{{expr}}}}}`: unknown filter `{other}` (known: upper-scheme)"))
+                return Err(format!(
+                    "`{{{{{expr}}}}}`: unknown filter `{other}` (known: upper-scheme)"
+                ))
             }
         };
     }
@@ -90,10 +95,12 @@ fn expand_base(expr: &str, endpoints: &dyn Endpoints) -> Result<String, String> 
         }
         (listener, Some(behaviour)) => endpoints
             .session_url(listener, behaviour.trim_start_matches('/'))
-            .ok_or_else(|| format!("`{{{{{expr}}}}}`: the mock server has no listener `{listener}`")),
-        (listener, None) => endpoints
-            .base_url(listener)
-            .ok_or_else(|| format!("`{{{{{expr}}}}}`: the mock server has no listener `{listener}`")),
+            .ok_or_else(|| {
+                format!("`{{{{{expr}}}}}`: the mock server has no listener `{listener}`")
+            }),
+        (listener, None) => endpoints.base_url(listener).ok_or_else(|| {
+            format!("`{{{{{expr}}}}}`: the mock server has no listener `{listener}`")
+        }),
     }
 }
 
@@ -110,7 +117,11 @@ mod tests {
     pub(crate) struct Fake;
     impl Endpoints for Fake {
         fn session_url(&self, listener: &str, behaviour: &str) -> Option<String> {
-            let scheme = if listener.starts_with("wss") { "wss" } else { "ws" };
+            let scheme = if listener.starts_with("wss") {
+                "wss"
+            } else {
+                "ws"
+            };
             (listener != "nope").then(|| format!("{scheme}://127.0.0.1:1/s/S1/{behaviour}"))
         }
         fn base_url(&self, listener: &str) -> Option<String> {
@@ -123,27 +134,42 @@ mod tests {
 
     #[test]
     fn listener_and_behaviour_expand_to_the_session_url() {
-        assert_eq!(expand("{{ws:echo}}", &Fake).unwrap(), "ws://127.0.0.1:1/s/S1/echo");
+        assert_eq!(
+            expand("{{ws:echo}}", &Fake).unwrap(),
+            "ws://127.0.0.1:1/s/S1/echo"
+        );
         assert_eq!(
             expand("{{wss.expired:echo}}?x=1", &Fake).unwrap(),
             "wss://127.0.0.1:1/s/S1/echo?x=1"
         );
-        assert_eq!(expand("{{tcp.closed}}/x", &Fake).unwrap(), "ws://127.0.0.1:2/x");
+        assert_eq!(
+            expand("{{tcp.closed}}/x", &Fake).unwrap(),
+            "ws://127.0.0.1:2/x"
+        );
         assert_eq!(expand("id={{session}}", &Fake).unwrap(), "id=S1");
-        assert_eq!(expand("{{ws:echo|upper-scheme}}", &Fake).unwrap(), "WS://127.0.0.1:1/s/S1/echo");
-        assert!(expand("{{ws:echo|lower}}", &Fake).unwrap_err().contains("unknown filter"));
+        assert_eq!(
+            expand("{{ws:echo|upper-scheme}}", &Fake).unwrap(),
+            "WS://127.0.0.1:1/s/S1/echo"
+        );
+        assert!(expand("{{ws:echo|lower}}", &Fake)
+            .unwrap_err()
+            .contains("unknown filter"));
     }
 
     #[test]
     fn byte_templates_make_long_payloads() {
         assert_eq!(expand("{{bytes:5}}", &Fake).unwrap(), "aaaaa");
         assert_eq!(expand("{{base64:3}}", &Fake).unwrap(), "AAAA");
-        assert!(expand("{{bytes:x}}", &Fake).unwrap_err().contains("byte count"));
+        assert!(expand("{{bytes:x}}", &Fake)
+            .unwrap_err()
+            .contains("byte count"));
     }
 
     #[test]
     fn unknown_listeners_and_unclosed_braces_are_errors() {
-        assert!(expand("{{nope:echo}}", &Fake).unwrap_err().contains("no listener `nope`"));
+        assert!(expand("{{nope:echo}}", &Fake)
+            .unwrap_err()
+            .contains("no listener `nope`"));
         assert!(expand("{{ws:echo", &Fake).unwrap_err().contains("unclosed"));
     }
 

@@ -58,8 +58,17 @@ impl ClientRecord {
                 call == c && kind == k && listener.is_none()
             }
             (
-                ClientRecord::Listener { target, listener: l, event_type, .. },
-                Pattern::Listener { target: t, event_type: e, listener: pl },
+                ClientRecord::Listener {
+                    target,
+                    listener: l,
+                    event_type,
+                    ..
+                },
+                Pattern::Listener {
+                    target: t,
+                    event_type: e,
+                    listener: pl,
+                },
             ) => {
                 target == t
                     && event_type == e
@@ -82,12 +91,28 @@ impl ClientRecord {
     pub fn label(&self) -> String {
         match self {
             ClientRecord::Returned { call, task: None } => format!("{call} returned"),
-            ClientRecord::Returned { call, task: Some(t) } => format!("{call} returned {t}"),
-            ClientRecord::ProtocolError { call, error } => format!("{call} protocol error: {error}"),
-            ClientRecord::Callback { call, kind, sync, .. } => {
-                format!("{call}.{}{}", kind_name(*kind), if *sync { " (sync)" } else { "" })
+            ClientRecord::Returned {
+                call,
+                task: Some(t),
+            } => format!("{call} returned {t}"),
+            ClientRecord::ProtocolError { call, error } => {
+                format!("{call} protocol error: {error}")
             }
-            ClientRecord::Listener { target, listener, event_type, .. } => {
+            ClientRecord::Callback {
+                call, kind, sync, ..
+            } => {
+                format!(
+                    "{call}.{}{}",
+                    kind_name(*kind),
+                    if *sync { " (sync)" } else { "" }
+                )
+            }
+            ClientRecord::Listener {
+                target,
+                listener,
+                event_type,
+                ..
+            } => {
                 format!("{target}.{}@{listener}", event_type.as_str())
             }
         }

@@ -37,10 +37,18 @@ fn env() -> &'static Env {
         let server = runtime
             .block_on(MockServer::start(Options::default()))
             .expect("the mock server starts");
-        let mutant = std::env::var("CONFORMANCE_MUTANT").ok().filter(|m| !m.is_empty()).map(|name| {
-            name.parse::<Mutant>().unwrap_or_else(|e| panic!("CONFORMANCE_MUTANT: {e}"))
-        });
-        Env { runtime, server, mutant }
+        let mutant = std::env::var("CONFORMANCE_MUTANT")
+            .ok()
+            .filter(|m| !m.is_empty())
+            .map(|name| {
+                name.parse::<Mutant>()
+                    .unwrap_or_else(|e| panic!("CONFORMANCE_MUTANT: {e}"))
+            });
+        Env {
+            runtime,
+            server,
+            mutant,
+        }
     })
 }
 
@@ -71,10 +79,15 @@ fn main() {
 
 fn run(s: &LoadedScenario) -> Result<(), Failed> {
     let env = env();
-    let execution = env.runtime.block_on(run_on_reference(&s.scenario, &env.server, env.mutant));
+    let execution = env
+        .runtime
+        .block_on(run_on_reference(&s.scenario, &env.server, env.mutant));
     let trace = execution.normalised();
     let trace_text = serde_yaml::to_string(&trace).unwrap_or_default();
-    let rerun = format!("cargo test -p runner --test conformance -- --exact {}", s.trial_name());
+    let rerun = format!(
+        "cargo test -p runner --test conformance -- --exact {}",
+        s.trial_name()
+    );
     match outcome(&s.scenario, &execution) {
         Outcome::Pass => {}
         Outcome::NotApplicable(why) => {
@@ -91,7 +104,12 @@ fn run(s: &LoadedScenario) -> Result<(), Failed> {
         }
     }
     let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path(s.path.parent().expect("a scenario file has a folder").join("snapshots"));
+    settings.set_snapshot_path(
+        s.path
+            .parent()
+            .expect("a scenario file has a folder")
+            .join("snapshots"),
+    );
     settings.set_prepend_module_to_snapshot(false);
     settings.set_input_file(&s.path);
     settings.set_description(s.scenario.title.clone());

@@ -59,10 +59,20 @@ impl ServerSession for FakeSession {
         pred: Box<dyn Fn(&ServerEvent) -> bool + Send + Sync + 'a>,
         _timeout: Duration,
     ) -> BoxFuture<'a, Option<ServerEvent>> {
-        let found = self.events.lock().unwrap().iter().find(|e| pred(e)).cloned();
+        let found = self
+            .events
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|e| pred(e))
+            .cloned();
         Box::pin(async move { found })
     }
-    fn act<'a>(&'a self, conn: ActTarget, action: &'a ServerAction) -> BoxFuture<'a, Result<(), String>> {
+    fn act<'a>(
+        &'a self,
+        conn: ActTarget,
+        action: &'a ServerAction,
+    ) -> BoxFuture<'a, Result<(), String>> {
         self.actions.lock().unwrap().push((conn, action.clone()));
         Box::pin(async { Ok(()) })
     }
@@ -73,21 +83,39 @@ fn ok(id: u64, result: Value) -> AdapterMessage {
 }
 
 fn cb(call: u64, kind: CallbackKind, res: Value) -> AdapterMessage {
-    AdapterMessage::Event(Event::Callback { call, kind, res, sync: false })
+    AdapterMessage::Event(Event::Callback {
+        call,
+        kind,
+        res,
+        sync: false,
+    })
 }
 
 fn listener(target: &str, name: &str, event_type: EventType, res: Value) -> AdapterMessage {
-    AdapterMessage::Event(Event::Listener { target: target.into(), listener: name.into(), event_type, res })
+    AdapterMessage::Event(Event::Listener {
+        target: target.into(),
+        listener: name.into(),
+        event_type,
+        res,
+    })
 }
 
 /// A tiny fake of the API: empty URLs fail with 3; other URLs open; a
 /// `$returned` onOpen inside success is honoured.
 fn fake_api() -> Handler {
     Box::new(|request: &Request| match &request.op {
-        Op::Hello { .. } => vec![ok(request.id, json!({"name": "fake", "version": "0", "protocol": 1, "unsupported": ["wssOnly"]}))],
+        Op::Hello { .. } => vec![ok(
+            request.id,
+            json!({"name": "fake", "version": "0", "protocol": 1, "unsupported": ["wssOnly"]}),
+        )],
         Op::Shutdown | Op::Reset => vec![ok(request.id, json!({}))],
         Op::Call(call) if call.method == "connectSocket" => {
-            let url = call.args.as_ref().and_then(|a| a.get("url")).and_then(Value::as_str).unwrap_or("");
+            let url = call
+                .args
+                .as_ref()
+                .and_then(|a| a.get("url"))
+                .and_then(Value::as_str)
+                .unwrap_or("");
             let multiple = call.args.as_ref().and_then(|a| a.get("multiple")) == Some(&json!(true));
             let mut out = vec![ok(request.id, call_result(multiple.then_some("t1")))];
             if url.is_empty() {
@@ -102,7 +130,12 @@ fn fake_api() -> Handler {
                 out.push(cb(request.id, CallbackKind::Complete, json!({})));
                 let target = if multiple { "t1" } else { "my" };
                 for nested in &call.within.success {
-                    out.push(listener(target, nested.call.listener.as_deref().unwrap(), EventType::Open, json!({"extraField": 1})));
+                    out.push(listener(
+                        target,
+                        nested.call.listener.as_deref().unwrap(),
+                        EventType::Open,
+                        json!({"extraField": 1}),
+                    ));
                 }
             }
             out
@@ -117,12 +150,21 @@ fn scenario(text: &str) -> Scenario {
 
 async fn run(text: &str) -> (Execution, Vec<Request>) {
     let s = scenario(text);
-    let mut adapter = Scripted { queue: VecDeque::new(), handler: fake_api(), seen: vec![] };
+    let mut adapter = Scripted {
+        queue: VecDeque::new(),
+        handler: fake_api(),
+        seen: vec![],
+    };
     let session = FakeSession::default();
     session.events.lock().unwrap().push(ServerEvent {
         seq: 1,
         conn: "c-9".into(),
-        kind: ServerEventKind::Handshake { path: "/s/S1/echo".into(), query: String::new(), headers: vec![], subprotocols: vec![] },
+        kind: ServerEventKind::Handshake {
+            path: "/s/S1/echo".into(),
+            query: String::new(),
+            headers: vec![],
+            subprotocols: vec![],
+        },
     });
     let execution = run_scenario(&s, &mut adapter, &session, "PEM").await;
     (execution, adapter.seen)
@@ -149,10 +191,17 @@ steps:
 "#)
     .await;
     assert_eq!(execution.failure, None);
-    let Op::Hello { config, .. } = &seen[0].op else { panic!() };
+    let Op::Hello { config, .. } = &seen[0].op else {
+        panic!()
+    };
     assert_eq!(config.ca_certificates_pem, "PEM");
-    let Op::Call(call) = &seen[1].op else { panic!() };
-    assert_eq!(call.args.as_ref().unwrap()["url"], "ws://127.0.0.1:4000/s/S1/echo");
+    let Op::Call(call) = &seen[1].op else {
+        panic!()
+    };
+    assert_eq!(
+        call.args.as_ref().unwrap()["url"],
+        "ws://127.0.0.1:4000/s/S1/echo"
+    );
     assert_eq!(call.within.success[0].call.target, "$returned");
     assert_eq!(
         execution.normalised(),
@@ -184,8 +233,16 @@ steps:
     .await;
     let failure = execution.failure.unwrap();
     assert_eq!(failure.step, Some(3));
-    assert!(failure.message.contains("c1.fail") && failure.message.contains("\"error\":3"), "{}", failure.message);
-    assert!(failure.message.contains("client lane"), "{}", failure.message);
+    assert!(
+        failure.message.contains("c1.fail") && failure.message.contains("\"error\":3"),
+        "{}",
+        failure.message
+    );
+    assert!(
+        failure.message.contains("client lane"),
+        "{}",
+        failure.message
+    );
 }
 
 #[tokio::test]
@@ -201,7 +258,11 @@ steps:
     .await;
     let failure = execution.failure.unwrap();
     assert_eq!(failure.step, Some(2));
-    assert!(failure.message.contains("c1.success") && failure.message.contains("not seen"), "{}", failure.message);
+    assert!(
+        failure.message.contains("c1.success") && failure.message.contains("not seen"),
+        "{}",
+        failure.message
+    );
 }
 
 #[tokio::test]
@@ -236,7 +297,8 @@ steps:
 
 #[tokio::test]
 async fn server_steps_address_connections_in_handshake_order() {
-    let s = scenario(r#"
+    let s = scenario(
+        r#"
 id: t
 title: t
 spec: [close.server]
@@ -244,21 +306,40 @@ steps:
   - server: { to: 1, close: { code: 4000, reason: bye } }
   - server: { text: hi }
   - server: { to: 2, drop: rst }
-"#);
-    let mut adapter = Scripted { queue: VecDeque::new(), handler: fake_api(), seen: vec![] };
+"#,
+    );
+    let mut adapter = Scripted {
+        queue: VecDeque::new(),
+        handler: fake_api(),
+        seen: vec![],
+    };
     let session = FakeSession::default();
     session.events.lock().unwrap().push(ServerEvent {
         seq: 1,
         conn: "x".into(),
-        kind: ServerEventKind::Handshake { path: "/".into(), query: String::new(), headers: vec![], subprotocols: vec![] },
+        kind: ServerEventKind::Handshake {
+            path: "/".into(),
+            query: String::new(),
+            headers: vec![],
+            subprotocols: vec![],
+        },
     });
     let execution = run_scenario(&s, &mut adapter, &session, "").await;
     let actions = session.actions.lock().unwrap().clone();
     assert_eq!(
         actions,
         vec![
-            (ActTarget::Conn("x".into()), ServerAction::Close { code: 4000, reason: "bye".into() }),
-            (ActTarget::All, ServerAction::Send(ServerPayload::Text("hi".into()))),
+            (
+                ActTarget::Conn("x".into()),
+                ServerAction::Close {
+                    code: 4000,
+                    reason: "bye".into()
+                }
+            ),
+            (
+                ActTarget::All,
+                ServerAction::Send(ServerPayload::Text("hi".into()))
+            ),
         ]
     );
     let failure = execution.failure.unwrap();

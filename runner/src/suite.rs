@@ -1,0 +1,852 @@
+//! The suite as a library: load and select scenarios, run them against an
+//! implementation (the in-process reference, or an adapter process) with the
+//! embedded mock server, check each against its golden trace, and report
+//! through one event stream ([`SuiteEvent`]) and a [`SuiteResult`].
+//!
+//! The command line, the test harnesses and the report writers are all
+//! consumers of [`run_suite`].
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, SystemTime};
+
+use adapter_host::{ProcessAdapter, SpawnOptions};
+use adapter_protocol::{Config, HelloResult};
+use mock_server::{MockServer, Options};
+use serde::Serialize;
+use serde_json::Value;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use crate::executor::{
+    config_for, run_scenario, run_scenario_after_hello, Execution, DEFAULT_REQUEST_TIMEOUT,
+};
+use crate::golden;
+use crate::loader::{load_dir, LoadError, LoadedScenario};
+use crate::reference::{InProcessAdapter, MockSession, Mutant};
+
+/// The implementation under test.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AdapterSpec {
+    /// The bundled reference implementation, in process (or one of its
+    /// mutants, by name: see `reference_impl::Mutant`).
+    Reference {
+        /// A mutant's name.
+        mutant: Option<String>,
+    },
+    /// An adapter process, started from this command line (protocol v1 on
+    /// its stdio, `docs/adapter-protocol.md`).
+    Command(String),
+}
+
+impl AdapterSpec {
+    /// A short description for progress lines and reports.
+    pub fn describe(&self) -> String {
+        match self {
+            AdapterSpec::Reference { mutant: None } => "reference (in process)".into(),
+            AdapterSpec::Reference { mutant: Some(m) } => {
+                format!("reference mutant `{m}` (in process)")
+            }
+            AdapterSpec::Command(c) => format!("`{c}`"),
+        }
+    }
+}
+
+/// What to run and how.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct SuiteOptions {
+    /// The implementation under test.
+    pub adapter: AdapterSpec,
+    /// Substrings of trial names (`<area>::<id>`); a scenario runs when any
+    /// matches. Empty: every scenario. A filter that matches nothing is an
+    /// error.
+    pub filter: Vec<String>,
+    /// Scenarios run at once (each with its own adapter); 0: one per core.
+    pub jobs: usize,
+    /// The scenarios folder (default: the workspace's `scenarios/`).
+    pub scenarios_dir: PathBuf,
+    /// How long an adapter may take to answer one request.
+    pub request_timeout: Duration,
+    /// How long a new adapter process may take to answer `hello` (its
+    /// start-up included).
+    pub start_timeout: Duration,
+    /// Working directory of adapter processes (default: the current one).
+    pub adapter_cwd: Option<PathBuf>,
+    /// Report a difference in a scenario with `implDefined` rules as a
+    /// failure (true for the reference implementation, which makes the
+    /// reference choice; default: true for [`AdapterSpec::Reference`]).
+    pub strict_impl_defined: bool,
+}
+
+impl SuiteOptions {
+    /// Every scenario of the workspace against `adapter`, with the defaults.
+    pub fn new(adapter: AdapterSpec) -> Self {
+        let strict_impl_defined = matches!(adapter, AdapterSpec::Reference { .. });
+        SuiteOptions {
+            adapter,
+            filter: Vec::new(),
+            jobs: 0,
+            scenarios_dir: crate::scenarios_dir(),
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            start_timeout: Duration::from_secs(10),
+            adapter_cwd: None,
+            strict_impl_defined,
+        }
+    }
+
+    /// The same options with a filter.
+    pub fn with_filter(mut self, filter: Vec<String>) -> Self {
+        self.filter = filter;
+        self
+    }
+
+    /// The same options with `jobs` scenarios at once.
+    pub fn with_jobs(mut self, jobs: usize) -> Self {
+        self.jobs = jobs;
+        self
+    }
+
+    /// The same options with another request deadline.
+    pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    fn effective_jobs(&self, scenarios: usize) -> usize {
+        let jobs = if self.jobs == 0 {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+        } else {
+            self.jobs
+        };
+        jobs.clamp(1, scenarios.max(1))
+    }
+}
+
+/// Why the suite could not run at all (a usage or configuration error).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SuiteError {
+    /// The scenarios do not load.
+    #[error("cannot load the scenarios")]
+    Load(#[from] LoadError),
+    /// The filter selects no scenario.
+    #[error("no scenario matches the filter {0:?}")]
+    NoMatch(Vec<String>),
+    /// No mutant has that name.
+    #[error("{0}")]
+    UnknownMutant(String),
+    /// The embedded mock server does not start.
+    #[error("the mock server does not start: {0}")]
+    MockServer(String),
+    /// The adapter cannot be started or does not answer `hello`.
+    #[error("the adapter {command} cannot start: {message}")]
+    AdapterStart {
+        /// Its command line.
+        command: String,
+        /// Why (with its stderr tail when there is one).
+        message: String,
+    },
+}
+
+/// A scenario's outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Status {
+    /// Every expectation held and the trace is the golden one.
+    Pass,
+    /// An expectation or the golden trace did not hold.
+    Fail,
+    /// A difference in a scenario about [impl-defined] rules only.
+    DiffersImplDefined,
+    /// The adapter cannot honour a config key the scenario needs.
+    NotApplicable,
+    /// The scenario could not be judged (no golden snapshot, …).
+    Error,
+}
+
+impl Status {
+    /// Every status, in report order.
+    pub const ALL: [Status; 5] = [
+        Status::Pass,
+        Status::Fail,
+        Status::DiffersImplDefined,
+        Status::NotApplicable,
+        Status::Error,
+    ];
+
+    /// The name used in reports (`pass`, `differsImplDefined`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::DiffersImplDefined => "differsImplDefined",
+            Status::NotApplicable => "notApplicable",
+            Status::Error => "error",
+        }
+    }
+
+    /// Whether the run still counts as compliant with this status
+    /// (pass, differs on impl-defined rules, not applicable).
+    pub fn is_ok(self) -> bool {
+        matches!(
+            self,
+            Status::Pass | Status::DiffersImplDefined | Status::NotApplicable
+        )
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One scenario's result.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScenarioResult {
+    /// The scenario id.
+    pub id: String,
+    /// Its area (folder).
+    pub area: String,
+    /// Its title.
+    pub title: String,
+    /// The scenario file.
+    pub path: PathBuf,
+    /// The behaviour.md rule ids it checks.
+    pub rules: Vec<String>,
+    /// The rules among them that are [impl-defined].
+    pub impl_defined: Vec<String>,
+    /// Its tags.
+    pub tags: Vec<String>,
+    /// The outcome.
+    pub status: Status,
+    /// Wall time.
+    #[serde(rename = "durationMs", serialize_with = "serialize_ms")]
+    pub duration: Duration,
+    /// Why it did not pass (the first failure), if it did not.
+    pub message: Option<String>,
+    /// The unified diff from the golden trace to this one, when they differ.
+    pub golden_diff: Option<String>,
+    /// The normalised trace.
+    pub trace: Value,
+    /// The adapter's log events.
+    pub logs: Vec<String>,
+    /// The adapter's stderr tail, when the scenario did not pass or the
+    /// adapter failed (adapter processes only).
+    pub stderr_tail: Option<String>,
+    /// The adapter's own fault (gone, not protocol, hung), after which it
+    /// was replaced.
+    pub adapter_fault: Option<String>,
+}
+
+impl ScenarioResult {
+    /// `<area>::<id>`.
+    pub fn trial_name(&self) -> String {
+        format!("{}::{}", self.area, self.id)
+    }
+
+    /// One line about what went wrong: the message's first line, else the
+    /// golden diff's first difference.
+    pub fn first_difference(&self) -> Option<String> {
+        if let Some(m) = &self.message {
+            return m.lines().next().map(str::to_string);
+        }
+        self.golden_diff.as_deref().map(golden::first_difference)
+    }
+}
+
+/// The implementation, as its adapter introduced itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Implementation {
+    /// Its name.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+}
+
+/// About the run.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunInfo {
+    /// What ran (see [`AdapterSpec::describe`]).
+    pub adapter: String,
+    /// From the adapter's `hello`, when one answered.
+    pub implementation: Option<Implementation>,
+    /// The suite's version.
+    pub suite_version: String,
+    /// Scenarios at once.
+    pub jobs: usize,
+    /// When the run started.
+    #[serde(rename = "startedUnixMs", serialize_with = "serialize_unix_ms")]
+    pub started: SystemTime,
+    /// When it ended.
+    #[serde(rename = "finishedUnixMs", serialize_with = "serialize_unix_ms")]
+    pub finished: SystemTime,
+}
+
+/// Totals per status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Counts {
+    /// Passed.
+    pub pass: usize,
+    /// Failed.
+    pub fail: usize,
+    /// Differ on impl-defined rules.
+    pub differs_impl_defined: usize,
+    /// Not applicable.
+    pub not_applicable: usize,
+    /// Could not be judged.
+    pub error: usize,
+}
+
+impl Counts {
+    /// The count of one status.
+    pub fn get(&self, status: Status) -> usize {
+        match status {
+            Status::Pass => self.pass,
+            Status::Fail => self.fail,
+            Status::DiffersImplDefined => self.differs_impl_defined,
+            Status::NotApplicable => self.not_applicable,
+            Status::Error => self.error,
+        }
+    }
+
+    fn add(&mut self, status: Status) {
+        *match status {
+            Status::Pass => &mut self.pass,
+            Status::Fail => &mut self.fail,
+            Status::DiffersImplDefined => &mut self.differs_impl_defined,
+            Status::NotApplicable => &mut self.not_applicable,
+            Status::Error => &mut self.error,
+        } += 1;
+    }
+}
+
+/// The whole run.
+#[derive(Debug, Clone, Serialize)]
+pub struct SuiteResult {
+    /// About the run.
+    pub run: RunInfo,
+    /// Every scenario, sorted by trial name.
+    pub scenarios: Vec<ScenarioResult>,
+}
+
+impl SuiteResult {
+    /// Totals per status.
+    pub fn counts(&self) -> Counts {
+        let mut counts = Counts::default();
+        for s in &self.scenarios {
+            counts.add(s.status);
+        }
+        counts
+    }
+
+    /// Every scenario passed or differs only on impl-defined rules (or is
+    /// not applicable).
+    pub fn is_compliant(&self) -> bool {
+        self.scenarios.iter().all(|s| s.status.is_ok())
+    }
+
+    /// The command line's exit status: 0 compliant, 1 otherwise.
+    pub fn exit_code(&self) -> i32 {
+        if self.is_compliant() {
+            0
+        } else {
+            1
+        }
+    }
+}
+
+/// What reporters consume, in order: `Started`, then per scenario
+/// `ScenarioStarted` and `ScenarioFinished` (interleaved between
+/// scenarios running at once), then `Finished`.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum SuiteEvent {
+    /// The run begins.
+    Started {
+        /// What runs.
+        adapter: String,
+        /// How many scenarios.
+        total: usize,
+        /// Scenarios at once.
+        jobs: usize,
+    },
+    /// A scenario begins.
+    ScenarioStarted {
+        /// `<area>::<id>`.
+        trial: String,
+    },
+    /// A scenario ended.
+    ScenarioFinished {
+        /// How many have ended, this one included.
+        done: usize,
+        /// How many in all.
+        total: usize,
+        /// Its result.
+        result: Box<ScenarioResult>,
+    },
+    /// An adapter process was replaced after a fault.
+    AdapterRestarted {
+        /// The scenario during which it failed.
+        trial: String,
+        /// The fault.
+        reason: String,
+    },
+    /// The run ended.
+    Finished(Box<SuiteResult>),
+}
+
+/// The scenarios `options` selects, sorted by trial name.
+pub fn select(options: &SuiteOptions) -> Result<Vec<LoadedScenario>, SuiteError> {
+    let mut all = load_dir(&options.scenarios_dir)?;
+    all.sort_by_key(|s| s.trial_name());
+    if options.filter.is_empty() {
+        return Ok(all);
+    }
+    let chosen: Vec<LoadedScenario> = all
+        .into_iter()
+        .filter(|s| {
+            let name = s.trial_name();
+            options.filter.iter().any(|f| name.contains(f.as_str()))
+        })
+        .collect();
+    if chosen.is_empty() {
+        return Err(SuiteError::NoMatch(options.filter.clone()));
+    }
+    Ok(chosen)
+}
+
+/// The pieces a run needs: the embedded mock server and the adapters.
+/// [`run_suite`] drives one; a test harness that runs scenarios one by one
+/// (a trial each) uses it directly: [`Suite::start`], [`Suite::run_one`]
+/// from any number of tasks or threads, then [`Suite::finish`].
+pub struct Suite {
+    server: MockServer,
+    options: SuiteOptions,
+    mutant: Option<Mutant>,
+    /// Idle adapter processes, each with the config it was introduced with.
+    pool: Mutex<Vec<ProcSlot>>,
+    implementation: Mutex<Option<Implementation>>,
+}
+
+impl std::fmt::Debug for Suite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Suite")
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Suite {
+    /// Starts the mock server and checks the adapter: a mutant name must
+    /// exist, an adapter process must start and answer `hello`.
+    pub async fn start(options: SuiteOptions) -> Result<Suite, SuiteError> {
+        let mutant = match &options.adapter {
+            AdapterSpec::Reference { mutant: Some(name) } => Some(
+                name.parse::<Mutant>()
+                    .map_err(|e| SuiteError::UnknownMutant(e.to_string()))?,
+            ),
+            _ => None,
+        };
+        let server = MockServer::start(Options::default())
+            .await
+            .map_err(|e| SuiteError::MockServer(e.to_string()))?;
+        let mut implementation = None;
+        if let AdapterSpec::Command(command) = &options.adapter {
+            // Start it once up front: an adapter that cannot start is a
+            // configuration error, not a hundred failed scenarios.
+            let config = Config {
+                ca_certificates_pem: server.ca_pem().to_string(),
+                ..Config::default()
+            };
+            let slot = ProcSlot::start(command, &options, config)
+                .await
+                .map_err(|message| SuiteError::AdapterStart {
+                    command: command.clone(),
+                    message,
+                })?;
+            implementation = Some(Implementation {
+                name: slot.hello.name.clone(),
+                version: slot.hello.version.clone(),
+            });
+            slot.end().await;
+        }
+        Ok(Suite {
+            server,
+            options,
+            mutant,
+            pool: Mutex::new(Vec::new()),
+            implementation: Mutex::new(implementation),
+        })
+    }
+
+    /// The options it runs with.
+    pub fn options(&self) -> &SuiteOptions {
+        &self.options
+    }
+
+    /// The implementation, from the first `hello` answered.
+    pub fn implementation(&self) -> Option<Implementation> {
+        self.implementation
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Runs one scenario on a fresh mock-server session and judges it.
+    /// An adapter process is reused (after `reset`) when its config is the
+    /// scenario's, replaced when it is not, and ended after any fault.
+    pub async fn run_one(&self, scenario: &LoadedScenario) -> ScenarioResult {
+        let started = Instant::now();
+        let session = MockSession::new(&self.server);
+        let ca = self.server.ca_pem();
+        let mut result = match &self.options.adapter {
+            AdapterSpec::Reference { .. } => {
+                let mut adapter = InProcessAdapter::spawn_mutant(self.mutant);
+                let execution = run_scenario(&scenario.scenario, &mut adapter, &session, ca).await;
+                self.note_hello(execution.hello.as_ref());
+                judge(scenario, &execution, self.options.strict_impl_defined)
+            }
+            AdapterSpec::Command(command) => {
+                let config = config_for(&scenario.scenario, ca);
+                let mut slot = match self.take_slot(command, config).await {
+                    Ok(slot) => slot,
+                    Err(message) => {
+                        let mut result = base_result(scenario, Status::Fail);
+                        result.message = Some(format!("the adapter does not start: {message}"));
+                        result.adapter_fault = Some(message);
+                        result.duration = started.elapsed();
+                        return result;
+                    }
+                };
+                let execution = run_scenario_after_hello(
+                    &scenario.scenario,
+                    &mut slot.adapter,
+                    &session,
+                    &slot.hello,
+                    slot.next_id,
+                    self.options.request_timeout,
+                )
+                .await;
+                slot.next_id = execution.next_id;
+                let mut result = judge(scenario, &execution, self.options.strict_impl_defined);
+                if result.status != Status::Pass || execution.adapter_fault.is_some() {
+                    let tail = slot.adapter.stderr_tail();
+                    if !tail.trim().is_empty() {
+                        result.stderr_tail = Some(last_bytes(&tail, 8000).to_string());
+                    }
+                }
+                if execution.adapter_fault.is_some() {
+                    let mut adapter = slot.adapter;
+                    adapter.kill();
+                    let _ = adapter
+                        .shutdown(Instant::now() + Duration::from_millis(500))
+                        .await;
+                } else {
+                    self.pool
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push(slot);
+                }
+                result
+            }
+        };
+        result.duration = started.elapsed();
+        result
+    }
+
+    fn note_hello(&self, hello: Option<&HelloResult>) {
+        if let Some(h) = hello {
+            self.implementation
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .get_or_insert_with(|| Implementation {
+                    name: h.name.clone(),
+                    version: h.version.clone(),
+                });
+        }
+    }
+
+    /// An idle adapter with `config`, else a fresh one (an idle one with
+    /// another config is ended first).
+    async fn take_slot(&self, command: &str, config: Config) -> Result<ProcSlot, String> {
+        let (same, other) = {
+            let mut pool = self.pool.lock().unwrap_or_else(PoisonError::into_inner);
+            match pool.iter().position(|s| s.config == config) {
+                Some(i) => (Some(pool.swap_remove(i)), None),
+                None => (None, pool.pop()),
+            }
+        };
+        if let Some(slot) = same {
+            return Ok(slot);
+        }
+        if let Some(old) = other {
+            old.end().await;
+        }
+        ProcSlot::start(command, &self.options, config).await
+    }
+
+    /// Ends every idle adapter process (`shutdown`, then kill past a short
+    /// deadline). Call it when no [`run_one`](Self::run_one) is running;
+    /// the mock server stops when the value is dropped.
+    pub async fn finish(&self) {
+        let slots: Vec<ProcSlot> =
+            std::mem::take(&mut *self.pool.lock().unwrap_or_else(PoisonError::into_inner));
+        for slot in slots {
+            slot.end().await;
+        }
+    }
+}
+
+/// Runs the selected scenarios against `options.adapter`, calling
+/// `on_event` for each [`SuiteEvent`] (on the caller's task, in order).
+/// Every adapter process it starts has ended when it returns (or when its
+/// future is dropped).
+pub async fn run_suite(
+    options: SuiteOptions,
+    mut on_event: impl FnMut(&SuiteEvent),
+) -> Result<SuiteResult, SuiteError> {
+    let scenarios = select(&options)?;
+    let started = SystemTime::now();
+    let suite = Arc::new(Suite::start(options.clone()).await?);
+    let total = scenarios.len();
+    let jobs = options.effective_jobs(total);
+    on_event(&SuiteEvent::Started {
+        adapter: options.adapter.describe(),
+        total,
+        jobs,
+    });
+
+    let queue = Arc::new(Mutex::new(scenarios.into_iter().collect::<VecDeque<_>>()));
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let mut workers = tokio::task::JoinSet::new();
+    for _ in 0..jobs {
+        let (suite, queue, tx) = (Arc::clone(&suite), Arc::clone(&queue), tx.clone());
+        workers.spawn(async move {
+            loop {
+                let next = queue
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .pop_front();
+                let Some(scenario) = next else { break };
+                let _ = tx.send(SuiteEvent::ScenarioStarted {
+                    trial: scenario.trial_name(),
+                });
+                let result = suite.run_one(&scenario).await;
+                if let Some(reason) = &result.adapter_fault {
+                    let _ = tx.send(SuiteEvent::AdapterRestarted {
+                        trial: result.trial_name(),
+                        reason: reason.clone(),
+                    });
+                }
+                let _ = tx.send(SuiteEvent::ScenarioFinished {
+                    done: 0,
+                    total,
+                    result: Box::new(result),
+                });
+            }
+        });
+    }
+    drop(tx);
+    let mut results = Vec::with_capacity(total);
+    while let Some(mut event) = rx.recv().await {
+        if let SuiteEvent::ScenarioFinished { done, result, .. } = &mut event {
+            results.push((**result).clone());
+            *done = results.len();
+        }
+        on_event(&event);
+    }
+    while workers.join_next().await.is_some() {}
+    let implementation = suite.implementation();
+    suite.finish().await;
+    if let Ok(suite) = Arc::try_unwrap(suite) {
+        suite.server.shutdown().await;
+    }
+    results.sort_by_key(|r| r.trial_name());
+    let result = SuiteResult {
+        run: RunInfo {
+            adapter: options.adapter.describe(),
+            implementation,
+            suite_version: env!("CARGO_PKG_VERSION").to_string(),
+            jobs,
+            started,
+            finished: SystemTime::now(),
+        },
+        scenarios: results,
+    };
+    on_event(&SuiteEvent::Finished(Box::new(result.clone())));
+    Ok(result)
+}
+
+/// An adapter process with the config it was introduced with.
+struct ProcSlot {
+    adapter: ProcessAdapter,
+    config: Config,
+    hello: HelloResult,
+    next_id: u64,
+}
+
+impl ProcSlot {
+    async fn start(
+        command: &str,
+        options: &SuiteOptions,
+        config: Config,
+    ) -> Result<ProcSlot, String> {
+        let spawn = SpawnOptions {
+            cwd: options.adapter_cwd.clone(),
+            ..SpawnOptions::default()
+        };
+        let mut adapter = ProcessAdapter::spawn(command, spawn).map_err(|e| error_chain(&e))?;
+        let deadline = Instant::now() + options.start_timeout.max(options.request_timeout);
+        match adapter.hello(1, config.clone(), deadline).await {
+            Ok(hello) => Ok(ProcSlot {
+                adapter,
+                config,
+                hello,
+                next_id: 2,
+            }),
+            Err(e) => {
+                let tail = adapter.stderr_tail();
+                adapter.kill();
+                let report = adapter
+                    .shutdown(Instant::now() + Duration::from_millis(500))
+                    .await;
+                let tail = if report.stderr_tail.is_empty() {
+                    tail
+                } else {
+                    report.stderr_tail
+                };
+                Err(format!("hello: {e}{}", tail_note(&tail)))
+            }
+        }
+    }
+
+    /// Shutdown, then kill past a short deadline; the whole process group ends.
+    async fn end(self) {
+        let _ = self
+            .adapter
+            .shutdown(Instant::now() + Duration::from_secs(2))
+            .await;
+    }
+}
+
+fn tail_note(tail: &str) -> String {
+    if tail.trim().is_empty() {
+        String::new()
+    } else {
+        format!("\nadapter stderr (tail):\n{}", last_bytes(tail, 4000))
+    }
+}
+
+fn last_bytes(text: &str, max: usize) -> &str {
+    let mut start = text.len().saturating_sub(max);
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    &text[start..]
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        text.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    text
+}
+
+fn base_result(scenario: &LoadedScenario, status: Status) -> ScenarioResult {
+    let s = &scenario.scenario;
+    ScenarioResult {
+        id: s.id.clone(),
+        area: scenario.area.clone(),
+        title: s.title.clone(),
+        path: scenario.path.clone(),
+        rules: s.spec.iter().map(|r| r.as_str().to_string()).collect(),
+        impl_defined: s
+            .impl_defined
+            .iter()
+            .map(|r| r.as_str().to_string())
+            .collect(),
+        tags: s.tags.clone(),
+        status,
+        duration: Duration::ZERO,
+        message: None,
+        golden_diff: None,
+        trace: Value::Null,
+        logs: Vec::new(),
+        stderr_tail: None,
+        adapter_fault: None,
+    }
+}
+
+/// Judges one execution: its inline checks, then its trace against the
+/// golden snapshot. `strict`: a difference in an impl-defined scenario is a
+/// failure (the reference implementation).
+pub fn judge(scenario: &LoadedScenario, execution: &Execution, strict: bool) -> ScenarioResult {
+    let mut result = base_result(scenario, Status::Pass);
+    result.duration = execution.elapsed;
+    result.adapter_fault = execution.adapter_fault.clone();
+    result.logs = execution.trace.logs.clone();
+    if let Some(reason) = &execution.not_applicable {
+        result.status = Status::NotApplicable;
+        result.message = Some(reason.clone());
+        return result;
+    }
+    let trace = execution.normalised();
+    let lenient =
+        !strict && !scenario.scenario.impl_defined.is_empty() && execution.adapter_fault.is_none();
+    let differs = if lenient {
+        Status::DiffersImplDefined
+    } else {
+        Status::Fail
+    };
+    let golden = golden::read_golden(scenario);
+    if let Ok(g) = &golden {
+        result.golden_diff = golden::compare(g, &trace);
+    }
+    result.trace = trace;
+    if let Some(f) = &execution.failure {
+        let at = f.step.map(|s| format!("step {s}: ")).unwrap_or_default();
+        result.status = differs;
+        result.message = Some(format!("{at}{}", f.message));
+        return result;
+    }
+    match golden {
+        Err(e) => {
+            result.status = Status::Error;
+            result.message = Some(e.to_string());
+        }
+        Ok(_) => {
+            if let Some(diff) = &result.golden_diff {
+                result.status = differs;
+                result.message = Some(format!(
+                    "the trace differs from the golden snapshot {}: {}",
+                    golden::snapshot_path(scenario).display(),
+                    golden::first_difference(diff)
+                ));
+            }
+        }
+    }
+    result
+}
+
+fn serialize_ms<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u64(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+fn serialize_unix_ms<S: serde::Serializer>(t: &SystemTime, s: S) -> Result<S::Ok, S::Error> {
+    let ms = t
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0);
+    s.serialize_u64(u64::try_from(ms).unwrap_or(u64::MAX))
+}

@@ -1,0 +1,152 @@
+//! What the process-adapter harnesses share: one trial per scenario that
+//! runs it through a [`Suite`] and requires it to pass.
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::sync::OnceLock;
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use runner::{
+    load_dir, scenarios_dir, AdapterSpec, LoadedScenario, ScenarioResult, Status, Suite,
+    SuiteOptions,
+};
+
+/// One runtime and the suites of a harness, started by the first trial
+/// that needs them (so `--list` starts nothing).
+pub struct Env {
+    pub runtime: tokio::runtime::Runtime,
+    pub suite: Suite,
+    /// The in-process reference, to compare traces with.
+    pub reference: Option<Suite>,
+}
+
+/// The workspace root.
+pub fn repo_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("runner/ has a parent")
+        .to_path_buf()
+}
+
+/// A command line word, quoted for `split_command_line`.
+pub fn quote(word: &str) -> String {
+    format!("'{}'", word.replace('\'', r"'\''"))
+}
+
+fn print_chain(e: &dyn std::error::Error) {
+    eprintln!("error: {e}");
+    let mut source = e.source();
+    while let Some(cause) = source {
+        eprintln!("  caused by: {cause}");
+        source = cause.source();
+    }
+}
+
+/// Runs every scenario as a trial `<prefix>::<area>::<id>` against the
+/// adapter `command()` gives (called once, before the first trial);
+/// `compare_with_reference`: each trial also runs the scenario in process
+/// and requires the same normalised trace, and a difference on
+/// impl-defined rules fails like any other (the reference makes the
+/// reference choice); otherwise such a difference passes the trial.
+pub fn main(
+    prefix: &'static str,
+    command: fn() -> Result<String, String>,
+    compare_with_reference: bool,
+) {
+    let args = Arguments::from_args();
+    let scenarios = match load_dir(&scenarios_dir()) {
+        Ok(s) => s,
+        Err(e) => {
+            print_chain(&e);
+            std::process::exit(101);
+        }
+    };
+    static ENV: OnceLock<Result<Env, String>> = OnceLock::new();
+    let env = move || -> Result<&'static Env, Failed> {
+        ENV.get_or_init(|| {
+            let command = command()?;
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?;
+            let mut options = SuiteOptions::new(AdapterSpec::Command(command));
+            options.strict_impl_defined = compare_with_reference;
+            let suite = runtime
+                .block_on(Suite::start(options))
+                .map_err(|e| format!("{e}"))?;
+            let reference = if compare_with_reference {
+                let options = SuiteOptions::new(AdapterSpec::Reference { mutant: None });
+                Some(
+                    runtime
+                        .block_on(Suite::start(options))
+                        .map_err(|e| e.to_string())?,
+                )
+            } else {
+                None
+            };
+            Ok(Env {
+                runtime,
+                suite,
+                reference,
+            })
+        })
+        .as_ref()
+        .map_err(|e| Failed::from(e.clone()))
+    };
+    let trials = scenarios
+        .into_iter()
+        .map(|s| {
+            Trial::test(format!("{prefix}::{}", s.trial_name()), move || {
+                run(env()?, &s)
+            })
+        })
+        .collect();
+    let conclusion = libtest_mimic::run(&args, trials);
+    if let Some(Ok(env)) = ENV.get() {
+        // Every adapter process ends before the harness exits.
+        env.runtime.block_on(env.suite.finish());
+    }
+    conclusion.exit();
+}
+
+fn run(env: &Env, s: &LoadedScenario) -> Result<(), Failed> {
+    let result = env.runtime.block_on(env.suite.run_one(s));
+    if !matches!(result.status, Status::Pass | Status::DiffersImplDefined) {
+        return Err(describe(&result).into());
+    }
+    if let Some(reference) = &env.reference {
+        let in_process = env.runtime.block_on(reference.run_one(s));
+        if in_process.trace != result.trace {
+            let diff =
+                runner::golden::compare(&in_process.trace, &result.trace).unwrap_or_default();
+            return Err(format!(
+                "{}: the trace over stdio differs from the in-process trace (in-process {}):\n{diff}",
+                s.path.display(),
+                in_process.status
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// A failed trial's text: why, the golden difference, the trace and the
+/// adapter's stderr tail.
+pub fn describe(r: &ScenarioResult) -> String {
+    let mut text = format!("{}: {} — {}\n", r.path.display(), r.title, r.status);
+    if let Some(m) = &r.message {
+        text.push_str(&format!("\n{m}\n"));
+    }
+    if let Some(d) = &r.golden_diff {
+        text.push_str(&format!("\ngolden difference:\n{d}\n"));
+    }
+    text.push_str(&format!(
+        "\ntrace (normalised):\n{}",
+        runner::golden::render(&r.trace)
+    ));
+    if let Some(t) = &r.stderr_tail {
+        text.push_str(&format!("\nadapter stderr (tail):\n{t}\n"));
+    }
+    text
+}
