@@ -10,16 +10,16 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use adapter_protocol::{
-    AdapterMessage, Call, CallbackKind, Config, Event, HelloResult, NestedCall, Op, Request,
-    Within, PROTOCOL_VERSION, TARGET_MY, TARGET_RETURNED,
+    AdapterMessage, Call, Config, Event, HelloResult, NestedCall, Op, Request, Within,
+    PROTOCOL_VERSION, TARGET_MY, TARGET_RETURNED,
 };
 use serde_json::Value;
 use tokio::time::Instant;
 
 use crate::check::{check, Lanes};
 use crate::model::{
-    default_call_name, kind_name, AwaitDetail, CallStep, Expectation, Pattern, Scenario,
-    ServerAction, ServerKind, ServerStep, ServerTarget, Step, DEFAULT_STEP_DEADLINE_MS,
+    default_call_name, AwaitDetail, CallStep, Expectation, Pattern, Scenario, ServerAction,
+    ServerKind, ServerStep, ServerTarget, Step, DEFAULT_STEP_DEADLINE_MS,
 };
 use crate::normalise;
 use crate::template::{expand_value, Endpoints};
@@ -538,29 +538,25 @@ impl Run<'_> {
             });
         }
         let mut within = Within::default();
-        for kind in [
-            CallbackKind::Success,
-            CallbackKind::Fail,
-            CallbackKind::Complete,
-        ] {
+        for (slot, calls) in step.within.slots() {
             let mut list = Vec::new();
-            for (k, nested) in step.within.for_kind(kind).iter().enumerate() {
-                let nested_name =
-                    nested
-                        .name
-                        .clone()
-                        .unwrap_or(format!("{name}-{}{}", kind_name(kind), k + 1));
+            for (k, nested) in calls.iter().enumerate() {
+                let nested_name = nested
+                    .name
+                    .clone()
+                    .unwrap_or(format!("{name}-{slot}{}", k + 1));
                 let (nested_id, call) = self.build_call(nested, nested_name, Some(id))?;
                 list.push(NestedCall {
                     id: nested_id,
                     call,
                 });
             }
-            match kind {
-                CallbackKind::Success => within.success = list,
-                CallbackKind::Fail => within.fail = list,
-                CallbackKind::Complete => within.complete = list,
-            }
+            *match slot {
+                "success" => &mut within.success,
+                "fail" => &mut within.fail,
+                "complete" => &mut within.complete,
+                _ => &mut within.listener,
+            } = list;
         }
         Ok((
             id,

@@ -13,7 +13,9 @@
 //! (`adapter_host::ProcessAdapter`, which implements [`Adapter`]) started
 //! from a command line, restarted after faults, the embedded mock server,
 //! and one [`SuiteEvent`] stream that the command line's [`PlainReporter`]
-//! and the report writers consume, ending in a [`SuiteResult`].
+//! (or, on a terminal, its [`ProgressBarReporter`]) consume, ending in a
+//! [`SuiteResult`]; [`run_report`] turns that into the `report` crate's
+//! model, from which the JUnit, JSON, Markdown and HTML reports are written.
 //!
 //! It is not a WebSocket fuzzer nor a load generator.
 
@@ -29,6 +31,8 @@ pub mod normalise;
 mod process;
 #[cfg(feature = "reference")]
 pub mod reference;
+#[cfg(feature = "reference")]
+pub mod reporting;
 pub mod rules;
 mod schema;
 #[cfg(feature = "reference")]
@@ -38,7 +42,7 @@ mod trace;
 
 pub use check::{check, session_tail, subset, Lanes};
 #[cfg(feature = "reference")]
-pub use console::PlainReporter;
+pub use console::{progress_wanted, PlainReporter, ProgressBarReporter};
 pub use executor::DEFAULT_REQUEST_TIMEOUT;
 pub use executor::{
     config_for, run_scenario, run_scenario_after_hello, ActTarget, Adapter, AdapterError,
@@ -46,6 +50,8 @@ pub use executor::{
 };
 pub use loader::{load_dir, parse_scenario, LoadError, LoadedScenario};
 pub use model::Scenario;
+#[cfg(feature = "reference")]
+pub use reporting::run_report;
 pub use schema::scenario_schema_json;
 #[cfg(feature = "reference")]
 pub use suite::{
@@ -146,7 +152,6 @@ mod tests {
     }
 
     #[test]
-    #[ignore = "listeners.during-dispatch has no scenario: adapter protocol v1 cannot make a call inside a listener"]
     fn every_rule_and_error_code_has_a_scenario() {
         let loaded = load_dir(&scenarios_dir()).unwrap_or_else(|e| panic!("{e}"));
         let rules = coverage::uncovered_rules(&loaded);

@@ -4,11 +4,10 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use adapter_protocol::{CallbackKind, TARGET_MY, TARGET_RETURNED};
+use adapter_protocol::{TARGET_MY, TARGET_RETURNED};
 
 use crate::model::{
-    default_call_name, kind_name, CallStep, Expectation, Pattern, Scenario, Step, MY_METHODS,
-    TASK_METHODS,
+    default_call_name, CallStep, Expectation, Pattern, Scenario, Step, MY_METHODS, TASK_METHODS,
 };
 
 /// A scenario with where it came from.
@@ -335,18 +334,21 @@ impl Names {
                 &format!("{at}.then[{}]", k + 1),
             )?;
         }
-        for kind in [
-            CallbackKind::Success,
-            CallbackKind::Fail,
-            CallbackKind::Complete,
-        ] {
-            for (k, n) in call.within.for_kind(kind).iter().enumerate() {
-                let kn = kind_name(kind);
+        if !call.within.listener.is_empty()
+            && (!call.method.starts_with("on") || call.listener.is_none())
+        {
+            return err(format!(
+                "`within.listener` needs an `on*` method with a `listener` (this call is `{}`)",
+                call.method
+            ));
+        }
+        for (slot, calls) in call.within.slots() {
+            for (k, n) in calls.iter().enumerate() {
                 self.call(
                     n,
-                    format!("{name}-{kn}{}", k + 1),
+                    format!("{name}-{slot}{}", k + 1),
                     true,
-                    &format!("{at}.within.{kn}[{}]", k + 1),
+                    &format!("{at}.within.{slot}[{}]", k + 1),
                 )?;
             }
         }
@@ -462,6 +464,27 @@ steps:
             .to_string();
         assert!(
             e.contains("steps[1].call") && e.contains("method `onOpen` on `my`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn calls_inside_a_listener_need_an_on_method_with_a_listener() {
+        let ok = GOOD.replace(
+            "listener: O }",
+            "listener: O, within: { listener: [ { method: offSocketOpen } ] } }",
+        );
+        let s = parse(&ok).unwrap();
+        let names: Vec<_> = s.calls().into_iter().map(|(n, _)| n).collect();
+        assert_eq!(names, ["c1", "c1-listener1", "c2"]);
+        let e = parse(&GOOD.replace(
+            "args: { url: \"{{ws:echo}}\" } }",
+            "args: { url: \"{{ws:echo}}\" }, within: { listener: [ { method: offSocketOpen } ] } }",
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("steps[2].call") && e.contains("`within.listener` needs an `on*` method"),
             "{e}"
         );
     }

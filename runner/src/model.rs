@@ -65,13 +65,9 @@ fn collect_calls<'a>(call: &'a CallStep, default: String, out: &mut Vec<(String,
     for (k, nested) in call.then.iter().enumerate() {
         collect_calls(nested, format!("{name}-then{}", k + 1), out);
     }
-    for kind in [
-        CallbackKind::Success,
-        CallbackKind::Fail,
-        CallbackKind::Complete,
-    ] {
-        for (k, nested) in call.within.for_kind(kind).iter().enumerate() {
-            collect_calls(nested, format!("{name}-{}{}", kind_name(kind), k + 1), out);
+    for (slot, calls) in call.within.slots() {
+        for (k, nested) in calls.iter().enumerate() {
+            collect_calls(nested, format!("{name}-{slot}{}", k + 1), out);
         }
     }
 }
@@ -275,21 +271,27 @@ pub struct WithinSteps {
     /// Inside `complete`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub complete: Vec<CallStep>,
+    /// On an `on*` call: inside the listener, the next time it runs, once
+    /// (how a scenario changes listeners during a dispatch).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub listener: Vec<CallStep>,
 }
 
 impl WithinSteps {
     /// No nested call.
     pub fn is_empty(&self) -> bool {
-        self.success.is_empty() && self.fail.is_empty() && self.complete.is_empty()
+        self.slots().iter().all(|(_, calls)| calls.is_empty())
     }
 
-    /// The calls for one callback kind.
-    pub fn for_kind(&self, kind: CallbackKind) -> &[CallStep] {
-        match kind {
-            CallbackKind::Success => &self.success,
-            CallbackKind::Fail => &self.fail,
-            CallbackKind::Complete => &self.complete,
-        }
+    /// Each place a nested call can be made, by its wire name, with its
+    /// calls: `success`, `fail`, `complete`, `listener`.
+    pub fn slots(&self) -> [(&'static str, &[CallStep]); 4] {
+        [
+            ("success", &self.success),
+            ("fail", &self.fail),
+            ("complete", &self.complete),
+            ("listener", &self.listener),
+        ]
     }
 }
 

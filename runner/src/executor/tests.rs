@@ -10,6 +10,7 @@ use super::*;
 use crate::loader::parse_scenario;
 use crate::model::ServerPayload;
 use crate::trace::ServerEventKind;
+use adapter_protocol::CallbackKind;
 
 type Handler = Box<dyn FnMut(&Request) -> Vec<AdapterMessage> + Send>;
 
