@@ -23,10 +23,11 @@ impl Format {
     pub const ALL: [Format; 4] = [Format::Junit, Format::Json, Format::Markdown, Format::Html];
 
     /// The format named `junit`, `json`, `md` (or `markdown`) or `html`,
-    /// as in `--report md=PATH`.
+    /// as in `--report md=PATH` (case-insensitive; `xml` is not a name:
+    /// JUnit is one XML format among others).
     pub fn from_name(name: &str) -> Option<Format> {
         match name.to_ascii_lowercase().as_str() {
-            "junit" | "xml" => Some(Format::Junit),
+            "junit" => Some(Format::Junit),
             "json" => Some(Format::Json),
             "md" | "markdown" => Some(Format::Markdown),
             "html" => Some(Format::Html),

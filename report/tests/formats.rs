@@ -538,6 +538,8 @@ fn write_all_writes_the_four_formats_into_a_folder() {
     assert_eq!(read_json(&json).unwrap(), sample_report());
     assert_eq!(Format::from_name("md"), Some(Format::Markdown));
     assert_eq!(Format::from_name("pdf"), None);
+    assert_eq!(Format::from_name("xml"), None);
+    assert_eq!(Format::from_name("JUnit"), Some(Format::Junit));
     let err = write_report(
         &sample_report(),
         Format::Json,

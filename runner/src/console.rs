@@ -1,21 +1,54 @@
-//! The plain-text consumer of [`SuiteEvent`]: one progress line per
-//! scenario, then the compliance summary (totals per status, and each
-//! scenario that did not pass with its first difference).
+//! The command line's consumers of [`SuiteEvent`]:
+//!
+//! - [`PlainReporter`]: one progress line per scenario (unless built with
+//!   [`PlainReporter::summary_only`]), then the compliance summary (totals
+//!   per status, and each scenario that did not pass with its first
+//!   difference);
+//! - [`ProgressBarReporter`]: a progress bar on a terminal (indicatif),
+//!   with a line above it for each scenario that did not pass.
+//!
+//! The command line picks them with [`progress_wanted`]; the runner's
+//! engine knows nothing of either.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::suite::{Status, SuiteEvent, SuiteResult};
+
+/// Whether to draw a progress bar: stderr is a terminal and the `CI`
+/// environment variable is not set (to anything but `""`, `0` or `false`).
+pub fn progress_wanted() -> bool {
+    let ci = std::env::var("CI")
+        .map(|v| !matches!(v.trim().to_ascii_lowercase().as_str(), "" | "0" | "false"))
+        .unwrap_or(false);
+    !ci && std::io::stderr().is_terminal()
+}
 
 /// Writes progress lines and the summary to `out`.
 #[derive(Debug)]
 pub struct PlainReporter<W: Write> {
     out: W,
+    progress: bool,
 }
 
 impl<W: Write> PlainReporter<W> {
-    /// A reporter writing to `out`.
+    /// A reporter writing progress lines and the summary to `out`.
     pub fn new(out: W) -> Self {
-        PlainReporter { out }
+        PlainReporter {
+            out,
+            progress: true,
+        }
+    }
+
+    /// A reporter writing only the summary to `out` (the progress is
+    /// another consumer's, e.g. a [`ProgressBarReporter`]).
+    pub fn summary_only(out: W) -> Self {
+        PlainReporter {
+            out,
+            progress: false,
+        }
     }
 
     /// Consumes one event (write errors are ignored: the report is best
@@ -25,6 +58,12 @@ impl<W: Write> PlainReporter<W> {
     }
 
     fn write_event(&mut self, event: &SuiteEvent) -> std::io::Result<()> {
+        if !self.progress {
+            return match event {
+                SuiteEvent::Finished(result) => self.summary(result),
+                _ => Ok(()),
+            };
+        }
         match event {
             SuiteEvent::Started {
                 adapter,
@@ -121,6 +160,82 @@ impl<W: Write> PlainReporter<W> {
     }
 }
 
+/// A progress bar (on stderr by default): scenarios done of the total,
+/// elapsed time, the last scenario started; each scenario that did not
+/// pass, and each adapter restart, is printed above the bar. The bar is
+/// cleared when the run ends, before the summary.
+#[derive(Debug)]
+pub struct ProgressBarReporter {
+    bar: ProgressBar,
+}
+
+impl Default for ProgressBarReporter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ProgressBarReporter {
+    /// A bar drawn on stderr.
+    pub fn new() -> Self {
+        Self::with_target(ProgressDrawTarget::stderr())
+    }
+
+    /// A bar drawn on `target` (`ProgressDrawTarget::hidden()` in tests).
+    pub fn with_target(target: ProgressDrawTarget) -> Self {
+        let bar = ProgressBar::with_draw_target(Some(0), target);
+        let style = ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {bar:30.cyan/blue} {pos}/{len} {wide_msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ");
+        bar.set_style(style);
+        ProgressBarReporter { bar }
+    }
+
+    /// How many scenarios have ended, of how many.
+    pub fn position(&self) -> (u64, Option<u64>) {
+        (self.bar.position(), self.bar.length())
+    }
+
+    /// Consumes one event.
+    pub fn event(&mut self, event: &SuiteEvent) {
+        match event {
+            SuiteEvent::Started {
+                adapter,
+                total,
+                jobs,
+            } => {
+                self.bar.set_length(*total as u64);
+                self.bar.set_position(0);
+                self.bar
+                    .set_message(format!("against {adapter} ({jobs} at once)"));
+                self.bar.enable_steady_tick(Duration::from_millis(120));
+            }
+            SuiteEvent::ScenarioStarted { trial } => self.bar.set_message(trial.clone()),
+            SuiteEvent::ScenarioFinished { done, result, .. } => {
+                self.bar.set_position(*done as u64);
+                if result.status != Status::Pass {
+                    let first = result
+                        .first_difference()
+                        .map(|f| format!(": {}", shorten(&f, 140)))
+                        .unwrap_or_default();
+                    self.bar.println(format!(
+                        "{:<18} {}{first}",
+                        result.status.name(),
+                        result.trial_name()
+                    ));
+                }
+            }
+            SuiteEvent::AdapterRestarted { trial, reason } => self.bar.println(format!(
+                "adapter restarted after {trial}: {}",
+                shorten(reason, 140)
+            )),
+            SuiteEvent::Finished(_) => self.bar.finish_and_clear(),
+        }
+    }
+}
+
 fn shorten(text: &str, max: usize) -> String {
     let line = text.lines().next().unwrap_or("");
     if line.len() <= max {
@@ -131,4 +246,104 @@ fn shorten(text: &str, max: usize) -> String {
         end -= 1;
     }
     format!("{}…", &line[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+    use std::time::SystemTime;
+
+    use super::*;
+    use crate::suite::{RunInfo, ScenarioResult};
+
+    fn events() -> Vec<SuiteEvent> {
+        let scenario = |id: &str, status| ScenarioResult {
+            id: id.into(),
+            area: "url".into(),
+            title: String::new(),
+            path: PathBuf::from("x.yaml"),
+            rules: Vec::new(),
+            impl_defined: Vec::new(),
+            tags: Vec::new(),
+            status,
+            duration: Duration::from_millis(3),
+            message: (status != Status::Pass).then(|| "step 1: wrong code".into()),
+            golden_diff: None,
+            trace: serde_json::Value::Null,
+            logs: Vec::new(),
+            stderr_tail: None,
+            adapter_fault: None,
+        };
+        let a = scenario("a", Status::Pass);
+        let b = scenario("b", Status::Fail);
+        let now = SystemTime::now();
+        let result = SuiteResult {
+            run: RunInfo {
+                adapter: "reference (in process)".into(),
+                implementation: None,
+                suite_version: "0.1.0".into(),
+                jobs: 1,
+                started: now,
+                finished: now,
+            },
+            scenarios: vec![a.clone(), b.clone()],
+        };
+        vec![
+            SuiteEvent::Started {
+                adapter: "reference (in process)".into(),
+                total: 2,
+                jobs: 1,
+            },
+            SuiteEvent::ScenarioStarted {
+                trial: "url::a".into(),
+            },
+            SuiteEvent::ScenarioFinished {
+                done: 1,
+                total: 2,
+                result: Box::new(a),
+            },
+            SuiteEvent::ScenarioStarted {
+                trial: "url::b".into(),
+            },
+            SuiteEvent::ScenarioFinished {
+                done: 2,
+                total: 2,
+                result: Box::new(b),
+            },
+            SuiteEvent::Finished(Box::new(result)),
+        ]
+    }
+
+    #[test]
+    fn plain_lines_or_the_summary_only() {
+        let mut full = PlainReporter::new(Vec::new());
+        let mut summary = PlainReporter::summary_only(Vec::new());
+        for e in events() {
+            full.event(&e);
+            summary.event(&e);
+        }
+        let full = String::from_utf8(full.out).unwrap();
+        let summary = String::from_utf8(summary.out).unwrap();
+        assert!(full.contains("[  2/2] fail"), "{full}");
+        assert!(!summary.contains("[  2/2]"), "{summary}");
+        assert!(summary.contains("fail url::b") && summary.contains("result: NOT compliant"));
+        assert!(
+            full.ends_with(&summary),
+            "the same summary:\n{full}\n---\n{summary}"
+        );
+    }
+
+    #[test]
+    fn the_bar_follows_the_scenarios() {
+        let mut bar = ProgressBarReporter::with_target(ProgressDrawTarget::hidden());
+        let events = events();
+        for e in &events[..3] {
+            bar.event(e);
+        }
+        assert_eq!(bar.position(), (1, Some(2)));
+        for e in &events[3..] {
+            bar.event(e);
+        }
+        assert_eq!(bar.position(), (2, Some(2)));
+    }
 }
