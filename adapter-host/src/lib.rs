@@ -38,4 +38,4 @@ mod process;
 pub use command_line::split_command_line;
 pub use error::{AdapterError, HostError};
 pub use node::{ensure_node_adapter, ensure_node_adapter_with, NodeTools, NODE_ADAPTER_SCRIPT};
-pub use process::{ExitReport, ProcessAdapter, SpawnOptions};
+pub use process::{decode_line, ExitReport, ProcessAdapter, SpawnOptions};

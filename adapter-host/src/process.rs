@@ -382,40 +382,16 @@ impl ProcessAdapter {
         error
     }
 
-    /// Parses and checks one stdout line.
+    /// Parses and checks one stdout line: [`decode`], then the checks that
+    /// need what was sent (ids, calls, tasks).
     fn check_line(&mut self, bytes: &[u8]) -> Result<AdapterMessage, String> {
-        let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-        let Ok(line) = std::str::from_utf8(bytes) else {
-            let lossy = String::from_utf8_lossy(bytes);
-            return Err(format!(
-                "a line that is not UTF-8: {}",
-                truncate(&lossy, QUOTE_BYTES)
-            ));
+        let message = decode(bytes)?;
+        let checked = match &message {
+            AdapterMessage::Response(response) => self.check_response(response),
+            AdapterMessage::Event(event) => self.check_event(event),
         };
-        let quoted = || truncate(line, QUOTE_BYTES);
-        let value: Value = serde_json::from_str(line)
-            .map_err(|e| format!("a line that is not JSON ({e}): {}", quoted()))?;
-        let Value::Object(object) = &value else {
-            return Err(format!("a line that is not a JSON object: {}", quoted()));
-        };
-        if object.contains_key("id") {
-            let response: Response = serde_json::from_value(value)
-                .map_err(|e| format!("a malformed response ({e}): {}", quoted()))?;
-            self.check_response(&response)
-                .map_err(|e| format!("{e}: {}", quoted()))?;
-            Ok(AdapterMessage::Response(response))
-        } else if object.contains_key("event") {
-            let event: Event = serde_json::from_value(value)
-                .map_err(|e| format!("an unknown or malformed event ({e}): {}", quoted()))?;
-            self.check_event(&event)
-                .map_err(|e| format!("{e}: {}", quoted()))?;
-            Ok(AdapterMessage::Event(event))
-        } else {
-            Err(format!(
-                "a message that is neither a response (no \"id\") nor an event (no \"event\"): {}",
-                quoted()
-            ))
-        }
+        checked.map_err(|e| format!("{e}: {}", quote_line(bytes)))?;
+        Ok(message)
     }
 
     fn check_response(&mut self, response: &Response) -> Result<(), String> {
@@ -623,6 +599,60 @@ impl Drop for ProcessAdapter {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// Decodes one line an adapter wrote on stdout (without its `\n`; a
+/// trailing `\r` is ignored) into a message, checking everything that can
+/// be checked from the line alone: UTF-8, JSON, an object, and the shape of
+/// a response (it has `"id"`) or of an event (it has `"event"`).
+///
+/// [`ProcessAdapter::recv`] runs this on every line, then checks the
+/// message against the session (an id that was sent and not yet answered,
+/// a call that was sent, a task that was returned).
+///
+/// # Errors
+///
+/// [`AdapterError::Protocol`] saying what is wrong, quoting the line.
+pub fn decode_line(line: &[u8]) -> Result<AdapterMessage, AdapterError> {
+    decode(line).map_err(AdapterError::Protocol)
+}
+
+/// [`decode_line`], with the reason as text.
+fn decode(bytes: &[u8]) -> Result<AdapterMessage, String> {
+    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+    let Ok(line) = std::str::from_utf8(bytes) else {
+        let lossy = String::from_utf8_lossy(bytes);
+        return Err(format!(
+            "a line that is not UTF-8: {}",
+            truncate(&lossy, QUOTE_BYTES)
+        ));
+    };
+    let quoted = || truncate(line, QUOTE_BYTES);
+    let value: Value = serde_json::from_str(line)
+        .map_err(|e| format!("a line that is not JSON ({e}): {}", quoted()))?;
+    let Value::Object(object) = &value else {
+        return Err(format!("a line that is not a JSON object: {}", quoted()));
+    };
+    if object.contains_key("id") {
+        let response: Response = serde_json::from_value(value)
+            .map_err(|e| format!("a malformed response ({e}): {}", quoted()))?;
+        Ok(AdapterMessage::Response(response))
+    } else if object.contains_key("event") {
+        let event: Event = serde_json::from_value(value)
+            .map_err(|e| format!("an unknown or malformed event ({e}): {}", quoted()))?;
+        Ok(AdapterMessage::Event(event))
+    } else {
+        Err(format!(
+            "a message that is neither a response (no \"id\") nor an event (no \"event\"): {}",
+            quoted()
+        ))
+    }
+}
+
+/// A line [`decode`] accepted, quoted for an error.
+fn quote_line(bytes: &[u8]) -> String {
+    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+    truncate(&String::from_utf8_lossy(bytes), QUOTE_BYTES)
 }
 
 /// The writer task: writes queued lines to the adapter's stdin until the
