@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::loader::LoadedScenario;
 use crate::model::{Expectation, Step};
-use crate::rules::{rule_ids, ERROR_CODES};
+use crate::rules::{rule_ids, ErrorCode, ERROR_CODES};
 
 /// The rule ids no scenario names in `spec`.
 pub fn uncovered_rules(scenarios: &[LoadedScenario]) -> Vec<&'static str> {
@@ -28,7 +28,7 @@ pub fn uncovered_codes(scenarios: &[LoadedScenario]) -> Vec<u32> {
     let by_code = scenarios_by_code(scenarios);
     ERROR_CODES
         .iter()
-        .map(|(c, _, _)| *c)
+        .map(|c| c.code)
         .filter(|c| !by_code.contains_key(c))
         .collect()
 }
@@ -73,7 +73,7 @@ pub fn render(scenarios: &[LoadedScenario]) -> String {
         "Generated from `scenarios/` by the runner's tests: do not edit by hand; \
          regenerate with `UPDATE_COVERAGE=1 cargo test -p runner --lib coverage`.\n\n",
     );
-    md.push_str("Rule ids are those of `behaviour.md` (`runner/src/rules.txt`).\n\n");
+    md.push_str("Rule ids are those of `behaviour.md` (`report/src/rules.txt`).\n\n");
     md.push_str("## Rules\n\n| rule | scenarios |\n| --- | --- |\n");
     for rule in rule_ids() {
         let names: Vec<String> = scenarios
@@ -98,7 +98,12 @@ pub fn render(scenarios: &[LoadedScenario]) -> String {
     md.push_str("\n## Error codes\n\nA scenario counts for a code when one of its `expect` items asserts `error: N`.\n\n");
     md.push_str("| code | meaning | rules | scenarios |\n| --- | --- | --- | --- |\n");
     let by_code = scenarios_by_code(scenarios);
-    for (code, meaning, rules) in ERROR_CODES {
+    for ErrorCode {
+        code,
+        meaning,
+        rules,
+    } in ERROR_CODES
+    {
         let names = by_code
             .get(&code)
             .map(|v| {

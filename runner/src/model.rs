@@ -110,7 +110,7 @@ impl TryFrom<String> for RuleId {
             Ok(RuleId(value))
         } else {
             Err(format!(
-                "unknown rule id `{value}`: expected one of the ids of behaviour.md (runner/src/rules.txt)"
+                "unknown rule id `{value}`: expected one of the ids of behaviour.md (report/src/rules.txt)"
             ))
         }
     }
