@@ -85,7 +85,7 @@ impl<W: Write> PlainReporter<W> {
                 write!(
                     self.out,
                     "[{done:>3}/{total}] {:<18} {} ({ms} ms)",
-                    result.status.name(),
+                    result.status.as_str(),
                     result.trial_name()
                 )?;
                 if result.status != Status::Pass {
@@ -125,7 +125,7 @@ impl<W: Write> PlainReporter<W> {
             elapsed.as_secs_f64()
         )?;
         for status in Status::ALL {
-            writeln!(self.out, "  {:<20} {}", status.name(), counts.get(status))?;
+            writeln!(self.out, "  {:<20} {}", status.as_str(), counts.get(status))?;
         }
         let not_passed: Vec<_> = result
             .scenarios
@@ -138,7 +138,7 @@ impl<W: Write> PlainReporter<W> {
                 writeln!(
                     self.out,
                     "{} {} ({})",
-                    s.status.name(),
+                    s.status.as_str(),
                     s.trial_name(),
                     s.path.display()
                 )?;
@@ -222,7 +222,7 @@ impl ProgressBarReporter {
                         .unwrap_or_default();
                     self.bar.println(format!(
                         "{:<18} {}{first}",
-                        result.status.name(),
+                        result.status.as_str(),
                         result.trial_name()
                     ));
                 }

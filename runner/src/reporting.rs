@@ -53,7 +53,7 @@ pub fn run_report(result: &SuiteResult, adapter: &AdapterSpec) -> report::RunRep
 
 /// One scenario's entry in the report.
 pub fn scenario_report(s: &ScenarioResult) -> report::ScenarioReport {
-    let status = status(s.status);
+    let status = s.status;
     // Where the actual trace leaves the golden one; else (an inline
     // expectation, no snapshot) the first line of why it did not pass.
     let first_difference = if s.status == Status::Pass {
@@ -91,17 +91,6 @@ pub fn scenario_report(s: &ScenarioResult) -> report::ScenarioReport {
         golden_diff: s.golden_diff.clone(),
         trace: s.trace.clone(),
         adapter_stderr: s.stderr_tail.clone().filter(|t| !t.trim().is_empty()),
-    }
-}
-
-/// The runner's status as the report's.
-pub fn status(status: Status) -> report::Status {
-    match status {
-        Status::Pass => report::Status::Pass,
-        Status::Fail => report::Status::Fail,
-        Status::DiffersImplDefined => report::Status::DiffersImplDefined,
-        Status::NotApplicable => report::Status::NotApplicable,
-        Status::Error => report::Status::Error,
     }
 }
 

@@ -152,58 +152,9 @@ pub enum SuiteError {
     },
 }
 
-/// A scenario's outcome.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum Status {
-    /// Every expectation held and the trace is the golden one.
-    Pass,
-    /// An expectation or the golden trace did not hold.
-    Fail,
-    /// A difference in a scenario about [impl-defined] rules only.
-    DiffersImplDefined,
-    /// The adapter cannot honour a config key the scenario needs.
-    NotApplicable,
-    /// The scenario could not be judged (no golden snapshot, …).
-    Error,
-}
-
-impl Status {
-    /// Every status, in report order.
-    pub const ALL: [Status; 5] = [
-        Status::Pass,
-        Status::Fail,
-        Status::DiffersImplDefined,
-        Status::NotApplicable,
-        Status::Error,
-    ];
-
-    /// The name used in reports (`pass`, `differsImplDefined`, …).
-    pub fn name(self) -> &'static str {
-        match self {
-            Status::Pass => "pass",
-            Status::Fail => "fail",
-            Status::DiffersImplDefined => "differsImplDefined",
-            Status::NotApplicable => "notApplicable",
-            Status::Error => "error",
-        }
-    }
-
-    /// Whether the run still counts as compliant with this status
-    /// (pass, differs on impl-defined rules, not applicable).
-    pub fn is_ok(self) -> bool {
-        matches!(
-            self,
-            Status::Pass | Status::DiffersImplDefined | Status::NotApplicable
-        )
-    }
-}
-
-impl std::fmt::Display for Status {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
+/// A scenario's outcome: the report's status, so a result and its report
+/// cannot disagree.
+pub use report::Status;
 
 /// One scenario's result.
 #[derive(Debug, Clone, Serialize)]
@@ -350,7 +301,7 @@ impl SuiteResult {
     /// Every scenario passed or differs only on impl-defined rules (or is
     /// not applicable).
     pub fn is_compliant(&self) -> bool {
-        self.scenarios.iter().all(|s| s.status.is_ok())
+        self.scenarios.iter().all(|s| !s.status.is_failure())
     }
 
     /// The command line's exit status: 0 compliant, 1 otherwise.
