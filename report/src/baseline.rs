@@ -139,33 +139,12 @@ pub fn baseline_from(report: &RunReport) -> Baseline {
 
 /// The baseline as pretty JSON, ending with a newline.
 pub fn write_baseline(baseline: &Baseline) -> String {
-    let mut json = serde_json::to_string_pretty(baseline).expect("a baseline always serialises");
-    json.push('\n');
-    json
+    crate::json::write_versioned(baseline)
 }
 
 /// Reads a baseline file's text, refusing another schema version.
 pub fn read_baseline(json: &str) -> Result<Baseline, ReportError> {
-    let value: serde_json::Value =
-        serde_json::from_str(json).map_err(|source| ReportError::Json {
-            what: "baseline",
-            source,
-        })?;
-    let found = value
-        .get("schemaVersion")
-        .and_then(serde_json::Value::as_u64)
-        .unwrap_or(0);
-    if found != u64::from(BASELINE_SCHEMA_VERSION) {
-        return Err(ReportError::SchemaVersion {
-            what: "baseline",
-            found,
-            expected: BASELINE_SCHEMA_VERSION,
-        });
-    }
-    serde_json::from_value(value).map_err(|source| ReportError::Json {
-        what: "baseline",
-        source,
-    })
+    crate::json::read_versioned(json, "baseline", BASELINE_SCHEMA_VERSION)
 }
 
 /// The verdict as a Markdown section, to append to the step summary.
