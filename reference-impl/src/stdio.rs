@@ -71,11 +71,17 @@ where
 
     loop {
         let message = tokio::select! {
+            // An answer to a bad line was queued before any request read
+            // after that line, so it goes out first.
+            biased;
+            Some(message) = error_rx.recv() => message,
             message = messages.recv() => match message {
                 Some(message) => message,
-                None => break,
+                None => match error_rx.try_recv() {
+                    Ok(message) => message,
+                    Err(_) => break,
+                },
             },
-            Some(message) = error_rx.recv() => message,
         };
         let mut line = serde_json::to_string(&message).map_err(std::io::Error::other)?;
         line.push('\n');
