@@ -48,11 +48,19 @@ for line in sys.stdin:
         out({"id": i, "ok": False, "error": "not implemented"})
 "#;
 
+/// The adapter's script, written once for all the tests of this binary:
+/// tests run in parallel, and rewriting the file while another test's
+/// adapter starts would hand Python a truncated script.
 fn script() -> PathBuf {
-    let path =
-        std::env::temp_dir().join(format!("runner-broken-adapter-{}.py", std::process::id()));
-    std::fs::write(&path, BROKEN_ADAPTER).unwrap();
-    path
+    static SCRIPT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    SCRIPT
+        .get_or_init(|| {
+            let path = std::env::temp_dir()
+                .join(format!("runner-broken-adapter-{}.py", std::process::id()));
+            std::fs::write(&path, BROKEN_ADAPTER).unwrap();
+            path
+        })
+        .clone()
 }
 
 /// Processes whose command line holds `marker`.
