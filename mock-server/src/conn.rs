@@ -380,7 +380,16 @@ async fn serve(shared: &Arc<Shared>, tag: &mut Tag, mut stream: Stream) {
         _ => None,
     };
     session.inner.register(conn, tx, room);
-    if let Err(e) = write_raw(&mut stream, &switching(&key, protocol.as_deref())).await {
+    if let Err(e) = write_raw(
+        &mut stream,
+        &switching(
+            &key,
+            protocol.as_deref(),
+            plan.options.connection.as_deref(),
+        ),
+    )
+    .await
+    {
         return tag.end(io_end(&e), Some(e.to_string()));
     }
     let ws =

@@ -144,11 +144,12 @@ impl Request {
     }
 }
 
-/// A good 101 response, selecting `protocol` if given.
-pub(crate) fn switching(key: &str, protocol: Option<&str>) -> Vec<u8> {
+/// A good 101 response, selecting `protocol` if given, with `connection`
+/// as its `Connection` value (default `Upgrade`).
+pub(crate) fn switching(key: &str, protocol: Option<&str>, connection: Option<&str>) -> Vec<u8> {
     response_101(
         Some("websocket"),
-        Some("Upgrade"),
+        Some(connection.unwrap_or("Upgrade")),
         Some(&accept_key(key)),
         protocol,
     )

@@ -45,7 +45,9 @@
 //! without a body), `close-after=N` with `close-code={code or none}` (default
 //! 1000) and `close-reason={text}`, `drop-after=N` with `drop=fin|rst`
 //! (default `fin`), `protocol={name}` (the subprotocol a good 101 selects,
-//! offered or not; default: the first offered).
+//! offered or not; default: the first offered), `connection={value}` (the
+//! `Connection` value of a good 101, e.g. `keep-alive,%20Upgrade`; default
+//! `Upgrade`).
 //!
 //! Faults: `never-answer`, `protocol-unrequested` (101 selecting
 //! `x-unrequested`), `protocol-not-offered` (101 selecting `x-not-offered`),

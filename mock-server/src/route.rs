@@ -89,6 +89,9 @@ pub(crate) struct PathOptions {
     /// The subprotocol a good 101 selects, offered or not (default: the
     /// first one offered).
     pub(crate) protocol: Option<String>,
+    /// The `Connection` value of a good 101 (default `Upgrade`), e.g. the
+    /// token list `keep-alive, Upgrade` that RFC 6455 also allows.
+    pub(crate) connection: Option<String>,
 }
 
 impl Default for PathOptions {
@@ -103,6 +106,7 @@ impl Default for PathOptions {
             drop_after: None,
             drop_mode: DropMode::Fin,
             protocol: None,
+            connection: None,
         }
     }
 }
@@ -129,6 +133,20 @@ fn decode(what: &str, s: &str) -> Result<String, PathError> {
             value: s.to_owned(),
             why: format!("not UTF-8 after percent-decoding: {e}"),
         })
+}
+
+/// A percent-decoded value that goes into a response header: no control
+/// characters, so a path cannot add header lines of its own.
+fn header_value(what: &str, s: &str) -> Result<String, PathError> {
+    let value = decode(what, s)?;
+    if value.chars().any(char::is_control) {
+        return Err(PathError::Invalid {
+            what: what.to_owned(),
+            value: s.to_owned(),
+            why: "a header value cannot hold control characters".into(),
+        });
+    }
+    Ok(value)
 }
 
 fn number<T: std::str::FromStr>(what: &str, s: &str) -> Result<T, PathError>
@@ -318,7 +336,8 @@ pub(crate) fn parse_plan(rest: &str) -> Result<Plan, PathError> {
             "close-reason" => options.close_reason = decode("close-reason", value)?,
             "drop-after" => options.drop_after = Some(number("drop-after", value)?),
             "drop" => options.drop_mode = drop_mode(value)?,
-            "protocol" => options.protocol = Some(decode("protocol", value)?),
+            "protocol" => options.protocol = Some(header_value("protocol", value)?),
+            "connection" => options.connection = Some(header_value("connection", value)?),
             _ => {
                 return Err(PathError::UnknownOption {
                     key: key.to_owned(),
@@ -386,6 +405,17 @@ pub fn parse_route(path: &str) -> Result<Route, PathError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn header_options_are_decoded_and_refuse_control_characters() {
+        let plan = parse_plan("echo/connection=keep-alive,%20Upgrade").unwrap();
+        assert_eq!(
+            plan.options.connection.as_deref(),
+            Some("keep-alive, Upgrade")
+        );
+        let e = parse_plan("echo/protocol=a%0D%0AX-Injected:%201").unwrap_err();
+        assert!(e.to_string().contains("control characters"), "{e}");
+    }
 
     #[test]
     fn every_behaviour_parses_from_its_path() {

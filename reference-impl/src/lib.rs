@@ -59,6 +59,7 @@
 
 mod adapter;
 mod codes;
+mod head;
 pub mod mutant;
 mod my;
 mod options;

@@ -38,18 +38,13 @@
 //! `hello` answer, so reports show which one ran.
 
 use std::fmt;
-use std::pin::Pin;
 use std::str::FromStr;
 use std::sync::Arc;
-use std::task::{ready, Context, Poll};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::WebPkiServerVerifier;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{CertificateError, DigitallySignedStruct, SignatureScheme};
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-
-use crate::socket::Transport;
 
 /// A deliberately non-conforming variant of the reference implementation:
 /// one realistic bug, named after what it gets wrong. See the
@@ -316,97 +311,18 @@ impl ServerCertVerifier for ExpiryIgnored {
     }
 }
 
-/// [`Mutant::UnrequestedSubprotocolAccepted`]: a transport that hides the
-/// `Sec-WebSocket-Protocol` header of the HTTP response from the handshake,
-/// as a client that never looks at it when it offered no subprotocol.
-pub(crate) struct SubprotocolUnread {
-    inner: Box<dyn Transport>,
-    /// The response head read so far.
-    head: Vec<u8>,
-    /// Bytes to hand out before reading on, and how many were.
-    out: Vec<u8>,
-    pos: usize,
-    /// The head has been handed out: bytes pass through.
-    passthrough: bool,
-}
-
-impl SubprotocolUnread {
-    pub(crate) fn new(inner: Box<dyn Transport>) -> Self {
-        SubprotocolUnread {
-            inner,
-            head: Vec::new(),
-            out: Vec::new(),
-            pos: 0,
-            passthrough: false,
+/// [`Mutant::UnrequestedSubprotocolAccepted`]: the response head without
+/// its `Sec-WebSocket-Protocol` lines, as a client that never looks at that
+/// header when it offered no subprotocol would see it.
+pub(crate) fn without_subprotocol(head: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(head.len());
+    for line in head.split_inclusive(|&b| b == b'\n') {
+        let name = line.split(|&b| b == b':').next().unwrap_or_default();
+        if !name.eq_ignore_ascii_case(b"sec-websocket-protocol") {
+            out.extend_from_slice(line);
         }
     }
-
-    /// The head without its `Sec-WebSocket-Protocol` lines.
-    fn filter(head: &[u8]) -> Vec<u8> {
-        let mut out = Vec::with_capacity(head.len());
-        for line in head.split_inclusive(|&b| b == b'\n') {
-            let name = line.split(|&b| b == b':').next().unwrap_or_default();
-            if !name.eq_ignore_ascii_case(b"sec-websocket-protocol") {
-                out.extend_from_slice(line);
-            }
-        }
-        out
-    }
-}
-
-impl AsyncRead for SubprotocolUnread {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<std::io::Result<()>> {
-        let this = &mut *self;
-        loop {
-            if this.pos < this.out.len() {
-                let n = buf.remaining().min(this.out.len() - this.pos);
-                buf.put_slice(&this.out[this.pos..this.pos + n]);
-                this.pos += n;
-                return Poll::Ready(Ok(()));
-            }
-            if this.passthrough {
-                return Pin::new(&mut this.inner).poll_read(cx, buf);
-            }
-            let mut chunk = [0u8; 1024];
-            let mut read = ReadBuf::new(&mut chunk);
-            ready!(Pin::new(&mut this.inner).poll_read(cx, &mut read))?;
-            let got = read.filled();
-            this.head.extend_from_slice(got);
-            let end = this.head.windows(4).position(|w| w == b"\r\n\r\n");
-            if got.is_empty() || end.is_some() {
-                let rest = end.map_or(Vec::new(), |end| this.head.split_off(end + 4));
-                this.out = Self::filter(&this.head);
-                this.out.extend(rest);
-                this.pos = 0;
-                this.passthrough = true;
-                if this.out.is_empty() {
-                    return Poll::Ready(Ok(()));
-                }
-            }
-        }
-    }
-}
-
-impl AsyncWrite for SubprotocolUnread {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write(cx, buf)
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.inner).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
-    }
+    out
 }
 
 #[cfg(test)]

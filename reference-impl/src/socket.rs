@@ -25,7 +25,8 @@ use tokio_tungstenite::WebSocketStream;
 use url::Host;
 
 use crate::codes::ErrorCode;
-use crate::mutant::{Active, ExpiryIgnored, Mutant, SubprotocolUnread};
+use crate::head::{connection_token, HeadRewrite, Rewrite};
+use crate::mutant::{without_subprotocol, Active, ExpiryIgnored, Mutant};
 use crate::my::{CallId, Error, Shared, SocketId};
 use crate::validate::ConnectPlan;
 
@@ -212,12 +213,11 @@ async fn connect(
         .request
         .headers()
         .contains_key(http::header::SEC_WEBSOCKET_PROTOCOL);
-    let stream: Box<dyn Transport> =
-        if mutant.is(Mutant::UnrequestedSubprotocolAccepted) && !offered {
-            Box::new(SubprotocolUnread::new(stream))
-        } else {
-            stream
-        };
+    let mut rewrites: Vec<Rewrite> = vec![connection_token];
+    if mutant.is(Mutant::UnrequestedSubprotocolAccepted) && !offered {
+        rewrites.push(without_subprotocol);
+    }
+    let stream: Box<dyn Transport> = Box::new(HeadRewrite::new(stream, rewrites));
     // Messages over the limit are refused after their frames were read
     // (error 12 with a clean close handshake after it); only a single frame
     // over FRAME_CAP is refused from its header, leaving the stream unusable.
