@@ -155,14 +155,7 @@ impl Shared {
         if !inner.is_live(socket, generation) {
             return;
         }
-        for (event_type, res) in events {
-            inner.queue.push_back(Occurrence::Socket {
-                socket,
-                generation,
-                event_type,
-                res,
-            });
-        }
+        inner.push_events(socket, generation, events);
         drop(inner);
         self.notify.notify_one();
     }
@@ -209,20 +202,25 @@ impl Shared {
                 Command::Close { call, .. } => inner.push_callbacks(call, Ok(())),
             }
         }
-        for (event_type, res) in events {
-            inner.queue.push_back(Occurrence::Socket {
-                socket,
-                generation,
-                event_type,
-                res,
-            });
-        }
+        inner.push_events(socket, generation, events);
         drop(inner);
         self.notify.notify_one();
     }
 }
 
 impl Inner {
+    /// Queues socket events of `socket` (at `generation`) in order.
+    fn push_events(&mut self, socket: SocketId, generation: u64, events: Vec<(EventType, Value)>) {
+        for (event_type, res) in events {
+            self.queue.push_back(Occurrence::Socket {
+                socket,
+                generation,
+                event_type,
+                res,
+            });
+        }
+    }
+
     fn mutant_is(&self, mutant: Mutant) -> bool {
         self.mutant.is(mutant)
     }
