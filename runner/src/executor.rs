@@ -525,38 +525,15 @@ impl Run<'_> {
             Some(a) => Some(expand_value(a, &SessionEndpoints(self.session))?),
             None => None,
         };
-        let mut then = Vec::new();
-        for (k, nested) in step.then.iter().enumerate() {
-            let nested_name = nested
-                .name
-                .clone()
-                .unwrap_or(format!("{name}-then{}", k + 1));
-            let (nested_id, call) = self.build_call(nested, nested_name, Some(id))?;
-            then.push(NestedCall {
-                id: nested_id,
-                call,
-            });
-        }
+        let then = self.build_nested(&step.then, &format!("{name}-then"), id)?;
         let mut within = Within::default();
         for (slot, calls) in step.within.slots() {
-            let mut list = Vec::new();
-            for (k, nested) in calls.iter().enumerate() {
-                let nested_name = nested
-                    .name
-                    .clone()
-                    .unwrap_or(format!("{name}-{slot}{}", k + 1));
-                let (nested_id, call) = self.build_call(nested, nested_name, Some(id))?;
-                list.push(NestedCall {
-                    id: nested_id,
-                    call,
-                });
-            }
             *match slot {
                 "success" => &mut within.success,
                 "fail" => &mut within.fail,
                 "complete" => &mut within.complete,
                 _ => &mut within.listener,
-            } = list;
+            } = self.build_nested(calls, &format!("{name}-{slot}"), id)?;
         }
         Ok((
             id,
@@ -570,6 +547,23 @@ impl Run<'_> {
                 within,
             },
         ))
+    }
+
+    /// The nested calls of call `parent`, named `<prefix><k>` (1-based)
+    /// unless they have a name of their own.
+    fn build_nested(
+        &mut self,
+        calls: &[CallStep],
+        prefix: &str,
+        parent: u64,
+    ) -> Result<Vec<NestedCall>, String> {
+        let mut out = Vec::with_capacity(calls.len());
+        for (k, nested) in calls.iter().enumerate() {
+            let nested_name = nested.name.clone().unwrap_or(format!("{prefix}{}", k + 1));
+            let (id, call) = self.build_call(nested, nested_name, Some(parent))?;
+            out.push(NestedCall { id, call });
+        }
+        Ok(out)
     }
 
     async fn call(&mut self, step: &CallStep, default_name: String) -> Result<(), String> {
