@@ -10,6 +10,10 @@
 //! Requests go from the runner to the adapter ([`Request`]); responses and
 //! events come back ([`AdapterMessage`]).
 
+mod method;
+
+pub use method::{error_chain, Method, MethodKind, MethodTarget};
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
