@@ -193,7 +193,7 @@ mod tests {
 
     #[test]
     fn the_rule_list_is_read_from_data() {
-        assert_eq!(rule_ids().len(), 46);
+        assert_eq!(rule_ids().len(), 52);
         assert_eq!(rule_ids()[0], "order.async");
     }
 
