@@ -25,6 +25,7 @@ mod json;
 mod junit;
 mod markdown;
 mod model;
+mod options;
 mod output;
 mod rules;
 mod sample;
@@ -42,6 +43,9 @@ pub use json::{read_json, write_json};
 pub use junit::write_junit;
 pub use markdown::write_markdown;
 pub use model::{Implementation, RunReport, ScenarioReport, Status, Suite, Totals, SCHEMA_VERSION};
+pub use options::{
+    option_rule, profile, ObservedOption, OptionChoice, OptionRule, ProfileEntry, OPTION_RULES,
+};
 pub use output::{write_all, write_report, Format};
 pub use rules::{
     cell_label, code_rows, rule_ids, rule_rows, CodeRow, ErrorCode, RuleRow, ERROR_CODES,

@@ -214,6 +214,22 @@ mod tests {
     }
 
     #[test]
+    fn every_rule_is_defined_once_in_the_normative_document() {
+        let doc = include_str!("../../docs/behaviour.md");
+        let mut defined: Vec<&str> = doc
+            .lines()
+            .filter_map(|l| l.strip_prefix("### `")?.strip_suffix('`'))
+            .collect();
+        defined.sort();
+        let mut ours = rule_ids().to_vec();
+        ours.sort();
+        assert_eq!(
+            defined, ours,
+            "docs/behaviour.md's rule headings differ from rules.txt"
+        );
+    }
+
+    #[test]
     fn every_rule_named_by_the_error_table_exists() {
         for code in ERROR_CODES {
             for rule in code.rules {
