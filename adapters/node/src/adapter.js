@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 'use strict';
 // The adapter protocol, version 1 (docs/adapter-protocol.md), over stdin and
-// stdout as JSON Lines, serving the `my` socket API of ./my.js.
+// stdout as JSON Lines, serving the `my` socket API of ./my.js. The dispatch
+// of requests is ./protocol.js (shared with adapters/browser); this file is
+// the Node.js host of it.
 //
 //   node adapters/node/src/adapter.js
 //
@@ -9,44 +11,10 @@
 
 const readline = require('node:readline');
 const { createMy, destroyMy, SocketTask } = require('./my');
+const protocol = require('./protocol');
 const { version } = require('../package.json');
 
-const PROTOCOL = 1;
 const NAME = 'node-ws';
-const CONFIG_KEYS = [
-  'caCertificatesPem',
-  'connectTimeoutMs',
-  'closeTimeoutMs',
-  'maxMessageBytes',
-  'maxTasks',
-  'wssOnly',
-];
-
-/** Methods of `my` that take success / fail / complete. */
-const MY_CALLBACK_METHODS = new Set(['connectSocket', 'sendSocketMessage', 'closeSocket']);
-/** Methods of `my` that take a listener, with their event type. */
-const MY_LISTENER_METHODS = {
-  onSocketOpen: 'open', offSocketOpen: 'open',
-  onSocketMessage: 'message', offSocketMessage: 'message',
-  onSocketError: 'error', offSocketError: 'error',
-  onSocketClose: 'close', offSocketClose: 'close',
-};
-const TASK_CALLBACK_METHODS = new Set(['send', 'close']);
-const TASK_LISTENER_METHODS = {
-  onOpen: 'open', offOpen: 'open',
-  onMessage: 'message', offMessage: 'message',
-  onError: 'error', offError: 'error',
-  onClose: 'close', offClose: 'close',
-};
-
-class ProtocolError extends Error {}
-
-/** The wire type of each config key: a string, unsigned integers, a boolean. */
-function validConfigValue(key, value) {
-  if (key === 'caCertificatesPem') return typeof value === 'string';
-  if (key === 'wssOnly') return typeof value === 'boolean';
-  return Number.isSafeInteger(value) && value >= 0;
-}
 
 function log(text) {
   process.stderr.write(`[node-ws adapter] ${text}\n`);
@@ -57,249 +25,44 @@ function write(message) {
   process.stdout.write(`${JSON.stringify(message)}\n`);
 }
 
-/** `{ "$binary": "<base64>" }` anywhere in the arguments becomes an ArrayBuffer. */
-function fromWire(value) {
-  if (Array.isArray(value)) return value.map(fromWire);
-  if (value !== null && typeof value === 'object') {
-    const keys = Object.keys(value);
-    if (keys.length === 1 && keys[0] === '$binary' && typeof value.$binary === 'string') {
-      const bytes = Buffer.from(value.$binary, 'base64');
-      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length);
-    }
-    const out = {};
-    for (const key of keys) out[key] = fromWire(value[key]);
-    return out;
-  }
-  return value;
+function decodeBase64(text) {
+  const bytes = Buffer.from(text, 'base64');
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length);
 }
 
-/** An ArrayBuffer in a payload goes back as `{ "$binary": "<base64>" }`. */
-function toWire(value) {
-  if (value instanceof ArrayBuffer) return { $binary: Buffer.from(value).toString('base64') };
-  if (ArrayBuffer.isView(value)) {
-    return { $binary: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
-  }
-  if (Array.isArray(value)) return value.map(toWire);
-  if (value !== null && typeof value === 'object') {
-    const out = {};
-    for (const key of Object.keys(value)) out[key] = toWire(value[key]);
-    return out;
-  }
-  return value;
+function encodeBase64(bytes) {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }
 
-/** One adapter session: the IUT and the handles the runner knows. */
-class Session {
-  constructor() {
-    // Set by `hello`; until then there is no implementation to call.
-    this.config = null;
-    this.my = null;
-    this.resetState();
-  }
-
-  /** Ends every socket without events and forgets listeners and handles. */
-  resetState() {
-    if (this.my) destroyMy(this.my);
-    this.my = null;
-    this.my = this.config ? createMy(this.config, { log }) : null;
-    this.tasks = new Map();
-    this.handles = new Map();
-    this.nextTask = 1;
-    this.listeners = new Map();
-    this.listenerBodies = new Map();
-  }
-
-  handle(request) {
-    if (request === null || typeof request !== 'object' || Array.isArray(request)) {
-      write({ id: null, ok: false, error: 'a request must be a JSON object' });
-      return;
-    }
-    const id = Number.isInteger(request.id) && request.id >= 0 ? request.id : null;
-    if (id === null) {
-      write({ id: null, ok: false, error: 'a request needs an unsigned integer "id"' });
-      return;
-    }
-    switch (request.op) {
-      case 'hello':
-        this.hello(id, request);
-        return;
-      case 'call':
-        this.call(request, null);
-        return;
-      case 'reset':
-        this.resetState();
-        write({ id, ok: true, result: {} });
-        return;
-      case 'shutdown':
-        this.shutdown(id);
-        return;
-      default:
-        write({ id, ok: false, error: `unknown op ${JSON.stringify(request.op)}` });
-    }
-  }
-
-  hello(id, request) {
-    if (request.protocol !== PROTOCOL) {
-      write({ id, ok: false, error: `protocol ${JSON.stringify(request.protocol)} is not supported (1 is)` });
-      return;
-    }
-    const config = request.config === undefined ? {} : request.config;
-    if (config === null || typeof config !== 'object' || Array.isArray(config)) {
-      write({ id, ok: false, error: 'config must be an object' });
-      return;
-    }
-    const unknown = Object.keys(config).filter((k) => !CONFIG_KEYS.includes(k));
-    if (unknown.length > 0) {
-      write({ id, ok: false, error: `unknown config keys: ${unknown.join(', ')}` });
-      return;
-    }
-    const wrong = Object.keys(config).filter((k) => !validConfigValue(k, config[k]));
-    if (wrong.length > 0) {
-      write({ id, ok: false, error: `config values of the wrong type: ${wrong.join(', ')}` });
-      return;
-    }
-    this.config = config;
-    try {
-      this.resetState();
-    } catch (err) {
-      // As the reference adapter: a refused hello leaves no implementation set up.
-      this.config = null;
-      this.resetState();
-      write({ id, ok: false, error: `config refused: ${err.message}` });
-      return;
-    }
-    write({ id, ok: true, result: { name: NAME, version, protocol: PROTOCOL, unsupported: [] } });
-  }
-
+/** What the shared dispatch needs from Node.js: the IUT of ./my.js and stdio. */
+const nodeHost = {
+  write,
+  log,
+  createMy: (config) => createMy(config, { log }),
+  destroyMy,
+  isTask: (value) => value instanceof SocketTask,
+  decodeBase64,
+  encodeBase64,
+  // Every config key is honoured.
+  hello: () => ({ name: NAME, version, unsupported: [] }),
   shutdown(id) {
-    if (this.my) destroyMy(this.my);
-    this.my = null;
-    this.config = null;
     process.stdout.write(`${JSON.stringify({ id, ok: true, result: {} })}\n`, () => process.exit(0));
+  },
+};
+
+/** One adapter session over ./my.js. */
+class Session extends protocol.Session {
+  constructor() {
+    super(nodeHost);
   }
+}
 
-  /** The target object of a call: `my`, a task handle, or `$returned`. */
-  resolveTarget(target, returned) {
-    if (target === 'my') return { name: 'my', object: this.my, isTask: false };
-    if (target === '$returned') {
-      if (!returned || !this.tasks.has(returned)) {
-        throw new ProtocolError('"$returned": the enclosing call returned no SocketTask');
-      }
-      return { name: returned, object: this.tasks.get(returned), isTask: true };
-    }
-    if (typeof target === 'string' && this.tasks.has(target)) {
-      return { name: target, object: this.tasks.get(target), isTask: true };
-    }
-    throw new ProtocolError(`unknown target ${JSON.stringify(target)}`);
-  }
+function fromWire(value) {
+  return protocol.fromWire(value, decodeBase64);
+}
 
-  /** One function object per (target, event type, name), shared by on* and off*. */
-  listenerFunction(target, type, name) {
-    const key = `${target}\u0000${type}\u0000${name}`;
-    let fn = this.listeners.get(key);
-    if (!fn) {
-      const session = this;
-      fn = function listener(res) {
-        if (session.listeners.get(key) !== fn) return;
-        write({ event: 'listener', target, listener: name, type, res: toWire(res) });
-        // within.listener: calls made inside this function the next time it runs, once.
-        const body = session.listenerBodies.get(key);
-        if (body) {
-          session.listenerBodies.delete(key);
-          for (const call of body) session.call(call, null);
-        }
-      };
-      this.listeners.set(key, fn);
-    }
-    return fn;
-  }
-
-  /** The handle of a returned SocketTask, named t1, t2, … since the last reset. */
-  nameTask(task) {
-    if (this.handles.has(task)) return this.handles.get(task);
-    const handle = `t${this.nextTask}`;
-    this.nextTask += 1;
-    this.tasks.set(handle, task);
-    this.handles.set(task, handle);
-    return handle;
-  }
-
-  /**
-   * Runs one call (a request or a nested call) and writes its response,
-   * then its `then` calls. `returned` is the handle `$returned` stands for.
-   */
-  call(request, returned) {
-    const id = Number.isInteger(request.id) ? request.id : null;
-    let outcome;
-    try {
-      outcome = this.invoke(request, id, returned);
-    } catch (err) {
-      if (!(err instanceof ProtocolError)) log(`call ${id} threw: ${err && err.stack ? err.stack : err}`);
-      write({ id, ok: false, error: err instanceof ProtocolError ? err.message : `the method threw: ${err}` });
-      return;
-    }
-    write({ id, ok: true, result: { returned: outcome.handle ? { task: outcome.handle } : null } });
-    const then = Array.isArray(request.then) ? request.then : [];
-    for (const nested of then) this.call(nested, outcome.handle);
-  }
-
-  invoke(request, id, returned) {
-    if (id === null) throw new ProtocolError('a call needs an unsigned integer "id"');
-    if (this.my === null) throw new ProtocolError('no `hello` yet: the implementation is not set up');
-    const target = this.resolveTarget(request.target, returned);
-    const method = request.method;
-    const callbackMethods = target.isTask ? TASK_CALLBACK_METHODS : MY_CALLBACK_METHODS;
-    const listenerMethods = target.isTask ? TASK_LISTENER_METHODS : MY_LISTENER_METHODS;
-    let args;
-    const state = { returned: false, handle: null };
-
-    if (typeof method === 'string' && Object.hasOwn(listenerMethods, method)) {
-      const type = listenerMethods[method];
-      if (request.noArgument || request.listener === undefined || request.listener === null) {
-        args = [];
-      } else {
-        if (typeof request.listener !== 'string') throw new ProtocolError('"listener" must be a string');
-        args = [this.listenerFunction(target.name, type, request.listener)];
-        const body = request.within && Array.isArray(request.within.listener) ? request.within.listener : [];
-        if (body.length > 0 && method.startsWith('on')) {
-          this.listenerBodies.set(`${target.name}\u0000${type}\u0000${request.listener}`, body);
-        }
-      }
-    } else if (callbackMethods.has(method)) {
-      if (request.noArgument) {
-        args = [];
-      } else {
-        const within = request.within && typeof request.within === 'object' ? request.within : {};
-        const given = request.args === undefined ? {} : fromWire(request.args);
-        if (given !== null && typeof given === 'object' && !Array.isArray(given)) {
-          for (const kind of ['success', 'fail', 'complete']) {
-            given[kind] = this.callback(id, kind, state, Array.isArray(within[kind]) ? within[kind] : []);
-          }
-        }
-        args = [given];
-      }
-    } else {
-      throw new ProtocolError(`unknown method ${JSON.stringify(method)} on ${target.isTask ? 'a SocketTask' : '"my"'}`);
-    }
-
-    const result = target.object[method](...args);
-    state.returned = true;
-    if (result instanceof SocketTask) state.handle = this.nameTask(result);
-    else if (result !== undefined && result !== null) log(`call ${id}: ${method} returned a non-task value`);
-    return state;
-  }
-
-  /** success / fail / complete for call `id`: reports, then runs the `within` calls. */
-  callback(id, kind, state, nested) {
-    const session = this;
-    return function callback(res) {
-      const event = { event: 'callback', call: id, kind, res: toWire(res === undefined ? null : res) };
-      // order.async: a callback run inside the call is reported, not hidden.
-      if (!state.returned) event.sync = true;
-      write(event);
-      for (const call of nested) session.call(call, state.handle);
-    };
-  }
+function toWire(value) {
+  return protocol.toWire(value, encodeBase64);
 }
 
 function main() {
@@ -333,7 +96,7 @@ function main() {
     log(`stdout: ${err.message}`);
     process.exit(0);
   });
-  log(`node-ws ${version} on Node.js ${process.version}, protocol ${PROTOCOL}`);
+  log(`node-ws ${version} on Node.js ${process.version}, protocol ${protocol.PROTOCOL}`);
 }
 
 if (require.main === module) main();
