@@ -1,0 +1,177 @@
+'use strict';
+// Starting and ending headless Chromium: a fresh temporary HOME (with its own
+// NSS certificate database holding the run's CA) and profile per adapter
+// process, DevTools over a pipe, its own process group, killed whole.
+
+const { spawn, execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { CdpConnection } = require('./cdp');
+
+/** Candidate browser executables, in order; `CHROMIUM` overrides them. */
+const EXECUTABLES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+
+/** The browser executable to use, or null when none is installed. */
+function findChromium(env = process.env) {
+  if (env.CHROMIUM) return fs.existsSync(env.CHROMIUM) ? env.CHROMIUM : null;
+  return EXECUTABLES.find((file) => fs.existsSync(file)) || null;
+}
+
+/** Whether `certutil` (libnss3-tools) is on PATH. */
+function hasCertutil() {
+  try {
+    execFileSync('certutil', ['-H'], { stdio: 'ignore' });
+    return true;
+  } catch (err) {
+    // certutil -H prints its help and exits 1; ENOENT means it is missing.
+    return err.code !== 'ENOENT';
+  }
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+
+/**
+ * Makes `$home/.pki/nssdb` and adds each certificate of `caPem` as a trusted
+ * CA for TLS servers ("C,,"). Throws when the PEM holds no certificate or
+ * certutil refuses one.
+ */
+function makeNssDatabase(home, caPem) {
+  const db = path.join(home, '.pki', 'nssdb');
+  fs.rmSync(db, { recursive: true, force: true });
+  fs.mkdirSync(db, { recursive: true });
+  execFileSync('certutil', ['-N', '-d', `sql:${db}`, '--empty-password'], { stdio: 'pipe' });
+  if (!caPem) return;
+  const blocks = caPem.match(PEM_CERTIFICATE) || [];
+  if (blocks.length === 0) throw new Error('caCertificatesPem holds no PEM certificate');
+  blocks.forEach((block, i) => {
+    const file = path.join(home, `ca-${i}.pem`);
+    fs.writeFileSync(file, `${block}\n`);
+    try {
+      execFileSync('certutil', ['-A', '-d', `sql:${db}`, '-t', 'C,,', '-n', `conformance-ca-${i}`, '-i', file], {
+        stdio: 'pipe',
+      });
+    } catch (err) {
+      const detail = err.stderr ? String(err.stderr).trim() : err.message;
+      throw new Error(`certutil refused certificate ${i + 1} of caCertificatesPem: ${detail}`);
+    }
+  });
+}
+
+/** Command-line switches: headless, quiet, nothing fetched from the network by the browser itself. */
+function browserArguments(profile) {
+  const args = [
+    '--headless',
+    '--remote-debugging-pipe',
+    `--user-data-dir=${profile}`,
+    '--no-first-run',
+    '--no-default-browser-check',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-default-apps',
+    '--disable-extensions',
+    '--disable-sync',
+    '--disable-gpu',
+    '--disable-dev-shm-usage',
+    '--mute-audio',
+    '--password-store=basic',
+    '--disable-features=Translate,MediaRouter,OptimizationHints,LocalNetworkAccessChecks',
+    'about:blank',
+  ];
+  // Chromium's sandbox refuses to run as root.
+  if (typeof process.getuid === 'function' && process.getuid() === 0) args.unshift('--no-sandbox');
+  return args;
+}
+
+/** A running browser: its process, its DevTools connection, its temporary HOME. */
+class Browser {
+  constructor(child, cdp, home) {
+    this.child = child;
+    this.cdp = cdp;
+    this.home = home;
+    this.exited = false;
+    this.exit = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        this.exited = true;
+        resolve({ code, signal });
+      });
+    });
+  }
+
+  /** Kills the browser's whole process group at once (no orderly shutdown to wait for). */
+  kill() {
+    if (this.exited) return;
+    try {
+      process.kill(-this.child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+
+  /** Kills the browser and waits until it has exited. */
+  async close() {
+    this.kill();
+    await this.exit;
+    this.cdp.close(new Error('browser closed'));
+  }
+}
+
+/**
+ * Starts Chromium with HOME = `home` (whose NSS database must be ready) and a
+ * profile under it. Resolves once DevTools answers.
+ */
+async function launchBrowser({ executable, home, log }) {
+  const profile = path.join(home, 'profile');
+  fs.mkdirSync(profile, { recursive: true });
+  const env = {
+    ...process.env,
+    HOME: home,
+    XDG_CONFIG_HOME: path.join(home, '.config'),
+    XDG_CACHE_HOME: path.join(home, '.cache'),
+  };
+  const child = spawn(executable, browserArguments(profile), {
+    env,
+    // fd 3: commands to the browser, fd 4: answers and events from it.
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
+    // Its own process group, so that one kill ends the browser and its helpers.
+    detached: true,
+  });
+  const spawned = new Promise((resolve, reject) => {
+    child.once('spawn', resolve);
+    child.once('error', reject);
+  });
+  const forward = (stream) => {
+    stream.setEncoding('utf8');
+    let partial = '';
+    stream.on('data', (chunk) => {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop();
+      for (const line of lines) if (line.trim()) log(`chromium: ${line}`);
+    });
+  };
+  forward(child.stdout);
+  forward(child.stderr);
+  await spawned;
+  const cdp = new CdpConnection(child.stdio[3], child.stdio[4]);
+  const browser = new Browser(child, cdp, home);
+  try {
+    const version = await Promise.race([
+      cdp.send('Browser.getVersion'),
+      browser.exit.then(({ code, signal }) => {
+        throw new Error(`chromium exited at start (code ${code}, signal ${signal})`);
+      }),
+    ]);
+    browser.version = version.product;
+  } catch (err) {
+    browser.kill();
+    throw err;
+  }
+  return browser;
+}
+
+/** A new temporary HOME for one adapter process. */
+function makeTemporaryHome() {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'connectsocket-browser-'));
+}
+
+module.exports = { findChromium, hasCertutil, makeNssDatabase, launchBrowser, makeTemporaryHome };

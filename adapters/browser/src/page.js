@@ -1,0 +1,192 @@
+'use strict';
+// What the adapter evaluates in a fresh page, in this order:
+//
+//   1. hostScript(generation, config): `globalThis.myHost` (the config and
+//      the host channel) and the output binding;
+//   2. protocolScript(): the shared protocol dispatch (adapters/node/src/protocol.js);
+//   3. the implementation bundle, which defines `globalThis.my`;
+//   4. startScript(config): the protocol session over `globalThis.my`.
+//
+// After that the adapter hands each request to `__conformance.handle(request)`
+// and host-channel news to `__conformance.deliver(news)`. The page writes
+// protocol messages through the binding `__conformanceSend`, tagged with its
+// generation so that the adapter drops anything a page sends after it was
+// replaced (reset).
+
+const fs = require('node:fs');
+const path = require('node:path');
+
+/** The name of the Runtime binding the page writes protocol messages through. */
+const BINDING = '__conformanceSend';
+
+const PROTOCOL_FILE = path.join(__dirname, '..', '..', 'node', 'src', 'protocol.js');
+
+/**
+ * Runs in the page (serialised with Function.prototype.toString): sets up
+ * `globalThis.myHost` and `globalThis.__conformance`.
+ */
+function pageHost(generation, config, binding) {
+  const send = globalThis[binding];
+  const write = (message) => send(JSON.stringify([generation, message]));
+  const log = (text) => write({ event: 'log', text: String(text) });
+
+  // --- the host channel: what the browser's network stack saw of each WebSocket ---
+  // `watch(ws)` must be called right after `new WebSocket(...)`: the adapter
+  // reports sockets by DevTools request id in creation order, and the page
+  // pairs them with watched sockets of the same URL in the same order.
+  const byUrl = new Map(); // url -> [record awaiting its request id]
+  const byRequest = new Map(); // requestId -> record
+  const unclaimed = new Map(); // url -> [request ids created before being watched]
+
+  function newRecord(url) {
+    const record = { url, requestId: null, response: null, errorMessage: null, ended: false, waiters: [] };
+    record.settle = () => {
+      const outcome = { response: record.response, errorMessage: record.errorMessage };
+      for (const resolve of record.waiters.splice(0)) resolve(outcome);
+    };
+    return record;
+  }
+
+  function pair(record, requestId) {
+    record.requestId = requestId;
+    byRequest.set(requestId, record);
+  }
+
+  const myHost = {
+    /** The adapter protocol's hello config (read-only copy). */
+    config: Object.freeze({ ...config }),
+    /** The host channel exists (an implementation must cope without it). */
+    available: true,
+    /**
+     * Starts following `ws`; returns `{ handshake(timeoutMs) }`, whose promise
+     * resolves once the network stack has ended the handshake in failure (or
+     * the socket has closed) with `{ response: {status, statusText, headers} | null,
+     * errorMessage: string | null }`, or with null after `timeoutMs`.
+     */
+    watch(ws) {
+      const record = newRecord(ws.url);
+      const early = unclaimed.get(ws.url);
+      if (early && early.length > 0) pair(record, early.shift());
+      else {
+        if (!byUrl.has(ws.url)) byUrl.set(ws.url, []);
+        byUrl.get(ws.url).push(record);
+      }
+      return {
+        handshake(timeoutMs) {
+          if (record.ended) return Promise.resolve({ response: record.response, errorMessage: record.errorMessage });
+          return new Promise((resolve) => {
+            const timer = setTimeout(() => resolve(null), timeoutMs);
+            record.waiters.push((outcome) => {
+              clearTimeout(timer);
+              resolve(outcome);
+            });
+          });
+        },
+      };
+    },
+  };
+
+  function deliver(news) {
+    if (news.kind === 'created') {
+      const waiting = byUrl.get(news.url);
+      if (waiting && waiting.length > 0) pair(waiting.shift(), news.requestId);
+      else {
+        if (!unclaimed.has(news.url)) unclaimed.set(news.url, []);
+        unclaimed.get(news.url).push(news.requestId);
+      }
+      return;
+    }
+    const record = byRequest.get(news.requestId);
+    if (!record) return;
+    if (news.kind === 'response') {
+      record.response = news.response;
+    } else if (news.kind === 'failed' || news.kind === 'closed') {
+      if (news.kind === 'failed' && record.errorMessage === null) record.errorMessage = news.errorMessage;
+      record.ended = true;
+      record.settle();
+      if (news.kind === 'closed') byRequest.delete(news.requestId);
+    }
+  }
+
+  // --- base64, for `{ "$binary": ... }` ---
+  function decodeBase64(text) {
+    const binary = atob(text);
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
+    return bytes.buffer;
+  }
+  function encodeBase64(bytes) {
+    let binary = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) {
+      binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+    }
+    return btoa(binary);
+  }
+
+  let session = null;
+  globalThis.myHost = myHost;
+  globalThis.__conformance = {
+    deliver,
+    /**
+     * Makes the protocol session over the bundle's `globalThis.my`; with a
+     * config (a reset), the session is set up as after `hello`.
+     */
+    start(helloConfig) {
+      const { Session } = globalThis.__conformanceProtocol;
+      const info = globalThis.myImplementation || {};
+      session = new Session({
+        write,
+        log,
+        createMy() {
+          const my = globalThis.my;
+          if (my === null || typeof my !== 'object') throw new Error('the implementation bundle did not define globalThis.my');
+          return my;
+        },
+        // The adapter replaces the whole page on reset: the page's sockets end with it.
+        destroyMy() {},
+        isTask: (value) => value !== null && typeof value === 'object',
+        decodeBase64,
+        encodeBase64,
+        hello: () => ({
+          name: `browser:${typeof info.name === 'string' ? info.name : 'impl'}`,
+          version: `${typeof info.version === 'string' ? info.version : '0.0.0'} (${navigator.userAgent.match(/Chrome\/[\d.]+/) || 'browser'})`,
+          unsupported: Array.isArray(info.unsupported) ? info.unsupported.filter((k) => typeof k === 'string') : [],
+        }),
+        shutdown(id) {
+          write({ id, ok: true, result: {} });
+        },
+      });
+      if (helloConfig) {
+        session.config = helloConfig;
+        session.resetState();
+      }
+    },
+    /** One request of the adapter protocol. */
+    handle(request) {
+      try {
+        session.handle(request);
+      } catch (err) {
+        log(`request failed: ${err && err.stack ? err.stack : err}`);
+        write({ id: Number.isInteger(request && request.id) ? request.id : null, ok: false, error: `internal error: ${err && err.message}` });
+      }
+    },
+  };
+}
+
+/** Step 1: the expression that sets up `myHost` for this page. */
+function hostScript(generation, config) {
+  return `(${pageHost.toString()})(${JSON.stringify(generation)}, ${JSON.stringify(config)}, ${JSON.stringify(BINDING)});`;
+}
+
+/** Step 2: the shared protocol dispatch, as `globalThis.__conformanceProtocol`. */
+function protocolScript() {
+  const source = fs.readFileSync(PROTOCOL_FILE, 'utf8');
+  return `globalThis.__conformanceProtocol = (function () { const module = { exports: {} }; ${source}\nreturn module.exports; })();\n//# sourceURL=protocol.js`;
+}
+
+/** Step 4: the session; `config` is null before `hello`, the hello config after a reset. */
+function startScript(config) {
+  return `globalThis.__conformance.start(${JSON.stringify(config)});`;
+}
+
+module.exports = { BINDING, hostScript, protocolScript, startScript };
