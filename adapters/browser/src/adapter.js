@@ -142,7 +142,7 @@ class BrowserAdapter {
     const browser = await browsers.launchBrowser({ executable: this.executable, home: this.home, log });
     this.browser = browser;
     this.caPem = caPem;
-    log(`${browser.version} started in ${Date.now() - started} ms (HOME ${this.home})`);
+    log(`${browser.version} started in ${Date.now() - started} ms (pid ${browser.child.pid}, HOME ${this.home})`);
     browser.exit.then(({ code, signal }) => {
       if (this.browser === browser && !this.ending) {
         log(`chromium exited unexpectedly (code ${code}, signal ${signal})`);
@@ -242,10 +242,7 @@ class BrowserAdapter {
   async end(code, last = null) {
     if (this.ending) return;
     this.ending = true;
-    if (this.browser) {
-      this.browser.kill();
-      await this.browser.exit;
-    }
+    if (this.browser) await this.browser.close();
     fs.rmSync(this.home, { recursive: true, force: true });
     const finish = () => process.exit(code);
     if (last) process.stdout.write(`${JSON.stringify(last)}\n`, finish);

@@ -83,6 +83,38 @@ function browserArguments(profile) {
   return args;
 }
 
+/**
+ * How many live (not zombie) processes are in process group `pgid`, from
+ * /proc; where there is no /proc, whether kill(-pgid, 0) still finds one.
+ */
+function liveGroupMembers(pgid) {
+  let entries;
+  try {
+    entries = fs.readdirSync('/proc');
+  } catch {
+    try {
+      process.kill(-pgid, 0);
+      return 1;
+    } catch {
+      return 0;
+    }
+  }
+  let live = 0;
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat;
+    try {
+      stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // pid (comm) state ppid pgrp ...; comm may hold spaces and parentheses.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') live += 1;
+  }
+  return live;
+}
+
 /** A running browser: its process, its DevTools connection, its temporary HOME. */
 class Browser {
   constructor(child, cdp, home) {
@@ -108,11 +140,19 @@ class Browser {
     }
   }
 
-  /** Kills the browser and waits until it has exited. */
-  async close() {
+  /**
+   * Kills the browser and waits until it and every process of its group
+   * (renderers, zygote, utilities) have gone, for at most `limitMs`.
+   */
+  async close(limitMs = 2000) {
     this.kill();
     await this.exit;
     this.cdp.close(new Error('browser closed'));
+    const until = Date.now() + limitMs;
+    while (liveGroupMembers(this.child.pid) > 0 && Date.now() < until) {
+      // No event tells when a process group is empty: look again shortly.
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
   }
 }
 
@@ -174,4 +214,4 @@ function makeTemporaryHome() {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'connectsocket-browser-'));
 }
 
-module.exports = { findChromium, hasCertutil, makeNssDatabase, launchBrowser, makeTemporaryHome };
+module.exports = { liveGroupMembers, findChromium, hasCertutil, makeNssDatabase, launchBrowser, makeTemporaryHome };

@@ -1,0 +1,165 @@
+'use strict';
+// The browser adapter as the runner sees it: start-up, hello and the
+// protocol inside the page, CA trust through the profile's NSS database,
+// reset, and no browser process left behind on any way out.
+
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const h = require('./helpers');
+
+const skip = h.skipReason() || false;
+if (skip) console.log(`# ${skip}`);
+
+const hello = (id, config = {}) => ({ id, op: 'hello', protocol: 1, config });
+const connect = (id, url, extra = {}) => ({
+  id, op: 'call', target: 'my', method: 'connectSocket', args: { url, multiple: true },
+  then: [
+    { id: id + 1, target: '$returned', method: 'onOpen', listener: 'O' },
+    { id: id + 2, target: '$returned', method: 'onError', listener: 'E' },
+    { id: id + 3, target: '$returned', method: 'onMessage', listener: 'M' },
+  ],
+  ...extra,
+});
+const isListener = (type, target = 't1') => (m) => m.event === 'listener' && m.type === type && m.target === target;
+
+function started(t, args) {
+  const adapter = h.startAdapter(args);
+  t.after(() => adapter.kill());
+  return adapter;
+}
+
+test('a bad --impl path exits with status 2 and says which file it could not read', async (t) => {
+  const adapter = started(t, ['--impl', 'no/such/bundle.js']);
+  assert.deepEqual(await adapter.exited, { code: 2, signal: null });
+  assert.match(adapter.stderr, /cannot read the implementation bundle ".*no\/such\/bundle\.js" given by --impl/);
+  assert.deepEqual(adapter.messages, []);
+});
+
+test('no --impl at all exits with status 2 and the usage line', async (t) => {
+  const adapter = started(t, []);
+  assert.deepEqual(await adapter.exited, { code: 2, signal: null });
+  assert.match(adapter.stderr, /--impl is required\n.*usage: node adapters\/browser\/src\/adapter\.js --impl/);
+});
+
+test('start-up: hello answers from the page; then calls run in the page tick; $binary echoes; shutdown exits 0', { skip }, async (t) => {
+  const wss = await h.echoServer(t);
+  const adapter = started(t);
+  const answer = await adapter.request(hello(1, { connectTimeoutMs: 5000 }));
+  assert.equal(answer.ok, true, JSON.stringify(answer));
+  assert.equal(answer.result.name, 'browser:my-browser');
+  assert.equal(answer.result.protocol, 1);
+  assert.deepEqual(answer.result.unsupported, []);
+  adapter.send(connect(2, `ws://127.0.0.1:${wss.address().port}/echo`));
+  await adapter.until(isListener('open'));
+  // The then-calls were answered right after the call, before any callback of it.
+  const order = adapter.messages.slice(1).map((m) => m.id ?? `${m.call ?? m.listener}.${m.kind ?? m.type}`);
+  assert.deepEqual(order, [2, 3, 4, 5, '2.success', '2.complete', 'O.open']);
+  await adapter.request({ id: 6, op: 'call', target: 't1', method: 'send', args: { data: { $binary: 'AQID' } } });
+  const message = await adapter.until(isListener('message'));
+  assert.deepEqual(message.res, { data: 'AQID', isBuffer: true });
+  const { pid, home } = await adapter.browser();
+  assert.deepEqual(await adapter.request({ id: 7, op: 'shutdown' }), { id: 7, ok: true, result: {} });
+  assert.deepEqual(await adapter.exited, { code: 0, signal: null });
+  assert.ok(h.browserGone(pid), 'no chromium process remains after shutdown');
+  assert.equal(fs.existsSync(home), false, 'the temporary HOME is removed');
+});
+
+test('reset: a fresh page; old handles are unknown, no event of the old page comes after the reset answer', { skip }, async (t) => {
+  const wss = await h.echoServer(t);
+  const adapter = started(t);
+  await adapter.request(hello(1));
+  adapter.send(connect(2, `ws://127.0.0.1:${wss.address().port}/echo`));
+  await adapter.until(isListener('open'));
+  const reset = await adapter.request({ id: 6, op: 'reset' });
+  assert.deepEqual(reset, { id: 6, ok: true, result: {} });
+  const unknown = await adapter.request({ id: 7, op: 'call', target: 't1', method: 'send', args: { data: 'x' } });
+  assert.equal(unknown.ok, false);
+  assert.match(unknown.error, /unknown target "t1"/);
+  // The config of hello still holds after reset: a new task is t1 again and opens.
+  adapter.send(connect(8, `ws://127.0.0.1:${wss.address().port}/again`));
+  await adapter.until((m) => m.event === 'listener' && m.type === 'open' && adapter.messages.indexOf(m) > adapter.messages.indexOf(reset));
+  const afterReset = adapter.messages.slice(adapter.messages.indexOf(reset) + 1);
+  assert.deepEqual(afterReset.filter((m) => m.event).map((m) => `${m.call ?? m.listener}.${m.kind ?? m.type}`),
+    ['8.success', '8.complete', 'O.open']);
+});
+
+test('caCertificatesPem is trusted through the NSS database: wss opens; without it the browser refuses (error 7)', { skip }, async (t) => {
+  const certificates = h.makeCertificates();
+  const port = await h.wssEchoServer(t, certificates);
+  const url = `wss://127.0.0.1:${port}/tls`;
+
+  const trusting = started(t);
+  assert.equal((await trusting.request(hello(1, { caCertificatesPem: certificates.ca }))).ok, true);
+  trusting.send(connect(2, url));
+  await trusting.until(isListener('open'));
+
+  // Another adapter without the CA: the browser's own verdict, read from the host channel.
+  const strict = started(t);
+  assert.equal((await strict.request(hello(1))).ok, true);
+  strict.send(connect(2, url));
+  const error = await strict.until(isListener('error'));
+  assert.equal(error.res.error, 7);
+  assert.equal(strict.messages.some(isListener('open')), false);
+});
+
+test('a second hello with another CA restarts the browser with the new trust', { skip }, async (t) => {
+  const certificates = h.makeCertificates();
+  const port = await h.wssEchoServer(t, certificates);
+  const adapter = started(t);
+  assert.equal((await adapter.request(hello(1))).ok, true);
+  const first = await adapter.browser();
+  assert.equal((await adapter.request(hello(2, { caCertificatesPem: certificates.ca }))).ok, true);
+  await adapter.when(() => (/restarting the browser/.test(adapter.stderr) ? true : undefined), 'the restart');
+  adapter.send(connect(3, `wss://127.0.0.1:${port}/tls`));
+  await adapter.until(isListener('open'));
+  await h.eventually(() => h.browserGone(first.pid), 'the first browser to be gone');
+});
+
+test('a caCertificatesPem without a certificate refuses hello', { skip }, async (t) => {
+  const adapter = started(t);
+  const answer = await adapter.request(hello(1, { caCertificatesPem: 'not a certificate' }));
+  assert.equal(answer.ok, false);
+  assert.match(answer.error, /caCertificatesPem holds no PEM certificate/);
+});
+
+test('a bundle that throws while loading refuses hello with its error', { skip }, async (t) => {
+  const adapter = started(t, ['--impl', path.join(__dirname, 'fixtures', 'throws.js')]);
+  const answer = await adapter.request(hello(1));
+  assert.equal(answer.ok, false);
+  assert.match(answer.error, /the implementation bundle .*throws\.js threw: Error: this bundle is broken on purpose/);
+});
+
+test('a bundle that defines no globalThis.my refuses hello', { skip }, async (t) => {
+  const adapter = started(t, ['--impl', path.join(__dirname, 'fixtures', 'no-my.js')]);
+  const answer = await adapter.request(hello(1));
+  assert.equal(answer.ok, false);
+  assert.match(answer.error, /did not define globalThis\.my/);
+});
+
+for (const [way, end] of [
+  ['stdin closes', (adapter) => adapter.child.stdin.end()],
+  ['SIGTERM', (adapter) => adapter.child.kill('SIGTERM')],
+  ['SIGINT', (adapter) => adapter.child.kill('SIGINT')],
+]) {
+  test(`no chromium process outlives the adapter when ${way}`, { skip }, async (t) => {
+    const adapter = started(t);
+    assert.equal((await adapter.request(hello(1))).ok, true);
+    const { pid, home } = await adapter.browser();
+    assert.equal(h.browserGone(pid), false);
+    end(adapter);
+    assert.equal((await adapter.exited).code, 0);
+    assert.ok(h.browserGone(pid), 'no chromium process remains');
+    assert.equal(fs.existsSync(home), false, 'the temporary HOME is removed');
+  });
+}
+
+test('when the adapter is killed outright (SIGKILL, the runner gone), the browser ends by itself: its DevTools pipe closed', { skip }, async (t) => {
+  const adapter = started(t);
+  assert.equal((await adapter.request(hello(1))).ok, true);
+  const { pid, home } = await adapter.browser();
+  await adapter.kill();
+  await h.eventually(() => h.browserGone(pid), 'the orphaned browser to exit', 10000);
+  fs.rmSync(home, { recursive: true, force: true });
+});

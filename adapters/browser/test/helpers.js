@@ -1,0 +1,148 @@
+'use strict';
+// Test helpers: the adapter as a child process, loopback servers, a test CA
+// made with openssl, and the browser's process group.
+
+const { spawn, execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const https = require('node:https');
+const os = require('node:os');
+const path = require('node:path');
+const readline = require('node:readline');
+const { WebSocketServer } = require('ws');
+const { findChromium, hasCertutil, liveGroupMembers } = require('../src/browser');
+
+const ADAPTER = path.join(__dirname, '..', 'src', 'adapter.js');
+const IMPL = path.join(__dirname, '..', 'impl', 'my-browser.js');
+const WAIT_MS = 15000;
+
+/** Why the browser tests cannot run here, or null. One line, printed once by each test file. */
+function skipReason() {
+  if (!findChromium()) return 'chromium is not installed (apt-get install chromium libnss3-tools): browser adapter tests skipped';
+  if (!hasCertutil()) return 'certutil is not installed (apt-get install libnss3-tools): browser adapter tests skipped';
+  return null;
+}
+
+/** Drives the adapter over stdio. */
+function startAdapter(args = ['--impl', IMPL]) {
+  const child = spawn(process.execPath, [ADAPTER, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const messages = [];
+  const waiters = new Set();
+  let stderr = '';
+  child.stderr.on('data', (d) => {
+    stderr += d;
+    for (const w of [...waiters]) w.check();
+  });
+  readline.createInterface({ input: child.stdout }).on('line', (line) => {
+    messages.push(JSON.parse(line));
+    for (const w of [...waiters]) w.check();
+  });
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const adapter = {
+    child,
+    messages,
+    exited,
+    get stderr() { return stderr; },
+    send(message) {
+      child.stdin.write(`${JSON.stringify(message)}\n`);
+    },
+    /** Resolves with the first value `probe()` returns that is not undefined (re-checked on each output). */
+    when(probe, what, ms = WAIT_MS) {
+      return new Promise((resolve, reject) => {
+        const w = {
+          check() {
+            const found = probe();
+            if (found !== undefined) {
+              clearTimeout(w.timer);
+              waiters.delete(w);
+              resolve(found);
+            }
+          },
+          timer: setTimeout(() => {
+            waiters.delete(w);
+            reject(new Error(`timed out waiting for ${what}; got ${JSON.stringify(messages)}; stderr ${stderr}`));
+          }, ms),
+        };
+        waiters.add(w);
+        w.check();
+      });
+    },
+    until(pred, ms) {
+      return adapter.when(() => messages.find(pred), 'a message', ms);
+    },
+    request(message, ms) {
+      adapter.send(message);
+      return adapter.until((m) => m.id === message.id && m.ok !== undefined, ms);
+    },
+    /** The browser's pid (its process group) and temporary HOME, from the adapter's log. */
+    browser() {
+      return adapter.when(() => {
+        const m = /\(pid (\d+), HOME (\S+)\)/.exec(stderr);
+        return m ? { pid: Number(m[1]), home: m[2] } : undefined;
+      }, 'the browser to start');
+    },
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+  return adapter;
+}
+
+/** Resolves once `check()` is true, looking every 20 ms, or rejects after `ms`. */
+async function eventually(check, what, ms = 5000) {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Whether any live process of the browser's group remains. */
+function browserGone(pid) {
+  return liveGroupMembers(pid) === 0;
+}
+
+/** A ws echo server on 127.0.0.1:0 (over `server` when given). */
+async function echoServer(t, server = null) {
+  const wss = server ? new WebSocketServer({ server }) : new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  wss.on('connection', (ws) => {
+    ws.on('error', () => {});
+    ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+  });
+  if (!server) await new Promise((resolve) => wss.on('listening', resolve));
+  t.after(() => new Promise((resolve) => {
+    for (const client of wss.clients) client.terminate();
+    wss.close(() => (server ? server.close(() => resolve()) : resolve()));
+  }));
+  return wss;
+}
+
+/** A test CA and a leaf for 127.0.0.1 signed by it, made with openssl in a temporary folder. */
+function makeCertificates() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'connectsocket-browser-test-'));
+  const openssl = (...args) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  openssl('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-subj', '/CN=connectsocket browser test CA',
+    '-days', '2', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign');
+  openssl('req', ...ec, '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', '/CN=127.0.0.1');
+  fs.writeFileSync(path.join(dir, 'ip.ext'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+  openssl('x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-set_serial', '4242',
+    '-out', 'leaf.pem', '-days', '2', '-extfile', 'ip.ext');
+  const read = (name) => fs.readFileSync(path.join(dir, name), 'utf8');
+  const certificates = { ca: read('ca.pem'), key: read('leaf.key'), cert: read('leaf.pem') };
+  fs.rmSync(dir, { recursive: true, force: true });
+  return certificates;
+}
+
+/** A wss echo server on 127.0.0.1:0 with the given leaf; resolves with its port. */
+async function wssEchoServer(t, { key, cert }) {
+  const server = https.createServer({ key, cert });
+  server.on('tlsClientError', () => {});
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await echoServer(t, server);
+  return server.address().port;
+}
+
+module.exports = {
+  IMPL, skipReason, startAdapter, eventually, browserGone, echoServer, makeCertificates, wssEchoServer,
+};
