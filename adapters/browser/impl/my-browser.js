@@ -12,8 +12,8 @@
 //   native side would), the error code comes from what the network stack
 //   saw; without one every handshake failure is error 1;
 // - a close frame can carry only 1000 or 3000-4999 (WebSocket.close), so a
-//   message over maxMessageBytes is refused locally (onError 12, onClose
-//   1009) and the connection is closed with 1000... see closeTooLarge below.
+//   message over maxMessageBytes gives onError 12 and onClose 1009 as the
+//   rules say, but the server gets a close frame with 1000, not 1009.
 (function defineMy(global) {
   'use strict';
 
