@@ -43,6 +43,13 @@ test('no --impl at all exits with status 2 and the usage line', async (t) => {
   assert.match(adapter.stderr, /--impl is required\n.*usage: node adapters\/browser\/src\/adapter\.js --impl/);
 });
 
+test('CHROMIUM naming a missing file exits with status 2 and says chromium is not installed', async (t) => {
+  const adapter = h.startAdapter(['--impl', h.IMPL], { CHROMIUM: '/no/such/chromium' });
+  t.after(() => adapter.kill());
+  assert.deepEqual(await adapter.exited, { code: 2, signal: null });
+  assert.match(adapter.stderr, /chromium is not installed/);
+});
+
 test('start-up: hello answers from the page; then calls run in the page tick; $binary echoes; shutdown exits 0', { skip }, async (t) => {
   const wss = await h.echoServer(t);
   const adapter = started(t);

@@ -23,8 +23,11 @@ function skipReason() {
 }
 
 /** Drives the adapter over stdio. */
-function startAdapter(args = ['--impl', IMPL]) {
-  const child = spawn(process.execPath, [ADAPTER, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+function startAdapter(args = ['--impl', IMPL], env = {}) {
+  const child = spawn(process.execPath, [ADAPTER, ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   const messages = [];
   const waiters = new Set();
   let stderr = '';
