@@ -209,9 +209,39 @@ async function launchBrowser({ executable, home, log }) {
   return browser;
 }
 
-/** A new temporary HOME for one adapter process. */
+const HOME_PREFIX = 'connectsocket-browser-';
+
+/**
+ * A new temporary HOME for one adapter process, named after its pid. HOMEs
+ * left by adapters that were killed outright (their pid is gone) are
+ * removed first.
+ */
 function makeTemporaryHome() {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'connectsocket-browser-'));
+  removeStaleHomes();
+  return fs.mkdtempSync(path.join(os.tmpdir(), `${HOME_PREFIX}${process.pid}-`));
+}
+
+function removeStaleHomes() {
+  let entries = [];
+  try {
+    entries = fs.readdirSync(os.tmpdir());
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const match = new RegExp(`^${HOME_PREFIX}(\\d+)-`).exec(entry);
+    if (!match || processAlive(Number(match[1]))) continue;
+    fs.rmSync(path.join(os.tmpdir(), entry), { recursive: true, force: true });
+  }
+}
+
+function processAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
 }
 
 module.exports = { liveGroupMembers, findChromium, hasCertutil, makeNssDatabase, launchBrowser, makeTemporaryHome };

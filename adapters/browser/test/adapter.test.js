@@ -166,7 +166,11 @@ test('when the adapter is killed outright (SIGKILL, the runner gone), the browse
   const adapter = started(t);
   assert.equal((await adapter.request(hello(1))).ok, true);
   const { pid, home } = await adapter.browser();
-  await adapter.kill();
+  await adapter.killNow();
   await h.eventually(() => h.browserGone(pid), 'the orphaned browser to exit', 10000);
-  fs.rmSync(home, { recursive: true, force: true });
+  // The next adapter removes the HOME the killed one left.
+  assert.equal(fs.existsSync(home), true);
+  const another = started(t);
+  assert.equal((await another.request(hello(1))).ok, true);
+  assert.equal(fs.existsSync(home), false, 'the stale HOME is removed');
 });

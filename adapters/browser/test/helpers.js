@@ -83,7 +83,18 @@ function startAdapter(args = ['--impl', IMPL], env = {}) {
         return m ? { pid: Number(m[1]), home: m[2] } : undefined;
       }, 'the browser to start');
     },
+    /** Ends the adapter as the runner does: stdin closed, then SIGKILL if it has not exited in 5 s. */
     async kill() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.stdin.end();
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(timer);
+      }
+      await exited;
+    },
+    /** SIGKILL at once: the adapter gets no chance to clean up. */
+    async killNow() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
     },
