@@ -174,3 +174,24 @@ test('when the adapter is killed outright (SIGKILL, the runner gone), the browse
   assert.equal((await another.request(hello(1))).ok, true);
   assert.equal(fs.existsSync(home), false, 'the stale HOME is removed');
 });
+
+test('the host channel tells handshake failures apart: a 200 answer is error 8, a refused connection error 1', { skip }, async (t) => {
+  const net = require('node:net');
+  const server = net.createServer((socket) => {
+    socket.on('error', () => {});
+    socket.once('data', () => socket.end('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'));
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise((resolve) => server.close(resolve)));
+  const closed = net.createServer();
+  await new Promise((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const refusedPort = closed.address().port;
+  await new Promise((resolve) => closed.close(resolve));
+
+  const adapter = started(t);
+  assert.equal((await adapter.request(hello(1))).ok, true);
+  adapter.send(connect(2, `ws://127.0.0.1:${server.address().port}/not-websocket`));
+  assert.equal((await adapter.until(isListener('error', 't1'))).res.error, 8);
+  adapter.send(connect(10, `ws://127.0.0.1:${refusedPort}/refused`));
+  assert.equal((await adapter.until(isListener('error', 't2'))).res.error, 1);
+});
