@@ -83,38 +83,6 @@ function browserArguments(profile) {
   return args;
 }
 
-/**
- * How many live (not zombie) processes are in process group `pgid`, from
- * /proc; where there is no /proc, whether kill(-pgid, 0) still finds one.
- */
-function liveGroupMembers(pgid) {
-  let entries;
-  try {
-    entries = fs.readdirSync('/proc');
-  } catch {
-    try {
-      process.kill(-pgid, 0);
-      return 1;
-    } catch {
-      return 0;
-    }
-  }
-  let live = 0;
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat;
-    try {
-      stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue;
-    }
-    // pid (comm) state ppid pgrp ...; comm may hold spaces and parentheses.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') live += 1;
-  }
-  return live;
-}
-
 /** A running browser: its process, its DevTools connection, its temporary HOME. */
 class Browser {
   constructor(child, cdp, home) {
@@ -130,30 +98,80 @@ class Browser {
     });
   }
 
-  /** Kills the browser's whole process group at once (no orderly shutdown to wait for). */
+  /**
+   * Kills the browser and every process below it (renderers, zygote,
+   * utilities) at once: no orderly shutdown to wait for. The tree is read
+   * before the kill, since orphans are adopted by init at once.
+   */
   kill() {
     if (this.exited) return;
-    try {
-      process.kill(-this.child.pid, 'SIGKILL');
-    } catch {
-      // already gone
+    this.tree = descendants(this.child.pid).concat([this.child.pid]);
+    for (const pid of this.tree) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
     }
   }
 
   /**
-   * Kills the browser and waits until it and every process of its group
-   * (renderers, zygote, utilities) have gone, for at most `limitMs`.
+   * Kills the browser and waits until it and every process it started have
+   * gone, for at most `limitMs`.
    */
   async close(limitMs = 2000) {
     this.kill();
     await this.exit;
     this.cdp.close(new Error('browser closed'));
     const until = Date.now() + limitMs;
-    while (liveGroupMembers(this.child.pid) > 0 && Date.now() < until) {
-      // No event tells when a process group is empty: look again shortly.
+    while ((this.tree || []).some(isLive) && Date.now() < until) {
+      // No event tells when an unrelated process has gone: look again shortly.
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   }
+}
+
+/** `[pid, ppid, state]` of every process, from /proc (empty without it). */
+function processTable() {
+  let entries;
+  try {
+    entries = fs.readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const table = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat;
+    try {
+      stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // pid (comm) state ppid pgrp ...; comm may hold spaces and parentheses.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    table.push([Number(entry), Number(fields[1]), fields[0]]);
+  }
+  return table;
+}
+
+/** Every live process below `root`, children before grandchildren. */
+function descendants(root) {
+  const table = processTable();
+  const found = [];
+  let frontier = [root];
+  while (frontier.length > 0) {
+    const next = table.filter(([, ppid]) => frontier.includes(ppid)).map(([pid]) => pid);
+    found.push(...next);
+    frontier = next;
+  }
+  return found;
+}
+
+/** Whether `pid` is a live (not zombie) process. */
+function isLive(pid) {
+  const row = processTable().find(([p]) => p === pid);
+  return row !== undefined && row[2] !== 'Z' && row[2] !== 'X';
 }
 
 /**
@@ -173,8 +191,8 @@ async function launchBrowser({ executable, home, log }) {
     env,
     // fd 3: commands to the browser, fd 4: answers and events from it.
     stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
-    // Its own process group, so that one kill ends the browser and its helpers.
-    detached: true,
+    // The adapter's own process group (no `detached`): the runner ends an
+    // adapter by killing its group, and that must take the browser with it.
   });
   const spawned = new Promise((resolve, reject) => {
     child.once('spawn', resolve);
@@ -244,4 +262,4 @@ function processAlive(pid) {
   }
 }
 
-module.exports = { liveGroupMembers, findChromium, hasCertutil, makeNssDatabase, launchBrowser, makeTemporaryHome };
+module.exports = { findChromium, hasCertutil, makeNssDatabase, launchBrowser, makeTemporaryHome };

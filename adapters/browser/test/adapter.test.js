@@ -66,10 +66,10 @@ test('start-up: hello answers from the page; then calls run in the page tick; $b
   await adapter.request({ id: 6, op: 'call', target: 't1', method: 'send', args: { data: { $binary: 'AQID' } } });
   const message = await adapter.until(isListener('message'));
   assert.deepEqual(message.res, { data: 'AQID', isBuffer: true });
-  const { pid, home } = await adapter.browser();
+  const { home } = await adapter.browser();
   assert.deepEqual(await adapter.request({ id: 7, op: 'shutdown' }), { id: 7, ok: true, result: {} });
   assert.deepEqual(await adapter.exited, { code: 0, signal: null });
-  assert.ok(h.browserGone(pid), 'no chromium process remains after shutdown');
+  assert.ok(h.browserGone(home), 'no chromium process remains after shutdown');
   assert.equal(fs.existsSync(home), false, 'the temporary HOME is removed');
 });
 
@@ -121,7 +121,7 @@ test('a second hello with another CA restarts the browser with the new trust', {
   await adapter.when(() => (/restarting the browser/.test(adapter.stderr) ? true : undefined), 'the restart');
   adapter.send(connect(3, `wss://127.0.0.1:${port}/tls`));
   await adapter.until(isListener('open'));
-  await h.eventually(() => h.browserGone(first.pid), 'the first browser to be gone');
+  await h.eventually(() => h.processGone(first.pid), 'the first browser to be gone');
 });
 
 test('a caCertificatesPem without a certificate refuses hello', { skip }, async (t) => {
@@ -153,21 +153,33 @@ for (const [way, end] of [
   test(`no chromium process outlives the adapter when ${way}`, { skip }, async (t) => {
     const adapter = started(t);
     assert.equal((await adapter.request(hello(1))).ok, true);
-    const { pid, home } = await adapter.browser();
-    assert.equal(h.browserGone(pid), false);
+    const { home } = await adapter.browser();
+    assert.equal(h.browserGone(home), false);
     end(adapter);
     assert.equal((await adapter.exited).code, 0);
-    assert.ok(h.browserGone(pid), 'no chromium process remains');
+    assert.ok(h.browserGone(home), 'no chromium process remains');
     assert.equal(fs.existsSync(home), false, 'the temporary HOME is removed');
   });
 }
 
+test("the runner ending the adapter's process group ends the browser with it", { skip }, async (t) => {
+  const adapter = h.startAdapter(['--impl', h.IMPL], {}, true);
+  t.after(() => adapter.killNow());
+  assert.equal((await adapter.request(hello(1))).ok, true);
+  const { home } = await adapter.browser();
+  assert.equal(h.browserGone(home), false);
+  process.kill(-adapter.child.pid, 'SIGKILL');
+  await adapter.exited;
+  // SIGKILL of a group is delivered to every member at once: no grace period.
+  await h.eventually(() => h.browserGone(home), 'every browser process to be gone', 1000);
+});
+
 test('when the adapter is killed outright (SIGKILL, the runner gone), the browser ends by itself: its DevTools pipe closed', { skip }, async (t) => {
   const adapter = started(t);
   assert.equal((await adapter.request(hello(1))).ok, true);
-  const { pid, home } = await adapter.browser();
+  const { home } = await adapter.browser();
   await adapter.killNow();
-  await h.eventually(() => h.browserGone(pid), 'the orphaned browser to exit', 10000);
+  await h.eventually(() => h.browserGone(home), 'the orphaned browser to exit', 10000);
   // The next adapter removes the HOME the killed one left.
   assert.equal(fs.existsSync(home), true);
   const another = started(t);

@@ -9,7 +9,7 @@ const os = require('node:os');
 const path = require('node:path');
 const readline = require('node:readline');
 const { WebSocketServer } = require('ws');
-const { findChromium, hasCertutil, liveGroupMembers } = require('../src/browser');
+const { findChromium, hasCertutil } = require('../src/browser');
 
 const ADAPTER = path.join(__dirname, '..', 'src', 'adapter.js');
 const IMPL = path.join(__dirname, '..', 'impl', 'my-browser.js');
@@ -22,11 +22,15 @@ function skipReason() {
   return null;
 }
 
-/** Drives the adapter over stdio. */
-function startAdapter(args = ['--impl', IMPL], env = {}) {
+/**
+ * Drives the adapter over stdio. With `ownGroup`, the adapter runs in a
+ * process group of its own, as the runner starts adapters.
+ */
+function startAdapter(args = ['--impl', IMPL], env = {}, ownGroup = false) {
   const child = spawn(process.execPath, [ADAPTER, ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
+    detached: ownGroup,
   });
   const messages = [];
   const waiters = new Set();
@@ -111,9 +115,37 @@ async function eventually(check, what, ms = 5000) {
   }
 }
 
-/** Whether any live process of the browser's group remains. */
-function browserGone(pid) {
-  return liveGroupMembers(pid) === 0;
+/** Whether process `pid` is gone (or a zombie). */
+function processGone(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    return state === 'Z' || state === 'X';
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Whether no live process of the browser that runs with HOME = `home`
+ * remains (the browser and every helper it started inherit that HOME).
+ */
+function browserGone(home) {
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let environ;
+    let stat;
+    try {
+      environ = fs.readFileSync(`/proc/${entry}/environ`, 'latin1');
+      stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    if (state === 'Z' || state === 'X') continue;
+    if (environ.split('\0').includes(`HOME=${home}`)) return false;
+  }
+  return true;
 }
 
 /** A ws echo server on 127.0.0.1:0 (over `server` when given). */
@@ -158,5 +190,5 @@ async function wssEchoServer(t, { key, cert }) {
 }
 
 module.exports = {
-  IMPL, skipReason, startAdapter, eventually, browserGone, echoServer, makeCertificates, wssEchoServer,
+  IMPL, skipReason, startAdapter, eventually, browserGone, processGone, echoServer, makeCertificates, wssEchoServer,
 };
