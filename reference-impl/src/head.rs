@@ -13,7 +13,9 @@ use std::task::{ready, Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-use crate::socket::Transport;
+/// A byte stream, plain or TLS.
+pub(crate) trait Transport: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Transport for T {}
 
 /// The largest head rewritten; a longer one passes unchanged (and fails the
 /// handshake in tungstenite, whose own limit is lower).
@@ -21,7 +23,7 @@ const HEAD_CAP: usize = 64 * 1024;
 
 /// A rewrite of a response head (the bytes up to and including the blank
 /// line).
-pub(crate) type Rewrite = fn(&[u8]) -> Vec<u8>;
+pub(crate) type Rewrite = Box<dyn Fn(&[u8]) -> Vec<u8> + Send + Sync>;
 
 /// The transport: reads the head, rewrites it, then passes bytes through.
 pub(crate) struct HeadRewrite {
@@ -66,6 +68,19 @@ pub(crate) fn connection_token(head: &[u8]) -> Vec<u8> {
         if name.eq_ignore_ascii_case(b"connection") && has_token {
             out.extend_from_slice(b"Connection: Upgrade\r\n");
         } else {
+            out.extend_from_slice(line);
+        }
+    }
+    out
+}
+
+/// The response head without its `Sec-WebSocket-Protocol` lines, as a
+/// client that never looks at that header would see it.
+pub(crate) fn without_subprotocol(head: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(head.len());
+    for line in head.split_inclusive(|&b| b == b'\n') {
+        let name = line.split(|&b| b == b':').next().unwrap_or_default();
+        if !name.eq_ignore_ascii_case(b"sec-websocket-protocol") {
             out.extend_from_slice(line);
         }
     }
@@ -166,7 +181,7 @@ mod tests {
     async fn the_head_is_rewritten_and_the_bytes_after_it_pass_unchanged() {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let (mut server, client) = tokio::io::duplex(64);
-        let mut stream = HeadRewrite::new(Box::new(client), vec![connection_token]);
+        let mut stream = HeadRewrite::new(Box::new(client), vec![Box::new(connection_token)]);
         server
             .write_all(b"HTTP/1.1 101 OK\r\nConnection: a, upgrade\r\n\r\n\x81\x02hi")
             .await

@@ -39,12 +39,6 @@
 
 use std::fmt;
 use std::str::FromStr;
-use std::sync::Arc;
-
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::client::WebPkiServerVerifier;
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{CertificateError, DigitallySignedStruct, SignatureScheme};
 
 /// A deliberately non-conforming variant of the reference implementation:
 /// one realistic bug, named after what it gets wrong. See the
@@ -244,85 +238,6 @@ impl FromStr for Mutant {
             .find(|m| m.name() == name)
             .ok_or_else(|| UnknownMutant(name.to_owned()))
     }
-}
-
-/// The mutant a context runs, if any: `is` is the one question the
-/// mutation points ask.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct Active(pub(crate) Option<Mutant>);
-
-impl Active {
-    /// `true` when `mutant` is the one running.
-    pub(crate) fn is(self, mutant: Mutant) -> bool {
-        self.0 == Some(mutant)
-    }
-}
-
-// ------------------------------------------------ machinery of two mutants
-
-/// [`Mutant::ExpiredCertAccepted`]: the webpki verifier, except that an
-/// expired certificate is verified again as of its last valid second, so
-/// the chain and the name are still checked but the dates are not.
-#[derive(Debug)]
-pub(crate) struct ExpiryIgnored(pub(crate) Arc<WebPkiServerVerifier>);
-
-impl ServerCertVerifier for ExpiryIgnored {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        server_name: &ServerName<'_>,
-        ocsp_response: &[u8],
-        now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        let verify = |now| {
-            self.0
-                .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
-        };
-        match verify(now) {
-            Err(rustls::Error::InvalidCertificate(CertificateError::ExpiredContext {
-                not_after,
-                ..
-            })) => verify(not_after),
-            other => other,
-        }
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls12_signature(message, cert, dss)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls13_signature(message, cert, dss)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.supported_verify_schemes()
-    }
-}
-
-/// [`Mutant::UnrequestedSubprotocolAccepted`]: the response head without
-/// its `Sec-WebSocket-Protocol` lines, as a client that never looks at that
-/// header when it offered no subprotocol would see it.
-pub(crate) fn without_subprotocol(head: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(head.len());
-    for line in head.split_inclusive(|&b| b == b'\n') {
-        let name = line.split(|&b| b == b':').next().unwrap_or_default();
-        if !name.eq_ignore_ascii_case(b"sec-websocket-protocol") {
-            out.extend_from_slice(line);
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The I/O of one socket, run in its own tokio task: TCP, TLS, the upgrade,
-//! then frames both ways until the socket closes. Everything it learns is
-//! posted to the [`My`](crate::My) queue.
+//! then frames both ways until the socket closes. Everything it learns goes
+//! to the [`Outbox`] it is handed (the context's queue, for this socket):
+//! the I/O task knows nothing else of the context.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,11 +9,8 @@ use std::time::Duration;
 use adapter_protocol::{Config, EventType};
 use base64::Engine as _;
 use futures_util::{SinkExt, StreamExt};
-use rustls::client::WebPkiServerVerifier;
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, ServerName};
+use rustls::pki_types::ServerName;
 use serde_json::{json, Value};
-use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -25,10 +23,33 @@ use tokio_tungstenite::WebSocketStream;
 use url::Host;
 
 use crate::codes::ErrorCode;
-use crate::head::{connection_token, HeadRewrite, Rewrite};
-use crate::mutant::{without_subprotocol, Active, ExpiryIgnored, Mutant};
-use crate::my::{CallId, Error, Shared, SocketId};
+use crate::head::{connection_token, without_subprotocol, HeadRewrite, Rewrite, Transport};
+use crate::seams::{ConnectOutcome, Seams};
+use crate::types::CallId;
 use crate::validate::ConnectPlan;
+
+/// A socket event: its type and payload.
+pub(crate) type SocketEvent = (EventType, Value);
+
+/// Where the I/O task of one socket reports: the narrow interface it is
+/// handed instead of the context's state. Each method queues in order and
+/// wakes the reader; everything is ignored once the socket was reset or its
+/// I/O abandoned.
+pub(crate) trait Outbox: Send + Sync + 'static {
+    /// Queues socket events.
+    fn post(&self, events: Vec<SocketEvent>);
+
+    /// Queues a call's callbacks (`success` or `fail`, then `complete`).
+    fn post_callbacks(&self, call: Option<CallId>, outcome: Result<(), ErrorCode>);
+
+    /// Queues the callbacks of the `connectSocket` call that started this
+    /// socket, when the call left them to the handshake's outcome.
+    fn settle_connect(&self, outcome: Result<(), ErrorCode>);
+
+    /// The last word: no more commands are taken (sends still waiting fail
+    /// with 11, closes succeed), then `events` are queued.
+    fn finish(&self, commands: &mut mpsc::UnboundedReceiver<Command>, events: Vec<SocketEvent>);
+}
 
 /// What the API asks of an open socket's I/O task.
 #[derive(Debug)]
@@ -47,10 +68,6 @@ pub(crate) enum Command {
 
 /// The largest frame read whole even when it is over `maxMessageBytes`.
 const FRAME_CAP: usize = 16 << 20;
-
-/// A byte stream, plain or TLS.
-pub(crate) trait Transport: AsyncRead + AsyncWrite + Unpin + Send {}
-impl<T: AsyncRead + AsyncWrite + Unpin + Send> Transport for T {}
 
 type Socket = WebSocketStream<Box<dyn Transport>>;
 
@@ -111,79 +128,63 @@ fn handshake_error_code(failure: &ConnectFailure) -> ErrorCode {
     }
 }
 
-/// The rustls client configuration: webpki roots plus the configured CAs,
-/// always verifying (no "accept anything" path; [`Mutant::ExpiredCertAccepted`]
-/// still verifies the chain and the name).
-pub(crate) fn tls_config(ca_pem: &str, mutant: Active) -> Result<Arc<rustls::ClientConfig>, Error> {
-    let mut roots = rustls::RootCertStore::empty();
-    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    for cert in CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
-        let cert = cert.map_err(Error::InvalidCaPem)?;
-        roots.add(cert).map_err(Error::InvalidCaCertificate)?;
-    }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = rustls::ClientConfig::builder_with_provider(Arc::clone(&provider))
-        .with_safe_default_protocol_versions()
-        .map_err(Error::Tls)?;
-    let config = if mutant.is(Mutant::ExpiredCertAccepted) {
-        let verifier = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
-            .build()
-            .map_err(|e| Error::Tls(rustls::Error::General(e.to_string())))?;
-        builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(ExpiryIgnored(verifier)))
-            .with_no_client_auth()
-    } else {
-        builder.with_root_certificates(roots).with_no_client_auth()
-    };
-    Ok(Arc::new(config))
-}
-
 /// The payload of a close event.
 pub(crate) fn close_payload(code: u16, reason: &str) -> Value {
     json!({ "code": code, "reason": reason })
 }
 
-fn error_event(code: ErrorCode) -> (EventType, Value) {
+fn error_event(code: ErrorCode) -> SocketEvent {
     (EventType::Error, code.payload())
 }
 
-fn close_event(code: u16, reason: &str) -> (EventType, Value) {
+fn close_event(code: u16, reason: &str) -> SocketEvent {
     (EventType::Close, close_payload(code, reason))
 }
 
 /// The close event for a close frame received from the peer (1005 when it
 /// carries no code).
-fn received_close(frame: Option<CloseFrame>, mutant: Active) -> (EventType, Value) {
+fn received_close(frame: Option<CloseFrame>, seams: &Seams) -> SocketEvent {
     match frame {
-        Some(frame) if mutant.is(Mutant::CloseCode1006) => close_event(1006, frame.reason.as_str()),
-        Some(frame) => close_event(frame.code.into(), frame.reason.as_str()),
+        Some(frame) => close_event(
+            seams.reported_close_code(frame.code.into()),
+            frame.reason.as_str(),
+        ),
         None => close_event(1005, ""),
     }
 }
 
-fn message_event(message: Message, mutant: Active) -> Option<(EventType, Value)> {
+fn message_event(message: Message, seams: &Seams) -> Option<SocketEvent> {
     let res = match message {
         // receive.text
         Message::Text(text) => json!({ "data": text.as_str(), "isBuffer": false }),
-        Message::Binary(bytes) if mutant.is(Mutant::BinaryWithoutIsBuffer) => json!({
-            "data": base64::engine::general_purpose::STANDARD.encode(&bytes),
-        }),
         // receive.binary
-        Message::Binary(bytes) => json!({
+        Message::Binary(bytes) if seams.binary_has_is_buffer() => json!({
             "data": base64::engine::general_purpose::STANDARD.encode(&bytes),
             "isBuffer": true,
+        }),
+        Message::Binary(bytes) => json!({
+            "data": base64::engine::general_purpose::STANDARD.encode(&bytes),
         }),
         _ => return None,
     };
     Some((EventType::Message, res))
 }
 
+/// The rewrites of the response head before tungstenite checks it.
+fn head_rewrites(offered: bool, seams: &Seams) -> Vec<Rewrite> {
+    let mut rewrites: Vec<Rewrite> = vec![Box::new(connection_token)];
+    // error.9.protocol-unrequested
+    if !offered && !seams.checks_unrequested_subprotocol() {
+        rewrites.push(Box::new(without_subprotocol));
+    }
+    rewrites
+}
+
 async fn connect(
     plan: ConnectPlan,
     config: &Config,
     tls: Arc<rustls::ClientConfig>,
-    mutant: Active,
+    seams: &Seams,
 ) -> Result<Socket, ConnectFailure> {
     let tcp = match &plan.host {
         Host::Domain(name) => TcpStream::connect((name.as_str(), plan.port)).await,
@@ -213,16 +214,13 @@ async fn connect(
         .request
         .headers()
         .contains_key(http::header::SEC_WEBSOCKET_PROTOCOL);
-    let mut rewrites: Vec<Rewrite> = vec![connection_token];
-    if mutant.is(Mutant::UnrequestedSubprotocolAccepted) && !offered {
-        rewrites.push(without_subprotocol);
-    }
-    let stream: Box<dyn Transport> = Box::new(HeadRewrite::new(stream, rewrites));
+    let stream: Box<dyn Transport> =
+        Box::new(HeadRewrite::new(stream, head_rewrites(offered, seams)));
     // Messages over the limit are refused after their frames were read
     // (error 12 with a clean close handshake after it); only a single frame
     // over FRAME_CAP is refused from its header, leaving the stream unusable.
     let max = usize::try_from(config.max_message_bytes).unwrap_or(usize::MAX);
-    let inbound_limit = (!mutant.is(Mutant::NoError12)).then_some(max);
+    let inbound_limit = seams.limits_received_messages().then_some(max);
     let ws_config = WebSocketConfig::default()
         .max_message_size(inbound_limit)
         .max_frame_size(Some(max.max(FRAME_CAP)));
@@ -233,20 +231,35 @@ async fn connect(
     Ok(socket)
 }
 
+/// How the I/O task of one socket is set up.
+pub(crate) struct Start {
+    /// Where to connect, and the request.
+    pub(crate) plan: ConnectPlan,
+    /// The context's configuration.
+    pub(crate) config: Config,
+    /// The TLS client configuration.
+    pub(crate) tls: Arc<rustls::ClientConfig>,
+    /// The context's answers to the rules that can be answered otherwise.
+    pub(crate) seams: Seams,
+    /// When the connect call's callbacks run.
+    pub(crate) outcome: ConnectOutcome,
+}
+
 /// The life of one socket, from the handshake to its close event.
-pub(crate) async fn run(
-    shared: Arc<Shared>,
-    id: SocketId,
-    generation: u64,
-    plan: ConnectPlan,
-    config: Config,
-    tls: Arc<rustls::ClientConfig>,
+pub(crate) async fn run<O: Outbox>(
+    outbox: O,
+    start: Start,
     mut commands: mpsc::UnboundedReceiver<Command>,
 ) {
-    let mutant = shared.mutant();
-    let late_success = plan.late_success;
+    let Start {
+        plan,
+        config,
+        tls,
+        seams,
+        outcome,
+    } = start;
     let deadline = Duration::from_millis(config.connect_timeout_ms);
-    let connected = match tokio::time::timeout(deadline, connect(plan, &config, tls, mutant)).await
+    let connected = match tokio::time::timeout(deadline, connect(plan, &config, tls, &seams)).await
     {
         Ok(result) => result,
         Err(_) => Err(ConnectFailure::Timeout(deadline)),
@@ -254,12 +267,11 @@ pub(crate) async fn run(
     let socket = match connected {
         Ok(socket) => socket,
         Err(failure) => {
-            // Mutant::SuccessAfterOpen: connect's success, when the handshake is over.
-            shared.post_callbacks(id, generation, late_success, Ok(()));
             let code = handshake_error_code(&failure);
-            shared.finish(
-                id,
-                generation,
+            if let Some(result) = outcome.before_failure(code) {
+                outbox.settle_connect(result);
+            }
+            outbox.finish(
                 &mut commands,
                 vec![error_event(code), close_event(1006, "")],
             );
@@ -267,8 +279,13 @@ pub(crate) async fn run(
         }
     };
     // connect.open
-    shared.post(id, generation, vec![(EventType::Open, json!({}))]);
-    shared.post_callbacks(id, generation, late_success, Ok(()));
+    if let Some(result) = outcome.before_open() {
+        outbox.settle_connect(result);
+    }
+    outbox.post(vec![(EventType::Open, json!({}))]);
+    if let Some(result) = outcome.after_open() {
+        outbox.settle_connect(result);
+    }
     let close_timeout = Duration::from_millis(config.close_timeout_ms);
     let (mut sink, mut stream) = socket.split();
     loop {
@@ -279,18 +296,17 @@ pub(crate) async fn run(
                 // send.text / send.binary: success once written; a write the
                 // transport refuses fails with 11.
                 Some(Command::Send { message, call }) => {
-                    let outcome = sink.send(message).await.map_err(|_| ErrorCode::SendFailed);
-                    shared.post_callbacks(id, generation, call, outcome);
+                    let result = sink.send(message).await.map_err(|_| ErrorCode::SendFailed);
+                    outbox.post_callbacks(call, result);
                 }
                 // close.open: the frame carries code and reason; success; then
                 // onClose with the server's answer (close.no-answer: 1006).
                 Some(Command::Close { frame, call }) => {
                     let _ = sink.send(Message::Close(Some(frame))).await;
-                    shared.post_callbacks(id, generation, call, Ok(()));
+                    outbox.post_callbacks(call, Ok(()));
                     let until = Instant::now() + close_timeout;
-                    let deliver = Some((&*shared, id, generation));
-                    let closed = wait_for_close_answer(deliver, mutant, &mut stream, until).await;
-                    shared.finish(id, generation, &mut commands, vec![closed]);
+                    let closed = wait_for_close_answer(Some(&outbox), &seams, &mut stream, until).await;
+                    outbox.finish(&mut commands, vec![closed]);
                     drain_until(&mut stream, until).await;
                     return;
                 }
@@ -300,34 +316,32 @@ pub(crate) async fn run(
                     // close.server: answer the close frame (queued by
                     // tungstenite), report what the server sent.
                     let _ = tokio::time::timeout(close_timeout, sink.flush()).await;
-                    let closed = received_close(frame, mutant);
-                    shared.finish(id, generation, &mut commands, vec![closed]);
+                    let closed = received_close(frame, &seams);
+                    outbox.finish(&mut commands, vec![closed]);
                     drain_until(&mut stream, Instant::now() + close_timeout).await;
                     return;
                 }
                 Some(Ok(message)) => {
-                    if let Some(event) = message_event(message, mutant) {
-                        shared.post(id, generation, vec![event]);
+                    if let Some(event) = message_event(message, &seams) {
+                        outbox.post(vec![event]);
                     }
                 }
                 // error.12.memory: not delivered; onError 12, the socket
                 // closes with 1009 (nothing more is delivered), onClose 1009.
                 Some(Err(WsError::Capacity(_))) => {
-                    shared.post(id, generation, vec![error_event(ErrorCode::OutOfMemory)]);
+                    outbox.post(vec![error_event(ErrorCode::OutOfMemory)]);
                     let frame = CloseFrame { code: CloseCode::Size, reason: "".into() };
                     let until = Instant::now() + close_timeout;
                     let _ = tokio::time::timeout_at(until, sink.send(Message::Close(Some(frame)))).await;
-                    let _ = wait_for_close_answer(None, mutant, &mut stream, until).await;
-                    shared.finish(id, generation, &mut commands, vec![close_event(1009, "")]);
+                    let _ = wait_for_close_answer(None::<&O>, &seams, &mut stream, until).await;
+                    outbox.finish(&mut commands, vec![close_event(1009, "")]);
                     drain_until(&mut stream, until).await;
                     return;
                 }
                 // close.drop: the connection ended without a close frame (or
                 // broke the protocol).
                 Some(Err(_)) | None => {
-                    shared.finish(
-                        id,
-                        generation,
+                    outbox.finish(
                         &mut commands,
                         vec![error_event(ErrorCode::Unknown), close_event(1006, "")],
                     );
@@ -343,19 +357,17 @@ pub(crate) async fn run(
 /// deadline (close.no-answer: 1006). A connection that ends without an
 /// answer also gives 1006.
 async fn wait_for_close_answer(
-    deliver: Option<(&Shared, SocketId, u64)>,
-    mutant: Active,
+    deliver: Option<&impl Outbox>,
+    seams: &Seams,
     stream: &mut futures_util::stream::SplitStream<Socket>,
     until: Instant,
-) -> (EventType, Value) {
+) -> SocketEvent {
     loop {
         match tokio::time::timeout_at(until, stream.next()).await {
-            Ok(Some(Ok(Message::Close(frame)))) => return received_close(frame, mutant),
+            Ok(Some(Ok(Message::Close(frame)))) => return received_close(frame, seams),
             Ok(Some(Ok(message))) => {
-                if let (Some((shared, id, generation)), Some(event)) =
-                    (deliver, message_event(message, mutant))
-                {
-                    shared.post(id, generation, vec![event]);
+                if let (Some(outbox), Some(event)) = (deliver, message_event(message, seams)) {
+                    outbox.post(vec![event]);
                 }
             }
             Ok(Some(Err(_)) | None) | Err(_) => return close_event(1006, ""),

@@ -13,9 +13,8 @@ use tokio_tungstenite::tungstenite::Message;
 use url::{Host, Url};
 
 use crate::codes::ErrorCode;
-use crate::mutant::{Active, Mutant};
-use crate::my::CallId;
 use crate::options::{truthy, CloseSocketOptions, ConnectSocketOptions, SendSocketMessageOptions};
+use crate::seams::Seams;
 
 /// A checked connect: where to go and the upgrade request to send.
 #[derive(Debug)]
@@ -28,9 +27,6 @@ pub(crate) struct ConnectPlan {
     pub(crate) port: u16,
     /// The upgrade request, `data` and `header` applied.
     pub(crate) request: http::Request<()>,
-    /// The call whose `success` the I/O task reports once the handshake is
-    /// over: only [`Mutant::SuccessAfterOpen`] sets it.
-    pub(crate) late_success: Option<CallId>,
 }
 
 /// What `encodeURIComponent` leaves alone: letters, digits and `-_.!~*'()`.
@@ -59,19 +55,18 @@ const HANDSHAKE_HEADERS: [&str; 5] = [
 pub(crate) fn connect(
     options: &ConnectSocketOptions,
     config: &Config,
-    mutant: Active,
+    seams: &Seams,
 ) -> Result<ConnectPlan, ErrorCode> {
     let url = match &options.url {
         // connect.url.empty: absent or null.
         None | Some(Value::Null) => return Err(ErrorCode::UrlEmpty),
+        // connect.url.empty: "", or white space only [connect.url.blank].
+        Some(Value::String(s)) if s.is_empty() => return Err(seams.code_for_empty_url()),
+        Some(Value::String(s)) if s.trim().is_empty() => return Err(seams.code_for_blank_url()),
         Some(Value::String(s)) => s.trim(),
         // connect.url.format: not a string.
         Some(_) => return Err(ErrorCode::UrlFormat),
     };
-    // connect.url.empty: empty after trimming white space.
-    if url.is_empty() && !mutant.is(Mutant::UrlEmptyCode) {
-        return Err(ErrorCode::UrlEmpty);
-    }
     // connect.url.format: not an absolute URL, or no host.
     let mut url = Url::parse(url).map_err(|_| ErrorCode::UrlFormat)?;
     let host = match url.host() {
@@ -82,16 +77,15 @@ pub(crate) fn connect(
     let secure = match url.scheme() {
         "ws" => false,
         "wss" => true,
-        _ if mutant.is(Mutant::UrlSchemeCode) => return Err(ErrorCode::UrlFormat),
-        _ => return Err(ErrorCode::UrlScheme),
+        _ => return Err(seams.code_for_bad_scheme()),
     };
-    // connect.wss-only [impl-defined: code 8].
-    if config.wss_only && !secure && !mutant.is(Mutant::WssOnlyIgnored) {
-        return Err(ErrorCode::InvalidHandshake);
+    // connect.wss-only [impl-defined: connect.wss-only.code].
+    if !secure && seams.refuses_ws(config) {
+        return Err(seams.code_for_ws_under_wss_only());
     }
     let port = url.port_or_known_default().ok_or(ErrorCode::UrlFormat)?;
     url.set_fragment(None);
-    if !mutant.is(Mutant::DataNotOnQuery) {
+    if seams.data_on_query() {
         append_query(&mut url, options.data.as_ref());
     }
     let mut request = url
@@ -108,7 +102,6 @@ pub(crate) fn connect(
         host,
         port,
         request,
-        late_success: None,
     })
 }
 
@@ -197,7 +190,7 @@ fn apply_headers(
 pub(crate) fn message(
     options: &SendSocketMessageOptions,
     max_message_bytes: u64,
-    mutant: Active,
+    seams: &Seams,
 ) -> Result<Message, ErrorCode> {
     let base64 = base64::engine::general_purpose::STANDARD;
     let message = match &options.data {
@@ -214,7 +207,7 @@ pub(crate) fn message(
         },
         _ => return Err(ErrorCode::SendFailed),
     };
-    if message.len() as u64 > max_message_bytes && !mutant.is(Mutant::SendSizeNotChecked) {
+    if message.len() as u64 > max_message_bytes && seams.checks_send_size() {
         return Err(ErrorCode::SendFailed);
     }
     Ok(message)
@@ -224,9 +217,9 @@ pub(crate) fn message(
 /// string of at most 123 UTF-8 bytes (default ""); else error 1.
 pub(crate) fn close_frame(
     options: &CloseSocketOptions,
-    mutant: Active,
+    seams: &Seams,
 ) -> Result<CloseFrame, ErrorCode> {
-    let unchecked = mutant.is(Mutant::CloseCodeNotValidated);
+    let unchecked = !seams.validates_close_frame();
     let code = match &options.code {
         None | Some(Value::Null) => 1000,
         Some(Value::Number(n)) => match n.as_f64() {
@@ -293,7 +286,7 @@ mod tests {
                 reason: None,
             };
             assert_eq!(
-                close_frame(&options, Active::default()).is_ok(),
+                close_frame(&options, &Seams::default()).is_ok(),
                 ok,
                 "code {code}"
             );
@@ -303,13 +296,13 @@ mod tests {
             reason: Some(json!("é".repeat(62))),
         };
         assert_eq!(
-            close_frame(&long, Active::default()).unwrap_err(),
+            close_frame(&long, &Seams::default()).unwrap_err(),
             ErrorCode::Unknown
         );
         let fits = CloseSocketOptions {
             code: None,
             reason: Some(json!("x".repeat(123))),
         };
-        assert!(close_frame(&fits, Active::default()).is_ok());
+        assert!(close_frame(&fits, &Seams::default()).is_ok());
     }
 }
