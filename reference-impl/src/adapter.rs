@@ -15,6 +15,7 @@ use tokio::sync::mpsc;
 use crate::context::{My, SocketTask};
 use crate::mutant::Mutant;
 use crate::options::{CloseSocketOptions, ConnectSocketOptions, SendSocketMessageOptions};
+use crate::seams::Behaviour;
 use crate::types::CallId;
 
 /// The two ends of an in-process adapter: requests in, responses and events out.
@@ -53,11 +54,23 @@ pub fn spawn_in_process() -> AdapterChannels {
 ///
 /// When called outside a tokio runtime.
 pub fn spawn_in_process_with(mutant: Option<Mutant>) -> AdapterChannels {
+    spawn_in_process_as(Behaviour::mutant(mutant))
+}
+
+/// As [`spawn_in_process`], running `behaviour`: its variants (other
+/// conforming options, see [`Variant`](crate::Variant)) and its mutant.
+/// `hello` answers with [`Behaviour::adapter_name`]
+/// (`reference-impl+variant:connect.outcome=settled`, …).
+///
+/// # Panics
+///
+/// When called outside a tokio runtime.
+pub fn spawn_in_process_as(behaviour: Behaviour) -> AdapterChannels {
     let (requests, request_rx) = mpsc::unbounded_channel();
     let (message_tx, messages) = mpsc::unbounded_channel();
     let bridge = Bridge {
         out: message_tx,
-        mutant,
+        behaviour,
         my: None,
         tasks: HashMap::new(),
         within: HashMap::new(),
@@ -70,8 +83,8 @@ pub fn spawn_in_process_with(mutant: Option<Mutant>) -> AdapterChannels {
 /// The adapter's state between requests.
 struct Bridge {
     out: mpsc::UnboundedSender<AdapterMessage>,
-    /// The deliberate bug `my` runs, if any.
-    mutant: Option<Mutant>,
+    /// What `my` runs: variants and a mutant.
+    behaviour: Behaviour,
     /// Set up by `hello`.
     my: Option<My>,
     /// Task handles returned since the last reset.
@@ -142,13 +155,10 @@ impl Bridge {
                 }
                 self.clear();
                 self.my = None;
-                match My::with_mutant(config, self.mutant) {
+                match My::with_behaviour(config, self.behaviour.clone()) {
                     Ok(my) => {
                         self.my = Some(my);
-                        let name = match self.mutant {
-                            Some(mutant) => format!("reference-impl+mutant:{mutant}"),
-                            None => "reference-impl".into(),
-                        };
+                        let name = self.behaviour.adapter_name();
                         let hello = HelloResult {
                             name,
                             version: env!("CARGO_PKG_VERSION").into(),

@@ -14,7 +14,7 @@ use tokio::task::JoinHandle;
 use crate::codes::ErrorCode;
 use crate::mutant::Mutant;
 use crate::options::{truthy, CloseSocketOptions, ConnectSocketOptions, SendSocketMessageOptions};
-use crate::seams::{ConnectOutcome, Removal, Scope, Seams};
+use crate::seams::{Behaviour, ConnectOutcome, Removal, Scope, Seams};
 use crate::socket::{self, Command, Outbox, SocketEvent, Start};
 use crate::types::{CallId, Error, ListenerName, ReadyState, SocketId};
 use crate::{tls, validate};
@@ -77,8 +77,12 @@ pub(crate) struct Inner {
     /// [`Seams::callbacks_inside_call`]): taken before anything else.
     inline: VecDeque<Event>,
     queue: VecDeque<Occurrence>,
-    /// The listener events of the occurrence being dispatched.
-    dispatching: VecDeque<Event>,
+    /// The listener events of the occurrence being dispatched, each with
+    /// the listeners it was resolved from.
+    dispatching: VecDeque<(ListenerKey, Event)>,
+    /// The socket event whose listener was taken last, while its dispatch
+    /// is the current one (`task.send-in-open`).
+    current: Option<(SocketId, EventType)>,
     sockets: HashMap<SocketId, SocketEntry>,
     global: Option<SocketId>,
     listeners: HashMap<ListenerKey, [Vec<ListenerName>; 4]>,
@@ -246,15 +250,50 @@ impl Inner {
         }
     }
 
-    /// Sockets that count against `maxTasks`: every one not CLOSED.
-    fn live_sockets(&self) -> usize {
+    /// Sockets that count against `maxTasks` for a connect in `scope`:
+    /// every one not CLOSED [connect.multiple.limit.global].
+    fn live_sockets(&self, scope: Scope) -> usize {
         let keeps_place = |s: &SocketEntry| {
             self.seams.closed_task_keeps_place() && s.accepted && s.key != ListenerKey::My
         };
+        let counts = |s: &SocketEntry| match scope {
+            _ if self.seams.global_counts_against_limit() => true,
+            Scope::Global => false,
+            Scope::Task => s.key != ListenerKey::My,
+        };
         self.sockets
             .values()
+            .filter(|s| counts(s))
             .filter(|s| s.state != ReadyState::Closed || keeps_place(s))
             .count()
+    }
+
+    /// connect.single.exists: the global socket refuses a new global connect.
+    fn global_refuses_connect(&self) -> bool {
+        self.global
+            .and_then(|id| self.sockets.get(&id))
+            .is_some_and(|s| self.seams.global_refuses_connect(s.state))
+    }
+
+    /// The socket `my.sendSocketMessage` and `my.closeSocket` act on: the
+    /// global one (`listeners.scope`).
+    fn global_call_target(&self) -> Option<SocketId> {
+        let global_closed = self
+            .global
+            .and_then(|id| self.sockets.get(&id))
+            .is_none_or(|s| s.state == ReadyState::Closed);
+        if global_closed && self.seams.global_calls_reach_tasks() {
+            let newest_task = self
+                .sockets
+                .iter()
+                .filter(|(_, s)| s.key != ListenerKey::My && s.state != ReadyState::Closed)
+                .map(|(id, _)| *id)
+                .max();
+            if newest_task.is_some() {
+                return newest_task;
+            }
+        }
+        self.global
     }
 
     fn new_socket(&mut self, target: Option<String>, state: ReadyState) -> SocketId {
@@ -287,9 +326,10 @@ impl Inner {
             if let Some(event) = self.inline.pop_front() {
                 return Some(event);
             }
-            if let Some(event) = self.dispatching.pop_front() {
+            if let Some((_, event)) = self.dispatching.pop_front() {
                 return Some(event);
             }
+            self.current = None;
             match self.queue.pop_front()? {
                 Occurrence::Callback(event) => return Some(event),
                 Occurrence::Socket {
@@ -305,20 +345,38 @@ impl Inner {
                     if entry.generation != generation || entry.state == ReadyState::Closed {
                         continue;
                     }
+                    // The outcome of a handshake that failed, while CONNECTING.
+                    let handshake_failed = entry.state == ReadyState::Connecting;
+                    let mut heard = true;
                     match event_type {
                         EventType::Open if entry.state != ReadyState::Connecting => continue,
                         EventType::Open => entry.state = ReadyState::Open,
+                        // connect.failure-close
+                        EventType::Close if handshake_failed => {
+                            entry.state = ReadyState::Closed;
+                            entry.io = None;
+                            heard = self.seams.close_follows_failed_handshake();
+                        }
                         // A CLOSED socket frees its place (`task.limit`).
                         EventType::Close => {
                             entry.state = ReadyState::Closed;
                             entry.io = None;
                         }
+                        // task.api: a task's onError hears its failed handshake.
+                        EventType::Error if handshake_failed && entry.key != ListenerKey::My => {
+                            heard = self.seams.task_hears_handshake_error();
+                        }
                         EventType::Message | EventType::Error => {}
                     }
                     let key = entry.key;
-                    let mut hearers = vec![(entry.target.clone(), key)];
+                    let mut hearers = Vec::new();
+                    if heard {
+                        hearers.push((entry.target.clone(), key));
+                    }
+                    self.current = Some((socket, event_type));
                     // listeners.scope: a task's events reach its own listeners only.
-                    if key != ListenerKey::My && self.seams.my_hears_task_event(event_type) {
+                    let leaks = heard && key != ListenerKey::My;
+                    if leaks && self.seams.my_hears_task_event(event_type) {
                         hearers.push((TARGET_MY.to_owned(), ListenerKey::My));
                     }
                     for (target, key) in hearers {
@@ -328,12 +386,13 @@ impl Inner {
                             .map(|l| l[type_index(event_type)].clone())
                             .unwrap_or_default();
                         for listener in names {
-                            self.dispatching.push_back(Event::Listener {
+                            let event = Event::Listener {
                                 target: target.clone(),
                                 listener,
                                 event_type,
                                 res: res.clone(),
-                            });
+                            };
+                            self.dispatching.push_back((key, event));
                         }
                     }
                 }
@@ -379,11 +438,14 @@ impl My {
     /// A new context with this configuration that runs `mutant`, a
     /// deliberate bug (see [`Mutant`]); `None` is [`My::new`], conforming.
     pub fn with_mutant(config: Config, mutant: Option<Mutant>) -> Result<My, Error> {
-        My::with_seams(config, Seams::new(mutant))
+        My::with_behaviour(config, Behaviour::mutant(mutant))
     }
 
-    /// A new context that answers the rules as `seams` say.
-    pub(crate) fn with_seams(config: Config, seams: Seams) -> Result<My, Error> {
+    /// A new context that runs `behaviour`: conforming variants of
+    /// [impl-defined] rules (see [`Variant`](crate::Variant)) and at most
+    /// one mutant.
+    pub fn with_behaviour(config: Config, behaviour: Behaviour) -> Result<My, Error> {
+        let seams = Seams::new(behaviour);
         let tls = tls::client_config(
             &config.ca_certificates_pem,
             seams.accepts_expired_certificate(),
@@ -397,6 +459,7 @@ impl My {
                     inline: VecDeque::new(),
                     queue: VecDeque::new(),
                     dispatching: VecDeque::new(),
+                    current: None,
                     sockets: HashMap::new(),
                     global: None,
                     listeners: HashMap::new(),
@@ -415,7 +478,12 @@ impl My {
 
     /// The mutant this context runs; `None` when it conforms.
     pub fn mutant(&self) -> Option<Mutant> {
-        self.shared.lock().seams.mutant()
+        self.shared.lock().seams.behaviour().mutant
+    }
+
+    /// What this context runs: its variants and mutant.
+    pub fn behaviour(&self) -> Behaviour {
+        self.shared.lock().seams.behaviour().clone()
     }
 
     /// `my.connectSocket(options)`. `None`: called with no argument (and so
@@ -430,22 +498,32 @@ impl My {
         let options = options.unwrap_or_default();
         let multiple = truthy(options.multiple.as_ref());
         let mut inner = self.shared.lock();
-        let checked = validate::connect(&options, &inner.config, &inner.seams).and_then(|plan| {
-            // connect.single.exists: the global socket is not CLOSED.
-            let global_busy = inner
-                .global
-                .and_then(|id| inner.sockets.get(&id))
-                .is_some_and(|s| s.state != ReadyState::Closed);
-            if !multiple && global_busy {
-                return Err(ErrorCode::AlreadyConnected);
+        let scope = match multiple {
+            true => Scope::Task,
+            false => Scope::Global,
+        };
+        // connect.single.exists: the global socket is not CLOSED.
+        let single_exists = || match scope {
+            Scope::Global if inner.global_refuses_connect() => Err(ErrorCode::AlreadyConnected),
+            _ => Ok(()),
+        };
+        // [connect.check-order]: URL checks first, or connect.single.exists.
+        let single_first = inner.seams.single_exists_checked_first();
+        let checked = (|| {
+            if single_first {
+                single_exists()?;
             }
-            // connect.multiple.limit: the global socket counts too.
+            let plan = validate::connect(&options, &inner.config, &inner.seams)?;
+            if !single_first {
+                single_exists()?;
+            }
+            // connect.multiple.limit [connect.multiple.limit.global]
             let limit = inner.seams.socket_limit(&inner.config);
-            if limit.is_some_and(|limit| inner.live_sockets() >= limit) {
+            if limit.is_some_and(|limit| inner.live_sockets(scope) >= limit) {
                 return Err(inner.seams.code_for_socket_limit());
             }
             Ok(plan)
-        });
+        })();
         let handle = multiple.then(|| {
             let handle = format!("t{}", inner.next_handle);
             inner.next_handle += 1;
@@ -464,13 +542,9 @@ impl My {
         match checked {
             Ok(plan) => {
                 let socket = socket.expect("a socket is made for a valid connect");
-                let scope = match handle {
-                    Some(_) => Scope::Task,
-                    None => {
-                        inner.global = Some(socket);
-                        Scope::Global
-                    }
-                };
+                if scope == Scope::Global {
+                    inner.global = Some(socket);
+                }
                 // connect.success / connect.outcome
                 let outcome = inner.seams.connect_outcome(scope);
                 if outcome.reported_by_the_call() {
@@ -514,13 +588,13 @@ impl My {
 
     /// `my.sendSocketMessage(options)` on the global socket.
     pub fn send_socket_message(&self, call: CallId, options: Option<SendSocketMessageOptions>) {
-        let global = self.shared.lock().global;
+        let global = self.shared.lock().global_call_target();
         send(&self.shared, global, call, options);
     }
 
     /// `my.closeSocket(options)` on the global socket.
     pub fn close_socket(&self, call: CallId, options: Option<CloseSocketOptions>) {
-        let global = self.shared.lock().global;
+        let global = self.shared.lock().global_call_target();
         close(&self.shared, global, call, options);
     }
 
@@ -619,6 +693,7 @@ impl My {
         inner.listeners.clear();
         inner.queue.clear();
         inner.dispatching.clear();
+        inner.current = None;
         inner.next_handle = 1;
     }
 
@@ -755,7 +830,27 @@ fn add_listener(shared: &Shared, key: ListenerKey, event_type: EventType, name: 
 /// listeners.off-one (every occurrence of the name) / listeners.off-all (`None`).
 fn remove_listener(shared: &Shared, key: ListenerKey, event_type: EventType, name: Option<&str>) {
     let mut inner = shared.lock();
-    let removal = inner.seams.removal(name.is_none());
+    let scope = match key {
+        ListenerKey::My => Scope::Global,
+        ListenerKey::Task(_) => Scope::Task,
+    };
+    let removal = inner.seams.removal(scope, event_type, name.is_none());
+    // [listeners.during-dispatch]: `live` also takes the removed listeners
+    // out of the dispatch under way.
+    if inner.seams.removal_is_live() {
+        inner.dispatching.retain(|(k, event)| match event {
+            Event::Listener {
+                listener,
+                event_type: t,
+                ..
+            } if *k == key && *t == event_type => match (removal, name) {
+                (Removal::EveryOccurrence, Some(name)) => listener != name,
+                (Removal::All, _) => false,
+                _ => true,
+            },
+            _ => true,
+        });
+    }
     if let Some(lists) = inner.listeners.get_mut(&key) {
         let list = &mut lists[type_index(event_type)];
         match (removal, name) {
@@ -786,6 +881,12 @@ fn send(
         let Some(entry) = entry.filter(|e| e.state == ReadyState::Open) else {
             return Err(ErrorCode::NotOpen);
         };
+        // task.send-in-open
+        let in_open_listener =
+            socket.is_some_and(|id| inner.current == Some((id, EventType::Open)));
+        if in_open_listener && !inner.seams.sends_inside_open_listener() {
+            return Err(ErrorCode::NotOpen);
+        }
         // send.invalid / send.too-large
         let message = validate::message(&options, max, &inner.seams)?;
         match &entry.io {
@@ -818,15 +919,16 @@ fn close(
     let seams = inner.seams.clone();
     let Some((id, entry)) = socket.and_then(|id| inner.sockets.get_mut(&id).map(|e| (id, e)))
     else {
-        // close.not-open: never existed.
-        inner.push_call_result(call, Err(ErrorCode::NotOpen));
+        // close.not-open: never existed [close.not-open.code].
+        let code = seams.code_for_close_not_open();
+        inner.push_call_result(call, Err(code));
         drop(inner);
         shared.notify.notify_one();
         return;
     };
     let outcome = match entry.state {
-        // close.not-open: CLOSING or CLOSED.
-        ReadyState::Closing | ReadyState::Closed => Err(ErrorCode::NotOpen),
+        // close.not-open: CLOSING or CLOSED [close.not-open.code].
+        ReadyState::Closing | ReadyState::Closed => Err(seams.code_for_close_not_open()),
         state => match validate::close_frame(&options, &seams) {
             // close.invalid-code: nothing on the wire.
             Err(code) => Err(code),

@@ -58,9 +58,12 @@
 //!
 //! 1. Vocabulary: `codes` ([`ErrorCode`]), `options` (the argument
 //!    objects), `types` ([`CallId`], [`ReadyState`], [`Error`], …),
-//!    [`mutant`] (the names of the deliberate bugs).
-//! 2. `seams`: one decision function per rule that a mutant breaks; the
-//!    code paths ask these questions and never name a mutant.
+//!    [`mutant`] (the names of the deliberate bugs), [`variant`] (the
+//!    names of the conforming variants).
+//! 2. `seams`: [`Behaviour`] (variants and a mutant) and one decision
+//!    function per rule that a mutant breaks or a variant answers
+//!    otherwise; the code paths ask these questions and never name a
+//!    mutant or a variant.
 //! 3. Mechanisms: `validate` (checks made inside a call), `head` (the
 //!    response-head rewriting transport), `tls` (the rustls client).
 //! 4. `socket`: the I/O task of one socket; it reports through the narrow
@@ -86,12 +89,15 @@ mod stdio;
 mod tls;
 mod types;
 mod validate;
+pub mod variant;
 
-pub use adapter::{spawn_in_process, spawn_in_process_with, AdapterChannels};
+pub use adapter::{spawn_in_process, spawn_in_process_as, spawn_in_process_with, AdapterChannels};
 pub use adapter_protocol::{CallbackKind, Config, Event, EventType};
 pub use codes::ErrorCode;
 pub use context::{My, SocketTask};
 pub use mutant::{Mutant, UnknownMutant};
 pub use options::{CloseSocketOptions, ConnectSocketOptions, SendSocketMessageOptions};
-pub use stdio::{serve_lines, serve_stdio};
+pub use seams::Behaviour;
+pub use stdio::{serve_lines, serve_lines_as, serve_stdio, serve_stdio_as};
 pub use types::{CallId, Error, ListenerName, ReadyState};
+pub use variant::{Variant, VariantError, Variants};

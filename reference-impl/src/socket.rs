@@ -23,8 +23,11 @@ use tokio_tungstenite::WebSocketStream;
 use url::Host;
 
 use crate::codes::ErrorCode;
-use crate::head::{connection_token, without_subprotocol, HeadRewrite, Rewrite, Transport};
-use crate::seams::{ConnectOutcome, Seams};
+use crate::head::{
+    connection_token, with_subprotocol, without_subprotocol, FrameTap, HeadRewrite, Rewrite,
+    Transport,
+};
+use crate::seams::{AfterError12, ConnectOutcome, Seams};
 use crate::types::CallId;
 use crate::validate::ConnectPlan;
 
@@ -74,6 +77,8 @@ type Socket = WebSocketStream<Box<dyn Transport>>;
 /// Why a handshake failed.
 #[derive(Debug, thiserror::Error)]
 enum ConnectFailure {
+    #[error("the host is not in allowedHosts")]
+    HostNotAllowed(ErrorCode),
     #[error("no complete handshake within {0:?}")]
     Timeout(Duration),
     #[error("TCP connection failed")]
@@ -85,8 +90,10 @@ enum ConnectFailure {
 }
 
 /// The error code a failed handshake reports (behaviour.md, "Outcome of the handshake").
-fn handshake_error_code(failure: &ConnectFailure) -> ErrorCode {
+fn handshake_error_code(failure: &ConnectFailure, seams: &Seams) -> ErrorCode {
     match failure {
+        // connect.domain [connect.domain.report]: no traffic at all.
+        ConnectFailure::HostNotAllowed(code) => *code,
         // error.6.timeout: TCP, TLS and HTTP did not finish within connectTimeoutMs.
         ConnectFailure::Timeout(_) => ErrorCode::ConnectTimeout,
         // error.7.cert: rustls rejected the server's certificate (expired, not
@@ -104,7 +111,7 @@ fn handshake_error_code(failure: &ConnectFailure) -> ErrorCode {
             // error.9.protocol-unrequested: a subprotocol although none was offered.
             WsError::Protocol(ProtocolError::SecWebSocketSubProtocolError(
                 SubProtocolError::ServerSentSubProtocolNoneRequested,
-            )) => ErrorCode::ProtocolUnrequested,
+            )) => seams.code_for_unrequested_subprotocol(),
             // error.8.handshake: the status is not 101.
             WsError::Http(_) => ErrorCode::InvalidHandshake,
             // error.8.handshake: the RFC 6455 4.1 client checks on the response
@@ -170,12 +177,21 @@ fn message_event(message: Message, seams: &Seams) -> Option<SocketEvent> {
     Some((EventType::Message, res))
 }
 
-/// The rewrites of the response head before tungstenite checks it.
-fn head_rewrites(offered: bool, seams: &Seams) -> Vec<Rewrite> {
+/// The rewrites of the response head before tungstenite checks it, for a
+/// request that offered these subprotocols (if any).
+fn head_rewrites(offered: Option<&str>, seams: &Seams) -> Vec<Rewrite> {
     let mut rewrites: Vec<Rewrite> = vec![Box::new(connection_token)];
-    // error.9.protocol-unrequested
-    if !offered && !seams.checks_unrequested_subprotocol() {
-        rewrites.push(Box::new(without_subprotocol));
+    match offered {
+        // error.9.protocol-unrequested
+        None if !seams.checks_unrequested_subprotocol() => {
+            rewrites.push(Box::new(without_subprotocol));
+        }
+        // connect.no-subprotocol: open as if the first offer was selected.
+        Some(offers) if !seams.fails_without_selected_subprotocol() => {
+            let first = offers.split(',').next().unwrap_or_default().trim();
+            rewrites.push(with_subprotocol(first.to_owned()));
+        }
+        _ => {}
     }
     rewrites
 }
@@ -185,7 +201,11 @@ async fn connect(
     config: &Config,
     tls: Arc<rustls::ClientConfig>,
     seams: &Seams,
+    tap: FrameTap,
 ) -> Result<Socket, ConnectFailure> {
+    if let Some(code) = plan.refused {
+        return Err(ConnectFailure::HostNotAllowed(code));
+    }
     let tcp = match &plan.host {
         Host::Domain(name) => TcpStream::connect((name.as_str(), plan.port)).await,
         Host::Ipv4(ip) => TcpStream::connect((*ip, plan.port)).await,
@@ -213,9 +233,13 @@ async fn connect(
     let offered = plan
         .request
         .headers()
-        .contains_key(http::header::SEC_WEBSOCKET_PROTOCOL);
-    let stream: Box<dyn Transport> =
-        Box::new(HeadRewrite::new(stream, head_rewrites(offered, seams)));
+        .get(http::header::SEC_WEBSOCKET_PROTOCOL)
+        .and_then(|v| v.to_str().ok());
+    let mut stream = HeadRewrite::new(stream, head_rewrites(offered, seams));
+    if seams.delivers_data_after_close() {
+        stream = stream.tapped(tap);
+    }
+    let stream: Box<dyn Transport> = Box::new(stream);
     // Messages over the limit are refused after their frames were read
     // (error 12 with a clean close handshake after it); only a single frame
     // over FRAME_CAP is refused from its header, leaving the stream unusable.
@@ -259,15 +283,16 @@ pub(crate) async fn run<O: Outbox>(
         outcome,
     } = start;
     let deadline = Duration::from_millis(config.connect_timeout_ms);
-    let connected = match tokio::time::timeout(deadline, connect(plan, &config, tls, &seams)).await
-    {
+    let tap = FrameTap::default();
+    let connecting = connect(plan, &config, tls, &seams, tap.clone());
+    let connected = match tokio::time::timeout(deadline, connecting).await {
         Ok(result) => result,
         Err(_) => Err(ConnectFailure::Timeout(deadline)),
     };
     let socket = match connected {
         Ok(socket) => socket,
         Err(failure) => {
-            let code = handshake_error_code(&failure);
+            let code = handshake_error_code(&failure, &seams);
             if let Some(result) = outcome.before_failure(code) {
                 outbox.settle_connect(result);
             }
@@ -317,8 +342,15 @@ pub(crate) async fn run<O: Outbox>(
                     // tungstenite), report what the server sent.
                     let _ = tokio::time::timeout(close_timeout, sink.flush()).await;
                     let closed = received_close(frame, &seams);
+                    let until = Instant::now() + close_timeout;
+                    // close.nothing-after: what follows the close frame is
+                    // never delivered (tungstenite refuses it; only a tap sees it).
+                    if seams.delivers_data_after_close() {
+                        drain_until(&mut stream, until).await;
+                        outbox.post(tap.take_after_close().into_iter().map(tapped_message).collect());
+                    }
                     outbox.finish(&mut commands, vec![closed]);
-                    drain_until(&mut stream, Instant::now() + close_timeout).await;
+                    drain_until(&mut stream, until).await;
                     return;
                 }
                 Some(Ok(message)) => {
@@ -330,6 +362,11 @@ pub(crate) async fn run<O: Outbox>(
                 // closes with 1009 (nothing more is delivered), onClose 1009.
                 Some(Err(WsError::Capacity(_))) => {
                     outbox.post(vec![error_event(ErrorCode::OutOfMemory)]);
+                    // error.12.close: or drop the connection, onClose 1006.
+                    if seams.after_error_12() == AfterError12::Drop {
+                        outbox.finish(&mut commands, vec![close_event(1006, "")]);
+                        return;
+                    }
                     let frame = CloseFrame { code: CloseCode::Size, reason: "".into() };
                     let until = Instant::now() + close_timeout;
                     let _ = tokio::time::timeout_at(until, sink.send(Message::Close(Some(frame)))).await;
@@ -341,15 +378,30 @@ pub(crate) async fn run<O: Outbox>(
                 // close.drop: the connection ended without a close frame (or
                 // broke the protocol).
                 Some(Err(_)) | None => {
-                    outbox.finish(
-                        &mut commands,
-                        vec![error_event(ErrorCode::Unknown), close_event(1006, "")],
-                    );
+                    let mut events = vec![close_event(1006, "")];
+                    // [close.drop-error]
+                    if seams.error_before_drop_close() {
+                        events.insert(0, error_event(ErrorCode::Unknown));
+                    }
+                    outbox.finish(&mut commands, events);
                     return;
                 }
             },
         }
     }
+}
+
+/// The message event of a frame a [`FrameTap`] saw behind a close frame.
+fn tapped_message((binary, payload): (bool, Vec<u8>)) -> SocketEvent {
+    let res = if binary {
+        json!({
+            "data": base64::engine::general_purpose::STANDARD.encode(&payload),
+            "isBuffer": true,
+        })
+    } else {
+        json!({ "data": String::from_utf8_lossy(&payload), "isBuffer": false })
+    };
+    (EventType::Message, res)
 }
 
 /// After our close frame: deliver what still arrives to `deliver` (or

@@ -14,7 +14,7 @@ use url::{Host, Url};
 
 use crate::codes::ErrorCode;
 use crate::options::{truthy, CloseSocketOptions, ConnectSocketOptions, SendSocketMessageOptions};
-use crate::seams::Seams;
+use crate::seams::{DomainReport, Seams};
 
 /// A checked connect: where to go and the upgrade request to send.
 #[derive(Debug)]
@@ -27,6 +27,10 @@ pub(crate) struct ConnectPlan {
     pub(crate) port: u16,
     /// The upgrade request, `data` and `header` applied.
     pub(crate) request: http::Request<()>,
+    /// `connect.domain`: the host is not allowed and the refusal is
+    /// reported as events with this code ([`DomainReport::Events`]): the
+    /// I/O task fails without any traffic.
+    pub(crate) refused: Option<ErrorCode>,
 }
 
 /// What `encodeURIComponent` leaves alone: letters, digits and `-_.!~*'()`.
@@ -67,14 +71,22 @@ pub(crate) fn connect(
         // connect.url.format: not a string.
         Some(_) => return Err(ErrorCode::UrlFormat),
     };
-    // connect.url.format: not an absolute URL, or no host.
-    let mut url = Url::parse(url).map_err(|_| ErrorCode::UrlFormat)?;
+    // connect.url.format: not an absolute URL [connect.url.relative], or no host.
+    let mut url = Url::parse(url).map_err(|e| match e {
+        url::ParseError::RelativeUrlWithoutBase => seams.code_for_relative_url(),
+        _ => ErrorCode::UrlFormat,
+    })?;
+    let written_scheme = written_scheme(options);
     let host = match url.host() {
         Some(host) if !url.host_str().unwrap_or_default().is_empty() => host.to_owned(),
         _ => return Err(ErrorCode::UrlFormat),
     };
-    // connect.url.scheme (the url crate lower-cases the scheme).
+    // connect.url.scheme (the url crate lower-cases the scheme)
+    // [connect.url.scheme-case].
     let secure = match url.scheme() {
+        _ if seams.scheme_is_case_sensitive() && !matches!(written_scheme, "ws" | "wss") => {
+            return Err(seams.code_for_bad_scheme())
+        }
         "ws" => false,
         "wss" => true,
         _ => return Err(seams.code_for_bad_scheme()),
@@ -83,6 +95,16 @@ pub(crate) fn connect(
     if !secure && seams.refuses_ws(config) {
         return Err(seams.code_for_ws_under_wss_only());
     }
+    // connect.domain [connect.domain.report]
+    let refused = match &config.allowed_hosts {
+        Some(allowed) if seams.honours_allowed_hosts() && !host_allowed(&host, allowed) => {
+            match seams.domain_report() {
+                DomainReport::CallFails(code) => return Err(code),
+                DomainReport::Events(code) => Some(code),
+            }
+        }
+        _ => None,
+    };
     let port = url.port_or_known_default().ok_or(ErrorCode::UrlFormat)?;
     url.set_fragment(None);
     if seams.data_on_query() {
@@ -92,16 +114,40 @@ pub(crate) fn connect(
         .as_str()
         .into_client_request()
         .map_err(|_| ErrorCode::UrlFormat)?;
-    apply_headers(
-        &mut request,
-        options.header.as_ref(),
-        options.protocols.as_ref(),
-    );
+    let protocols = options
+        .protocols
+        .as_ref()
+        .filter(|_| seams.honours_protocols_argument());
+    apply_headers(&mut request, options.header.as_ref(), protocols, seams)?;
     Ok(ConnectPlan {
         secure,
         host,
         port,
         request,
+        refused,
+    })
+}
+
+/// The scheme as the caller wrote it (the url crate lower-cases it).
+fn written_scheme(options: &ConnectSocketOptions) -> &str {
+    match &options.url {
+        Some(Value::String(s)) => s.trim().split(':').next().unwrap_or_default(),
+        _ => "",
+    }
+}
+
+/// connect.domain: a host name is compared ASCII case-insensitively (an IP
+/// address as written in its canonical form, IPv6 without brackets).
+fn host_allowed(host: &Host<String>, allowed: &[String]) -> bool {
+    let name = match host {
+        Host::Domain(name) => name.clone(),
+        Host::Ipv4(ip) => ip.to_string(),
+        Host::Ipv6(ip) => ip.to_string(),
+    };
+    allowed.iter().any(|a| {
+        a.trim_start_matches('[')
+            .trim_end_matches(']')
+            .eq_ignore_ascii_case(&name)
     })
 }
 
@@ -148,13 +194,18 @@ fn apply_headers(
     request: &mut http::Request<()>,
     header: Option<&Value>,
     protocols: Option<&Value>,
-) {
+    seams: &Seams,
+) -> Result<(), ErrorCode> {
     let mut subprotocols = None;
     if let Some(Value::Object(entries)) = header {
         for (name, value) in entries {
             let lower = name.to_ascii_lowercase();
+            // connect.header [connect.header.reserved]
             if HANDSHAKE_HEADERS.contains(&lower.as_str()) {
-                continue;
+                match seams.code_for_reserved_header() {
+                    Some(code) => return Err(code),
+                    None => continue,
+                }
             }
             let value = query_value(value);
             if lower == "sec-websocket-protocol" {
@@ -184,6 +235,7 @@ fn apply_headers(
                 .insert(http::header::SEC_WEBSOCKET_PROTOCOL, value);
         }
     }
+    Ok(())
 }
 
 /// send.invalid / send.too-large: the message to send, or error 11.
@@ -193,19 +245,21 @@ pub(crate) fn message(
     seams: &Seams,
 ) -> Result<Message, ErrorCode> {
     let base64 = base64::engine::general_purpose::STANDARD;
+    // send.invalid [send.invalid.code]
+    let invalid = seams.code_for_invalid_send();
     let message = match &options.data {
         Some(Value::String(s)) if truthy(options.is_buffer.as_ref()) => {
-            Message::Binary(base64.decode(s).map_err(|_| ErrorCode::SendFailed)?.into())
+            Message::Binary(base64.decode(s).map_err(|_| invalid)?.into())
         }
         Some(Value::String(s)) => Message::text(s.clone()),
         // An ArrayBuffer: `{"$binary": "<base64>"}`.
         Some(Value::Object(o)) => match o.get(BINARY_KEY) {
             Some(Value::String(s)) if o.len() == 1 => {
-                Message::Binary(base64.decode(s).map_err(|_| ErrorCode::SendFailed)?.into())
+                Message::Binary(base64.decode(s).map_err(|_| invalid)?.into())
             }
-            _ => return Err(ErrorCode::SendFailed),
+            _ => return Err(invalid),
         },
-        _ => return Err(ErrorCode::SendFailed),
+        _ => return Err(invalid),
     };
     if message.len() as u64 > max_message_bytes && seams.checks_send_size() {
         return Err(ErrorCode::SendFailed);
@@ -220,6 +274,8 @@ pub(crate) fn close_frame(
     seams: &Seams,
 ) -> Result<CloseFrame, ErrorCode> {
     let unchecked = !seams.validates_close_frame();
+    // close.invalid-code [close.invalid-code.code]
+    let invalid = seams.code_for_invalid_close();
     let code = match &options.code {
         None | Some(Value::Null) => 1000,
         Some(Value::Number(n)) => match n.as_f64() {
@@ -227,14 +283,14 @@ pub(crate) fn close_frame(
             Some(f) if f.fract() == 0.0 && (f == 1000.0 || (3000.0..=4999.0).contains(&f)) => {
                 f as u16
             }
-            _ => return Err(ErrorCode::Unknown),
+            _ => return Err(invalid),
         },
-        Some(_) => return Err(ErrorCode::Unknown),
+        Some(_) => return Err(invalid),
     };
     let reason = match &options.reason {
         None | Some(Value::Null) => String::new(),
         Some(Value::String(s)) if s.len() <= 123 || unchecked => s.clone(),
-        Some(_) => return Err(ErrorCode::Unknown),
+        Some(_) => return Err(invalid),
     };
     Ok(CloseFrame {
         code: CloseCode::from(code),
