@@ -40,6 +40,11 @@ pub struct Config {
     pub max_tasks: u32,
     /// Only `wss://` URLs may be used (error 8 for `ws://`).
     pub wss_only: bool,
+    /// The host names a connect may reach (rule `connect.domain`); `None`
+    /// (absent on the wire) means no list. Added within version 1: it is
+    /// written only when set, so adapters that predate it never see it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_hosts: Option<Vec<String>>,
 }
 
 impl Default for Config {
@@ -54,6 +59,7 @@ impl Default for Config {
             max_message_bytes: 16 * 1024 * 1024,
             max_tasks: 5,
             wss_only: false,
+            allowed_hosts: None,
         }
     }
 }
@@ -61,13 +67,14 @@ impl Default for Config {
 impl Config {
     /// The wire names of every config key, in the order of the protocol
     /// document; `hello`'s `unsupported` list names keys from this set.
-    pub const KEYS: [&'static str; 6] = [
+    pub const KEYS: [&'static str; 7] = [
         "caCertificatesPem",
         "connectTimeoutMs",
         "closeTimeoutMs",
         "maxMessageBytes",
         "maxTasks",
         "wssOnly",
+        "allowedHosts",
     ];
 }
 
@@ -427,6 +434,20 @@ mod tests {
         };
         assert_eq!(config.max_tasks, 2);
         assert_eq!(config.connect_timeout_ms, 30_000);
+    }
+
+    #[test]
+    fn allowed_hosts_is_written_only_when_set() {
+        let absent = serde_json::to_value(Config::default()).unwrap();
+        assert!(absent.get("allowedHosts").is_none());
+        let config: Config =
+            serde_json::from_value(json!({"allowedHosts": ["a.test", "127.0.0.1"]})).unwrap();
+        assert_eq!(
+            config.allowed_hosts,
+            Some(vec!["a.test".to_owned(), "127.0.0.1".to_owned()])
+        );
+        let written = serde_json::to_value(&config).unwrap();
+        assert_eq!(written["allowedHosts"], json!(["a.test", "127.0.0.1"]));
     }
 
     #[test]

@@ -5,16 +5,18 @@
 use std::collections::HashMap;
 
 use adapter_protocol::{
-    call_result, AdapterMessage, Call, CallbackKind, Event, EventType, HelloResult, NestedCall, Op,
-    Request, Response, Within, PROTOCOL_VERSION, TARGET_MY, TARGET_RETURNED,
+    call_result, error_chain, AdapterMessage, Call, CallbackKind, Event, EventType, HelloResult,
+    Method, MethodKind, MethodTarget, NestedCall, Op, Request, Response, Within, PROTOCOL_VERSION,
+    TARGET_MY, TARGET_RETURNED,
 };
 use serde_json::{json, Map, Value};
 use tokio::sync::mpsc;
 
-use crate::{
-    CallId, CloseSocketOptions, ConnectSocketOptions, Mutant, My, SendSocketMessageOptions,
-    SocketTask,
-};
+use crate::context::{My, SocketTask};
+use crate::mutant::Mutant;
+use crate::options::{CloseSocketOptions, ConnectSocketOptions, SendSocketMessageOptions};
+use crate::seams::Behaviour;
+use crate::types::CallId;
 
 /// The two ends of an in-process adapter: requests in, responses and events out.
 #[derive(Debug)]
@@ -52,11 +54,23 @@ pub fn spawn_in_process() -> AdapterChannels {
 ///
 /// When called outside a tokio runtime.
 pub fn spawn_in_process_with(mutant: Option<Mutant>) -> AdapterChannels {
+    spawn_in_process_as(Behaviour::mutant(mutant))
+}
+
+/// As [`spawn_in_process`], running `behaviour`: its variants (other
+/// conforming options, see [`Variant`](crate::Variant)) and its mutant.
+/// `hello` answers with [`Behaviour::adapter_name`]
+/// (`reference-impl+variant:connect.outcome=settled`, …).
+///
+/// # Panics
+///
+/// When called outside a tokio runtime.
+pub fn spawn_in_process_as(behaviour: Behaviour) -> AdapterChannels {
     let (requests, request_rx) = mpsc::unbounded_channel();
     let (message_tx, messages) = mpsc::unbounded_channel();
     let bridge = Bridge {
         out: message_tx,
-        mutant,
+        behaviour,
         my: None,
         tasks: HashMap::new(),
         within: HashMap::new(),
@@ -69,8 +83,8 @@ pub fn spawn_in_process_with(mutant: Option<Mutant>) -> AdapterChannels {
 /// The adapter's state between requests.
 struct Bridge {
     out: mpsc::UnboundedSender<AdapterMessage>,
-    /// The deliberate bug `my` runs, if any.
-    mutant: Option<Mutant>,
+    /// What `my` runs: variants and a mutant.
+    behaviour: Behaviour,
     /// Set up by `hello`.
     my: Option<My>,
     /// Task handles returned since the last reset.
@@ -82,15 +96,6 @@ struct Bridge {
     /// the listener event it reports (target, type, name).
     listener_bodies: HashMap<(String, EventType, String), Vec<NestedCall>>,
 }
-
-/// Methods whose object argument carries `success` / `fail` / `complete`.
-const WITH_CALLBACKS: [&str; 5] = [
-    "connectSocket",
-    "sendSocketMessage",
-    "closeSocket",
-    "send",
-    "close",
-];
 
 impl Bridge {
     async fn run(mut self, mut requests: mpsc::UnboundedReceiver<Request>) {
@@ -150,13 +155,10 @@ impl Bridge {
                 }
                 self.clear();
                 self.my = None;
-                match My::with_mutant(config, self.mutant) {
+                match My::with_behaviour(config, self.behaviour.clone()) {
                     Ok(my) => {
                         self.my = Some(my);
-                        let name = match self.mutant {
-                            Some(mutant) => format!("reference-impl+mutant:{mutant}"),
-                            None => "reference-impl".into(),
-                        };
+                        let name = self.behaviour.adapter_name();
                         let hello = HelloResult {
                             name,
                             version: env!("CARGO_PKG_VERSION").into(),
@@ -198,14 +200,13 @@ impl Bridge {
     fn execute(&mut self, id: u64, call: &Call, returned: Option<&SocketTask>) {
         match self.invoke(id, call, returned) {
             Err(error) => self.respond(Response::error(id, error)),
-            Ok(task) => {
-                if !call.within.is_empty()
-                    && !call.no_argument
-                    && WITH_CALLBACKS.contains(&call.method.as_str())
-                {
+            Ok((method, task)) => {
+                if !call.within.is_empty() && !call.no_argument && method.takes_callbacks() {
                     self.within.insert(id, (call.within.clone(), task.clone()));
                 }
-                self.keep_listener_body(call, returned);
+                if let MethodKind::AddListener(event_type) = method.kind() {
+                    self.keep_listener_body(call, event_type, returned);
+                }
                 // Callbacks run inside the call (a mutant's): before the
                 // response, taken all at once so that nested calls do not
                 // take the rest of them.
@@ -227,13 +228,14 @@ impl Bridge {
         }
     }
 
-    /// Invokes the method; `Err` is a protocol problem.
+    /// Invokes the method; `Err` is a protocol problem. Returns the method
+    /// and the task it returned, if any.
     fn invoke(
         &mut self,
         id: u64,
         call: &Call,
         returned: Option<&SocketTask>,
-    ) -> Result<Option<SocketTask>, String> {
+    ) -> Result<(Method, Option<SocketTask>), String> {
         let my = self
             .my
             .as_ref()
@@ -245,7 +247,6 @@ impl Bridge {
         });
         let listener = call.listener.clone();
         let off = call.listener.as_deref();
-        let method = call.method.as_str();
         let task = match call.target.as_str() {
             TARGET_MY => None,
             TARGET_RETURNED => Some(
@@ -260,6 +261,19 @@ impl Bridge {
                     .ok_or_else(|| format!("unknown task handle `{handle}`"))?,
             ),
         };
+        let target = match task {
+            None => MethodTarget::Global,
+            Some(_) => MethodTarget::Task,
+        };
+        let Some(method) = Method::parse(target, &call.method) else {
+            return Err(match task {
+                None => format!("unknown method `{}` on `my`", call.method),
+                Some(_) => format!(
+                    "unknown method `{}` on a SocketTask (`{}`)",
+                    call.method, call.target
+                ),
+            });
+        };
         // An `on*` call without a listener calls the method with no argument,
         // which adds nothing.
         let on = |add: &dyn Fn(String)| {
@@ -267,61 +281,48 @@ impl Bridge {
                 add(name);
             }
         };
-        match task {
-            None => match method {
-                "connectSocket" => {
-                    let task =
-                        my.connect_socket(id, args.map(|a| ConnectSocketOptions::from_args(&a)));
-                    if let Some(task) = &task {
-                        self.tasks.insert(task.handle().to_owned(), task.clone());
-                    }
-                    return Ok(task);
+        match (task, method) {
+            (None, Method::ConnectSocket) => {
+                let task = my.connect_socket(id, args.map(|a| ConnectSocketOptions::from_args(&a)));
+                if let Some(task) = &task {
+                    self.tasks.insert(task.handle().to_owned(), task.clone());
                 }
-                "sendSocketMessage" => my
-                    .send_socket_message(id, args.map(|a| SendSocketMessageOptions::from_args(&a))),
-                "closeSocket" => {
-                    my.close_socket(id, args.map(|a| CloseSocketOptions::from_args(&a)))
-                }
-                "onSocketOpen" => on(&|n| my.on_socket_open(n)),
-                "onSocketMessage" => on(&|n| my.on_socket_message(n)),
-                "onSocketError" => on(&|n| my.on_socket_error(n)),
-                "onSocketClose" => on(&|n| my.on_socket_close(n)),
-                "offSocketOpen" => my.off_socket_open(off),
-                "offSocketMessage" => my.off_socket_message(off),
-                "offSocketError" => my.off_socket_error(off),
-                "offSocketClose" => my.off_socket_close(off),
-                _ => return Err(format!("unknown method `{method}` on `my`")),
-            },
-            Some(task) => match method {
-                "send" => task.send(id, args.map(|a| SendSocketMessageOptions::from_args(&a))),
-                "close" => task.close(id, args.map(|a| CloseSocketOptions::from_args(&a))),
-                "onOpen" => on(&|n| task.on_open(n)),
-                "onMessage" => on(&|n| task.on_message(n)),
-                "onError" => on(&|n| task.on_error(n)),
-                "onClose" => on(&|n| task.on_close(n)),
-                "offOpen" => task.off_open(off),
-                "offMessage" => task.off_message(off),
-                "offError" => task.off_error(off),
-                "offClose" => task.off_close(off),
-                _ => {
-                    return Err(format!(
-                        "unknown method `{method}` on a SocketTask (`{}`)",
-                        call.target
-                    ))
-                }
-            },
+                return Ok((method, task));
+            }
+            (None, Method::SendSocketMessage) => {
+                my.send_socket_message(id, args.map(|a| SendSocketMessageOptions::from_args(&a)))
+            }
+            (None, Method::CloseSocket) => {
+                my.close_socket(id, args.map(|a| CloseSocketOptions::from_args(&a)))
+            }
+            (None, Method::OnSocket(t)) => on(&|n| my.listen(t, n)),
+            (None, Method::OffSocket(t)) => my.unlisten(t, off),
+            (Some(task), Method::Send) => {
+                task.send(id, args.map(|a| SendSocketMessageOptions::from_args(&a)))
+            }
+            (Some(task), Method::Close) => {
+                task.close(id, args.map(|a| CloseSocketOptions::from_args(&a)))
+            }
+            (Some(task), Method::On(t)) => on(&|n| task.listen(t, n)),
+            (Some(task), Method::Off(t)) => task.unlisten(t, off),
+            // Method::parse gave a method of the target.
+            (_, method) => return Err(format!("`{method}` is not a method of `{}`", call.target)),
         }
-        Ok(None)
+        Ok((method, None))
     }
 
     /// Remembers the `within.listener` calls of an `on*` call, to make
     /// them inside that listener the next time it runs.
-    fn keep_listener_body(&mut self, call: &Call, returned: Option<&SocketTask>) {
-        let (Some(name), Some(event_type)) = (&call.listener, EventType::of_method(&call.method))
-        else {
+    fn keep_listener_body(
+        &mut self,
+        call: &Call,
+        event_type: EventType,
+        returned: Option<&SocketTask>,
+    ) {
+        let Some(name) = &call.listener else {
             return;
         };
-        if call.within.listener.is_empty() || !call.method.starts_with("on") {
+        if call.within.listener.is_empty() {
             return;
         }
         let target = match call.target.as_str() {
@@ -376,16 +377,4 @@ async fn next_event(my: Option<&My>) -> Event {
         Some(my) => my.next_event().await,
         None => std::future::pending().await,
     }
-}
-
-/// An error and its causes, "a: b: c".
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }

@@ -1,42 +1,67 @@
-//! The error codes of the seed's table and their descriptions.
+//! The error codes of the seed's table and their descriptions, plus the
+//! codes of the vendor's later revision that variants use.
 
 use serde_json::{json, Value};
 
-/// An error code of the `my` socket API (the seed's table, 1–12).
+/// An error code of the `my` socket API: the seed's table (1–12), and the
+/// codes of the vendor's revision of 2022-11 that conforming variants use
+/// (2 "invalid argument", 20, 65).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorCode {
     /// 1: unknown error (network failures, dropped connections, the task limit,
     /// an invalid close code).
-    Unknown = 1,
+    Unknown,
     /// 2: the global connection already exists.
-    AlreadyConnected = 2,
+    AlreadyConnected,
     /// 3: the URL is empty.
-    UrlEmpty = 3,
+    UrlEmpty,
     /// 4: the URL format is not recognised.
-    UrlFormat = 4,
+    UrlFormat,
     /// 5: the URL does not start with ws or wss.
-    UrlScheme = 5,
+    UrlScheme,
     /// 6: connecting to the server timed out.
-    ConnectTimeout = 6,
+    ConnectTimeout,
     /// 7: the server's certificate is invalid.
-    InvalidCertificate = 7,
+    InvalidCertificate,
     /// 8: the server's handshake response is invalid (also `ws://` under `wssOnly`).
-    InvalidHandshake = 8,
+    InvalidHandshake,
     /// 9: the server selected a subprotocol although none was requested.
-    ProtocolUnrequested = 9,
+    ProtocolUnrequested,
     /// 10: the connection is not open.
-    NotOpen = 10,
+    NotOpen,
     /// 11: the message could not be sent.
-    SendFailed = 11,
+    SendFailed,
     /// 12: a received message is larger than the implementation accepts.
-    OutOfMemory = 12,
+    OutOfMemory,
+    /// 2 in the 2022-11 revision: an argument of the call is invalid.
+    InvalidArgument,
+    /// 20 in the 2022-11 revision: the URL must use wss.
+    WssRequired,
+    /// 65 in the 2022-11 revision (my.onSocketError): check that the domain
+    /// is legal.
+    DomainNotAllowed,
 }
 
 impl ErrorCode {
     /// The numeric code (`error` in payloads).
     pub fn code(self) -> u32 {
-        self as u32
+        match self {
+            ErrorCode::Unknown => 1,
+            ErrorCode::AlreadyConnected | ErrorCode::InvalidArgument => 2,
+            ErrorCode::UrlEmpty => 3,
+            ErrorCode::UrlFormat => 4,
+            ErrorCode::UrlScheme => 5,
+            ErrorCode::ConnectTimeout => 6,
+            ErrorCode::InvalidCertificate => 7,
+            ErrorCode::InvalidHandshake => 8,
+            ErrorCode::ProtocolUnrequested => 9,
+            ErrorCode::NotOpen => 10,
+            ErrorCode::SendFailed => 11,
+            ErrorCode::OutOfMemory => 12,
+            ErrorCode::WssRequired => 20,
+            ErrorCode::DomainNotAllowed => 65,
+        }
     }
 
     /// The seed's description of the code (`errorMessage` in payloads).
@@ -56,6 +81,9 @@ impl ErrorCode {
             ErrorCode::NotOpen => "网络连接没有打开，无法发送消息。",
             ErrorCode::SendFailed => "消息发送失败。",
             ErrorCode::OutOfMemory => "无法申请更多内存来读取网络数据。",
+            ErrorCode::InvalidArgument => "接口参数无效。",
+            ErrorCode::WssRequired => "请求url不支持ws，请使用wss",
+            ErrorCode::DomainNotAllowed => "请检查域名是否合法。",
         }
     }
 

@@ -53,24 +53,51 @@
 //! [`My::with_mutant`], [`spawn_in_process_with`] or
 //! `reference-adapter --mutant NAME`.
 //!
+//! Layers (each module `use`s only modules of the layers below it, so the
+//! graph of `use crate::…` is acyclic):
+//!
+//! 1. Vocabulary: `codes` ([`ErrorCode`]), `options` (the argument
+//!    objects), `types` ([`CallId`], [`ReadyState`], [`Error`], …),
+//!    [`mutant`] (the names of the deliberate bugs), [`variant`] (the
+//!    names of the conforming variants).
+//! 2. `seams`: [`Behaviour`] (variants and a mutant) and one decision
+//!    function per rule that a mutant breaks or a variant answers
+//!    otherwise; the code paths ask these questions and never name a
+//!    mutant or a variant.
+//! 3. Mechanisms: `validate` (checks made inside a call), `head` (the
+//!    response-head rewriting transport), `tls` (the rustls client).
+//! 4. `socket`: the I/O task of one socket; it reports through the narrow
+//!    `Outbox` interface it is handed.
+//! 5. `context`: [`My`] and [`SocketTask`], the queue, the listeners and
+//!    the state of every socket; it hands each I/O task its outbox.
+//! 6. `adapter` (the protocol bridge in process), then `stdio` (the same
+//!    as JSON Lines).
+//!
 //! What it does not do: it runs no JavaScript, has no notion of a mini
 //! program's domain allow-list, offers no way to skip certificate checks,
 //! and does not negotiate WebSocket extensions (no compression).
 
 mod adapter;
 mod codes;
+mod context;
 mod head;
 pub mod mutant;
-mod my;
 mod options;
+mod seams;
 mod socket;
 mod stdio;
+mod tls;
+mod types;
 mod validate;
+pub mod variant;
 
-pub use adapter::{spawn_in_process, spawn_in_process_with, AdapterChannels};
+pub use adapter::{spawn_in_process, spawn_in_process_as, spawn_in_process_with, AdapterChannels};
 pub use adapter_protocol::{CallbackKind, Config, Event, EventType};
 pub use codes::ErrorCode;
+pub use context::{My, SocketTask};
 pub use mutant::{Mutant, UnknownMutant};
-pub use my::{CallId, Error, ListenerName, My, ReadyState, SocketTask};
 pub use options::{CloseSocketOptions, ConnectSocketOptions, SendSocketMessageOptions};
-pub use stdio::{serve_lines, serve_stdio};
+pub use seams::Behaviour;
+pub use stdio::{serve_lines, serve_lines_as, serve_stdio, serve_stdio_as};
+pub use types::{CallId, Error, ListenerName, ReadyState};
+pub use variant::{Variant, VariantError, Variants};

@@ -31,6 +31,20 @@
 //! | `listener-added-once` | `listeners.twice` | adding the same function twice makes it run once |
 //! | `send-size-not-checked` | `send.too-large` | a message over `maxMessageBytes` is sent |
 //!
+//! Awaiting the scenarios of the next issue ([`Mutant::AWAITING_SCENARIOS`]):
+//!
+//! | mutant | rule of behaviour.md it breaks | the bug |
+//! | --- | --- | --- |
+//! | `task-error-heard-by-my` | `listeners.scope` | `my.onSocketError` also hears a SocketTask's errors |
+//! | `global-call-reaches-task` | `listeners.scope` | with only tasks open, `my.sendSocketMessage` / `my.closeSocket` act on the newest task |
+//! | `task-handshake-error-silent` | `task.api` | a task's `onError` is not told of its failed handshake |
+//! | `task-off-ignored` | `task.api` | a task's `offOpen` / `offClose` / `offError` remove nothing |
+//! | `send-in-open-fails` | `task.send-in-open` | `send` inside an open listener fails with 10 |
+//! | `connect-while-closing` | `connect.single.exists` | a global connect while the global socket is CLOSING succeeds |
+//! | `allowed-hosts-ignored` | `connect.domain` | a host missing from `allowedHosts` is connected to |
+//! | `data-after-close-delivered` | `close.nothing-after` | data the server pushes right behind its close frame is delivered as `onMessage` |
+//! | `outcome-settled-for-tasks-only` | `options.consistent` | `connect.outcome` is `settled` for SocketTasks but `accepted` for the global socket |
+//!
 //! A mutant is selected with [`My::with_mutant`](crate::My::with_mutant),
 //! [`spawn_in_process_with`](crate::spawn_in_process_with), or the
 //! `reference-adapter` binary's `--mutant NAME` (`--list-mutants` lists
@@ -39,12 +53,6 @@
 
 use std::fmt;
 use std::str::FromStr;
-use std::sync::Arc;
-
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::client::WebPkiServerVerifier;
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{CertificateError, DigitallySignedStruct, SignatureScheme};
 
 /// A deliberately non-conforming variant of the reference implementation:
 /// one realistic bug, named after what it gets wrong. See the
@@ -115,10 +123,40 @@ pub enum Mutant {
     /// Breaks `send.too-large`: a message over `maxMessageBytes` is sent
     /// instead of failing with 11.
     SendSizeNotChecked,
+    /// Breaks `listeners.scope`: `my.onSocketError` listeners also hear the
+    /// error events of every SocketTask (a router that sends every error
+    /// to the global listeners too).
+    TaskErrorHeardByMy,
+    /// Breaks `listeners.scope`: when the global socket is absent or CLOSED,
+    /// `my.sendSocketMessage` and `my.closeSocket` act on the newest
+    /// SocketTask that is not CLOSED.
+    GlobalCallReachesTask,
+    /// Breaks `task.api`: the error event of a SocketTask's failed
+    /// handshake reaches no listener of the task (its close still does).
+    TaskHandshakeErrorSilent,
+    /// Breaks `task.api`: a SocketTask's `offOpen`, `offClose` and
+    /// `offError` remove nothing (`offMessage` works).
+    TaskOffIgnored,
+    /// Breaks `task.send-in-open`: `send` (and `sendSocketMessage`) called
+    /// while the socket's open event is being dispatched fails with 10.
+    SendInOpenFails,
+    /// Breaks `connect.single.exists`: a global connect while the global
+    /// socket is CLOSING succeeds (CONNECTING and OPEN still fail with 2).
+    ConnectWhileClosing,
+    /// Breaks `connect.domain`: the config's `allowedHosts` is not looked at.
+    AllowedHostsIgnored,
+    /// Breaks `close.nothing-after`: text and binary frames that the server
+    /// sends right behind its close frame are delivered as message events
+    /// (before the close event).
+    DataAfterCloseDelivered,
+    /// Breaks `options.consistent`: `connect.outcome` takes option `settled`
+    /// for SocketTasks but `accepted` for the global socket.
+    OutcomeSettledForTasksOnly,
 }
 
 impl Mutant {
-    /// Every mutant, in the order of the module documentation's table.
+    /// Every mutant that the current scenarios must catch, in the order of
+    /// the module documentation's table (see [`Mutant::every`] for all).
     pub const ALL: &'static [Mutant] = &[
         Mutant::UrlEmptyCode,
         Mutant::UrlSchemeCode,
@@ -141,6 +179,29 @@ impl Mutant {
         Mutant::ListenerAddedOnce,
         Mutant::SendSizeNotChecked,
     ];
+
+    /// The mutants that break rules the next issue's scenarios will check:
+    /// not yet in [`Mutant::ALL`], which the runner's kill test requires the
+    /// current scenarios to catch. They join `ALL` once those scenarios exist.
+    pub const AWAITING_SCENARIOS: &'static [Mutant] = &[
+        Mutant::TaskErrorHeardByMy,
+        Mutant::GlobalCallReachesTask,
+        Mutant::TaskHandshakeErrorSilent,
+        Mutant::TaskOffIgnored,
+        Mutant::SendInOpenFails,
+        Mutant::ConnectWhileClosing,
+        Mutant::AllowedHostsIgnored,
+        Mutant::DataAfterCloseDelivered,
+        Mutant::OutcomeSettledForTasksOnly,
+    ];
+
+    /// Every mutant: [`Mutant::ALL`], then [`Mutant::AWAITING_SCENARIOS`].
+    pub fn every() -> impl Iterator<Item = Mutant> {
+        Mutant::ALL
+            .iter()
+            .chain(Mutant::AWAITING_SCENARIOS)
+            .copied()
+    }
 
     /// The mutant's kebab-case name, as `--mutant` takes it.
     pub fn name(self) -> &'static str {
@@ -165,6 +226,15 @@ impl Mutant {
             Mutant::ListenerScopeLeak => "listener-scope-leak",
             Mutant::ListenerAddedOnce => "listener-added-once",
             Mutant::SendSizeNotChecked => "send-size-not-checked",
+            Mutant::TaskErrorHeardByMy => "task-error-heard-by-my",
+            Mutant::GlobalCallReachesTask => "global-call-reaches-task",
+            Mutant::TaskHandshakeErrorSilent => "task-handshake-error-silent",
+            Mutant::TaskOffIgnored => "task-off-ignored",
+            Mutant::SendInOpenFails => "send-in-open-fails",
+            Mutant::ConnectWhileClosing => "connect-while-closing",
+            Mutant::AllowedHostsIgnored => "allowed-hosts-ignored",
+            Mutant::DataAfterCloseDelivered => "data-after-close-delivered",
+            Mutant::OutcomeSettledForTasksOnly => "outcome-settled-for-tasks-only",
         }
     }
 
@@ -190,6 +260,13 @@ impl Mutant {
             Mutant::ListenerScopeLeak => "listeners.scope",
             Mutant::ListenerAddedOnce => "listeners.twice",
             Mutant::SendSizeNotChecked => "send.too-large",
+            Mutant::TaskErrorHeardByMy | Mutant::GlobalCallReachesTask => "listeners.scope",
+            Mutant::TaskHandshakeErrorSilent | Mutant::TaskOffIgnored => "task.api",
+            Mutant::SendInOpenFails => "task.send-in-open",
+            Mutant::ConnectWhileClosing => "connect.single.exists",
+            Mutant::AllowedHostsIgnored => "connect.domain",
+            Mutant::DataAfterCloseDelivered => "close.nothing-after",
+            Mutant::OutcomeSettledForTasksOnly => "options.consistent",
         }
     }
 
@@ -218,6 +295,19 @@ impl Mutant {
             Mutant::ListenerScopeLeak => "listeners on my also hear SocketTasks",
             Mutant::ListenerAddedOnce => "a listener added twice runs once",
             Mutant::SendSizeNotChecked => "an oversize message is sent instead of failing with 11",
+            Mutant::TaskErrorHeardByMy => "my.onSocketError also hears SocketTask errors",
+            Mutant::GlobalCallReachesTask => {
+                "with only tasks open, my.sendSocketMessage / my.closeSocket act on a task"
+            }
+            Mutant::TaskHandshakeErrorSilent => "a task's onError misses its failed handshake",
+            Mutant::TaskOffIgnored => "a task's offOpen / offClose / offError remove nothing",
+            Mutant::SendInOpenFails => "send inside an open listener fails with 10",
+            Mutant::ConnectWhileClosing => "connect while the global socket is CLOSING succeeds",
+            Mutant::AllowedHostsIgnored => "allowedHosts is ignored",
+            Mutant::DataAfterCloseDelivered => "data behind the server's close frame is delivered",
+            Mutant::OutcomeSettledForTasksOnly => {
+                "connect.outcome is settled for tasks, accepted for the global socket"
+            }
         }
     }
 }
@@ -238,91 +328,10 @@ impl FromStr for Mutant {
 
     /// The mutant of this kebab-case [`name`](Mutant::name).
     fn from_str(name: &str) -> Result<Mutant, UnknownMutant> {
-        Mutant::ALL
-            .iter()
-            .copied()
+        Mutant::every()
             .find(|m| m.name() == name)
             .ok_or_else(|| UnknownMutant(name.to_owned()))
     }
-}
-
-/// The mutant a context runs, if any: `is` is the one question the
-/// mutation points ask.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct Active(pub(crate) Option<Mutant>);
-
-impl Active {
-    /// `true` when `mutant` is the one running.
-    pub(crate) fn is(self, mutant: Mutant) -> bool {
-        self.0 == Some(mutant)
-    }
-}
-
-// ------------------------------------------------ machinery of two mutants
-
-/// [`Mutant::ExpiredCertAccepted`]: the webpki verifier, except that an
-/// expired certificate is verified again as of its last valid second, so
-/// the chain and the name are still checked but the dates are not.
-#[derive(Debug)]
-pub(crate) struct ExpiryIgnored(pub(crate) Arc<WebPkiServerVerifier>);
-
-impl ServerCertVerifier for ExpiryIgnored {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        server_name: &ServerName<'_>,
-        ocsp_response: &[u8],
-        now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        let verify = |now| {
-            self.0
-                .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
-        };
-        match verify(now) {
-            Err(rustls::Error::InvalidCertificate(CertificateError::ExpiredContext {
-                not_after,
-                ..
-            })) => verify(not_after),
-            other => other,
-        }
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls12_signature(message, cert, dss)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls13_signature(message, cert, dss)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.supported_verify_schemes()
-    }
-}
-
-/// [`Mutant::UnrequestedSubprotocolAccepted`]: the response head without
-/// its `Sec-WebSocket-Protocol` lines, as a client that never looks at that
-/// header when it offered no subprotocol would see it.
-pub(crate) fn without_subprotocol(head: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(head.len());
-    for line in head.split_inclusive(|&b| b == b'\n') {
-        let name = line.split(|&b| b == b':').next().unwrap_or_default();
-        if !name.eq_ignore_ascii_case(b"sec-websocket-protocol") {
-            out.extend_from_slice(line);
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -331,13 +340,13 @@ mod tests {
 
     #[test]
     fn names_round_trip_and_are_unique() {
-        let mut names: Vec<&str> = Mutant::ALL.iter().map(|m| m.name()).collect();
-        for m in Mutant::ALL {
-            assert_eq!(m.name().parse::<Mutant>(), Ok(*m));
+        let mut names: Vec<&str> = Mutant::every().map(|m| m.name()).collect();
+        for m in Mutant::every() {
+            assert_eq!(m.name().parse::<Mutant>(), Ok(m));
         }
         names.sort_unstable();
         names.dedup();
-        assert_eq!(names.len(), Mutant::ALL.len());
+        assert_eq!(names.len(), Mutant::every().count());
         assert_eq!(
             "bogus".parse::<Mutant>(),
             Err(UnknownMutant("bogus".into()))

@@ -1,6 +1,7 @@
 //! The I/O of one socket, run in its own tokio task: TCP, TLS, the upgrade,
-//! then frames both ways until the socket closes. Everything it learns is
-//! posted to the [`My`](crate::My) queue.
+//! then frames both ways until the socket closes. Everything it learns goes
+//! to the [`Outbox`] it is handed (the context's queue, for this socket):
+//! the I/O task knows nothing else of the context.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,11 +9,8 @@ use std::time::Duration;
 use adapter_protocol::{Config, EventType};
 use base64::Engine as _;
 use futures_util::{SinkExt, StreamExt};
-use rustls::client::WebPkiServerVerifier;
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, ServerName};
+use rustls::pki_types::ServerName;
 use serde_json::{json, Value};
-use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -25,10 +23,36 @@ use tokio_tungstenite::WebSocketStream;
 use url::Host;
 
 use crate::codes::ErrorCode;
-use crate::head::{connection_token, HeadRewrite, Rewrite};
-use crate::mutant::{without_subprotocol, Active, ExpiryIgnored, Mutant};
-use crate::my::{CallId, Error, Shared, SocketId};
+use crate::head::{
+    connection_token, with_subprotocol, without_subprotocol, FrameTap, HeadRewrite, Rewrite,
+    Transport,
+};
+use crate::seams::{AfterError12, ConnectOutcome, Seams};
+use crate::types::CallId;
 use crate::validate::ConnectPlan;
+
+/// A socket event: its type and payload.
+pub(crate) type SocketEvent = (EventType, Value);
+
+/// Where the I/O task of one socket reports: the narrow interface it is
+/// handed instead of the context's state. Each method queues in order and
+/// wakes the reader; everything is ignored once the socket was reset or its
+/// I/O abandoned.
+pub(crate) trait Outbox: Send + Sync + 'static {
+    /// Queues socket events.
+    fn post(&self, events: Vec<SocketEvent>);
+
+    /// Queues a call's callbacks (`success` or `fail`, then `complete`).
+    fn post_callbacks(&self, call: Option<CallId>, outcome: Result<(), ErrorCode>);
+
+    /// Queues the callbacks of the `connectSocket` call that started this
+    /// socket, when the call left them to the handshake's outcome.
+    fn settle_connect(&self, outcome: Result<(), ErrorCode>);
+
+    /// The last word: no more commands are taken (sends still waiting fail
+    /// with 11, closes succeed), then `events` are queued.
+    fn finish(&self, commands: &mut mpsc::UnboundedReceiver<Command>, events: Vec<SocketEvent>);
+}
 
 /// What the API asks of an open socket's I/O task.
 #[derive(Debug)]
@@ -48,15 +72,13 @@ pub(crate) enum Command {
 /// The largest frame read whole even when it is over `maxMessageBytes`.
 const FRAME_CAP: usize = 16 << 20;
 
-/// A byte stream, plain or TLS.
-pub(crate) trait Transport: AsyncRead + AsyncWrite + Unpin + Send {}
-impl<T: AsyncRead + AsyncWrite + Unpin + Send> Transport for T {}
-
 type Socket = WebSocketStream<Box<dyn Transport>>;
 
 /// Why a handshake failed.
 #[derive(Debug, thiserror::Error)]
 enum ConnectFailure {
+    #[error("the host is not in allowedHosts")]
+    HostNotAllowed(ErrorCode),
     #[error("no complete handshake within {0:?}")]
     Timeout(Duration),
     #[error("TCP connection failed")]
@@ -68,8 +90,10 @@ enum ConnectFailure {
 }
 
 /// The error code a failed handshake reports (behaviour.md, "Outcome of the handshake").
-fn handshake_error_code(failure: &ConnectFailure) -> ErrorCode {
+fn handshake_error_code(failure: &ConnectFailure, seams: &Seams) -> ErrorCode {
     match failure {
+        // connect.domain [connect.domain.report]: no traffic at all.
+        ConnectFailure::HostNotAllowed(code) => *code,
         // error.6.timeout: TCP, TLS and HTTP did not finish within connectTimeoutMs.
         ConnectFailure::Timeout(_) => ErrorCode::ConnectTimeout,
         // error.7.cert: rustls rejected the server's certificate (expired, not
@@ -87,7 +111,7 @@ fn handshake_error_code(failure: &ConnectFailure) -> ErrorCode {
             // error.9.protocol-unrequested: a subprotocol although none was offered.
             WsError::Protocol(ProtocolError::SecWebSocketSubProtocolError(
                 SubProtocolError::ServerSentSubProtocolNoneRequested,
-            )) => ErrorCode::ProtocolUnrequested,
+            )) => seams.code_for_unrequested_subprotocol(),
             // error.8.handshake: the status is not 101.
             WsError::Http(_) => ErrorCode::InvalidHandshake,
             // error.8.handshake: the RFC 6455 4.1 client checks on the response
@@ -111,80 +135,77 @@ fn handshake_error_code(failure: &ConnectFailure) -> ErrorCode {
     }
 }
 
-/// The rustls client configuration: webpki roots plus the configured CAs,
-/// always verifying (no "accept anything" path; [`Mutant::ExpiredCertAccepted`]
-/// still verifies the chain and the name).
-pub(crate) fn tls_config(ca_pem: &str, mutant: Active) -> Result<Arc<rustls::ClientConfig>, Error> {
-    let mut roots = rustls::RootCertStore::empty();
-    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    for cert in CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
-        let cert = cert.map_err(Error::InvalidCaPem)?;
-        roots.add(cert).map_err(Error::InvalidCaCertificate)?;
-    }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = rustls::ClientConfig::builder_with_provider(Arc::clone(&provider))
-        .with_safe_default_protocol_versions()
-        .map_err(Error::Tls)?;
-    let config = if mutant.is(Mutant::ExpiredCertAccepted) {
-        let verifier = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
-            .build()
-            .map_err(|e| Error::Tls(rustls::Error::General(e.to_string())))?;
-        builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(ExpiryIgnored(verifier)))
-            .with_no_client_auth()
-    } else {
-        builder.with_root_certificates(roots).with_no_client_auth()
-    };
-    Ok(Arc::new(config))
-}
-
 /// The payload of a close event.
 pub(crate) fn close_payload(code: u16, reason: &str) -> Value {
     json!({ "code": code, "reason": reason })
 }
 
-fn error_event(code: ErrorCode) -> (EventType, Value) {
+fn error_event(code: ErrorCode) -> SocketEvent {
     (EventType::Error, code.payload())
 }
 
-fn close_event(code: u16, reason: &str) -> (EventType, Value) {
+fn close_event(code: u16, reason: &str) -> SocketEvent {
     (EventType::Close, close_payload(code, reason))
 }
 
 /// The close event for a close frame received from the peer (1005 when it
 /// carries no code).
-fn received_close(frame: Option<CloseFrame>, mutant: Active) -> (EventType, Value) {
+fn received_close(frame: Option<CloseFrame>, seams: &Seams) -> SocketEvent {
     match frame {
-        Some(frame) if mutant.is(Mutant::CloseCode1006) => close_event(1006, frame.reason.as_str()),
-        Some(frame) => close_event(frame.code.into(), frame.reason.as_str()),
+        Some(frame) => close_event(
+            seams.reported_close_code(frame.code.into()),
+            frame.reason.as_str(),
+        ),
         None => close_event(1005, ""),
     }
 }
 
-fn message_event(message: Message, mutant: Active) -> Option<(EventType, Value)> {
+fn message_event(message: Message, seams: &Seams) -> Option<SocketEvent> {
     let res = match message {
         // receive.text
         Message::Text(text) => json!({ "data": text.as_str(), "isBuffer": false }),
-        Message::Binary(bytes) if mutant.is(Mutant::BinaryWithoutIsBuffer) => json!({
-            "data": base64::engine::general_purpose::STANDARD.encode(&bytes),
-        }),
         // receive.binary
-        Message::Binary(bytes) => json!({
+        Message::Binary(bytes) if seams.binary_has_is_buffer() => json!({
             "data": base64::engine::general_purpose::STANDARD.encode(&bytes),
             "isBuffer": true,
+        }),
+        Message::Binary(bytes) => json!({
+            "data": base64::engine::general_purpose::STANDARD.encode(&bytes),
         }),
         _ => return None,
     };
     Some((EventType::Message, res))
 }
 
+/// The rewrites of the response head before tungstenite checks it, for a
+/// request that offered these subprotocols (if any).
+fn head_rewrites(offered: Option<&str>, seams: &Seams) -> Vec<Rewrite> {
+    let mut rewrites: Vec<Rewrite> = vec![Box::new(connection_token)];
+    match offered {
+        // error.9.protocol-unrequested
+        None if !seams.checks_unrequested_subprotocol() => {
+            rewrites.push(Box::new(without_subprotocol));
+        }
+        // connect.no-subprotocol: open as if the first offer was selected.
+        Some(offers) if !seams.fails_without_selected_subprotocol() => {
+            let first = offers.split(',').next().unwrap_or_default().trim();
+            rewrites.push(with_subprotocol(first.to_owned()));
+        }
+        _ => {}
+    }
+    rewrites
+}
+
 async fn connect(
     plan: ConnectPlan,
     config: &Config,
     tls: Arc<rustls::ClientConfig>,
-    mutant: Active,
+    seams: &Seams,
+    tap: FrameTap,
 ) -> Result<Socket, ConnectFailure> {
+    if let Some(code) = plan.refused {
+        return Err(ConnectFailure::HostNotAllowed(code));
+    }
     let tcp = match &plan.host {
         Host::Domain(name) => TcpStream::connect((name.as_str(), plan.port)).await,
         Host::Ipv4(ip) => TcpStream::connect((*ip, plan.port)).await,
@@ -212,17 +233,18 @@ async fn connect(
     let offered = plan
         .request
         .headers()
-        .contains_key(http::header::SEC_WEBSOCKET_PROTOCOL);
-    let mut rewrites: Vec<Rewrite> = vec![connection_token];
-    if mutant.is(Mutant::UnrequestedSubprotocolAccepted) && !offered {
-        rewrites.push(without_subprotocol);
+        .get(http::header::SEC_WEBSOCKET_PROTOCOL)
+        .and_then(|v| v.to_str().ok());
+    let mut stream = HeadRewrite::new(stream, head_rewrites(offered, seams));
+    if seams.delivers_data_after_close() {
+        stream = stream.tapped(tap);
     }
-    let stream: Box<dyn Transport> = Box::new(HeadRewrite::new(stream, rewrites));
+    let stream: Box<dyn Transport> = Box::new(stream);
     // Messages over the limit are refused after their frames were read
     // (error 12 with a clean close handshake after it); only a single frame
     // over FRAME_CAP is refused from its header, leaving the stream unusable.
     let max = usize::try_from(config.max_message_bytes).unwrap_or(usize::MAX);
-    let inbound_limit = (!mutant.is(Mutant::NoError12)).then_some(max);
+    let inbound_limit = seams.limits_received_messages().then_some(max);
     let ws_config = WebSocketConfig::default()
         .max_message_size(inbound_limit)
         .max_frame_size(Some(max.max(FRAME_CAP)));
@@ -233,33 +255,48 @@ async fn connect(
     Ok(socket)
 }
 
+/// How the I/O task of one socket is set up.
+pub(crate) struct Start {
+    /// Where to connect, and the request.
+    pub(crate) plan: ConnectPlan,
+    /// The context's configuration.
+    pub(crate) config: Config,
+    /// The TLS client configuration.
+    pub(crate) tls: Arc<rustls::ClientConfig>,
+    /// The context's answers to the rules that can be answered otherwise.
+    pub(crate) seams: Seams,
+    /// When the connect call's callbacks run.
+    pub(crate) outcome: ConnectOutcome,
+}
+
 /// The life of one socket, from the handshake to its close event.
-pub(crate) async fn run(
-    shared: Arc<Shared>,
-    id: SocketId,
-    generation: u64,
-    plan: ConnectPlan,
-    config: Config,
-    tls: Arc<rustls::ClientConfig>,
+pub(crate) async fn run<O: Outbox>(
+    outbox: O,
+    start: Start,
     mut commands: mpsc::UnboundedReceiver<Command>,
 ) {
-    let mutant = shared.mutant();
-    let late_success = plan.late_success;
+    let Start {
+        plan,
+        config,
+        tls,
+        seams,
+        outcome,
+    } = start;
     let deadline = Duration::from_millis(config.connect_timeout_ms);
-    let connected = match tokio::time::timeout(deadline, connect(plan, &config, tls, mutant)).await
-    {
+    let tap = FrameTap::default();
+    let connecting = connect(plan, &config, tls, &seams, tap.clone());
+    let connected = match tokio::time::timeout(deadline, connecting).await {
         Ok(result) => result,
         Err(_) => Err(ConnectFailure::Timeout(deadline)),
     };
     let socket = match connected {
         Ok(socket) => socket,
         Err(failure) => {
-            // Mutant::SuccessAfterOpen: connect's success, when the handshake is over.
-            shared.post_callbacks(id, generation, late_success, Ok(()));
-            let code = handshake_error_code(&failure);
-            shared.finish(
-                id,
-                generation,
+            let code = handshake_error_code(&failure, &seams);
+            if let Some(result) = outcome.before_failure(code) {
+                outbox.settle_connect(result);
+            }
+            outbox.finish(
                 &mut commands,
                 vec![error_event(code), close_event(1006, "")],
             );
@@ -267,8 +304,13 @@ pub(crate) async fn run(
         }
     };
     // connect.open
-    shared.post(id, generation, vec![(EventType::Open, json!({}))]);
-    shared.post_callbacks(id, generation, late_success, Ok(()));
+    if let Some(result) = outcome.before_open() {
+        outbox.settle_connect(result);
+    }
+    outbox.post(vec![(EventType::Open, json!({}))]);
+    if let Some(result) = outcome.after_open() {
+        outbox.settle_connect(result);
+    }
     let close_timeout = Duration::from_millis(config.close_timeout_ms);
     let (mut sink, mut stream) = socket.split();
     loop {
@@ -279,18 +321,17 @@ pub(crate) async fn run(
                 // send.text / send.binary: success once written; a write the
                 // transport refuses fails with 11.
                 Some(Command::Send { message, call }) => {
-                    let outcome = sink.send(message).await.map_err(|_| ErrorCode::SendFailed);
-                    shared.post_callbacks(id, generation, call, outcome);
+                    let result = sink.send(message).await.map_err(|_| ErrorCode::SendFailed);
+                    outbox.post_callbacks(call, result);
                 }
                 // close.open: the frame carries code and reason; success; then
                 // onClose with the server's answer (close.no-answer: 1006).
                 Some(Command::Close { frame, call }) => {
                     let _ = sink.send(Message::Close(Some(frame))).await;
-                    shared.post_callbacks(id, generation, call, Ok(()));
+                    outbox.post_callbacks(call, Ok(()));
                     let until = Instant::now() + close_timeout;
-                    let deliver = Some((&*shared, id, generation));
-                    let closed = wait_for_close_answer(deliver, mutant, &mut stream, until).await;
-                    shared.finish(id, generation, &mut commands, vec![closed]);
+                    let closed = wait_for_close_answer(Some(&outbox), &seams, &mut stream, until).await;
+                    outbox.finish(&mut commands, vec![closed]);
                     drain_until(&mut stream, until).await;
                     return;
                 }
@@ -300,37 +341,49 @@ pub(crate) async fn run(
                     // close.server: answer the close frame (queued by
                     // tungstenite), report what the server sent.
                     let _ = tokio::time::timeout(close_timeout, sink.flush()).await;
-                    let closed = received_close(frame, mutant);
-                    shared.finish(id, generation, &mut commands, vec![closed]);
-                    drain_until(&mut stream, Instant::now() + close_timeout).await;
+                    let closed = received_close(frame, &seams);
+                    let until = Instant::now() + close_timeout;
+                    // close.nothing-after: what follows the close frame is
+                    // never delivered (tungstenite refuses it; only a tap sees it).
+                    if seams.delivers_data_after_close() {
+                        drain_until(&mut stream, until).await;
+                        outbox.post(tap.take_after_close().into_iter().map(tapped_message).collect());
+                    }
+                    outbox.finish(&mut commands, vec![closed]);
+                    drain_until(&mut stream, until).await;
                     return;
                 }
                 Some(Ok(message)) => {
-                    if let Some(event) = message_event(message, mutant) {
-                        shared.post(id, generation, vec![event]);
+                    if let Some(event) = message_event(message, &seams) {
+                        outbox.post(vec![event]);
                     }
                 }
                 // error.12.memory: not delivered; onError 12, the socket
                 // closes with 1009 (nothing more is delivered), onClose 1009.
                 Some(Err(WsError::Capacity(_))) => {
-                    shared.post(id, generation, vec![error_event(ErrorCode::OutOfMemory)]);
+                    outbox.post(vec![error_event(ErrorCode::OutOfMemory)]);
+                    // error.12.close: or drop the connection, onClose 1006.
+                    if seams.after_error_12() == AfterError12::Drop {
+                        outbox.finish(&mut commands, vec![close_event(1006, "")]);
+                        return;
+                    }
                     let frame = CloseFrame { code: CloseCode::Size, reason: "".into() };
                     let until = Instant::now() + close_timeout;
                     let _ = tokio::time::timeout_at(until, sink.send(Message::Close(Some(frame)))).await;
-                    let _ = wait_for_close_answer(None, mutant, &mut stream, until).await;
-                    shared.finish(id, generation, &mut commands, vec![close_event(1009, "")]);
+                    let _ = wait_for_close_answer(None::<&O>, &seams, &mut stream, until).await;
+                    outbox.finish(&mut commands, vec![close_event(1009, "")]);
                     drain_until(&mut stream, until).await;
                     return;
                 }
                 // close.drop: the connection ended without a close frame (or
                 // broke the protocol).
                 Some(Err(_)) | None => {
-                    shared.finish(
-                        id,
-                        generation,
-                        &mut commands,
-                        vec![error_event(ErrorCode::Unknown), close_event(1006, "")],
-                    );
+                    let mut events = vec![close_event(1006, "")];
+                    // [close.drop-error]
+                    if seams.error_before_drop_close() {
+                        events.insert(0, error_event(ErrorCode::Unknown));
+                    }
+                    outbox.finish(&mut commands, events);
                     return;
                 }
             },
@@ -338,24 +391,35 @@ pub(crate) async fn run(
     }
 }
 
+/// The message event of a frame a [`FrameTap`] saw behind a close frame.
+fn tapped_message((binary, payload): (bool, Vec<u8>)) -> SocketEvent {
+    let res = if binary {
+        json!({
+            "data": base64::engine::general_purpose::STANDARD.encode(&payload),
+            "isBuffer": true,
+        })
+    } else {
+        json!({ "data": String::from_utf8_lossy(&payload), "isBuffer": false })
+    };
+    (EventType::Message, res)
+}
+
 /// After our close frame: deliver what still arrives to `deliver` (or
 /// drop it), until the server's close frame (its code and reason) or the
 /// deadline (close.no-answer: 1006). A connection that ends without an
 /// answer also gives 1006.
 async fn wait_for_close_answer(
-    deliver: Option<(&Shared, SocketId, u64)>,
-    mutant: Active,
+    deliver: Option<&impl Outbox>,
+    seams: &Seams,
     stream: &mut futures_util::stream::SplitStream<Socket>,
     until: Instant,
-) -> (EventType, Value) {
+) -> SocketEvent {
     loop {
         match tokio::time::timeout_at(until, stream.next()).await {
-            Ok(Some(Ok(Message::Close(frame)))) => return received_close(frame, mutant),
+            Ok(Some(Ok(Message::Close(frame)))) => return received_close(frame, seams),
             Ok(Some(Ok(message))) => {
-                if let (Some((shared, id, generation)), Some(event)) =
-                    (deliver, message_event(message, mutant))
-                {
-                    shared.post(id, generation, vec![event]);
+                if let (Some(outbox), Some(event)) = (deliver, message_event(message, seams)) {
+                    outbox.post(vec![event]);
                 }
             }
             Ok(Some(Err(_)) | None) | Err(_) => return close_event(1006, ""),

@@ -6,8 +6,9 @@ use adapter_protocol::{AdapterMessage, Event, Request, Response};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc;
 
-use crate::adapter::{spawn_in_process_with, AdapterChannels};
+use crate::adapter::{spawn_in_process_as, AdapterChannels};
 use crate::mutant::Mutant;
+use crate::seams::Behaviour;
 
 /// Serves the protocol on this process's stdin and stdout until `shutdown`
 /// or the end of stdin. Logs go to stderr.
@@ -15,7 +16,12 @@ use crate::mutant::Mutant;
 /// Tokio's stdin may still be blocked in a read when this returns, so a
 /// binary should exit right after it rather than wait for the runtime.
 pub async fn serve_stdio(mutant: Option<Mutant>) -> std::io::Result<()> {
-    serve_lines(tokio::io::stdin(), tokio::io::stdout(), mutant).await
+    serve_stdio_as(Behaviour::mutant(mutant)).await
+}
+
+/// As [`serve_stdio`], running `behaviour` (variants and a mutant).
+pub async fn serve_stdio_as(behaviour: Behaviour) -> std::io::Result<()> {
+    serve_lines_as(tokio::io::stdin(), tokio::io::stdout(), behaviour).await
 }
 
 /// Serves the protocol over any pair of byte streams: one request a line
@@ -25,10 +31,19 @@ pub async fn serve_stdio(mutant: Option<Mutant>) -> std::io::Result<()> {
 /// no id can be read from it) and the adapter goes on. Returns when the
 /// adapter has ended (after `shutdown`, or once `input` is exhausted), or
 /// with the error that made `output` unwritable.
-pub async fn serve_lines<R, W>(
+pub async fn serve_lines<R, W>(input: R, output: W, mutant: Option<Mutant>) -> std::io::Result<()>
+where
+    R: AsyncRead + Unpin + Send + 'static,
+    W: AsyncWrite + Unpin,
+{
+    serve_lines_as(input, output, Behaviour::mutant(mutant)).await
+}
+
+/// As [`serve_lines`], running `behaviour` (variants and a mutant).
+pub async fn serve_lines_as<R, W>(
     input: R,
     mut output: W,
-    mutant: Option<Mutant>,
+    behaviour: Behaviour,
 ) -> std::io::Result<()>
 where
     R: AsyncRead + Unpin + Send + 'static,
@@ -37,7 +52,7 @@ where
     let AdapterChannels {
         requests,
         mut messages,
-    } = spawn_in_process_with(mutant);
+    } = spawn_in_process_as(behaviour);
     let (errors, mut error_rx) = mpsc::unbounded_channel::<AdapterMessage>();
 
     tokio::spawn(async move {

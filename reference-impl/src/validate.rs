@@ -13,9 +13,8 @@ use tokio_tungstenite::tungstenite::Message;
 use url::{Host, Url};
 
 use crate::codes::ErrorCode;
-use crate::mutant::{Active, Mutant};
-use crate::my::CallId;
 use crate::options::{truthy, CloseSocketOptions, ConnectSocketOptions, SendSocketMessageOptions};
+use crate::seams::{DomainReport, Seams};
 
 /// A checked connect: where to go and the upgrade request to send.
 #[derive(Debug)]
@@ -28,9 +27,10 @@ pub(crate) struct ConnectPlan {
     pub(crate) port: u16,
     /// The upgrade request, `data` and `header` applied.
     pub(crate) request: http::Request<()>,
-    /// The call whose `success` the I/O task reports once the handshake is
-    /// over: only [`Mutant::SuccessAfterOpen`] sets it.
-    pub(crate) late_success: Option<CallId>,
+    /// `connect.domain`: the host is not allowed and the refusal is
+    /// reported as events with this code ([`DomainReport::Events`]): the
+    /// I/O task fails without any traffic.
+    pub(crate) refused: Option<ErrorCode>,
 }
 
 /// What `encodeURIComponent` leaves alone: letters, digits and `-_.!~*'()`.
@@ -59,56 +59,95 @@ const HANDSHAKE_HEADERS: [&str; 5] = [
 pub(crate) fn connect(
     options: &ConnectSocketOptions,
     config: &Config,
-    mutant: Active,
+    seams: &Seams,
 ) -> Result<ConnectPlan, ErrorCode> {
     let url = match &options.url {
         // connect.url.empty: absent or null.
         None | Some(Value::Null) => return Err(ErrorCode::UrlEmpty),
+        // connect.url.empty: "", or white space only [connect.url.blank].
+        Some(Value::String(s)) if s.is_empty() => return Err(seams.code_for_empty_url()),
+        Some(Value::String(s)) if s.trim().is_empty() => return Err(seams.code_for_blank_url()),
         Some(Value::String(s)) => s.trim(),
         // connect.url.format: not a string.
         Some(_) => return Err(ErrorCode::UrlFormat),
     };
-    // connect.url.empty: empty after trimming white space.
-    if url.is_empty() && !mutant.is(Mutant::UrlEmptyCode) {
-        return Err(ErrorCode::UrlEmpty);
-    }
-    // connect.url.format: not an absolute URL, or no host.
-    let mut url = Url::parse(url).map_err(|_| ErrorCode::UrlFormat)?;
+    // connect.url.format: not an absolute URL [connect.url.relative], or no host.
+    let mut url = Url::parse(url).map_err(|e| match e {
+        url::ParseError::RelativeUrlWithoutBase => seams.code_for_relative_url(),
+        _ => ErrorCode::UrlFormat,
+    })?;
+    let written_scheme = written_scheme(options);
     let host = match url.host() {
         Some(host) if !url.host_str().unwrap_or_default().is_empty() => host.to_owned(),
         _ => return Err(ErrorCode::UrlFormat),
     };
-    // connect.url.scheme (the url crate lower-cases the scheme).
+    // connect.url.scheme (the url crate lower-cases the scheme)
+    // [connect.url.scheme-case].
     let secure = match url.scheme() {
+        _ if seams.scheme_is_case_sensitive() && !matches!(written_scheme, "ws" | "wss") => {
+            return Err(seams.code_for_bad_scheme())
+        }
         "ws" => false,
         "wss" => true,
-        _ if mutant.is(Mutant::UrlSchemeCode) => return Err(ErrorCode::UrlFormat),
-        _ => return Err(ErrorCode::UrlScheme),
+        _ => return Err(seams.code_for_bad_scheme()),
     };
-    // connect.wss-only [impl-defined: code 8].
-    if config.wss_only && !secure && !mutant.is(Mutant::WssOnlyIgnored) {
-        return Err(ErrorCode::InvalidHandshake);
+    // connect.wss-only [impl-defined: connect.wss-only.code].
+    if !secure && seams.refuses_ws(config) {
+        return Err(seams.code_for_ws_under_wss_only());
     }
+    // connect.domain [connect.domain.report]
+    let refused = match &config.allowed_hosts {
+        Some(allowed) if seams.honours_allowed_hosts() && !host_allowed(&host, allowed) => {
+            match seams.domain_report() {
+                DomainReport::CallFails(code) => return Err(code),
+                DomainReport::Events(code) => Some(code),
+            }
+        }
+        _ => None,
+    };
     let port = url.port_or_known_default().ok_or(ErrorCode::UrlFormat)?;
     url.set_fragment(None);
-    if !mutant.is(Mutant::DataNotOnQuery) {
+    if seams.data_on_query() {
         append_query(&mut url, options.data.as_ref());
     }
     let mut request = url
         .as_str()
         .into_client_request()
         .map_err(|_| ErrorCode::UrlFormat)?;
-    apply_headers(
-        &mut request,
-        options.header.as_ref(),
-        options.protocols.as_ref(),
-    );
+    let protocols = options
+        .protocols
+        .as_ref()
+        .filter(|_| seams.honours_protocols_argument());
+    apply_headers(&mut request, options.header.as_ref(), protocols, seams)?;
     Ok(ConnectPlan {
         secure,
         host,
         port,
         request,
-        late_success: None,
+        refused,
+    })
+}
+
+/// The scheme as the caller wrote it (the url crate lower-cases it).
+fn written_scheme(options: &ConnectSocketOptions) -> &str {
+    match &options.url {
+        Some(Value::String(s)) => s.trim().split(':').next().unwrap_or_default(),
+        _ => "",
+    }
+}
+
+/// connect.domain: a host name is compared ASCII case-insensitively (an IP
+/// address as written in its canonical form, IPv6 without brackets).
+fn host_allowed(host: &Host<String>, allowed: &[String]) -> bool {
+    let name = match host {
+        Host::Domain(name) => name.clone(),
+        Host::Ipv4(ip) => ip.to_string(),
+        Host::Ipv6(ip) => ip.to_string(),
+    };
+    allowed.iter().any(|a| {
+        a.trim_start_matches('[')
+            .trim_end_matches(']')
+            .eq_ignore_ascii_case(&name)
     })
 }
 
@@ -155,13 +194,18 @@ fn apply_headers(
     request: &mut http::Request<()>,
     header: Option<&Value>,
     protocols: Option<&Value>,
-) {
+    seams: &Seams,
+) -> Result<(), ErrorCode> {
     let mut subprotocols = None;
     if let Some(Value::Object(entries)) = header {
         for (name, value) in entries {
             let lower = name.to_ascii_lowercase();
+            // connect.header [connect.header.reserved]
             if HANDSHAKE_HEADERS.contains(&lower.as_str()) {
-                continue;
+                match seams.code_for_reserved_header() {
+                    Some(code) => return Err(code),
+                    None => continue,
+                }
             }
             let value = query_value(value);
             if lower == "sec-websocket-protocol" {
@@ -191,30 +235,33 @@ fn apply_headers(
                 .insert(http::header::SEC_WEBSOCKET_PROTOCOL, value);
         }
     }
+    Ok(())
 }
 
 /// send.invalid / send.too-large: the message to send, or error 11.
 pub(crate) fn message(
     options: &SendSocketMessageOptions,
     max_message_bytes: u64,
-    mutant: Active,
+    seams: &Seams,
 ) -> Result<Message, ErrorCode> {
     let base64 = base64::engine::general_purpose::STANDARD;
+    // send.invalid [send.invalid.code]
+    let invalid = seams.code_for_invalid_send();
     let message = match &options.data {
         Some(Value::String(s)) if truthy(options.is_buffer.as_ref()) => {
-            Message::Binary(base64.decode(s).map_err(|_| ErrorCode::SendFailed)?.into())
+            Message::Binary(base64.decode(s).map_err(|_| invalid)?.into())
         }
         Some(Value::String(s)) => Message::text(s.clone()),
         // An ArrayBuffer: `{"$binary": "<base64>"}`.
         Some(Value::Object(o)) => match o.get(BINARY_KEY) {
             Some(Value::String(s)) if o.len() == 1 => {
-                Message::Binary(base64.decode(s).map_err(|_| ErrorCode::SendFailed)?.into())
+                Message::Binary(base64.decode(s).map_err(|_| invalid)?.into())
             }
-            _ => return Err(ErrorCode::SendFailed),
+            _ => return Err(invalid),
         },
-        _ => return Err(ErrorCode::SendFailed),
+        _ => return Err(invalid),
     };
-    if message.len() as u64 > max_message_bytes && !mutant.is(Mutant::SendSizeNotChecked) {
+    if message.len() as u64 > max_message_bytes && seams.checks_send_size() {
         return Err(ErrorCode::SendFailed);
     }
     Ok(message)
@@ -224,9 +271,11 @@ pub(crate) fn message(
 /// string of at most 123 UTF-8 bytes (default ""); else error 1.
 pub(crate) fn close_frame(
     options: &CloseSocketOptions,
-    mutant: Active,
+    seams: &Seams,
 ) -> Result<CloseFrame, ErrorCode> {
-    let unchecked = mutant.is(Mutant::CloseCodeNotValidated);
+    let unchecked = !seams.validates_close_frame();
+    // close.invalid-code [close.invalid-code.code]
+    let invalid = seams.code_for_invalid_close();
     let code = match &options.code {
         None | Some(Value::Null) => 1000,
         Some(Value::Number(n)) => match n.as_f64() {
@@ -234,14 +283,14 @@ pub(crate) fn close_frame(
             Some(f) if f.fract() == 0.0 && (f == 1000.0 || (3000.0..=4999.0).contains(&f)) => {
                 f as u16
             }
-            _ => return Err(ErrorCode::Unknown),
+            _ => return Err(invalid),
         },
-        Some(_) => return Err(ErrorCode::Unknown),
+        Some(_) => return Err(invalid),
     };
     let reason = match &options.reason {
         None | Some(Value::Null) => String::new(),
         Some(Value::String(s)) if s.len() <= 123 || unchecked => s.clone(),
-        Some(_) => return Err(ErrorCode::Unknown),
+        Some(_) => return Err(invalid),
     };
     Ok(CloseFrame {
         code: CloseCode::from(code),
@@ -293,7 +342,7 @@ mod tests {
                 reason: None,
             };
             assert_eq!(
-                close_frame(&options, Active::default()).is_ok(),
+                close_frame(&options, &Seams::default()).is_ok(),
                 ok,
                 "code {code}"
             );
@@ -303,13 +352,13 @@ mod tests {
             reason: Some(json!("é".repeat(62))),
         };
         assert_eq!(
-            close_frame(&long, Active::default()).unwrap_err(),
+            close_frame(&long, &Seams::default()).unwrap_err(),
             ErrorCode::Unknown
         );
         let fits = CloseSocketOptions {
             code: None,
             reason: Some(json!("x".repeat(123))),
         };
-        assert!(close_frame(&fits, Active::default()).is_ok());
+        assert!(close_frame(&fits, &Seams::default()).is_ok());
     }
 }

@@ -1,26 +1,42 @@
 //! The reference implementation served over the adapter protocol: JSON Lines
 //! on stdin (requests) and stdout (responses and events), logs on stderr.
-//! Glue over [`reference_impl::serve_stdio`].
+//! Glue over [`reference_impl::serve_stdio_as`].
 //!
 //! `--mutant NAME` runs a deliberately non-conforming variant (see
 //! [`reference_impl::Mutant`]); `--list-mutants` prints every name, the
 //! behaviour.md rule it breaks and what it gets wrong, one a line,
-//! tab-separated.
+//! tab-separated. `--variant RULE=OPTION` (repeatable) takes another
+//! conforming option of an [impl-defined] rule (see
+//! [`reference_impl::Variant`]); `--list-variants` prints every one.
 
-use reference_impl::{serve_stdio, Mutant};
+use reference_impl::{serve_stdio_as, Behaviour, Mutant, Variant, Variants};
 
-const USAGE: &str = "usage: reference-adapter [--mutant NAME | --list-mutants | --help]";
+const USAGE: &str = "usage: reference-adapter [--mutant NAME] [--variant RULE=OPTION]... \
+                     | --list-mutants | --list-variants | --help";
 
-/// The mutant to run, from the command line; exits on `--list-mutants`,
-/// `--help` (status 0) and on a bad argument (status 2).
-fn parse_args() -> Option<Mutant> {
+/// What to run, from the command line; exits on `--list-mutants`,
+/// `--list-variants`, `--help` (status 0) and on a bad argument (status 2).
+fn parse_args() -> Behaviour {
     let mut args = std::env::args().skip(1);
     let mut mutant = None;
+    let mut variants = Vec::new();
     while let Some(arg) = args.next() {
-        let name = match arg.as_str() {
+        let (flag, value) = match arg.split_once('=') {
+            Some((flag, value)) if flag.starts_with("--") => {
+                (flag.to_owned(), Some(value.to_owned()))
+            }
+            _ => (arg.clone(), None),
+        };
+        match flag.as_str() {
             "--list-mutants" => {
-                for m in Mutant::ALL {
+                for m in Mutant::every() {
                     println!("{}\t{}\t{}", m.name(), m.rule(), m.summary());
+                }
+                std::process::exit(0);
+            }
+            "--list-variants" => {
+                for v in Variant::ALL {
+                    println!("{v}");
                 }
                 std::process::exit(0);
             }
@@ -28,21 +44,31 @@ fn parse_args() -> Option<Mutant> {
                 println!("{USAGE}");
                 std::process::exit(0);
             }
-            "--mutant" => args.next(),
-            other => match other.strip_prefix("--mutant=") {
-                Some(name) => Some(name.to_owned()),
-                None => usage_error(&format!("unexpected argument `{other}`")),
-            },
-        };
-        let Some(name) = name else {
-            usage_error("`--mutant` needs a NAME");
-        };
-        match name.parse::<Mutant>() {
-            Ok(m) => mutant = Some(m),
-            Err(e) => usage_error(&e.to_string()),
+            "--mutant" => {
+                let Some(name) = value.or_else(|| args.next()) else {
+                    usage_error("`--mutant` needs a NAME");
+                };
+                match name.parse::<Mutant>() {
+                    Ok(m) => mutant = Some(m),
+                    Err(e) => usage_error(&e.to_string()),
+                }
+            }
+            "--variant" => {
+                let Some(text) = value.or_else(|| args.next()) else {
+                    usage_error("`--variant` needs RULE=OPTION");
+                };
+                match text.parse::<Variant>() {
+                    Ok(v) => variants.push(v),
+                    Err(e) => usage_error(&e.to_string()),
+                }
+            }
+            other => usage_error(&format!("unexpected argument `{other}`")),
         }
     }
-    mutant
+    match Variants::new(variants) {
+        Ok(variants) => Behaviour { mutant, variants },
+        Err(e) => usage_error(&e.to_string()),
+    }
 }
 
 fn usage_error(text: &str) -> ! {
@@ -52,15 +78,18 @@ fn usage_error(text: &str) -> ! {
 
 #[tokio::main]
 async fn main() {
-    let mutant = parse_args();
-    if let Some(mutant) = mutant {
+    let behaviour = parse_args();
+    if let Some(mutant) = behaviour.mutant {
         eprintln!(
             "reference-adapter: running mutant `{mutant}`: {} (breaks {})",
             mutant.summary(),
             mutant.rule()
         );
     }
-    if let Err(e) = serve_stdio(mutant).await {
+    if !behaviour.variants.is_empty() {
+        eprintln!("reference-adapter: running variants {}", behaviour.variants);
+    }
+    if let Err(e) = serve_stdio_as(behaviour).await {
         eprintln!("reference-adapter: stdout is closed: {e}");
         std::process::exit(1);
     }

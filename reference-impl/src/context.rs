@@ -1,5 +1,7 @@
-//! The `my` object: the global socket, the SocketTasks, their listeners and
-//! the one ordered event queue of a JavaScript context.
+//! One JavaScript context: the `my` object with the global socket, the
+//! SocketTasks, their listeners and the one ordered event queue. Socket I/O
+//! runs in [`socket`] tasks, each handed a [`SocketOutbox`] for this
+//! context's queue.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -10,51 +12,12 @@ use tokio::sync::{mpsc, Notify};
 use tokio::task::JoinHandle;
 
 use crate::codes::ErrorCode;
-use crate::mutant::{Active, Mutant};
+use crate::mutant::Mutant;
 use crate::options::{truthy, CloseSocketOptions, ConnectSocketOptions, SendSocketMessageOptions};
-use crate::socket::{self, Command};
-use crate::validate;
-
-/// The id of an API call that takes `success` / `fail` / `complete`: its
-/// callbacks are reported as [`Event::Callback`] with this id (the adapter
-/// uses the request id).
-pub type CallId = u64;
-
-/// The name of a listener function (the adapter's `"L1"`): the same name is
-/// the same function.
-pub type ListenerName = String;
-
-/// The state of a socket, as a WebSocket's `readyState`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ReadyState {
-    /// The handshake is under way.
-    Connecting,
-    /// The open event has been dispatched; messages can be sent.
-    Open,
-    /// A close was asked for; the close event has not been dispatched yet.
-    Closing,
-    /// The close event has been dispatched, or the socket never started.
-    Closed,
-}
-
-/// A socket's id inside one [`My`]; never reused, even across a reset.
-pub(crate) type SocketId = u64;
-
-/// Errors of the reference implementation's own set-up (never API failures:
-/// those go through `fail` and `onError`).
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum Error {
-    /// `caCertificatesPem` could not be read as PEM.
-    #[error("caCertificatesPem is not a valid PEM bundle")]
-    InvalidCaPem(#[source] rustls_pki_types::pem::Error),
-    /// A certificate of `caCertificatesPem` cannot be a trust anchor.
-    #[error("caCertificatesPem holds a certificate that cannot be a trust anchor")]
-    InvalidCaCertificate(#[source] rustls::Error),
-    /// rustls refused the TLS set-up.
-    #[error("the TLS client configuration could not be built")]
-    Tls(#[source] rustls::Error),
-}
+use crate::seams::{Behaviour, ConnectOutcome, Removal, Scope, Seams};
+use crate::socket::{self, Command, Outbox, SocketEvent, Start};
+use crate::types::{CallId, Error, ListenerName, ReadyState, SocketId};
+use crate::{tls, validate};
 
 /// Whose listeners hear a socket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -99,20 +62,27 @@ struct SocketEntry {
     io: Option<Io>,
     /// Passed validation and started a handshake.
     accepted: bool,
+    /// The `connectSocket` call whose callbacks wait for the handshake's
+    /// outcome, and when they run ([`ConnectOutcome`]).
+    connect_call: Option<(Option<CallId>, ConnectOutcome)>,
 }
 
 #[derive(Debug)]
 pub(crate) struct Inner {
     pub(crate) config: Config,
     pub(crate) tls: Arc<rustls::ClientConfig>,
-    /// The deliberate bug this context runs, if any ([`Mutant`]).
-    mutant: Active,
-    /// Callbacks run inside the call that decided them (only under
-    /// [`Mutant::CallbackInsideCall`]): taken before anything else.
+    /// This context's answers to the rules that can be answered otherwise.
+    seams: Seams,
+    /// Callbacks run inside the call that decided them (only when
+    /// [`Seams::callbacks_inside_call`]): taken before anything else.
     inline: VecDeque<Event>,
     queue: VecDeque<Occurrence>,
-    /// The listener events of the occurrence being dispatched.
-    dispatching: VecDeque<Event>,
+    /// The listener events of the occurrence being dispatched, each with
+    /// the listeners it was resolved from.
+    dispatching: VecDeque<(ListenerKey, Event)>,
+    /// The socket event whose listener was taken last, while its dispatch
+    /// is the current one (`task.send-in-open`).
+    current: Option<(SocketId, EventType)>,
     sockets: HashMap<SocketId, SocketEntry>,
     global: Option<SocketId>,
     listeners: HashMap<ListenerKey, [Vec<ListenerName>; 4]>,
@@ -143,74 +113,81 @@ impl Shared {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The mutant this context runs (read once by an I/O task).
-    pub(crate) fn mutant(&self) -> Active {
-        self.lock().mutant
-    }
-
-    /// Posts socket events from the I/O task of `socket`; ignored when the
-    /// socket was reset or its I/O abandoned since.
-    pub(crate) fn post(&self, socket: SocketId, generation: u64, events: Vec<(EventType, Value)>) {
-        let mut inner = self.lock();
-        if !inner.is_live(socket, generation) {
-            return;
-        }
-        inner.push_events(socket, generation, events);
-        drop(inner);
+    /// Runs `change` on the state, then wakes the reader.
+    fn update(&self, change: impl FnOnce(&mut Inner)) {
+        change(&mut self.lock());
         self.notify.notify_one();
     }
+}
 
-    /// Posts a call's callbacks from the I/O task of `socket`.
-    pub(crate) fn post_callbacks(
-        &self,
-        socket: SocketId,
-        generation: u64,
-        call: Option<CallId>,
-        outcome: Result<(), ErrorCode>,
-    ) {
-        let mut inner = self.lock();
-        if !inner.is_live(socket, generation) {
-            return;
-        }
-        inner.push_callbacks(call, outcome);
-        drop(inner);
-        self.notify.notify_one();
-    }
+/// The [`Outbox`] of one socket's I/O task: this context's queue, for that
+/// socket at that generation. Everything posted after the socket was reset
+/// or its I/O abandoned is dropped.
+#[derive(Debug)]
+pub(crate) struct SocketOutbox {
+    shared: Arc<Shared>,
+    socket: SocketId,
+    generation: u64,
+}
 
-    /// The I/O task's last word: it takes no more commands (sends still
-    /// waiting fail with 11, closes succeed) and posts its final events.
-    pub(crate) fn finish(
-        &self,
-        socket: SocketId,
-        generation: u64,
-        commands: &mut mpsc::UnboundedReceiver<Command>,
-        events: Vec<(EventType, Value)>,
-    ) {
-        let mut inner = self.lock();
-        if !inner.is_live(socket, generation) {
-            return;
-        }
-        if let Some(io) = inner.sockets.get_mut(&socket).and_then(|s| s.io.as_mut()) {
-            io.done = true;
-        }
-        commands.close();
-        while let Ok(command) = commands.try_recv() {
-            match command {
-                Command::Send { call, .. } => {
-                    inner.push_callbacks(call, Err(ErrorCode::SendFailed))
-                }
-                Command::Close { call, .. } => inner.push_callbacks(call, Ok(())),
+impl SocketOutbox {
+    /// Runs `change` when the socket is still live at this generation.
+    fn if_live(&self, change: impl FnOnce(&mut Inner)) {
+        self.shared.update(|inner| {
+            if inner.is_live(self.socket, self.generation) {
+                change(inner);
             }
-        }
-        inner.push_events(socket, generation, events);
-        drop(inner);
-        self.notify.notify_one();
+        });
+    }
+}
+
+impl Outbox for SocketOutbox {
+    fn post(&self, events: Vec<SocketEvent>) {
+        self.if_live(|inner| inner.push_events(self.socket, self.generation, events));
+    }
+
+    fn post_callbacks(&self, call: Option<CallId>, outcome: Result<(), ErrorCode>) {
+        self.if_live(|inner| inner.push_callbacks(call, outcome));
+    }
+
+    fn settle_connect(&self, outcome: Result<(), ErrorCode>) {
+        self.if_live(|inner| {
+            let call = inner
+                .sockets
+                .get_mut(&self.socket)
+                .and_then(|s| s.connect_call.take());
+            if let Some((call, _)) = call {
+                inner.push_callbacks(call, outcome);
+            }
+        });
+    }
+
+    fn finish(&self, commands: &mut mpsc::UnboundedReceiver<Command>, events: Vec<SocketEvent>) {
+        self.if_live(|inner| {
+            if let Some(io) = inner
+                .sockets
+                .get_mut(&self.socket)
+                .and_then(|s| s.io.as_mut())
+            {
+                io.done = true;
+            }
+            commands.close();
+            while let Ok(command) = commands.try_recv() {
+                match command {
+                    Command::Send { call, .. } => {
+                        inner.push_callbacks(call, Err(ErrorCode::SendFailed))
+                    }
+                    Command::Close { call, .. } => inner.push_callbacks(call, Ok(())),
+                }
+            }
+            inner.push_events(self.socket, self.generation, events);
+        });
     }
 }
 
 impl Inner {
     /// Queues socket events of `socket` (at `generation`) in order.
-    fn push_events(&mut self, socket: SocketId, generation: u64, events: Vec<(EventType, Value)>) {
+    fn push_events(&mut self, socket: SocketId, generation: u64, events: Vec<SocketEvent>) {
         for (event_type, res) in events {
             self.queue.push_back(Occurrence::Socket {
                 socket,
@@ -219,10 +196,6 @@ impl Inner {
                 res,
             });
         }
-    }
-
-    fn mutant_is(&self, mutant: Mutant) -> bool {
-        self.mutant.is(mutant)
     }
 
     fn is_live(&self, socket: SocketId, generation: u64) -> bool {
@@ -240,7 +213,7 @@ impl Inner {
             Err(code) => (CallbackKind::Fail, code.payload()),
         };
         let mut kinds = [kind, CallbackKind::Complete];
-        if self.mutant_is(Mutant::CompleteBeforeSuccess) {
+        if self.seams.complete_before_outcome() {
             kinds.reverse();
         }
         for kind in kinds {
@@ -256,7 +229,7 @@ impl Inner {
     /// The callbacks of a call whose outcome is known inside the call:
     /// queued as [`Inner::push_callbacks`] does.
     fn push_call_result(&mut self, call: Option<CallId>, outcome: Result<(), ErrorCode>) {
-        if !self.mutant_is(Mutant::CallbackInsideCall) {
+        if !self.seams.callbacks_inside_call() {
             return self.push_callbacks(call, outcome);
         }
         // The bug: they run now, before the call returns (`sync: true`).
@@ -277,15 +250,50 @@ impl Inner {
         }
     }
 
-    /// Sockets that count against `maxTasks`: every one not CLOSED.
-    fn live_sockets(&self) -> usize {
+    /// Sockets that count against `maxTasks` for a connect in `scope`:
+    /// every one not CLOSED [connect.multiple.limit.global].
+    fn live_sockets(&self, scope: Scope) -> usize {
         let keeps_place = |s: &SocketEntry| {
-            self.mutant_is(Mutant::TaskPlaceNotFreed) && s.accepted && s.key != ListenerKey::My
+            self.seams.closed_task_keeps_place() && s.accepted && s.key != ListenerKey::My
+        };
+        let counts = |s: &SocketEntry| match scope {
+            _ if self.seams.global_counts_against_limit() => true,
+            Scope::Global => false,
+            Scope::Task => s.key != ListenerKey::My,
         };
         self.sockets
             .values()
+            .filter(|s| counts(s))
             .filter(|s| s.state != ReadyState::Closed || keeps_place(s))
             .count()
+    }
+
+    /// connect.single.exists: the global socket refuses a new global connect.
+    fn global_refuses_connect(&self) -> bool {
+        self.global
+            .and_then(|id| self.sockets.get(&id))
+            .is_some_and(|s| self.seams.global_refuses_connect(s.state))
+    }
+
+    /// The socket `my.sendSocketMessage` and `my.closeSocket` act on: the
+    /// global one (`listeners.scope`).
+    fn global_call_target(&self) -> Option<SocketId> {
+        let global_closed = self
+            .global
+            .and_then(|id| self.sockets.get(&id))
+            .is_none_or(|s| s.state == ReadyState::Closed);
+        if global_closed && self.seams.global_calls_reach_tasks() {
+            let newest_task = self
+                .sockets
+                .iter()
+                .filter(|(_, s)| s.key != ListenerKey::My && s.state != ReadyState::Closed)
+                .map(|(id, _)| *id)
+                .max();
+            if newest_task.is_some() {
+                return newest_task;
+            }
+        }
+        self.global
     }
 
     fn new_socket(&mut self, target: Option<String>, state: ReadyState) -> SocketId {
@@ -304,6 +312,7 @@ impl Inner {
                 generation: 0,
                 io: None,
                 accepted: state != ReadyState::Closed,
+                connect_call: None,
             },
         );
         id
@@ -317,9 +326,10 @@ impl Inner {
             if let Some(event) = self.inline.pop_front() {
                 return Some(event);
             }
-            if let Some(event) = self.dispatching.pop_front() {
+            if let Some((_, event)) = self.dispatching.pop_front() {
                 return Some(event);
             }
+            self.current = None;
             match self.queue.pop_front()? {
                 Occurrence::Callback(event) => return Some(event),
                 Occurrence::Socket {
@@ -335,20 +345,38 @@ impl Inner {
                     if entry.generation != generation || entry.state == ReadyState::Closed {
                         continue;
                     }
+                    // The outcome of a handshake that failed, while CONNECTING.
+                    let handshake_failed = entry.state == ReadyState::Connecting;
+                    let mut heard = true;
                     match event_type {
                         EventType::Open if entry.state != ReadyState::Connecting => continue,
                         EventType::Open => entry.state = ReadyState::Open,
+                        // connect.failure-close
+                        EventType::Close if handshake_failed => {
+                            entry.state = ReadyState::Closed;
+                            entry.io = None;
+                            heard = self.seams.close_follows_failed_handshake();
+                        }
                         // A CLOSED socket frees its place (`task.limit`).
                         EventType::Close => {
                             entry.state = ReadyState::Closed;
                             entry.io = None;
                         }
+                        // task.api: a task's onError hears its failed handshake.
+                        EventType::Error if handshake_failed && entry.key != ListenerKey::My => {
+                            heard = self.seams.task_hears_handshake_error();
+                        }
                         EventType::Message | EventType::Error => {}
                     }
                     let key = entry.key;
-                    let mut hearers = vec![(entry.target.clone(), key)];
+                    let mut hearers = Vec::new();
+                    if heard {
+                        hearers.push((entry.target.clone(), key));
+                    }
+                    self.current = Some((socket, event_type));
                     // listeners.scope: a task's events reach its own listeners only.
-                    if key != ListenerKey::My && self.mutant_is(Mutant::ListenerScopeLeak) {
+                    let leaks = heard && key != ListenerKey::My;
+                    if leaks && self.seams.my_hears_task_event(event_type) {
                         hearers.push((TARGET_MY.to_owned(), ListenerKey::My));
                     }
                     for (target, key) in hearers {
@@ -358,12 +386,13 @@ impl Inner {
                             .map(|l| l[type_index(event_type)].clone())
                             .unwrap_or_default();
                         for listener in names {
-                            self.dispatching.push_back(Event::Listener {
+                            let event = Event::Listener {
                                 target: target.clone(),
                                 listener,
                                 event_type,
                                 res: res.clone(),
-                            });
+                            };
+                            self.dispatching.push_back((key, event));
                         }
                     }
                 }
@@ -409,17 +438,28 @@ impl My {
     /// A new context with this configuration that runs `mutant`, a
     /// deliberate bug (see [`Mutant`]); `None` is [`My::new`], conforming.
     pub fn with_mutant(config: Config, mutant: Option<Mutant>) -> Result<My, Error> {
-        let mutant = Active(mutant);
-        let tls = socket::tls_config(&config.ca_certificates_pem, mutant)?;
+        My::with_behaviour(config, Behaviour::mutant(mutant))
+    }
+
+    /// A new context that runs `behaviour`: conforming variants of
+    /// [impl-defined] rules (see [`Variant`](crate::Variant)) and at most
+    /// one mutant.
+    pub fn with_behaviour(config: Config, behaviour: Behaviour) -> Result<My, Error> {
+        let seams = Seams::new(behaviour);
+        let tls = tls::client_config(
+            &config.ca_certificates_pem,
+            seams.accepts_expired_certificate(),
+        )?;
         Ok(My {
             shared: Arc::new(Shared {
                 inner: Mutex::new(Inner {
                     config,
                     tls,
-                    mutant,
+                    seams,
                     inline: VecDeque::new(),
                     queue: VecDeque::new(),
                     dispatching: VecDeque::new(),
+                    current: None,
                     sockets: HashMap::new(),
                     global: None,
                     listeners: HashMap::new(),
@@ -438,7 +478,12 @@ impl My {
 
     /// The mutant this context runs; `None` when it conforms.
     pub fn mutant(&self) -> Option<Mutant> {
-        self.shared.mutant().0
+        self.shared.lock().seams.behaviour().mutant
+    }
+
+    /// What this context runs: its variants and mutant.
+    pub fn behaviour(&self) -> Behaviour {
+        self.shared.lock().seams.behaviour().clone()
     }
 
     /// `my.connectSocket(options)`. `None`: called with no argument (and so
@@ -453,22 +498,32 @@ impl My {
         let options = options.unwrap_or_default();
         let multiple = truthy(options.multiple.as_ref());
         let mut inner = self.shared.lock();
-        let checked = validate::connect(&options, &inner.config, inner.mutant).and_then(|plan| {
-            // connect.single.exists: the global socket is not CLOSED.
-            let global_busy = inner
-                .global
-                .and_then(|id| inner.sockets.get(&id))
-                .is_some_and(|s| s.state != ReadyState::Closed);
-            if !multiple && global_busy {
-                return Err(ErrorCode::AlreadyConnected);
+        let scope = match multiple {
+            true => Scope::Task,
+            false => Scope::Global,
+        };
+        // connect.single.exists: the global socket is not CLOSED.
+        let single_exists = || match scope {
+            Scope::Global if inner.global_refuses_connect() => Err(ErrorCode::AlreadyConnected),
+            _ => Ok(()),
+        };
+        // [connect.check-order]: URL checks first, or connect.single.exists.
+        let single_first = inner.seams.single_exists_checked_first();
+        let checked = (|| {
+            if single_first {
+                single_exists()?;
             }
-            // connect.multiple.limit: the global socket counts too.
-            let limited = !inner.mutant_is(Mutant::NoTaskLimit);
-            if limited && inner.live_sockets() >= inner.config.max_tasks as usize {
-                return Err(ErrorCode::Unknown);
+            let plan = validate::connect(&options, &inner.config, &inner.seams)?;
+            if !single_first {
+                single_exists()?;
+            }
+            // connect.multiple.limit [connect.multiple.limit.global]
+            let limit = inner.seams.socket_limit(&inner.config);
+            if limit.is_some_and(|limit| inner.live_sockets(scope) >= limit) {
+                return Err(inner.seams.code_for_socket_limit());
             }
             Ok(plan)
-        });
+        })();
         let handle = multiple.then(|| {
             let handle = format!("t{}", inner.next_handle);
             inner.next_handle += 1;
@@ -485,33 +540,39 @@ impl My {
             None
         };
         match checked {
-            Ok(mut plan) => {
+            Ok(plan) => {
                 let socket = socket.expect("a socket is made for a valid connect");
-                if handle.is_none() {
+                if scope == Scope::Global {
                     inner.global = Some(socket);
                 }
-                if inner.mutant_is(Mutant::SuccessAfterOpen) {
-                    // The bug: the I/O task reports success once the handshake is over.
-                    plan.late_success = call;
-                } else {
+                // connect.success / connect.outcome
+                let outcome = inner.seams.connect_outcome(scope);
+                if outcome.reported_by_the_call() {
                     inner.push_call_result(call, Ok(()));
                 }
                 let (commands, receiver) = mpsc::unbounded_channel();
-                let task = tokio::spawn(socket::run(
-                    Arc::clone(&self.shared),
+                let outbox = SocketOutbox {
+                    shared: Arc::clone(&self.shared),
                     socket,
-                    0,
+                    generation: 0,
+                };
+                let start = Start {
                     plan,
-                    inner.config.clone(),
-                    Arc::clone(&inner.tls),
-                    receiver,
-                ));
+                    config: inner.config.clone(),
+                    tls: Arc::clone(&inner.tls),
+                    seams: inner.seams.clone(),
+                    outcome,
+                };
+                let task = tokio::spawn(socket::run(outbox, start, receiver));
                 if let Some(entry) = inner.sockets.get_mut(&socket) {
                     entry.io = Some(Io {
                         commands,
                         task,
                         done: false,
                     });
+                    if !outcome.reported_by_the_call() {
+                        entry.connect_call = Some((call, outcome));
+                    }
                 }
             }
             Err(code) => inner.push_call_result(call, Err(code)),
@@ -527,13 +588,13 @@ impl My {
 
     /// `my.sendSocketMessage(options)` on the global socket.
     pub fn send_socket_message(&self, call: CallId, options: Option<SendSocketMessageOptions>) {
-        let global = self.shared.lock().global;
+        let global = self.shared.lock().global_call_target();
         send(&self.shared, global, call, options);
     }
 
     /// `my.closeSocket(options)` on the global socket.
     pub fn close_socket(&self, call: CallId, options: Option<CloseSocketOptions>) {
-        let global = self.shared.lock().global;
+        let global = self.shared.lock().global_call_target();
         close(&self.shared, global, call, options);
     }
 
@@ -597,6 +658,16 @@ impl My {
         remove_listener(&self.shared, ListenerKey::My, EventType::Close, listener);
     }
 
+    /// `my.onSocket<Type>(listener)` for any event type.
+    pub(crate) fn listen(&self, event_type: EventType, listener: ListenerName) {
+        add_listener(&self.shared, ListenerKey::My, event_type, listener);
+    }
+
+    /// `my.offSocket<Type>(listener)` for any event type.
+    pub(crate) fn unlisten(&self, event_type: EventType, listener: Option<&str>) {
+        remove_listener(&self.shared, ListenerKey::My, event_type, listener);
+    }
+
     /// The state of the global socket; `None` before the first connection.
     pub fn socket_ready_state(&self) -> Option<ReadyState> {
         let inner = self.shared.lock();
@@ -622,6 +693,7 @@ impl My {
         inner.listeners.clear();
         inner.queue.clear();
         inner.dispatching.clear();
+        inner.current = None;
         inner.next_handle = 1;
     }
 
@@ -733,14 +805,24 @@ impl SocketTask {
     pub fn off_close(&self, listener: Option<&str>) {
         remove_listener(&self.shared, self.key(), EventType::Close, listener);
     }
+
+    /// `SocketTask.on<Type>(listener)` for any event type.
+    pub(crate) fn listen(&self, event_type: EventType, listener: ListenerName) {
+        add_listener(&self.shared, self.key(), event_type, listener);
+    }
+
+    /// `SocketTask.off<Type>(listener)` for any event type.
+    pub(crate) fn unlisten(&self, event_type: EventType, listener: Option<&str>) {
+        remove_listener(&self.shared, self.key(), event_type, listener);
+    }
 }
 
 /// listeners.order / listeners.twice: appended, duplicates kept.
 fn add_listener(shared: &Shared, key: ListenerKey, event_type: EventType, name: ListenerName) {
     let mut inner = shared.lock();
-    let once = inner.mutant_is(Mutant::ListenerAddedOnce);
+    let again = inner.seams.adds_listener_again();
     let list = &mut inner.listeners.entry(key).or_default()[type_index(event_type)];
-    if !(once && list.contains(&name)) {
+    if again || !list.contains(&name) {
         list.push(name);
     }
 }
@@ -748,18 +830,36 @@ fn add_listener(shared: &Shared, key: ListenerKey, event_type: EventType, name: 
 /// listeners.off-one (every occurrence of the name) / listeners.off-all (`None`).
 fn remove_listener(shared: &Shared, key: ListenerKey, event_type: EventType, name: Option<&str>) {
     let mut inner = shared.lock();
-    let mutant = inner.mutant;
+    let scope = match key {
+        ListenerKey::My => Scope::Global,
+        ListenerKey::Task(_) => Scope::Task,
+    };
+    let removal = inner.seams.removal(scope, event_type, name.is_none());
+    // [listeners.during-dispatch]: `live` also takes the removed listeners
+    // out of the dispatch under way.
+    if inner.seams.removal_is_live() {
+        inner.dispatching.retain(|(k, event)| match event {
+            Event::Listener {
+                listener,
+                event_type: t,
+                ..
+            } if *k == key && *t == event_type => match (removal, name) {
+                (Removal::EveryOccurrence, Some(name)) => listener != name,
+                (Removal::All, _) => false,
+                _ => true,
+            },
+            _ => true,
+        });
+    }
     if let Some(lists) = inner.listeners.get_mut(&key) {
         let list = &mut lists[type_index(event_type)];
-        match name {
-            Some(_) if mutant.is(Mutant::OffFnNotRemoving) => {}
-            Some(name) => list.retain(|n| n != name),
-            None if mutant.is(Mutant::OffAllRemovesOne) => {
-                if !list.is_empty() {
-                    list.remove(0);
-                }
+        match (removal, name) {
+            (Removal::EveryOccurrence, Some(name)) => list.retain(|n| n != name),
+            (Removal::All, _) => list.clear(),
+            (Removal::FirstOnly, _) if !list.is_empty() => {
+                list.remove(0);
             }
-            None => list.clear(),
+            _ => {}
         }
     }
 }
@@ -781,8 +881,14 @@ fn send(
         let Some(entry) = entry.filter(|e| e.state == ReadyState::Open) else {
             return Err(ErrorCode::NotOpen);
         };
+        // task.send-in-open
+        let in_open_listener =
+            socket.is_some_and(|id| inner.current == Some((id, EventType::Open)));
+        if in_open_listener && !inner.seams.sends_inside_open_listener() {
+            return Err(ErrorCode::NotOpen);
+        }
         // send.invalid / send.too-large
-        let message = validate::message(&options, max, inner.mutant)?;
+        let message = validate::message(&options, max, &inner.seams)?;
         match &entry.io {
             Some(io) if !io.done => io
                 .commands
@@ -810,19 +916,20 @@ fn close(
     let call = options.is_some().then_some(call);
     let options = options.unwrap_or_default();
     let mut inner = shared.lock();
-    let mutant = inner.mutant;
+    let seams = inner.seams.clone();
     let Some((id, entry)) = socket.and_then(|id| inner.sockets.get_mut(&id).map(|e| (id, e)))
     else {
-        // close.not-open: never existed.
-        inner.push_call_result(call, Err(ErrorCode::NotOpen));
+        // close.not-open: never existed [close.not-open.code].
+        let code = seams.code_for_close_not_open();
+        inner.push_call_result(call, Err(code));
         drop(inner);
         shared.notify.notify_one();
         return;
     };
     let outcome = match entry.state {
-        // close.not-open: CLOSING or CLOSED.
-        ReadyState::Closing | ReadyState::Closed => Err(ErrorCode::NotOpen),
-        state => match validate::close_frame(&options, mutant) {
+        // close.not-open: CLOSING or CLOSED [close.not-open.code].
+        ReadyState::Closing | ReadyState::Closed => Err(seams.code_for_close_not_open()),
+        state => match validate::close_frame(&options, &seams) {
             // close.invalid-code: nothing on the wire.
             Err(code) => Err(code),
             // close.connecting: abandon the handshake; onClose 1006, no onOpen.
@@ -833,6 +940,13 @@ fn close(
                     io.task.abort();
                 }
                 let generation = entry.generation;
+                let abandoned = entry
+                    .connect_call
+                    .take()
+                    .and_then(|(connect, outcome)| Some((connect, outcome.on_abandon()?)));
+                if let Some((connect, result)) = abandoned {
+                    inner.push_callbacks(connect, result);
+                }
                 inner.push_call_result(call, Ok(()));
                 inner.queue.push_back(Occurrence::Socket {
                     socket: id,

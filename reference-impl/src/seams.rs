@@ -1,0 +1,515 @@
+//! The named seams of the reference implementation: one decision function
+//! per rule of behaviour.md that a [`Mutant`] breaks or a [`Variant`] answers
+//! otherwise. The code paths ask these questions and never name a mutant;
+//! each function holds the conforming answer and every other answer to its
+//! question, in one place.
+//!
+//! Reading a seam's body gives the rule (its first, conforming arm) and
+//! every deviation from it that this crate can run.
+
+use adapter_protocol::{Config, EventType};
+
+use crate::codes::ErrorCode;
+use crate::mutant::Mutant;
+use crate::types::ReadyState;
+use crate::variant::{Variant, Variants};
+
+/// What a reference context runs: the reference's own option of every
+/// [impl-defined] rule except those `variants` take, and at most one
+/// deliberate bug.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Behaviour {
+    /// A deliberate bug (see [`Mutant`]); `None` conforms.
+    pub mutant: Option<Mutant>,
+    /// Other conforming options of [impl-defined] rules (see [`Variant`]).
+    pub variants: Variants,
+}
+
+impl Behaviour {
+    /// The reference itself: conforming, every rule's first option.
+    pub fn reference() -> Behaviour {
+        Behaviour::default()
+    }
+
+    /// The reference running `mutant` (`None`: the reference itself).
+    pub fn mutant(mutant: Option<Mutant>) -> Behaviour {
+        Behaviour {
+            mutant,
+            variants: Variants::none(),
+        }
+    }
+
+    /// The same behaviour with these variants instead.
+    pub fn with_variants(self, variants: Variants) -> Behaviour {
+        Behaviour { variants, ..self }
+    }
+
+    /// The adapter's name in its `hello` answer: `reference-impl`, then
+    /// `+mutant:NAME` and `+variant:rule=option,…` when they apply.
+    pub fn adapter_name(&self) -> String {
+        let mut name = String::from("reference-impl");
+        if let Some(mutant) = self.mutant {
+            name.push_str(&format!("+mutant:{mutant}"));
+        }
+        if !self.variants.is_empty() {
+            name.push_str(&format!("+variant:{}", self.variants));
+        }
+        name
+    }
+}
+
+/// Which socket a decision is about: the global one or a SocketTask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Scope {
+    /// The global socket, driven by `my.*`.
+    Global,
+    /// A SocketTask.
+    Task,
+}
+
+/// When `connectSocket`'s `success` / `fail` and `complete` run
+/// (`connect.outcome`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ConnectOutcome {
+    /// `accepted`: inside the call's turn, once the request is accepted; the
+    /// handshake's result comes as events.
+    Accepted,
+    /// `settled`: `success` right before the open event; `fail` with the
+    /// error's code right before the error event of a failed handshake;
+    /// `fail` 1 when `close` abandons the handshake.
+    Settled,
+    /// [`Mutant::SuccessAfterOpen`]: `success` once the handshake is over,
+    /// after the open event, or before the error event when it fails.
+    SuccessAfterOpen,
+}
+
+impl ConnectOutcome {
+    /// The call's callbacks are queued by the call itself.
+    pub(crate) fn reported_by_the_call(self) -> bool {
+        self == ConnectOutcome::Accepted
+    }
+
+    /// The outcome reported right before the open event, if any.
+    pub(crate) fn before_open(self) -> Option<Result<(), ErrorCode>> {
+        (self == ConnectOutcome::Settled).then_some(Ok(()))
+    }
+
+    /// The outcome reported right after the open event, if any.
+    pub(crate) fn after_open(self) -> Option<Result<(), ErrorCode>> {
+        match self {
+            ConnectOutcome::SuccessAfterOpen => Some(Ok(())),
+            ConnectOutcome::Accepted | ConnectOutcome::Settled => None,
+        }
+    }
+
+    /// The outcome reported right before the error event of a handshake
+    /// that failed with `code`, if any.
+    pub(crate) fn before_failure(self, code: ErrorCode) -> Option<Result<(), ErrorCode>> {
+        match self {
+            ConnectOutcome::Settled => Some(Err(code)),
+            ConnectOutcome::SuccessAfterOpen => Some(Ok(())),
+            ConnectOutcome::Accepted => None,
+        }
+    }
+
+    /// The outcome reported when `close` abandons the handshake, right
+    /// before that close's own callbacks, if any.
+    pub(crate) fn on_abandon(self) -> Option<Result<(), ErrorCode>> {
+        (self == ConnectOutcome::Settled).then_some(Err(ErrorCode::Unknown))
+    }
+}
+
+/// What `off*` removes (`listeners.off-one`, `listeners.off-all`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Removal {
+    /// Every occurrence of the named function.
+    EveryOccurrence,
+    /// Every listener of the type.
+    All,
+    /// Only the first listener of the type.
+    FirstOnly,
+    /// Nothing.
+    Nothing,
+}
+
+/// The answers of one context to every rule that can be answered otherwise.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Seams {
+    behaviour: Behaviour,
+}
+
+/// How a connect to a host missing from `allowedHosts` is reported
+/// (`connect.domain.report`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DomainReport {
+    /// The call fails with this code, before any traffic.
+    CallFails(ErrorCode),
+    /// The call succeeds; `onError` with this code and `onClose` 1006 follow,
+    /// with no traffic.
+    Events(ErrorCode),
+}
+
+/// How the socket ends after error 12 (`error.12.close`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AfterError12 {
+    /// A close handshake with 1009; `onClose` 1009.
+    CloseHandshake,
+    /// The connection is dropped; `onClose` 1006.
+    Drop,
+}
+
+impl Seams {
+    /// The seams of a context that runs `behaviour`.
+    pub(crate) fn new(behaviour: Behaviour) -> Seams {
+        Seams { behaviour }
+    }
+
+    /// What these seams run.
+    pub(crate) fn behaviour(&self) -> &Behaviour {
+        &self.behaviour
+    }
+
+    fn runs(&self, mutant: Mutant) -> bool {
+        self.behaviour.mutant == Some(mutant)
+    }
+
+    fn takes(&self, variant: Variant) -> bool {
+        self.behaviour.variants.contains(variant)
+    }
+
+    // ------------------------------------------------------ connectSocket
+
+    /// `connect.url.empty`: the code for a `url` of "" (absent and null are
+    /// always 3).
+    pub(crate) fn code_for_empty_url(&self) -> ErrorCode {
+        if self.runs(Mutant::UrlEmptyCode) {
+            return ErrorCode::UrlFormat;
+        }
+        ErrorCode::UrlEmpty
+    }
+
+    /// `connect.url.empty` and [impl-defined] `connect.url.blank`: the code
+    /// for a `url` of white space only.
+    pub(crate) fn code_for_blank_url(&self) -> ErrorCode {
+        if self.runs(Mutant::UrlEmptyCode) || self.takes(Variant::ConnectUrlBlank4) {
+            return ErrorCode::UrlFormat;
+        }
+        ErrorCode::UrlEmpty
+    }
+
+    /// `connect.url.format` and [impl-defined] `connect.url.relative`: the
+    /// code for a relative URL (`example.com/x`).
+    pub(crate) fn code_for_relative_url(&self) -> ErrorCode {
+        if self.takes(Variant::ConnectUrlRelative5) {
+            return ErrorCode::UrlScheme;
+        }
+        ErrorCode::UrlFormat
+    }
+
+    /// `connect.url.scheme` [impl-defined `connect.url.scheme-case`]:
+    /// whether the scheme must be written in lower case.
+    pub(crate) fn scheme_is_case_sensitive(&self) -> bool {
+        self.takes(Variant::ConnectUrlSchemeCaseSensitive)
+    }
+
+    /// [impl-defined] `connect.check-order`: whether `connect.single.exists`
+    /// is checked before the URL.
+    pub(crate) fn single_exists_checked_first(&self) -> bool {
+        self.takes(Variant::ConnectCheckOrderSingleFirst)
+    }
+
+    /// `connect.single.exists`: whether a global socket in `state` refuses
+    /// a new global connect.
+    pub(crate) fn global_refuses_connect(&self, state: ReadyState) -> bool {
+        match state {
+            ReadyState::Closing if self.runs(Mutant::ConnectWhileClosing) => false,
+            ReadyState::Connecting | ReadyState::Open | ReadyState::Closing => true,
+            ReadyState::Closed => false,
+        }
+    }
+
+    /// `connect.domain`: whether `allowedHosts` is looked at.
+    pub(crate) fn honours_allowed_hosts(&self) -> bool {
+        !self.runs(Mutant::AllowedHostsIgnored)
+    }
+
+    /// [impl-defined] `connect.domain.report`.
+    pub(crate) fn domain_report(&self) -> DomainReport {
+        if self.takes(Variant::ConnectDomainReportEvent65) {
+            return DomainReport::Events(ErrorCode::DomainNotAllowed);
+        }
+        if self.takes(Variant::ConnectDomainReportEvent1) {
+            return DomainReport::Events(ErrorCode::Unknown);
+        }
+        DomainReport::CallFails(ErrorCode::Unknown)
+    }
+
+    /// [impl-defined] `connect.header.reserved`: the code of a connect whose
+    /// `header` names a handshake header, or `None` when such an entry is
+    /// dropped.
+    pub(crate) fn code_for_reserved_header(&self) -> Option<ErrorCode> {
+        self.takes(Variant::ConnectHeaderReservedRefused)
+            .then_some(ErrorCode::InvalidArgument)
+    }
+
+    /// [impl-defined] `connect.protocols`: whether the `protocols` argument
+    /// offers subprotocols.
+    pub(crate) fn honours_protocols_argument(&self) -> bool {
+        !self.takes(Variant::ConnectProtocolsIgnored)
+    }
+
+    /// `connect.url.scheme`: the code for a scheme other than ws or wss.
+    pub(crate) fn code_for_bad_scheme(&self) -> ErrorCode {
+        if self.runs(Mutant::UrlSchemeCode) {
+            return ErrorCode::UrlFormat;
+        }
+        ErrorCode::UrlScheme
+    }
+
+    /// `connect.wss-only`: whether `ws://` is refused under this config.
+    pub(crate) fn refuses_ws(&self, config: &Config) -> bool {
+        config.wss_only && !self.runs(Mutant::WssOnlyIgnored)
+    }
+
+    /// `connect.wss-only` [impl-defined `connect.wss-only.code`]: the code.
+    pub(crate) fn code_for_ws_under_wss_only(&self) -> ErrorCode {
+        if self.takes(Variant::ConnectWssOnlyCode20) {
+            return ErrorCode::WssRequired;
+        }
+        ErrorCode::InvalidHandshake
+    }
+
+    /// `connect.data`: whether `data` is put on the query string.
+    pub(crate) fn data_on_query(&self) -> bool {
+        !self.runs(Mutant::DataNotOnQuery)
+    }
+
+    /// `connect.multiple.limit`: how many sockets may be not CLOSED at once.
+    pub(crate) fn socket_limit(&self, config: &Config) -> Option<usize> {
+        if self.runs(Mutant::NoTaskLimit) {
+            return None;
+        }
+        Some(config.max_tasks as usize)
+    }
+
+    /// `connect.multiple.limit` [impl-defined `connect.multiple.limit.code`]:
+    /// the code of a connect over the limit.
+    pub(crate) fn code_for_socket_limit(&self) -> ErrorCode {
+        if self.takes(Variant::ConnectMultipleLimitCode2) {
+            return ErrorCode::AlreadyConnected;
+        }
+        ErrorCode::Unknown
+    }
+
+    /// [impl-defined] `connect.multiple.limit.global`: whether the global
+    /// socket is one of the `maxTasks`.
+    pub(crate) fn global_counts_against_limit(&self) -> bool {
+        !self.takes(Variant::ConnectMultipleLimitGlobalSeparate)
+    }
+
+    /// `task.limit`: whether a SocketTask that closed still holds its place.
+    pub(crate) fn closed_task_keeps_place(&self) -> bool {
+        self.runs(Mutant::TaskPlaceNotFreed)
+    }
+
+    /// `connect.success` and `connect.outcome`: when a connect's callbacks run.
+    pub(crate) fn connect_outcome(&self, scope: Scope) -> ConnectOutcome {
+        if self.runs(Mutant::SuccessAfterOpen) {
+            return ConnectOutcome::SuccessAfterOpen;
+        }
+        if self.runs(Mutant::OutcomeSettledForTasksOnly) {
+            return match scope {
+                Scope::Task => ConnectOutcome::Settled,
+                Scope::Global => ConnectOutcome::Accepted,
+            };
+        }
+        if self.takes(Variant::ConnectOutcomeSettled) {
+            return ConnectOutcome::Settled;
+        }
+        ConnectOutcome::Accepted
+    }
+
+    /// [impl-defined] `connect.failure-close`: whether `onClose` 1006
+    /// follows the `onError` of a failed handshake.
+    pub(crate) fn close_follows_failed_handshake(&self) -> bool {
+        !self.takes(Variant::ConnectFailureCloseSilent)
+    }
+
+    /// `task.api`: whether a SocketTask's listeners hear the error event of
+    /// its failed handshake.
+    pub(crate) fn task_hears_handshake_error(&self) -> bool {
+        !self.runs(Mutant::TaskHandshakeErrorSilent)
+    }
+
+    // -------------------------------------------------------- the handshake
+
+    /// `error.7.cert`: whether an expired certificate is accepted.
+    pub(crate) fn accepts_expired_certificate(&self) -> bool {
+        self.runs(Mutant::ExpiredCertAccepted)
+    }
+
+    /// `error.9.protocol-unrequested`: whether the response's subprotocol is
+    /// looked at when none was offered.
+    pub(crate) fn checks_unrequested_subprotocol(&self) -> bool {
+        !self.runs(Mutant::UnrequestedSubprotocolAccepted)
+    }
+
+    /// `error.9.protocol-unrequested` [impl-defined `error.9.code`]: the code.
+    pub(crate) fn code_for_unrequested_subprotocol(&self) -> ErrorCode {
+        if self.takes(Variant::Error9Code8) {
+            return ErrorCode::InvalidHandshake;
+        }
+        ErrorCode::ProtocolUnrequested
+    }
+
+    /// [impl-defined] `connect.no-subprotocol`: whether a 101 that selects
+    /// none of the offered subprotocols fails (with 8).
+    pub(crate) fn fails_without_selected_subprotocol(&self) -> bool {
+        !self.takes(Variant::ConnectNoSubprotocolOpen)
+    }
+
+    // ---------------------------------------------------- callbacks, order
+
+    /// The order "`success` or `fail` before `complete`": `true` when
+    /// `complete` runs first.
+    pub(crate) fn complete_before_outcome(&self) -> bool {
+        self.runs(Mutant::CompleteBeforeSuccess)
+    }
+
+    /// `order.async`: whether callbacks decided inside a call run before it
+    /// returns.
+    pub(crate) fn callbacks_inside_call(&self) -> bool {
+        self.runs(Mutant::CallbackInsideCall)
+    }
+
+    // -------------------------------------------------------------- sending
+
+    /// `send.too-large`: whether a message over `maxMessageBytes` is refused.
+    pub(crate) fn checks_send_size(&self) -> bool {
+        !self.runs(Mutant::SendSizeNotChecked)
+    }
+
+    /// `send.invalid` [impl-defined `send.invalid.code`]: the code.
+    pub(crate) fn code_for_invalid_send(&self) -> ErrorCode {
+        if self.takes(Variant::SendInvalidCode1) {
+            return ErrorCode::Unknown;
+        }
+        if self.takes(Variant::SendInvalidCode2) {
+            return ErrorCode::InvalidArgument;
+        }
+        ErrorCode::SendFailed
+    }
+
+    /// `task.send-in-open`: whether `send` works inside an open listener.
+    pub(crate) fn sends_inside_open_listener(&self) -> bool {
+        !self.runs(Mutant::SendInOpenFails)
+    }
+
+    // ------------------------------------------------------------ receiving
+
+    /// `receive.binary`: whether a binary message carries `isBuffer: true`.
+    pub(crate) fn binary_has_is_buffer(&self) -> bool {
+        !self.runs(Mutant::BinaryWithoutIsBuffer)
+    }
+
+    /// `error.12.memory`: whether a received message over `maxMessageBytes`
+    /// is refused.
+    pub(crate) fn limits_received_messages(&self) -> bool {
+        !self.runs(Mutant::NoError12)
+    }
+
+    /// [impl-defined] `error.12.close`: how the socket ends after error 12.
+    pub(crate) fn after_error_12(&self) -> AfterError12 {
+        if self.takes(Variant::Error12Close1006) {
+            return AfterError12::Drop;
+        }
+        AfterError12::CloseHandshake
+    }
+
+    // -------------------------------------------------------------- closing
+
+    /// `close.invalid-code`: whether code and reason are checked.
+    pub(crate) fn validates_close_frame(&self) -> bool {
+        !self.runs(Mutant::CloseCodeNotValidated)
+    }
+
+    /// `close.invalid-code` [impl-defined `close.invalid-code.code`]: the code.
+    pub(crate) fn code_for_invalid_close(&self) -> ErrorCode {
+        if self.takes(Variant::CloseInvalidCodeCode2) {
+            return ErrorCode::InvalidArgument;
+        }
+        ErrorCode::Unknown
+    }
+
+    /// `close.not-open` [impl-defined `close.not-open.code`]: the code.
+    pub(crate) fn code_for_close_not_open(&self) -> ErrorCode {
+        if self.takes(Variant::CloseNotOpenCode1) {
+            return ErrorCode::Unknown;
+        }
+        ErrorCode::NotOpen
+    }
+
+    /// `close.drop` [impl-defined `close.drop-error`]: whether `onError` 1
+    /// comes before the `onClose` 1006 of a dropped connection.
+    pub(crate) fn error_before_drop_close(&self) -> bool {
+        !self.takes(Variant::CloseDropErrorCloseOnly)
+    }
+
+    /// `close.nothing-after`: whether data the server sends behind its close
+    /// frame is delivered.
+    pub(crate) fn delivers_data_after_close(&self) -> bool {
+        self.runs(Mutant::DataAfterCloseDelivered)
+    }
+
+    /// `close.server`: the code `onClose` reports for a close frame that
+    /// carried `sent`.
+    pub(crate) fn reported_close_code(&self, sent: u16) -> u16 {
+        if self.runs(Mutant::CloseCode1006) {
+            return 1006;
+        }
+        sent
+    }
+
+    // ------------------------------------------------------------ listeners
+
+    /// `listeners.twice`: whether a function already listening is added again.
+    pub(crate) fn adds_listener_again(&self) -> bool {
+        !self.runs(Mutant::ListenerAddedOnce)
+    }
+
+    /// `listeners.off-one` (`all` false) and `listeners.off-all` (`all` true):
+    /// what `off*` removes.
+    pub(crate) fn removal(&self, scope: Scope, event_type: EventType, all: bool) -> Removal {
+        let task_api_broken = self.runs(Mutant::TaskOffIgnored)
+            && scope == Scope::Task
+            && event_type != EventType::Message;
+        if task_api_broken {
+            return Removal::Nothing;
+        }
+        match all {
+            false if self.runs(Mutant::OffFnNotRemoving) => Removal::Nothing,
+            false => Removal::EveryOccurrence,
+            true if self.runs(Mutant::OffAllRemovesOne) => Removal::FirstOnly,
+            true => Removal::All,
+        }
+    }
+
+    /// `listeners.scope`: whether the listeners on `my` also hear an event
+    /// of type `event_type` of a SocketTask.
+    pub(crate) fn my_hears_task_event(&self, event_type: EventType) -> bool {
+        self.runs(Mutant::ListenerScopeLeak)
+            || (self.runs(Mutant::TaskErrorHeardByMy) && event_type == EventType::Error)
+    }
+
+    /// `listeners.scope`: whether `my.sendSocketMessage` and `my.closeSocket`
+    /// act on the newest SocketTask when the global socket is absent or CLOSED.
+    pub(crate) fn global_calls_reach_tasks(&self) -> bool {
+        self.runs(Mutant::GlobalCallReachesTask)
+    }
+
+    /// [impl-defined] `listeners.during-dispatch`: whether a removal takes
+    /// effect in the dispatch under way (`live`), not from the next event.
+    pub(crate) fn removal_is_live(&self) -> bool {
+        self.takes(Variant::ListenersDuringDispatchLive)
+    }
+}
