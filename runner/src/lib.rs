@@ -19,46 +19,26 @@
 //!
 //! It is not a WebSocket fuzzer nor a load generator.
 
-mod check;
-#[cfg(feature = "reference")]
-mod console;
-pub mod coverage;
-mod executor;
-pub mod golden;
-pub mod loader;
-pub mod model;
-pub mod normalise;
-mod process;
-#[cfg(feature = "reference")]
-pub mod reference;
-#[cfg(feature = "reference")]
-pub mod reporting;
-pub mod rules;
-mod schema;
-#[cfg(feature = "reference")]
-mod suite;
-pub mod template;
-mod trace;
+pub mod cli;
+pub mod execute;
+pub mod scenario;
+pub mod verdict;
 
-pub use check::{check, session_tail, subset, Lanes};
-#[cfg(feature = "reference")]
-pub use console::{progress_wanted, PlainReporter, ProgressBarReporter};
-pub use executor::DEFAULT_REQUEST_TIMEOUT;
-pub use executor::{
+pub use cli::console::{progress_wanted, PlainReporter, ProgressBarReporter};
+pub use cli::reporting::run_report;
+pub use execute::executor::{
     config_for, run_scenario, run_scenario_after_hello, ActTarget, Adapter, AdapterError,
-    BoxFuture, Execution, ServerSession, StepFailure,
+    BoxFuture, Execution, ServerSession, StepFailure, DEFAULT_REQUEST_TIMEOUT,
 };
-pub use loader::{load_dir, parse_scenario, LoadError, LoadedScenario};
-pub use model::Scenario;
-#[cfg(feature = "reference")]
-pub use reporting::run_report;
-pub use schema::scenario_schema_json;
-#[cfg(feature = "reference")]
-pub use suite::{
+pub use execute::suite::{
     judge, run_suite, select, AdapterSpec, Counts, Implementation, RunInfo, ScenarioResult, Status,
     Suite, SuiteError, SuiteEvent, SuiteOptions, SuiteResult,
 };
-pub use trace::{ClientRecord, Message, ServerEvent, ServerEventKind, Trace};
+pub use scenario::loader::{load_dir, parse_scenario, scenarios_dir, LoadError, LoadedScenario};
+pub use scenario::model::Scenario;
+pub use scenario::schema::scenario_schema_json;
+pub use verdict::check::{check, session_tail, subset, Lanes};
+pub use verdict::trace::{ClientRecord, Message, ServerEvent, ServerEventKind, Trace};
 
 /// The outcome of one scenario against one implementation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,12 +71,6 @@ pub fn outcome(scenario: &Scenario, execution: &Execution) -> Outcome {
             }
         }
     }
-}
-
-/// The workspace's `scenarios/` folder.
-pub fn scenarios_dir() -> std::path::PathBuf {
-    let runner = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    runner.parent().unwrap_or(runner).join("scenarios")
 }
 
 #[cfg(test)]
@@ -139,7 +113,7 @@ mod tests {
     fn the_spec_coverage_document_is_current() {
         let loaded = load_dir(&scenarios_dir()).unwrap_or_else(|e| panic!("{e}"));
         let path = scenarios_dir().join("../docs/spec-coverage.md");
-        let fresh = coverage::render(&loaded);
+        let fresh = verdict::coverage::render(&loaded);
         if update("UPDATE_COVERAGE") {
             std::fs::write(&path, &fresh).unwrap();
         }
@@ -154,9 +128,9 @@ mod tests {
     #[test]
     fn every_rule_and_error_code_has_a_scenario() {
         let loaded = load_dir(&scenarios_dir()).unwrap_or_else(|e| panic!("{e}"));
-        let rules = coverage::uncovered_rules(&loaded);
+        let rules = verdict::coverage::uncovered_rules(&loaded);
         assert!(rules.is_empty(), "rules without a scenario: {rules:?}");
-        let codes = coverage::uncovered_codes(&loaded);
+        let codes = verdict::coverage::uncovered_codes(&loaded);
         assert!(
             codes.is_empty(),
             "error codes without a scenario: {codes:?}"

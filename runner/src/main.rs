@@ -151,7 +151,7 @@ fn main() -> ExitCode {
     match command {
         Command::ServeReference { mutant } => {
             let mutant = match mutant
-                .map(|m| m.parse::<runner::reference::Mutant>())
+                .map(|m| m.parse::<runner::execute::reference::Mutant>())
                 .transpose()
             {
                 Ok(m) => m,

@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use mock_server::{MockServer, Options};
-use runner::reference::{run_on_reference, Mutant};
+use runner::execute::reference::{run_on_reference, Mutant};
 use runner::{load_dir, outcome, scenarios_dir, LoadedScenario, Outcome};
 
 struct Env {

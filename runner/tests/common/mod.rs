@@ -118,8 +118,8 @@ fn run(env: &Env, s: &LoadedScenario) -> Result<(), Failed> {
     if let Some(reference) = &env.reference {
         let in_process = env.runtime.block_on(reference.run_one(s));
         if in_process.trace != result.trace {
-            let diff =
-                runner::golden::compare(&in_process.trace, &result.trace).unwrap_or_default();
+            let diff = runner::verdict::golden::compare(&in_process.trace, &result.trace)
+                .unwrap_or_default();
             return Err(format!(
                 "{}: the trace over stdio differs from the in-process trace (in-process {}):\n{diff}",
                 s.path.display(),
@@ -143,7 +143,7 @@ pub fn describe(r: &ScenarioResult) -> String {
     }
     text.push_str(&format!(
         "\ntrace (normalised):\n{}",
-        runner::golden::render(&r.trace)
+        runner::verdict::golden::render(&r.trace)
     ));
     if let Some(t) = &r.stderr_tail {
         text.push_str(&format!("\nadapter stderr (tail):\n{t}\n"));

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use adapter_protocol::{TARGET_MY, TARGET_RETURNED};
 
-use crate::model::{
+use crate::scenario::model::{
     default_call_name, CallStep, Expectation, Pattern, Scenario, Step, MY_METHODS, TASK_METHODS,
 };
 
@@ -84,6 +84,12 @@ fn scenario_prefix(scenario: &Option<String>) -> String {
         Some(id) => format!("scenario `{id}`: "),
         None => String::new(),
     }
+}
+
+/// The workspace's `scenarios/` folder.
+pub fn scenarios_dir() -> std::path::PathBuf {
+    let runner = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    runner.parent().unwrap_or(runner).join("scenarios")
 }
 
 /// Parses one scenario from YAML text; `path` is used in errors.

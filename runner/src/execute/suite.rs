@@ -19,12 +19,12 @@ use serde_json::Value;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use crate::executor::{
+use crate::execute::executor::{
     config_for, run_scenario, run_scenario_after_hello, Execution, DEFAULT_REQUEST_TIMEOUT,
 };
-use crate::golden;
-use crate::loader::{load_dir, LoadError, LoadedScenario};
-use crate::reference::{InProcessAdapter, MockSession, Mutant};
+use crate::execute::reference::{InProcessAdapter, MockSession, Mutant};
+use crate::scenario::loader::{load_dir, scenarios_dir, LoadError, LoadedScenario};
+use crate::verdict::golden;
 
 /// The implementation under test.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,7 +88,7 @@ impl SuiteOptions {
             adapter,
             filter: Vec::new(),
             jobs: 0,
-            scenarios_dir: crate::scenarios_dir(),
+            scenarios_dir: scenarios_dir(),
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             start_timeout: Duration::from_secs(10),
             adapter_cwd: None,

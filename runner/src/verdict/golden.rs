@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::loader::LoadedScenario;
+use crate::scenario::loader::LoadedScenario;
 
 /// Why a snapshot could not be used.
 #[derive(Debug, thiserror::Error)]

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Map, Value};
 
-use crate::trace::{ClientRecord, Message, ServerEventKind, Trace};
+use crate::verdict::trace::{ClientRecord, Message, ServerEventKind, Trace};
 
 /// The documented payload fields, in the order a trace shows them.
 pub const DOCUMENTED_FIELDS: [&str; 6] = [
@@ -270,7 +270,7 @@ fn server_entry(kind: &ServerEventKind, cx: &Context) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::trace::ServerEvent;
+    use crate::verdict::trace::ServerEvent;
     use adapter_protocol::{CallbackKind, EventType};
 
     fn cx() -> Context {

@@ -4,7 +4,7 @@
 use adapter_protocol::{AdapterMessage, Request};
 use tokio::time::Instant;
 
-use crate::executor::{Adapter, AdapterError, BoxFuture};
+use crate::execute::executor::{Adapter, AdapterError, BoxFuture};
 
 impl From<adapter_host::AdapterError> for AdapterError {
     fn from(e: adapter_host::AdapterError) -> Self {

@@ -7,9 +7,9 @@ use adapter_protocol::{call_result, EventType, Response};
 use serde_json::json;
 
 use super::*;
-use crate::loader::parse_scenario;
-use crate::model::ServerPayload;
-use crate::trace::ServerEventKind;
+use crate::scenario::loader::parse_scenario;
+use crate::scenario::model::ServerPayload;
+use crate::verdict::trace::ServerEventKind;
 use adapter_protocol::CallbackKind;
 
 type Handler = Box<dyn FnMut(&Request) -> Vec<AdapterMessage> + Send>;

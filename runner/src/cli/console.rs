@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::suite::{Status, SuiteEvent, SuiteResult};
+use crate::execute::suite::{Status, SuiteEvent, SuiteResult};
 
 /// Whether to draw a progress bar: stderr is a terminal and the `CI`
 /// environment variable is not set (to anything but `""`, `0` or `false`).
@@ -254,7 +254,7 @@ mod tests {
     use std::time::SystemTime;
 
     use super::*;
-    use crate::suite::{RunInfo, ScenarioResult};
+    use crate::execute::suite::{RunInfo, ScenarioResult};
 
     fn events() -> Vec<SuiteEvent> {
         let scenario = |id: &str, status| ScenarioResult {

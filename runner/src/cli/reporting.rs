@@ -5,8 +5,8 @@
 
 use std::time::SystemTime;
 
-use crate::golden;
-use crate::suite::{AdapterSpec, ScenarioResult, Status, SuiteResult};
+use crate::execute::suite::{AdapterSpec, ScenarioResult, Status, SuiteResult};
+use crate::verdict::golden;
 
 /// The suite's name in reports.
 pub const SUITE_NAME: &str = "connectsocket-conformance";
@@ -109,7 +109,7 @@ mod tests {
     use std::path::PathBuf;
     use std::time::Duration;
 
-    use crate::suite::{Implementation, RunInfo};
+    use crate::execute::suite::{Implementation, RunInfo};
 
     fn scenario(id: &str, status: Status) -> ScenarioResult {
         ScenarioResult {

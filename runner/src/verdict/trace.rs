@@ -6,7 +6,7 @@ use adapter_protocol::{CallbackKind, EventType};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::model::{kind_name, Pattern, ServerKind};
+use crate::scenario::model::{kind_name, Pattern, ServerKind};
 
 /// One entry of the client lane: what the implementation reported.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -2,8 +2,8 @@
 
 use serde_json::{json, Value};
 
-use crate::model::{Expectation, Pattern, ServerExpect};
-use crate::trace::{connections, ClientRecord, ServerEvent, ServerEventKind};
+use crate::scenario::model::{Expectation, Pattern, ServerExpect};
+use crate::verdict::trace::{connections, ClientRecord, ServerEvent, ServerEventKind};
 
 /// The lanes as recorded so far.
 #[derive(Debug, Clone, Copy)]
@@ -279,7 +279,7 @@ fn check_server(expect: &ServerExpect, server: &[ServerEvent]) -> Result<(), Str
             return Err(format!(
                 "connection #{n}: expected messages {}, got {}",
                 Value::Array(want.clone()),
-                crate::normalise::shorten(&Value::Array(got).to_string())
+                crate::verdict::normalise::shorten(&Value::Array(got).to_string())
             ));
         }
     }

@@ -16,14 +16,14 @@ use adapter_protocol::{
 use serde_json::Value;
 use tokio::time::Instant;
 
-use crate::check::{check, Lanes};
-use crate::model::{
+use crate::scenario::model::{
     default_call_name, AwaitDetail, CallStep, Expectation, Pattern, Scenario, ServerAction,
     ServerKind, ServerStep, ServerTarget, Step, DEFAULT_STEP_DEADLINE_MS,
 };
-use crate::normalise;
-use crate::template::{expand_value, Endpoints};
-use crate::trace::{connections, ClientRecord, ServerEvent, Trace};
+use crate::scenario::template::{expand_value, Endpoints};
+use crate::verdict::check::{check, Lanes};
+use crate::verdict::normalise;
+use crate::verdict::trace::{connections, ClientRecord, ServerEvent, Trace};
 
 /// Whom a server action is for, with connections by recorder id.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -12,11 +12,11 @@ pub use reference_impl::Mutant;
 use reference_impl::{spawn_in_process, spawn_in_process_with, AdapterChannels};
 use tokio::time::Instant;
 
-use crate::executor::{
+use crate::execute::executor::{
     run_scenario, ActTarget, Adapter, AdapterError, BoxFuture, Execution, ServerSession,
 };
-use crate::model::{Scenario, ServerAction, ServerPayload};
-use crate::trace::{Message, ServerEvent, ServerEventKind};
+use crate::scenario::model::{Scenario, ServerAction, ServerPayload};
+use crate::verdict::trace::{Message, ServerEvent, ServerEventKind};
 
 /// The reference implementation behind in-process channels.
 #[derive(Debug)]
