@@ -31,8 +31,8 @@ pub use execute::executor::{
     BoxFuture, Execution, ServerSession, StepFailure, DEFAULT_REQUEST_TIMEOUT,
 };
 pub use execute::suite::{
-    judge, run_suite, select, AdapterSpec, Counts, Implementation, RunInfo, ScenarioResult, Status,
-    Suite, SuiteError, SuiteEvent, SuiteOptions, SuiteResult,
+    judge, run_suite, select, AdapterSpec, RunInfo, ScenarioResult, Status, Suite, SuiteError,
+    SuiteEvent, SuiteOptions, SuiteResult, UNKNOWN_IMPLEMENTATION,
 };
 pub use scenario::loader::{load_dir, parse_scenario, scenarios_dir, LoadError, LoadedScenario};
 pub use scenario::model::Scenario;

@@ -190,7 +190,7 @@ fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> ExitCode {
             }
         },
     };
-    let options = SuiteOptions::new(adapter.clone())
+    let options = SuiteOptions::new(adapter)
         .with_filter(args.filter)
         .with_jobs(args.jobs)
         .with_request_timeout(Duration::from_millis(args.request_timeout_ms));
@@ -224,7 +224,7 @@ fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> ExitCode {
         Err(e) => return fail(&e),
     };
 
-    let report = runner::run_report(&result, &adapter);
+    let report = runner::run_report(&result);
     let verdict = baseline
         .as_ref()
         .map(|b| report::apply_baseline(&report, b));

@@ -14,6 +14,7 @@ use std::time::{Duration, SystemTime};
 use adapter_host::{ProcessAdapter, SpawnOptions};
 use adapter_protocol::{Config, HelloResult};
 use mock_server::{MockServer, Options};
+use report::{Implementation, Totals};
 use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::mpsc;
@@ -41,14 +42,15 @@ pub enum AdapterSpec {
 }
 
 impl AdapterSpec {
-    /// A short description for progress lines and reports.
+    /// How progress lines and reports name the adapter: its command line,
+    /// or `reference (in-process)` (with the mutant's name for a mutant).
     pub fn describe(&self) -> String {
         match self {
-            AdapterSpec::Reference { mutant: None } => "reference (in process)".into(),
+            AdapterSpec::Reference { mutant: None } => "reference (in-process)".into(),
             AdapterSpec::Reference { mutant: Some(m) } => {
-                format!("reference mutant `{m}` (in process)")
+                format!("reference mutant {m} (in-process)")
             }
-            AdapterSpec::Command(c) => format!("`{c}`"),
+            AdapterSpec::Command(command) => command.clone(),
         }
     }
 }
@@ -156,6 +158,9 @@ pub enum SuiteError {
 /// cannot disagree.
 pub use report::Status;
 
+/// The implementation's name in a run that no adapter's `hello` answered.
+pub const UNKNOWN_IMPLEMENTATION: &str = "unknown";
+
 /// One scenario's result.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -211,23 +216,14 @@ impl ScenarioResult {
     }
 }
 
-/// The implementation, as its adapter introduced itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Implementation {
-    /// Its name.
-    pub name: String,
-    /// Its version.
-    pub version: String,
-}
-
 /// About the run.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RunInfo {
-    /// What ran (see [`AdapterSpec::describe`]).
-    pub adapter: String,
-    /// From the adapter's `hello`, when one answered.
-    pub implementation: Option<Implementation>,
+    /// The implementation: name and version from the adapter's `hello`
+    /// ([`UNKNOWN_IMPLEMENTATION`] and no version when none answered), and
+    /// the adapter as [`AdapterSpec::describe`] names it.
+    pub implementation: Implementation,
     /// The suite's version.
     pub suite_version: String,
     /// Scenarios at once.
@@ -238,45 +234,6 @@ pub struct RunInfo {
     /// When it ended.
     #[serde(rename = "finishedUnixMs", serialize_with = "serialize_unix_ms")]
     pub finished: SystemTime,
-}
-
-/// Totals per status.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Counts {
-    /// Passed.
-    pub pass: usize,
-    /// Failed.
-    pub fail: usize,
-    /// Differ on impl-defined rules.
-    pub differs_impl_defined: usize,
-    /// Not applicable.
-    pub not_applicable: usize,
-    /// Could not be judged.
-    pub error: usize,
-}
-
-impl Counts {
-    /// The count of one status.
-    pub fn get(&self, status: Status) -> usize {
-        match status {
-            Status::Pass => self.pass,
-            Status::Fail => self.fail,
-            Status::DiffersImplDefined => self.differs_impl_defined,
-            Status::NotApplicable => self.not_applicable,
-            Status::Error => self.error,
-        }
-    }
-
-    fn add(&mut self, status: Status) {
-        *match status {
-            Status::Pass => &mut self.pass,
-            Status::Fail => &mut self.fail,
-            Status::DiffersImplDefined => &mut self.differs_impl_defined,
-            Status::NotApplicable => &mut self.not_applicable,
-            Status::Error => &mut self.error,
-        } += 1;
-    }
 }
 
 /// The whole run.
@@ -290,12 +247,12 @@ pub struct SuiteResult {
 
 impl SuiteResult {
     /// Totals per status.
-    pub fn counts(&self) -> Counts {
-        let mut counts = Counts::default();
+    pub fn totals(&self) -> Totals {
+        let mut totals = Totals::default();
         for s in &self.scenarios {
-            counts.add(s.status);
+            totals.add(s.status);
         }
-        counts
+        totals
     }
 
     /// Every scenario passed or differs only on impl-defined rules (or is
@@ -423,10 +380,7 @@ impl Suite {
                     command: command.clone(),
                     message,
                 })?;
-            implementation = Some(Implementation {
-                name: slot.hello.name.clone(),
-                version: slot.hello.version.clone(),
-            });
+            implementation = Some(implementation_of(&slot.hello, &options.adapter));
             slot.end().await;
         }
         Ok(Suite {
@@ -518,10 +472,7 @@ impl Suite {
             self.implementation
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
-                .get_or_insert_with(|| Implementation {
-                    name: h.name.clone(),
-                    version: h.version.clone(),
-                });
+                .get_or_insert_with(|| implementation_of(h, &self.options.adapter));
         }
     }
 
@@ -615,7 +566,11 @@ pub async fn run_suite(
         on_event(&event);
     }
     while workers.join_next().await.is_some() {}
-    let implementation = suite.implementation();
+    let implementation = suite.implementation().unwrap_or_else(|| Implementation {
+        name: UNKNOWN_IMPLEMENTATION.into(),
+        version: String::new(),
+        adapter: options.adapter.describe(),
+    });
     suite.finish().await;
     if let Ok(suite) = Arc::try_unwrap(suite) {
         suite.server.shutdown().await;
@@ -623,7 +578,6 @@ pub async fn run_suite(
     results.sort_by_key(|r| r.trial_name());
     let result = SuiteResult {
         run: RunInfo {
-            adapter: options.adapter.describe(),
             implementation,
             suite_version: env!("CARGO_PKG_VERSION").to_string(),
             jobs,
@@ -634,6 +588,15 @@ pub async fn run_suite(
     };
     on_event(&SuiteEvent::Finished(Box::new(result.clone())));
     Ok(result)
+}
+
+/// The implementation as `hello` introduced it, reached through `adapter`.
+fn implementation_of(hello: &HelloResult, adapter: &AdapterSpec) -> Implementation {
+    Implementation {
+        name: hello.name.clone(),
+        version: hello.version.clone(),
+        adapter: adapter.describe(),
+    }
 }
 
 /// An adapter process with the config it was introduced with.
