@@ -18,7 +18,7 @@ use tokio::time::Instant;
 
 use crate::scenario::model::{
     default_call_name, AwaitDetail, CallStep, Expectation, Pattern, Scenario, ServerAction,
-    ServerKind, ServerStep, ServerTarget, Step, DEFAULT_STEP_DEADLINE_MS,
+    ServerKind, ServerStep, ServerTarget, Slot, Step, DEFAULT_STEP_DEADLINE_MS,
 };
 use crate::scenario::template::{expand_value, Endpoints};
 use crate::verdict::check::{check, Lanes};
@@ -525,15 +525,21 @@ impl Run<'_> {
             Some(a) => Some(expand_value(a, &SessionEndpoints(self.session))?),
             None => None,
         };
-        let then = self.build_nested(&step.then, &format!("{name}-then"), id)?;
+        let mut then = Vec::new();
         let mut within = Within::default();
-        for (slot, calls) in step.within.slots() {
-            *match slot {
-                "success" => &mut within.success,
-                "fail" => &mut within.fail,
-                "complete" => &mut within.complete,
-                _ => &mut within.listener,
-            } = self.build_nested(calls, &format!("{name}-{slot}"), id)?;
+        for nested in step.nested(&name) {
+            let (nested_id, call) = self.build_call(nested.call, nested.name(), Some(id))?;
+            match nested.slot {
+                Slot::Then => &mut then,
+                Slot::Success => &mut within.success,
+                Slot::Fail => &mut within.fail,
+                Slot::Complete => &mut within.complete,
+                Slot::Listener => &mut within.listener,
+            }
+            .push(NestedCall {
+                id: nested_id,
+                call,
+            });
         }
         Ok((
             id,
@@ -549,25 +555,8 @@ impl Run<'_> {
         ))
     }
 
-    /// The nested calls of call `parent`, named `<prefix><k>` (1-based)
-    /// unless they have a name of their own.
-    fn build_nested(
-        &mut self,
-        calls: &[CallStep],
-        prefix: &str,
-        parent: u64,
-    ) -> Result<Vec<NestedCall>, String> {
-        let mut out = Vec::with_capacity(calls.len());
-        for (k, nested) in calls.iter().enumerate() {
-            let nested_name = nested.name.clone().unwrap_or(format!("{prefix}{}", k + 1));
-            let (id, call) = self.build_call(nested, nested_name, Some(parent))?;
-            out.push(NestedCall { id, call });
-        }
-        Ok(out)
-    }
-
     async fn call(&mut self, step: &CallStep, default_name: String) -> Result<(), String> {
-        let name = step.name.clone().unwrap_or(default_name);
+        let name = step.name_or(default_name);
         let (id, call) = self.build_call(step, name.clone(), None)?;
         let then_ids: Vec<u64> = call.then.iter().map(|n| n.id).collect();
         self.send(Request {
