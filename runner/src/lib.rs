@@ -24,11 +24,12 @@ pub mod execute;
 pub mod scenario;
 pub mod verdict;
 
+pub use adapter_host::{Adapter, AdapterError, BoxFuture};
 pub use cli::console::{progress_wanted, PlainReporter, ProgressBarReporter};
 pub use cli::reporting::run_report;
 pub use execute::executor::{
-    config_for, run_scenario, run_scenario_after_hello, ActTarget, Adapter, AdapterError,
-    BoxFuture, Execution, ServerSession, StepFailure, DEFAULT_REQUEST_TIMEOUT,
+    config_for, run_scenario, run_scenario_after_hello, ActTarget, Execution, ServerSession,
+    StepFailure, DEFAULT_REQUEST_TIMEOUT,
 };
 pub use execute::suite::{
     judge, run_suite, select, AdapterSpec, RunInfo, ScenarioResult, Status, Suite, SuiteError,

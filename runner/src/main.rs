@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
+use adapter_protocol::error_chain;
 use clap::{Args, Parser, Subcommand};
 use report::{Format, RunReport};
 use runner::{AdapterSpec, PlainReporter, ProgressBarReporter, SuiteOptions};
@@ -181,7 +182,7 @@ fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> ExitCode {
     let baseline = match &args.baseline {
         None => None,
         Some(path) => match read_text(path)
-            .and_then(|text| report::read_baseline(&text).map_err(|e| error_text(&e)))
+            .and_then(|text| report::read_baseline(&text).map_err(|e| error_chain(&e)))
         {
             Ok(b) => Some(b),
             Err(e) => {
@@ -356,7 +357,7 @@ fn write_one(
 fn compare(args: &CompareArgs) -> ExitCode {
     let mut reports = Vec::with_capacity(args.reports.len());
     for path in &args.reports {
-        match read_text(path).and_then(|text| report::read_json(&text).map_err(|e| error_text(&e)))
+        match read_text(path).and_then(|text| report::read_json(&text).map_err(|e| error_chain(&e)))
         {
             Ok(r) => reports.push(r),
             Err(e) => {
@@ -414,23 +415,8 @@ fn shown(dir: &Path) -> String {
         .to_string()
 }
 
-fn error_text(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(cause) = source {
-        let _ = write!(text, ": {cause}");
-        source = cause.source();
-    }
-    text
-}
-
 /// Prints an error with its causes; exit status 2.
-fn fail(e: &dyn std::error::Error) -> ExitCode {
-    eprintln!("error: {e}");
-    let mut source = e.source();
-    while let Some(cause) = source {
-        eprintln!("  caused by: {cause}");
-        source = cause.source();
-    }
+fn fail(e: &(dyn std::error::Error + 'static)) -> ExitCode {
+    eprintln!("error: {}", error_chain(e));
     ExitCode::from(2)
 }

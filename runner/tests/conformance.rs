@@ -61,12 +61,7 @@ fn main() {
     let scenarios = match load_dir(&scenarios_dir()) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: {e}");
-            let mut source = std::error::Error::source(&e);
-            while let Some(cause) = source {
-                eprintln!("  caused by: {cause}");
-                source = cause.source();
-            }
+            eprintln!("error: {}", adapter_protocol::error_chain(&e));
             std::process::exit(101);
         }
     };

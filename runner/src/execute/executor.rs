@@ -5,10 +5,9 @@
 //! failure is a result with a reason, never a panic.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::future::Future;
-use std::pin::Pin;
 use std::time::Duration;
 
+use adapter_host::{Adapter, AdapterError, BoxFuture};
 use adapter_protocol::{
     AdapterMessage, Call, Config, Event, HelloResult, NestedCall, Op, Request, Within,
     PROTOCOL_VERSION, TARGET_MY, TARGET_RETURNED,
@@ -34,45 +33,6 @@ pub enum ActTarget {
     Room(String),
     /// Every connection of the session.
     All,
-}
-
-/// A boxed, sendable future.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-/// What went wrong talking to an adapter.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum AdapterError {
-    /// Nothing arrived before the deadline.
-    #[error("no message from the adapter before the deadline")]
-    Timeout,
-    /// The adapter is gone (channel closed, process exited).
-    #[error("the adapter has gone away")]
-    Closed,
-    /// The adapter said something that is not protocol.
-    #[error("adapter protocol violation: {0}")]
-    Protocol(String),
-    /// The adapter's process ended; the text says how (exit status, last
-    /// stderr line).
-    #[error("{0}")]
-    Ended(String),
-}
-
-impl AdapterError {
-    /// Whether the adapter is unusable after this error (all but a timeout).
-    pub fn is_final(&self) -> bool {
-        !matches!(self, AdapterError::Timeout)
-    }
-}
-
-/// The transport to an implementation under test: in-process channels
-/// (`reference::InProcessAdapter`) or a child process speaking JSON Lines
-/// (`adapter_host::ProcessAdapter`).
-pub trait Adapter: Send {
-    /// Sends one request.
-    fn send(&mut self, request: Request) -> Result<(), AdapterError>;
-    /// The next message, or [`AdapterError::Timeout`] at `deadline`.
-    fn recv(&mut self, deadline: Instant) -> BoxFuture<'_, Result<AdapterMessage, AdapterError>>;
 }
 
 /// One mock-server session as the executor sees it.

@@ -2,7 +2,8 @@
 //! session ([`executor`]), and a whole suite of them ([`suite`]) with the
 //! bundled reference implementation and mock server ([`reference`]).
 //!
-//! Owns: the adapter and server-session traits, request ids, the
+//! Owns: the server-session trait (the adapter trait and its error are
+//! `adapter_host`'s), request ids, the
 //! recording of the two lanes while a scenario runs, adapter pooling and
 //! restarts.
 //!
@@ -10,6 +11,5 @@
 //! snapshot (`verdict`), nor how results are shown (`cli`).
 
 pub mod executor;
-mod process;
 pub mod reference;
 pub mod suite;

@@ -12,9 +12,9 @@ pub use reference_impl::Mutant;
 use reference_impl::{spawn_in_process, spawn_in_process_with, AdapterChannels};
 use tokio::time::Instant;
 
-use crate::execute::executor::{
-    run_scenario, ActTarget, Adapter, AdapterError, BoxFuture, Execution, ServerSession,
-};
+use adapter_host::{Adapter, AdapterError, BoxFuture};
+
+use crate::execute::executor::{run_scenario, ActTarget, Execution, ServerSession};
 use crate::scenario::model::{Scenario, ServerAction, ServerPayload};
 use crate::verdict::trace::{Message, ServerEvent, ServerEventKind};
 
@@ -46,7 +46,7 @@ impl Adapter for InProcessAdapter {
         self.channels
             .requests
             .send(request)
-            .map_err(|_| AdapterError::Closed)
+            .map_err(|_| AdapterError::Disconnected)
     }
 
     fn recv(&mut self, deadline: Instant) -> BoxFuture<'_, Result<AdapterMessage, AdapterError>> {
@@ -59,13 +59,13 @@ impl Adapter for InProcessAdapter {
                         Err(AdapterError::Timeout)
                     }
                     Err(tokio::sync::mpsc::error::TryRecvError::Disconnected) => {
-                        Err(AdapterError::Closed)
+                        Err(AdapterError::Disconnected)
                     }
                 };
             }
             match tokio::time::timeout_at(deadline, self.channels.messages.recv()).await {
                 Ok(Some(m)) => Ok(m),
-                Ok(None) => Err(AdapterError::Closed),
+                Ok(None) => Err(AdapterError::Disconnected),
                 Err(_) => Err(AdapterError::Timeout),
             }
         })
@@ -146,7 +146,7 @@ pub fn project(event: &RecordedEvent) -> Option<ServerEvent> {
             reason: reason.clone(),
         },
         Event::Ended { how, .. } => ServerEventKind::End {
-            how: end_reason(*how).into(),
+            how: end_reason(*how),
         },
         _ => return None,
     };
@@ -157,17 +157,11 @@ pub fn project(event: &RecordedEvent) -> Option<ServerEvent> {
     })
 }
 
-fn end_reason(how: EndReason) -> &'static str {
-    match how {
-        EndReason::CloseHandshake => "closeHandshake",
-        EndReason::PeerEof => "peerEof",
-        EndReason::Reset => "reset",
-        EndReason::DroppedFin => "droppedFin",
-        EndReason::DroppedRst => "droppedRst",
-        EndReason::ServerClosed => "serverClosed",
-        EndReason::Timeout => "timeout",
-        EndReason::Error => "error",
-        EndReason::Shutdown => "shutdown",
+/// The serde name of an end reason (`closeHandshake`, `droppedRst`, …).
+fn end_reason(how: EndReason) -> String {
+    match serde_json::to_value(how) {
+        Ok(serde_json::Value::String(name)) => name,
+        _ => format!("{how:?}"),
     }
 }
 

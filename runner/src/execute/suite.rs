@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use adapter_host::{ProcessAdapter, SpawnOptions};
-use adapter_protocol::{Config, HelloResult};
+use adapter_protocol::{error_chain, Config, HelloResult};
 use mock_server::{MockServer, Options};
 use report::{Implementation, Totals};
 use serde::Serialize;
@@ -665,16 +665,6 @@ fn last_bytes(text: &str, max: usize) -> &str {
         start += 1;
     }
     &text[start..]
-}
-
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(cause) = source {
-        text.push_str(&format!(": {cause}"));
-        source = cause.source();
-    }
-    text
 }
 
 fn base_result(scenario: &LoadedScenario, status: Status) -> ScenarioResult {

@@ -33,15 +33,6 @@ pub fn quote(word: &str) -> String {
     format!("'{}'", word.replace('\'', r"'\''"))
 }
 
-fn print_chain(e: &dyn std::error::Error) {
-    eprintln!("error: {e}");
-    let mut source = e.source();
-    while let Some(cause) = source {
-        eprintln!("  caused by: {cause}");
-        source = cause.source();
-    }
-}
-
 /// Runs every scenario as a trial `<prefix>::<area>::<id>` against the
 /// adapter `command()` gives (called once, before the first trial);
 /// `compare_with_reference`: each trial also runs the scenario in process
@@ -57,7 +48,7 @@ pub fn main(
     let scenarios = match load_dir(&scenarios_dir()) {
         Ok(s) => s,
         Err(e) => {
-            print_chain(&e);
+            eprintln!("error: {}", adapter_protocol::error_chain(&e));
             std::process::exit(101);
         }
     };
