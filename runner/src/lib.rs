@@ -31,48 +31,14 @@ pub use execute::executor::{
     config_for, run_scenario, run_scenario_after_hello, ActTarget, Execution, ServerSession,
     StepFailure, DEFAULT_REQUEST_TIMEOUT,
 };
-pub use execute::suite::{
-    judge, run_suite, select, AdapterSpec, RunInfo, ScenarioResult, Status, Suite, SuiteError,
-    SuiteEvent, SuiteOptions, SuiteResult, UNKNOWN_IMPLEMENTATION,
-};
+pub use execute::results::{RunInfo, SuiteEvent, SuiteResult, UNKNOWN_IMPLEMENTATION};
+pub use execute::suite::{run_suite, select, AdapterSpec, Suite, SuiteError, SuiteOptions};
 pub use scenario::loader::{load_dir, parse_scenario, scenarios_dir, LoadError, LoadedScenario};
 pub use scenario::model::Scenario;
 pub use scenario::schema::scenario_schema_json;
 pub use verdict::check::{check, session_tail, subset, Lanes};
+pub use verdict::judge::{judge, ScenarioResult, Status};
 pub use verdict::trace::{ClientRecord, Message, ServerEvent, ServerEventKind, Trace};
-
-/// The outcome of one scenario against one implementation.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    /// Every expectation held.
-    Pass,
-    /// An expectation or the golden trace did not hold.
-    Fail(String),
-    /// A difference in a scenario about an [impl-defined] rule.
-    DiffersImplDefined(String),
-    /// The adapter cannot honour what the scenario needs.
-    NotApplicable(String),
-}
-
-/// The outcome of an execution's inline checks only; [`judge`] adds the
-/// golden trace.
-pub fn outcome(scenario: &Scenario, execution: &Execution) -> Outcome {
-    if let Some(reason) = &execution.not_applicable {
-        return Outcome::NotApplicable(reason.clone());
-    }
-    match &execution.failure {
-        None => Outcome::Pass,
-        Some(f) => {
-            let at = f.step.map(|s| format!("step {s}: ")).unwrap_or_default();
-            let message = format!("{at}{}", f.message);
-            if scenario.impl_defined.is_empty() {
-                Outcome::Fail(message)
-            } else {
-                Outcome::DiffersImplDefined(message)
-            }
-        }
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -15,7 +15,8 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::execute::suite::{Status, SuiteEvent, SuiteResult, UNKNOWN_IMPLEMENTATION};
+use crate::execute::results::{SuiteEvent, SuiteResult, UNKNOWN_IMPLEMENTATION};
+use crate::verdict::judge::Status;
 
 /// Whether to draw a progress bar: stderr is a terminal and the `CI`
 /// environment variable is not set (to anything but `""`, `0` or `false`).
@@ -255,7 +256,8 @@ mod tests {
     use std::time::SystemTime;
 
     use super::*;
-    use crate::execute::suite::{RunInfo, ScenarioResult};
+    use crate::execute::results::RunInfo;
+    use crate::verdict::judge::ScenarioResult;
 
     fn events() -> Vec<SuiteEvent> {
         let scenario = |id: &str, status| ScenarioResult {

@@ -5,8 +5,9 @@
 
 use std::time::SystemTime;
 
-use crate::execute::suite::{ScenarioResult, Status, SuiteResult};
+use crate::execute::results::SuiteResult;
 use crate::verdict::golden;
+use crate::verdict::judge::{ScenarioResult, Status};
 
 /// The suite's name in reports.
 pub const SUITE_NAME: &str = "connectsocket-conformance";
@@ -90,7 +91,8 @@ mod tests {
     use std::path::PathBuf;
     use std::time::Duration;
 
-    use crate::execute::suite::{AdapterSpec, RunInfo, UNKNOWN_IMPLEMENTATION};
+    use crate::execute::results::{RunInfo, UNKNOWN_IMPLEMENTATION};
+    use crate::execute::suite::AdapterSpec;
     use report::Implementation;
 
     fn scenario(id: &str, status: Status) -> ScenarioResult {

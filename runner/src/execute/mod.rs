@@ -11,5 +11,7 @@
 //! snapshot (`verdict`), nor how results are shown (`cli`).
 
 pub mod executor;
+mod pool;
 pub mod reference;
+pub mod results;
 pub mod suite;

@@ -9,7 +9,7 @@ use mock_server::{
     Target,
 };
 pub use reference_impl::Mutant;
-use reference_impl::{spawn_in_process, spawn_in_process_with, AdapterChannels};
+use reference_impl::{spawn_in_process_with, AdapterChannels};
 use tokio::time::Instant;
 
 use adapter_host::{Adapter, AdapterError, BoxFuture};
@@ -25,16 +25,10 @@ pub struct InProcessAdapter {
 }
 
 impl InProcessAdapter {
-    /// Starts a fresh reference adapter on the current tokio runtime.
-    pub fn spawn() -> Self {
-        InProcessAdapter {
-            channels: spawn_in_process(),
-        }
-    }
-
-    /// Starts a reference adapter running a deliberate bug (a mutant), to
-    /// show that the scenarios catch it.
-    pub fn spawn_mutant(mutant: Option<Mutant>) -> Self {
+    /// Starts a fresh reference adapter on the current tokio runtime, or
+    /// one running a deliberate bug (a mutant), to show that the scenarios
+    /// catch it.
+    pub fn spawn(mutant: Option<Mutant>) -> Self {
         InProcessAdapter {
             channels: spawn_in_process_with(mutant),
         }
@@ -263,6 +257,6 @@ pub async fn run_on_reference(
     mutant: Option<Mutant>,
 ) -> Execution {
     let session = MockSession::new(server);
-    let mut adapter = InProcessAdapter::spawn_mutant(mutant);
+    let mut adapter = InProcessAdapter::spawn(mutant);
     run_scenario(scenario, &mut adapter, &session, server.ca_pem()).await
 }
