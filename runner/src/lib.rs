@@ -28,10 +28,11 @@ pub use adapter_host::{Adapter, AdapterError, BoxFuture};
 pub use cli::console::{progress_wanted, PlainReporter, ProgressBarReporter};
 pub use cli::reporting::run_report;
 pub use execute::executor::{
-    config_for, run_scenario, run_scenario_after_hello, ActTarget, Execution, ServerSession,
-    StepFailure, DEFAULT_REQUEST_TIMEOUT,
+    config_for, run_scenario, run_scenario_after_hello, Execution, StepFailure,
+    DEFAULT_REQUEST_TIMEOUT,
 };
 pub use execute::results::{RunInfo, SuiteEvent, SuiteResult, UNKNOWN_IMPLEMENTATION};
+pub use execute::session::{ActTarget, ServerSession};
 pub use execute::suite::{run_suite, select, AdapterSpec, Suite, SuiteError, SuiteOptions};
 pub use scenario::loader::{load_dir, parse_scenario, scenarios_dir, LoadError, LoadedScenario};
 pub use scenario::model::Scenario;

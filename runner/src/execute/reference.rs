@@ -14,7 +14,8 @@ use tokio::time::Instant;
 
 use adapter_host::{Adapter, AdapterError, BoxFuture};
 
-use crate::execute::executor::{run_scenario, ActTarget, Execution, ServerSession};
+use crate::execute::executor::{run_scenario, Execution};
+use crate::execute::session::{ActTarget, ServerSession};
 use crate::scenario::model::{Scenario, ServerAction, ServerPayload};
 use crate::verdict::trace::{Message, ServerEvent, ServerEventKind};
 
@@ -146,7 +147,7 @@ pub fn project(event: &RecordedEvent) -> Option<ServerEvent> {
     };
     Some(ServerEvent {
         seq: event.seq,
-        conn: event.conn.to_string(),
+        conn: event.conn,
         kind,
     })
 }
@@ -208,10 +209,7 @@ impl ServerSession for MockSession {
     ) -> BoxFuture<'a, Result<(), String>> {
         Box::pin(async move {
             let to = match target {
-                ActTarget::Conn(id) => Target::Conn(
-                    id.parse()
-                        .map_err(|_| format!("bad connection id `{id}`"))?,
-                ),
+                ActTarget::Conn(id) => Target::Conn(id),
                 ActTarget::Room(room) => Target::Room(room),
                 ActTarget::All => Target::All,
             };

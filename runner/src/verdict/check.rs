@@ -195,7 +195,7 @@ fn check_server(expect: &ServerExpect, server: &[ServerEvent]) -> Result<(), Str
     };
     let events: Vec<&ServerEventKind> = server
         .iter()
-        .filter(|e| &e.conn == conn)
+        .filter(|e| e.conn == *conn)
         .map(|e| &e.kind)
         .collect();
     let handshake = events.iter().find_map(|k| match k {
@@ -442,7 +442,7 @@ mod tests {
     fn server_facts_are_checked_per_connection() {
         let server = vec![ServerEvent {
             seq: 1,
-            conn: "9".into(),
+            conn: 9,
             kind: ServerEventKind::Handshake {
                 path: "/s/abc/echo".into(),
                 query: "a=1".into(),

@@ -118,7 +118,7 @@ pub fn normalise(trace: &Trace, cx: &Context) -> Value {
         let events: Vec<Value> = trace
             .server
             .iter()
-            .filter(|e| &e.conn == conn)
+            .filter(|e| e.conn == *conn)
             .filter_map(|e| server_entry(&e.kind, cx))
             .collect();
         server.insert(format!("conn{}", index + 1), Value::Array(events));
@@ -345,7 +345,7 @@ mod tests {
             server: vec![
                 ServerEvent {
                     seq: 1,
-                    conn: "77".into(),
+                    conn: 77,
                     kind: ServerEventKind::Handshake {
                         path: "/s/s42/echo".into(),
                         query: "a=1".into(),
@@ -358,7 +358,7 @@ mod tests {
                 },
                 ServerEvent {
                     seq: 2,
-                    conn: "77".into(),
+                    conn: 77,
                     kind: ServerEventKind::CloseIn {
                         code: Some(1000),
                         reason: String::new(),
