@@ -1,12 +1,18 @@
 //! The conformance runner for the mini-program socket API
 //! (`my.connectSocket`, its SocketTask and the `my.*Socket*` family).
 //!
-//! It reads YAML scenarios ([`loader`]), runs each against an
-//! implementation through an [`Adapter`] and a mock-server
-//! [`ServerSession`] ([`run_scenario`]), records a two-lane [`Trace`],
-//! normalises it ([`normalise`]), checks inline expectations and compares
-//! the normalised trace with the golden snapshot beside the scenario
-//! ([`golden`]).
+//! Four folders, in the order a scenario goes through them
+//! (`docs/architecture.md` tells the whole path):
+//!
+//! - [`scenario`]: reads YAML scenarios ([`scenario::loader`]) into the
+//!   typed model ([`scenario::model`]);
+//! - [`execute`]: runs each against an implementation through an
+//!   [`Adapter`] and a mock-server [`ServerSession`] ([`run_scenario`]),
+//!   recording a two-lane [`Trace`];
+//! - [`verdict`]: checks inline expectations, normalises the trace
+//!   ([`verdict::normalise`]), compares it with the golden snapshot beside
+//!   the scenario ([`verdict::golden`]) and decides its status ([`judge`]);
+//! - [`cli`]: the command line, its progress and summary, and the reports.
 //!
 //! [`run_suite`] (and [`Suite`], for harnesses that run one scenario per
 //! trial) is the whole run: the in-process reference or an adapter process
