@@ -82,17 +82,8 @@ pub enum HostError {
     },
 }
 
-/// Talking to an adapter failed: the reason a scenario fails.
-///
-/// # Mapping onto the runner's `AdapterError`
-///
-/// The runner's executor has its own, smaller error with `Timeout`, `Closed`
-/// and `Protocol(String)`. Convert variant for variant:
-/// [`Timeout`](Self::Timeout) → `Timeout`; [`Closed`](Self::Closed) →
-/// `Closed` (put [`stderr_tail`](Self::stderr_tail) into the report first);
-/// [`Protocol`](Self::Protocol) → `Protocol` with the same text; anything
-/// else (the enum is non-exhaustive, e.g. [`RequestIdReused`](Self::RequestIdReused))
-/// → `Protocol(err.to_string())`.
+/// Talking to an adapter, a process or in process ([`Adapter`](crate::Adapter)),
+/// failed: the reason a scenario fails.
 ///
 /// Every error except [`Timeout`](Self::Timeout) is final: the adapter is
 /// finished, later `send` / `recv` calls return the same error, and the
@@ -123,6 +114,10 @@ pub enum AdapterError {
     /// The text names the fault and quotes the line (truncated).
     #[error("adapter protocol violation: {0}")]
     Protocol(String),
+    /// An in-process adapter's channels closed (it has no process, so no
+    /// exit status nor stderr).
+    #[error("the adapter has gone away")]
+    Disconnected,
     /// The caller sent a request id that was already used on this adapter
     /// (ids are unique for the adapter's lifetime). The request was not sent.
     #[error("request id {0} was already used on this adapter")]

@@ -24,17 +24,20 @@
 //! [`ensure_node_adapter`] installs the Node.js adapter's packages
 //! (`npm ci`) when they are missing.
 //!
+//! [`Adapter`] is the transport the runner's executor drives, whatever the
+//! implementation: [`ProcessAdapter`] implements it, and so does the
+//! runner's in-process reference; [`AdapterError`] is the one error of both.
+//!
 //! What this crate does not do: run scenarios, apply scenario deadlines or
-//! restart adapters. That is the runner's executor, which drives a
-//! [`ProcessAdapter`] through its own `Adapter` trait; `send` and `recv`
-//! have that trait's shape, and [`AdapterError`] documents how its variants
-//! map onto the runner's.
+//! restart adapters. That is the runner's executor.
 
+mod adapter;
 mod command_line;
 mod error;
 mod node;
 mod process;
 
+pub use adapter::{Adapter, BoxFuture};
 pub use command_line::split_command_line;
 pub use error::{AdapterError, HostError};
 pub use node::{ensure_node_adapter, ensure_node_adapter_with, NodeTools, NODE_ADAPTER_SCRIPT};

@@ -1,12 +1,18 @@
 //! The conformance runner for the mini-program socket API
 //! (`my.connectSocket`, its SocketTask and the `my.*Socket*` family).
 //!
-//! It reads YAML scenarios ([`loader`]), runs each against an
-//! implementation through an [`Adapter`] and a mock-server
-//! [`ServerSession`] ([`run_scenario`]), records a two-lane [`Trace`],
-//! normalises it ([`normalise`]), checks inline expectations and compares
-//! the normalised trace with the golden snapshot beside the scenario
-//! ([`golden`]).
+//! Four folders, in the order a scenario goes through them
+//! (`docs/architecture.md` tells the whole path):
+//!
+//! - [`scenario`]: reads YAML scenarios ([`scenario::loader`]) into the
+//!   typed model ([`scenario::model`]);
+//! - [`execute`]: runs each against an implementation through an
+//!   [`Adapter`] and a mock-server [`ServerSession`] ([`run_scenario`]),
+//!   recording a two-lane [`Trace`];
+//! - [`verdict`]: checks inline expectations, normalises the trace
+//!   ([`verdict::normalise`]), compares it with the golden snapshot beside
+//!   the scenario ([`verdict::golden`]) and decides its status ([`judge`]);
+//! - [`cli`]: the command line, its progress and summary, and the reports.
 //!
 //! [`run_suite`] (and [`Suite`], for harnesses that run one scenario per
 //! trial) is the whole run: the in-process reference or an adapter process
@@ -19,85 +25,27 @@
 //!
 //! It is not a WebSocket fuzzer nor a load generator.
 
-mod check;
-#[cfg(feature = "reference")]
-mod console;
-pub mod coverage;
-mod executor;
-pub mod golden;
-pub mod loader;
-pub mod model;
-pub mod normalise;
-mod process;
-#[cfg(feature = "reference")]
-pub mod reference;
-#[cfg(feature = "reference")]
-pub mod reporting;
-pub mod rules;
-mod schema;
-#[cfg(feature = "reference")]
-mod suite;
-pub mod template;
-mod trace;
+pub mod cli;
+pub mod execute;
+pub mod scenario;
+pub mod verdict;
 
-pub use check::{check, session_tail, subset, Lanes};
-#[cfg(feature = "reference")]
-pub use console::{progress_wanted, PlainReporter, ProgressBarReporter};
-pub use executor::DEFAULT_REQUEST_TIMEOUT;
-pub use executor::{
-    config_for, run_scenario, run_scenario_after_hello, ActTarget, Adapter, AdapterError,
-    BoxFuture, Execution, ServerSession, StepFailure,
+pub use adapter_host::{Adapter, AdapterError, BoxFuture};
+pub use cli::console::{progress_wanted, PlainReporter, ProgressBarReporter};
+pub use cli::reporting::run_report;
+pub use execute::executor::{
+    config_for, run_scenario, run_scenario_after_hello, Execution, StepFailure,
+    DEFAULT_REQUEST_TIMEOUT,
 };
-pub use loader::{load_dir, parse_scenario, LoadError, LoadedScenario};
-pub use model::Scenario;
-#[cfg(feature = "reference")]
-pub use reporting::run_report;
-pub use schema::scenario_schema_json;
-#[cfg(feature = "reference")]
-pub use suite::{
-    judge, run_suite, select, AdapterSpec, Counts, Implementation, RunInfo, ScenarioResult, Status,
-    Suite, SuiteError, SuiteEvent, SuiteOptions, SuiteResult,
-};
-pub use trace::{ClientRecord, Message, ServerEvent, ServerEventKind, Trace};
-
-/// The outcome of one scenario against one implementation.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    /// Every expectation held.
-    Pass,
-    /// An expectation or the golden trace did not hold.
-    Fail(String),
-    /// A difference in a scenario about an [impl-defined] rule.
-    DiffersImplDefined(String),
-    /// The adapter cannot honour what the scenario needs.
-    NotApplicable(String),
-}
-
-/// The outcome of an execution's inline checks only; [`judge`] adds the
-/// golden trace.
-pub fn outcome(scenario: &Scenario, execution: &Execution) -> Outcome {
-    if let Some(reason) = &execution.not_applicable {
-        return Outcome::NotApplicable(reason.clone());
-    }
-    match &execution.failure {
-        None => Outcome::Pass,
-        Some(f) => {
-            let at = f.step.map(|s| format!("step {s}: ")).unwrap_or_default();
-            let message = format!("{at}{}", f.message);
-            if scenario.impl_defined.is_empty() {
-                Outcome::Fail(message)
-            } else {
-                Outcome::DiffersImplDefined(message)
-            }
-        }
-    }
-}
-
-/// The workspace's `scenarios/` folder.
-pub fn scenarios_dir() -> std::path::PathBuf {
-    let runner = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    runner.parent().unwrap_or(runner).join("scenarios")
-}
+pub use execute::results::{RunInfo, SuiteEvent, SuiteResult, UNKNOWN_IMPLEMENTATION};
+pub use execute::session::{ActTarget, ServerSession};
+pub use execute::suite::{run_suite, select, AdapterSpec, Suite, SuiteError, SuiteOptions};
+pub use scenario::loader::{load_dir, parse_scenario, scenarios_dir, LoadError, LoadedScenario};
+pub use scenario::model::Scenario;
+pub use scenario::schema::scenario_schema_json;
+pub use verdict::check::{check, session_tail, subset, Lanes};
+pub use verdict::judge::{judge, ScenarioResult, Status};
+pub use verdict::trace::{ClientRecord, Message, ServerEvent, ServerEventKind, Trace};
 
 #[cfg(test)]
 mod tests {
@@ -139,7 +87,7 @@ mod tests {
     fn the_spec_coverage_document_is_current() {
         let loaded = load_dir(&scenarios_dir()).unwrap_or_else(|e| panic!("{e}"));
         let path = scenarios_dir().join("../docs/spec-coverage.md");
-        let fresh = coverage::render(&loaded);
+        let fresh = verdict::coverage::render(&loaded);
         if update("UPDATE_COVERAGE") {
             std::fs::write(&path, &fresh).unwrap();
         }
@@ -154,9 +102,9 @@ mod tests {
     #[test]
     fn every_rule_and_error_code_has_a_scenario() {
         let loaded = load_dir(&scenarios_dir()).unwrap_or_else(|e| panic!("{e}"));
-        let rules = coverage::uncovered_rules(&loaded);
+        let rules = verdict::coverage::uncovered_rules(&loaded);
         assert!(rules.is_empty(), "rules without a scenario: {rules:?}");
-        let codes = coverage::uncovered_codes(&loaded);
+        let codes = verdict::coverage::uncovered_codes(&loaded);
         assert!(
             codes.is_empty(),
             "error codes without a scenario: {codes:?}"

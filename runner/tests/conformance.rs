@@ -15,8 +15,8 @@ use std::sync::OnceLock;
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use mock_server::{MockServer, Options};
-use runner::reference::{run_on_reference, Mutant};
-use runner::{load_dir, outcome, scenarios_dir, LoadedScenario, Outcome};
+use runner::execute::reference::{run_on_reference, Mutant};
+use runner::{judge, load_dir, scenarios_dir, LoadedScenario, Status};
 
 struct Env {
     runtime: tokio::runtime::Runtime,
@@ -61,12 +61,7 @@ fn main() {
     let scenarios = match load_dir(&scenarios_dir()) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: {e}");
-            let mut source = std::error::Error::source(&e);
-            while let Some(cause) = source {
-                eprintln!("  caused by: {cause}");
-                source = cause.source();
-            }
+            eprintln!("error: {}", adapter_protocol::error_chain(&e));
             std::process::exit(101);
         }
     };
@@ -88,12 +83,18 @@ fn run(s: &LoadedScenario) -> Result<(), Failed> {
         "cargo test -p runner --test conformance -- --exact {}",
         s.trial_name()
     );
-    match outcome(&s.scenario, &execution) {
-        Outcome::Pass => {}
-        Outcome::NotApplicable(why) => {
-            return Err(format!("not applicable to the reference implementation: {why}").into())
+    // The suite's judge, strict as for the reference; a golden difference
+    // (or a missing snapshot) is left to insta below, which shows the diff
+    // and can write the snapshot for review.
+    let result = judge(s, &execution, true);
+    match result.status {
+        Status::Pass => return Ok(()),
+        Status::NotApplicable => {
+            let why = result.message.unwrap_or_default();
+            return Err(format!("not applicable to the reference implementation: {why}").into());
         }
-        Outcome::Fail(why) | Outcome::DiffersImplDefined(why) => {
+        _ if execution.failure.is_some() => {
+            let why = result.message.unwrap_or_default();
             return Err(format!(
                 "{}: {}\n\n{why}\n\ntrace (normalised):\n{trace_text}\nadapter log: {:?}\nrerun: {rerun}",
                 s.path.display(),
@@ -102,6 +103,7 @@ fn run(s: &LoadedScenario) -> Result<(), Failed> {
             )
             .into());
         }
+        _ => {}
     }
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path(

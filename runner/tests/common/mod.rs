@@ -33,15 +33,6 @@ pub fn quote(word: &str) -> String {
     format!("'{}'", word.replace('\'', r"'\''"))
 }
 
-fn print_chain(e: &dyn std::error::Error) {
-    eprintln!("error: {e}");
-    let mut source = e.source();
-    while let Some(cause) = source {
-        eprintln!("  caused by: {cause}");
-        source = cause.source();
-    }
-}
-
 /// Runs every scenario as a trial `<prefix>::<area>::<id>` against the
 /// adapter `command()` gives (called once, before the first trial);
 /// `compare_with_reference`: each trial also runs the scenario in process
@@ -57,7 +48,7 @@ pub fn main(
     let scenarios = match load_dir(&scenarios_dir()) {
         Ok(s) => s,
         Err(e) => {
-            print_chain(&e);
+            eprintln!("error: {}", adapter_protocol::error_chain(&e));
             std::process::exit(101);
         }
     };
@@ -118,8 +109,8 @@ fn run(env: &Env, s: &LoadedScenario) -> Result<(), Failed> {
     if let Some(reference) = &env.reference {
         let in_process = env.runtime.block_on(reference.run_one(s));
         if in_process.trace != result.trace {
-            let diff =
-                runner::golden::compare(&in_process.trace, &result.trace).unwrap_or_default();
+            let diff = runner::verdict::golden::compare(&in_process.trace, &result.trace)
+                .unwrap_or_default();
             return Err(format!(
                 "{}: the trace over stdio differs from the in-process trace (in-process {}):\n{diff}",
                 s.path.display(),
@@ -143,7 +134,7 @@ pub fn describe(r: &ScenarioResult) -> String {
     }
     text.push_str(&format!(
         "\ntrace (normalised):\n{}",
-        runner::golden::render(&r.trace)
+        runner::verdict::golden::render(&r.trace)
     ));
     if let Some(t) = &r.stderr_tail {
         text.push_str(&format!("\nadapter stderr (tail):\n{t}\n"));

@@ -7,10 +7,13 @@ use adapter_protocol::{call_result, EventType, Response};
 use serde_json::json;
 
 use super::*;
-use crate::loader::parse_scenario;
-use crate::model::ServerPayload;
-use crate::trace::ServerEventKind;
+use crate::scenario::loader::parse_scenario;
+use crate::scenario::model::ServerAction;
+use crate::scenario::model::ServerPayload;
+use crate::verdict::trace::ServerEventKind;
+use adapter_host::BoxFuture;
 use adapter_protocol::CallbackKind;
+use adapter_protocol::Event;
 
 type Handler = Box<dyn FnMut(&Request) -> Vec<AdapterMessage> + Send>;
 
@@ -159,7 +162,7 @@ async fn run(text: &str) -> (Execution, Vec<Request>) {
     let session = FakeSession::default();
     session.events.lock().unwrap().push(ServerEvent {
         seq: 1,
-        conn: "c-9".into(),
+        conn: 9,
         kind: ServerEventKind::Handshake {
             path: "/s/S1/echo".into(),
             query: String::new(),
@@ -317,7 +320,7 @@ steps:
     let session = FakeSession::default();
     session.events.lock().unwrap().push(ServerEvent {
         seq: 1,
-        conn: "x".into(),
+        conn: 1,
         kind: ServerEventKind::Handshake {
             path: "/".into(),
             query: String::new(),
@@ -331,7 +334,7 @@ steps:
         actions,
         vec![
             (
-                ActTarget::Conn("x".into()),
+                ActTarget::Conn(1),
                 ServerAction::Close {
                     code: 4000,
                     reason: "bye".into()

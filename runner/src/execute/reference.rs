@@ -9,14 +9,15 @@ use mock_server::{
     Target,
 };
 pub use reference_impl::Mutant;
-use reference_impl::{spawn_in_process, spawn_in_process_with, AdapterChannels};
+use reference_impl::{spawn_in_process_with, AdapterChannels};
 use tokio::time::Instant;
 
-use crate::executor::{
-    run_scenario, ActTarget, Adapter, AdapterError, BoxFuture, Execution, ServerSession,
-};
-use crate::model::{Scenario, ServerAction, ServerPayload};
-use crate::trace::{Message, ServerEvent, ServerEventKind};
+use adapter_host::{Adapter, AdapterError, BoxFuture};
+
+use crate::execute::executor::{run_scenario, Execution};
+use crate::execute::session::{ActTarget, ServerSession};
+use crate::scenario::model::{Scenario, ServerAction, ServerPayload};
+use crate::verdict::trace::{Message, ServerEvent, ServerEventKind};
 
 /// The reference implementation behind in-process channels.
 #[derive(Debug)]
@@ -25,16 +26,10 @@ pub struct InProcessAdapter {
 }
 
 impl InProcessAdapter {
-    /// Starts a fresh reference adapter on the current tokio runtime.
-    pub fn spawn() -> Self {
-        InProcessAdapter {
-            channels: spawn_in_process(),
-        }
-    }
-
-    /// Starts a reference adapter running a deliberate bug (a mutant), to
-    /// show that the scenarios catch it.
-    pub fn spawn_mutant(mutant: Option<Mutant>) -> Self {
+    /// Starts a fresh reference adapter on the current tokio runtime, or
+    /// one running a deliberate bug (a mutant), to show that the scenarios
+    /// catch it.
+    pub fn spawn(mutant: Option<Mutant>) -> Self {
         InProcessAdapter {
             channels: spawn_in_process_with(mutant),
         }
@@ -46,7 +41,7 @@ impl Adapter for InProcessAdapter {
         self.channels
             .requests
             .send(request)
-            .map_err(|_| AdapterError::Closed)
+            .map_err(|_| AdapterError::Disconnected)
     }
 
     fn recv(&mut self, deadline: Instant) -> BoxFuture<'_, Result<AdapterMessage, AdapterError>> {
@@ -59,13 +54,13 @@ impl Adapter for InProcessAdapter {
                         Err(AdapterError::Timeout)
                     }
                     Err(tokio::sync::mpsc::error::TryRecvError::Disconnected) => {
-                        Err(AdapterError::Closed)
+                        Err(AdapterError::Disconnected)
                     }
                 };
             }
             match tokio::time::timeout_at(deadline, self.channels.messages.recv()).await {
                 Ok(Some(m)) => Ok(m),
-                Ok(None) => Err(AdapterError::Closed),
+                Ok(None) => Err(AdapterError::Disconnected),
                 Err(_) => Err(AdapterError::Timeout),
             }
         })
@@ -146,28 +141,22 @@ pub fn project(event: &RecordedEvent) -> Option<ServerEvent> {
             reason: reason.clone(),
         },
         Event::Ended { how, .. } => ServerEventKind::End {
-            how: end_reason(*how).into(),
+            how: end_reason(*how),
         },
         _ => return None,
     };
     Some(ServerEvent {
         seq: event.seq,
-        conn: event.conn.to_string(),
+        conn: event.conn,
         kind,
     })
 }
 
-fn end_reason(how: EndReason) -> &'static str {
-    match how {
-        EndReason::CloseHandshake => "closeHandshake",
-        EndReason::PeerEof => "peerEof",
-        EndReason::Reset => "reset",
-        EndReason::DroppedFin => "droppedFin",
-        EndReason::DroppedRst => "droppedRst",
-        EndReason::ServerClosed => "serverClosed",
-        EndReason::Timeout => "timeout",
-        EndReason::Error => "error",
-        EndReason::Shutdown => "shutdown",
+/// The serde name of an end reason (`closeHandshake`, `droppedRst`, …).
+fn end_reason(how: EndReason) -> String {
+    match serde_json::to_value(how) {
+        Ok(serde_json::Value::String(name)) => name,
+        _ => format!("{how:?}"),
     }
 }
 
@@ -220,10 +209,7 @@ impl ServerSession for MockSession {
     ) -> BoxFuture<'a, Result<(), String>> {
         Box::pin(async move {
             let to = match target {
-                ActTarget::Conn(id) => Target::Conn(
-                    id.parse()
-                        .map_err(|_| format!("bad connection id `{id}`"))?,
-                ),
+                ActTarget::Conn(id) => Target::Conn(id),
                 ActTarget::Room(room) => Target::Room(room),
                 ActTarget::All => Target::All,
             };
@@ -269,6 +255,6 @@ pub async fn run_on_reference(
     mutant: Option<Mutant>,
 ) -> Execution {
     let session = MockSession::new(server);
-    let mut adapter = InProcessAdapter::spawn_mutant(mutant);
+    let mut adapter = InProcessAdapter::spawn(mutant);
     run_scenario(scenario, &mut adapter, &session, server.ca_pem()).await
 }

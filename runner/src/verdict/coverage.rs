@@ -6,9 +6,9 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use crate::loader::LoadedScenario;
-use crate::model::{Expectation, Step};
-use crate::rules::{rule_ids, ErrorCode, ERROR_CODES};
+use crate::scenario::loader::LoadedScenario;
+use crate::scenario::model::{Expectation, Step};
+use crate::scenario::rules::{rule_ids, ErrorCode, ERROR_CODES};
 
 /// The rule ids no scenario names in `spec`.
 pub fn uncovered_rules(scenarios: &[LoadedScenario]) -> Vec<&'static str> {

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::loader::LoadedScenario;
+use crate::scenario::loader::LoadedScenario;
 
 /// Why a snapshot could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -30,7 +30,7 @@ pub enum GoldenError {
     Io {
         /// The file.
         path: PathBuf,
-        /// Why.
+        /// The I/O error.
         #[source]
         source: std::io::Error,
     },

@@ -5,45 +5,27 @@
 
 use std::time::SystemTime;
 
-use crate::golden;
-use crate::suite::{AdapterSpec, ScenarioResult, Status, SuiteResult};
+use crate::execute::results::SuiteResult;
+use crate::verdict::golden;
+use crate::verdict::judge::{ScenarioResult, Status};
 
 /// The suite's name in reports.
 pub const SUITE_NAME: &str = "connectsocket-conformance";
 
-/// How a report names the adapter: its command line, or
-/// `reference (in-process)` (with the mutant's name for a mutant).
-pub fn adapter_description(adapter: &AdapterSpec) -> String {
-    match adapter {
-        AdapterSpec::Reference { mutant: None } => "reference (in-process)".into(),
-        AdapterSpec::Reference { mutant: Some(m) } => format!("reference mutant {m} (in-process)"),
-        AdapterSpec::Command(command) => command.clone(),
-    }
-}
-
-/// The report of one run against `adapter` (the one the run used).
+/// The report of one run.
 ///
-/// The implementation's name and version are those of the adapter's
-/// `hello` (`unknown` when none answered); times are RFC 3339 (UTC,
-/// milliseconds); scenarios keep the run's order (sorted by id), with
-/// `area::id` as their id.
-pub fn run_report(result: &SuiteResult, adapter: &AdapterSpec) -> report::RunReport {
+/// The implementation is the run's (`unknown` when no `hello` answered);
+/// times are RFC 3339 (UTC, milliseconds); scenarios keep the run's order
+/// (sorted by id), with `area::id` as their id.
+pub fn run_report(result: &SuiteResult) -> report::RunReport {
     let run = &result.run;
-    let (name, version) = match &run.implementation {
-        Some(i) => (i.name.clone(), i.version.clone()),
-        None => ("unknown".to_string(), String::new()),
-    };
     let duration = run.finished.duration_since(run.started).unwrap_or_default();
     report::RunReport::new(
         report::Suite {
             name: SUITE_NAME.into(),
             version: run.suite_version.clone(),
         },
-        report::Implementation {
-            name,
-            version,
-            adapter: adapter_description(adapter),
-        },
+        run.implementation.clone(),
         rfc3339(run.started),
         rfc3339(run.finished),
         millis(duration),
@@ -109,7 +91,9 @@ mod tests {
     use std::path::PathBuf;
     use std::time::Duration;
 
-    use crate::suite::{Implementation, RunInfo};
+    use crate::execute::results::{RunInfo, UNKNOWN_IMPLEMENTATION};
+    use crate::execute::suite::AdapterSpec;
+    use report::Implementation;
 
     fn scenario(id: &str, status: Status) -> ScenarioResult {
         ScenarioResult {
@@ -140,11 +124,11 @@ mod tests {
         failed.stderr_tail = Some("panic at adapter.js:12".into());
         let result = SuiteResult {
             run: RunInfo {
-                adapter: "`node a.js`".into(),
-                implementation: Some(Implementation {
+                implementation: Implementation {
                     name: "example".into(),
                     version: "1.2.3".into(),
-                }),
+                    adapter: AdapterSpec::Command("node a.js".into()).describe(),
+                },
                 suite_version: "0.1.0".into(),
                 jobs: 2,
                 started,
@@ -152,7 +136,7 @@ mod tests {
             },
             scenarios: vec![scenario("url-scheme-http", Status::Pass), failed],
         };
-        let r = run_report(&result, &AdapterSpec::Command("node a.js".into()));
+        let r = run_report(&result);
         assert_eq!(r.suite.name, SUITE_NAME);
         assert_eq!(r.suite.version, "0.1.0");
         assert_eq!(r.implementation_label(), "example 1.2.3");
@@ -189,8 +173,11 @@ mod tests {
         no_diff.adapter_fault = Some("the adapter exited".into());
         let result = SuiteResult {
             run: RunInfo {
-                adapter: "reference (in process)".into(),
-                implementation: None,
+                implementation: Implementation {
+                    name: UNKNOWN_IMPLEMENTATION.into(),
+                    version: String::new(),
+                    adapter: AdapterSpec::Reference { mutant: None }.describe(),
+                },
                 suite_version: "0.1.0".into(),
                 jobs: 1,
                 started: now,
@@ -198,7 +185,7 @@ mod tests {
             },
             scenarios: vec![no_diff],
         };
-        let r = run_report(&result, &AdapterSpec::Reference { mutant: None });
+        let r = run_report(&result);
         assert_eq!(r.implementation.name, "unknown");
         assert_eq!(r.implementation.adapter, "reference (in-process)");
         let s = &r.scenarios[0];

@@ -4,117 +4,29 @@
 //! Every wait is bounded by the step's and the scenario's deadline; every
 //! failure is a result with a reason, never a panic.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
-use std::future::Future;
-use std::pin::Pin;
+use std::collections::{BTreeSet, HashSet};
 use std::time::Duration;
 
+use adapter_host::{Adapter, AdapterError};
 use adapter_protocol::{
-    AdapterMessage, Call, Config, Event, HelloResult, NestedCall, Op, Request, Within,
-    PROTOCOL_VERSION, TARGET_MY, TARGET_RETURNED,
+    AdapterMessage, Call, Config, HelloResult, NestedCall, Op, Request, Within, PROTOCOL_VERSION,
+    TARGET_MY, TARGET_RETURNED,
 };
 use serde_json::Value;
 use tokio::time::Instant;
 
-use crate::check::{check, Lanes};
-use crate::model::{
-    default_call_name, AwaitDetail, CallStep, Expectation, Pattern, Scenario, ServerAction,
-    ServerKind, ServerStep, ServerTarget, Step, DEFAULT_STEP_DEADLINE_MS,
+use crate::execute::naming::{LaneOf, Naming};
+use crate::execute::recording::Recording;
+use crate::execute::session::SessionEndpoints;
+use crate::execute::session::{ActTarget, ServerSession};
+use crate::scenario::model::{
+    default_call_name, AwaitDetail, CallStep, Expectation, Pattern, Scenario, ServerKind,
+    ServerStep, ServerTarget, Slot, Step, DEFAULT_STEP_DEADLINE_MS,
 };
-use crate::normalise;
-use crate::template::{expand_value, Endpoints};
-use crate::trace::{connections, ClientRecord, ServerEvent, Trace};
-
-/// Whom a server action is for, with connections by recorder id.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ActTarget {
-    /// One connection, by the recorder's id.
-    Conn(String),
-    /// A broadcast room.
-    Room(String),
-    /// Every connection of the session.
-    All,
-}
-
-/// A boxed, sendable future.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-/// What went wrong talking to an adapter.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum AdapterError {
-    /// Nothing arrived before the deadline.
-    #[error("no message from the adapter before the deadline")]
-    Timeout,
-    /// The adapter is gone (channel closed, process exited).
-    #[error("the adapter has gone away")]
-    Closed,
-    /// The adapter said something that is not protocol.
-    #[error("adapter protocol violation: {0}")]
-    Protocol(String),
-    /// The adapter's process ended; the text says how (exit status, last
-    /// stderr line).
-    #[error("{0}")]
-    Ended(String),
-}
-
-impl AdapterError {
-    /// Whether the adapter is unusable after this error (all but a timeout).
-    pub fn is_final(&self) -> bool {
-        !matches!(self, AdapterError::Timeout)
-    }
-}
-
-/// The transport to an implementation under test: in-process channels
-/// (`reference::InProcessAdapter`) or a child process speaking JSON Lines
-/// (`adapter_host::ProcessAdapter`).
-pub trait Adapter: Send {
-    /// Sends one request.
-    fn send(&mut self, request: Request) -> Result<(), AdapterError>;
-    /// The next message, or [`AdapterError::Timeout`] at `deadline`.
-    fn recv(&mut self, deadline: Instant) -> BoxFuture<'_, Result<AdapterMessage, AdapterError>>;
-}
-
-/// One mock-server session as the executor sees it.
-pub trait ServerSession: Send + Sync {
-    /// The session id (part of its URLs).
-    fn id(&self) -> String;
-    /// The session URL of a listener and behaviour path.
-    fn session_url(&self, listener: &str, behaviour: &str) -> Option<String>;
-    /// A listener's base URL (no session).
-    fn base_url(&self, listener: &str) -> Option<String>;
-    /// `(listener name, base URL)` for every listener, for normalisation.
-    fn listeners(&self) -> Vec<(String, String)>;
-    /// What the session recorded so far, projected.
-    fn recording(&self) -> Vec<ServerEvent>;
-    /// The first event (already recorded or new) for which `pred` holds,
-    /// or `None` after `timeout`.
-    fn wait_for<'a>(
-        &'a self,
-        pred: Box<dyn Fn(&ServerEvent) -> bool + Send + Sync + 'a>,
-        timeout: Duration,
-    ) -> BoxFuture<'a, Option<ServerEvent>>;
-    /// Performs an action on the session's connections.
-    fn act<'a>(
-        &'a self,
-        target: ActTarget,
-        action: &'a ServerAction,
-    ) -> BoxFuture<'a, Result<(), String>>;
-}
-
-struct SessionEndpoints<'a>(&'a dyn ServerSession);
-
-impl Endpoints for SessionEndpoints<'_> {
-    fn session_url(&self, listener: &str, behaviour: &str) -> Option<String> {
-        self.0.session_url(listener, behaviour)
-    }
-    fn base_url(&self, listener: &str) -> Option<String> {
-        self.0.base_url(listener)
-    }
-    fn session_id(&self) -> String {
-        self.0.id()
-    }
-}
+use crate::scenario::template::expand_value;
+use crate::verdict::check::{check, Lanes};
+use crate::verdict::normalise;
+use crate::verdict::trace::{connections, ServerEvent, Trace};
 
 /// Why a scenario did not pass while running.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -234,17 +146,8 @@ async fn execute(
         request_timeout,
         fault: None,
         next_id: first_id,
-        call_names: HashMap::new(),
-        task_names: HashMap::new(),
-        handle_names: HashMap::new(),
-        name_handles: HashMap::new(),
-        client: Vec::new(),
-        lanes: Vec::new(),
-        call_lanes: HashMap::new(),
-        call_tasks: HashMap::new(),
-        consumed: Vec::new(),
-        consumed_server: HashSet::new(),
-        logs: Vec::new(),
+        naming: Naming::default(),
+        recording: Recording::default(),
     };
     let mut hello = None;
     let mut not_applicable = None;
@@ -285,11 +188,12 @@ async fn execute(
     let server = session
         .recording()
         .into_iter()
-        .filter(|e| !e.matches(ServerKind::End) || run.consumed_server.contains(&e.seq))
+        .filter(|e| !e.matches(ServerKind::End) || run.recording.consumed_server().contains(&e.seq))
         .collect();
     let context = context_for(scenario, session);
-    let client = std::mem::take(&mut run.client);
-    let client_sockets = std::mem::take(&mut run.lanes);
+    // What arrives while the adapter ends is not part of the lanes (its
+    // log lines are kept).
+    let (client, client_sockets, mut logs) = std::mem::take(&mut run.recording).into_parts();
     // End (or reset) the adapter; what it says now is not part of the
     // trace, and the wait is bounded.
     if run.fault.is_none() {
@@ -306,12 +210,13 @@ async fn execute(
             }
         }
     }
+    logs.extend(run.recording.into_parts().2);
     Execution {
         trace: Trace {
             client,
             client_sockets,
             server,
-            logs: run.logs,
+            logs,
         },
         failure,
         not_applicable,
@@ -355,35 +260,13 @@ struct Run<'a> {
     /// The adapter's own misbehaviour, once seen.
     fault: Option<String>,
     next_id: u64,
-    /// Request id -> the call's stable name.
-    call_names: HashMap<u64, String>,
-    /// Request id -> the `as` name of the task it returns.
-    task_names: HashMap<u64, String>,
-    /// Adapter handle -> scenario name.
-    handle_names: HashMap<String, String>,
-    /// Scenario name -> adapter handle.
-    name_handles: HashMap<String, String>,
-    client: Vec<ClientRecord>,
-    /// The socket (`my` or a task name) of each client record.
-    lanes: Vec<String>,
-    /// Request id -> where its events go.
-    call_lanes: HashMap<u64, LaneOf>,
-    /// Request id -> the task it returned.
-    call_tasks: HashMap<u64, String>,
-    consumed: Vec<bool>,
-    consumed_server: HashSet<u64>,
-    logs: Vec<String>,
+    /// Request ids and task handles with their scenario names.
+    naming: Naming,
+    /// The lanes so far.
+    recording: Recording,
 }
 
 type StepResult = Result<(), StepFailure>;
-
-/// Where a call's events go, before its task (if any) is known.
-enum LaneOf {
-    /// `my` or a task name.
-    Fixed(String),
-    /// The task the enclosing call (this id) returned.
-    Returned(u64),
-}
 
 impl Run<'_> {
     fn step_deadline(&self, ms: u64) -> Instant {
@@ -417,7 +300,7 @@ impl Run<'_> {
     /// Adds one adapter message to the client lane; a message that breaks
     /// the protocol marks the adapter as faulty.
     fn record(&mut self, message: AdapterMessage) -> Result<(), String> {
-        let result = self.record_message(message);
+        let result = self.recording.record(&mut self.naming, message);
         if let Err(e) = &result {
             self.fault.get_or_insert(e.clone());
         }
@@ -499,41 +382,41 @@ impl Run<'_> {
     ) -> Result<(u64, Call), String> {
         let id = self.next_id;
         self.next_id += 1;
-        self.call_names.insert(id, name.clone());
         let lane = match (step.target.as_str(), parent) {
             (TARGET_RETURNED, Some(parent)) => LaneOf::Returned(parent),
             (target, _) => LaneOf::Fixed(target.to_string()),
         };
-        self.call_lanes.insert(id, lane);
-        if let Some(task) = &step.as_name {
-            self.task_names.insert(id, task.clone());
-        }
+        self.naming
+            .add_call(id, name.clone(), lane, step.as_name.as_ref());
         let target = if step.target == TARGET_MY || step.target == TARGET_RETURNED {
             step.target.clone()
         } else {
-            self.name_handles
-                .get(&step.target)
-                .cloned()
-                .ok_or_else(|| {
-                    format!(
-                        "task `{}` does not exist: its connectSocket returned no task",
-                        step.target
-                    )
-                })?
+            self.naming.handle(&step.target).cloned().ok_or_else(|| {
+                format!(
+                    "task `{}` does not exist: its connectSocket returned no task",
+                    step.target
+                )
+            })?
         };
         let args = match &step.args {
             Some(a) => Some(expand_value(a, &SessionEndpoints(self.session))?),
             None => None,
         };
-        let then = self.build_nested(&step.then, &format!("{name}-then"), id)?;
+        let mut then = Vec::new();
         let mut within = Within::default();
-        for (slot, calls) in step.within.slots() {
-            *match slot {
-                "success" => &mut within.success,
-                "fail" => &mut within.fail,
-                "complete" => &mut within.complete,
-                _ => &mut within.listener,
-            } = self.build_nested(calls, &format!("{name}-{slot}"), id)?;
+        for nested in step.nested(&name) {
+            let (nested_id, call) = self.build_call(nested.call, nested.name(), Some(id))?;
+            match nested.slot {
+                Slot::Then => &mut then,
+                Slot::Success => &mut within.success,
+                Slot::Fail => &mut within.fail,
+                Slot::Complete => &mut within.complete,
+                Slot::Listener => &mut within.listener,
+            }
+            .push(NestedCall {
+                id: nested_id,
+                call,
+            });
         }
         Ok((
             id,
@@ -549,25 +432,8 @@ impl Run<'_> {
         ))
     }
 
-    /// The nested calls of call `parent`, named `<prefix><k>` (1-based)
-    /// unless they have a name of their own.
-    fn build_nested(
-        &mut self,
-        calls: &[CallStep],
-        prefix: &str,
-        parent: u64,
-    ) -> Result<Vec<NestedCall>, String> {
-        let mut out = Vec::with_capacity(calls.len());
-        for (k, nested) in calls.iter().enumerate() {
-            let nested_name = nested.name.clone().unwrap_or(format!("{prefix}{}", k + 1));
-            let (id, call) = self.build_call(nested, nested_name, Some(parent))?;
-            out.push(NestedCall { id, call });
-        }
-        Ok(out)
-    }
-
     async fn call(&mut self, step: &CallStep, default_name: String) -> Result<(), String> {
-        let name = step.name.clone().unwrap_or(default_name);
+        let name = step.name_or(default_name);
         let (id, call) = self.build_call(step, name.clone(), None)?;
         let then_ids: Vec<u64> = call.then.iter().map(|n| n.id).collect();
         self.send(Request {
@@ -602,148 +468,10 @@ impl Run<'_> {
         Ok(())
     }
 
-    fn record_message(&mut self, message: AdapterMessage) -> Result<(), String> {
-        let (record, lane) = match message {
-            AdapterMessage::Response(r) => {
-                let call = self.call_names.get(&r.id).cloned().ok_or_else(|| {
-                    format!(
-                        "adapter protocol violation: response to unknown id {}",
-                        r.id
-                    )
-                })?;
-                if !r.ok {
-                    let error = r.error.unwrap_or_default();
-                    let lane = self.lane_of(r.id);
-                    self.push(
-                        ClientRecord::ProtocolError {
-                            call: call.clone(),
-                            error: error.clone(),
-                        },
-                        lane,
-                    );
-                    return Err(format!("the adapter refused call `{call}`: {error}"));
-                }
-                let handle = r
-                    .result
-                    .as_ref()
-                    .and_then(|v| v.get("returned"))
-                    .and_then(|v| v.get("task"))
-                    .and_then(Value::as_str)
-                    .map(str::to_string);
-                let task = handle.map(|handle| {
-                    let name = self
-                        .task_names
-                        .get(&r.id)
-                        .cloned()
-                        .unwrap_or(handle.clone());
-                    self.handle_names.insert(handle.clone(), name.clone());
-                    self.name_handles.insert(name.clone(), handle);
-                    self.call_tasks.insert(r.id, name.clone());
-                    name
-                });
-                (ClientRecord::Returned { call, task }, self.lane_of(r.id))
-            }
-            AdapterMessage::Event(Event::Callback {
-                call,
-                kind,
-                res,
-                sync,
-            }) => {
-                let name = self.call_names.get(&call).cloned().ok_or_else(|| {
-                    format!("adapter protocol violation: callback for unknown call {call}")
-                })?;
-                (
-                    ClientRecord::Callback {
-                        call: name,
-                        kind,
-                        res,
-                        sync,
-                    },
-                    self.lane_of(call),
-                )
-            }
-            AdapterMessage::Event(Event::Listener {
-                target,
-                listener,
-                event_type,
-                res,
-            }) => {
-                let target = if target == TARGET_MY {
-                    target
-                } else {
-                    self.handle_names.get(&target).cloned().ok_or_else(|| {
-                        format!("adapter protocol violation: listener event for unknown task `{target}`")
-                    })?
-                };
-                (
-                    ClientRecord::Listener {
-                        target: target.clone(),
-                        listener,
-                        event_type,
-                        res,
-                    },
-                    target,
-                )
-            }
-            AdapterMessage::Event(Event::Log { text }) => {
-                self.logs.push(text);
-                return Ok(());
-            }
-        };
-        self.push(record, lane);
-        Ok(())
-    }
-
-    fn push(&mut self, record: ClientRecord, lane: String) {
-        self.client.push(record);
-        self.lanes.push(lane);
-        self.consumed.push(false);
-    }
-
-    /// The socket a call's events belong to: the task it returned, else
-    /// its target (`$returned` resolved through the enclosing call).
-    fn lane_of(&self, id: u64) -> String {
-        let mut id = id;
-        for _ in 0..64 {
-            if let Some(task) = self.call_tasks.get(&id) {
-                return task.clone();
-            }
-            match self.call_lanes.get(&id) {
-                Some(LaneOf::Fixed(target)) => return target.clone(),
-                Some(LaneOf::Returned(parent)) => id = *parent,
-                None => break,
-            }
-        }
-        TARGET_MY.to_string()
-    }
-
-    /// Finds `count` unconsumed matches for every client item; on success
-    /// marks them consumed.
-    fn try_consume(&mut self, items: &[&AwaitDetail]) -> bool {
-        let mut consumed = self.consumed.clone();
-        for item in items {
-            let mut need = item.count.unwrap_or(1);
-            for (i, record) in self.client.iter().enumerate() {
-                if need == 0 {
-                    break;
-                }
-                if !consumed[i] && record.matches(&item.event, item.listener.as_deref()) {
-                    consumed[i] = true;
-                    need -= 1;
-                }
-            }
-            if need > 0 {
-                return false;
-            }
-        }
-        self.consumed = consumed;
-        true
-    }
-
     async fn await_items(&mut self, items: &[AwaitDetail], ms: u64) -> Result<(), String> {
         let deadline = self.step_deadline(ms);
         let client: Vec<&AwaitDetail> = items.iter().filter(|d| !d.event.is_server()).collect();
-        while !self.try_consume(&client) {
+        while !self.recording.try_consume(&client) {
             match self.next(deadline).await {
                 Ok(message) => self.record(message)?,
                 Err(AdapterError::Timeout) => {
@@ -761,7 +489,7 @@ impl Run<'_> {
                 continue;
             };
             for _ in 0..item.count.unwrap_or(1) {
-                let consumed = self.consumed_server.clone();
+                let consumed = self.recording.consumed_server().clone();
                 let remaining = deadline.saturating_duration_since(Instant::now());
                 let found = self
                     .session
@@ -774,7 +502,7 @@ impl Run<'_> {
                     .await;
                 match found {
                     Some(e) => {
-                        self.consumed_server.insert(e.seq);
+                        self.recording.consume_server(e.seq);
                     }
                     None => {
                         return Err(format!(
@@ -790,17 +518,7 @@ impl Run<'_> {
     }
 
     fn lane_summary(&self) -> String {
-        if self.client.is_empty() {
-            return "(empty)".into();
-        }
-        self.client
-            .iter()
-            .map(|r| match r.res() {
-                Some(res) => format!("{} {}", r.label(), normalise::shorten(&res.to_string())),
-                None => r.label(),
-            })
-            .collect::<Vec<_>>()
-            .join("; ")
+        self.recording.summary_from(0)
     }
 
     async fn server(&mut self, step: &ServerStep) -> Result<(), String> {
@@ -812,7 +530,7 @@ impl Run<'_> {
                 ActTarget::Conn(
                     conns
                         .get((*n as usize).wrapping_sub(1))
-                        .cloned()
+                        .copied()
                         .ok_or_else(|| {
                             format!(
                                 "server: no connection #{n} (the session has {})",
@@ -835,16 +553,16 @@ impl Run<'_> {
         for (k, item) in items.iter().enumerate() {
             if let Expectation::Settle(ms) = item {
                 let until = self.step_deadline(*ms);
-                let before = self.client.len();
+                let before = self.recording.client().len();
                 loop {
                     match self.next(until).await {
                         Ok(message) => {
                             self.record(message)?;
-                            if self.client.len() > before {
+                            if self.recording.client().len() > before {
                                 return Err(format!(
                                     "expect[{}] settle {ms} ms: unexpected event {}",
                                     k + 1,
-                                    self.lane_summary_from(before)
+                                    self.recording.summary_from(before)
                                 ));
                             }
                         }
@@ -858,7 +576,7 @@ impl Run<'_> {
             check(
                 item,
                 Lanes {
-                    client: &self.client,
+                    client: self.recording.client(),
                     server: &server,
                 },
             )
@@ -871,17 +589,6 @@ impl Run<'_> {
             })?;
         }
         Ok(())
-    }
-
-    fn lane_summary_from(&self, from: usize) -> String {
-        self.client[from..]
-            .iter()
-            .map(|r| match r.res() {
-                Some(res) => format!("{} {}", r.label(), normalise::shorten(&res.to_string())),
-                None => r.label(),
-            })
-            .collect::<Vec<_>>()
-            .join("; ")
     }
 }
 

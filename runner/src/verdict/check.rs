@@ -2,8 +2,8 @@
 
 use serde_json::{json, Value};
 
-use crate::model::{Expectation, Pattern, ServerExpect};
-use crate::trace::{connections, ClientRecord, ServerEvent, ServerEventKind};
+use crate::scenario::model::{Expectation, Pattern, ServerExpect};
+use crate::verdict::trace::{connections, ClientRecord, ServerEvent, ServerEventKind};
 
 /// The lanes as recorded so far.
 #[derive(Debug, Clone, Copy)]
@@ -195,7 +195,7 @@ fn check_server(expect: &ServerExpect, server: &[ServerEvent]) -> Result<(), Str
     };
     let events: Vec<&ServerEventKind> = server
         .iter()
-        .filter(|e| &e.conn == conn)
+        .filter(|e| e.conn == *conn)
         .map(|e| &e.kind)
         .collect();
     let handshake = events.iter().find_map(|k| match k {
@@ -279,7 +279,7 @@ fn check_server(expect: &ServerExpect, server: &[ServerEvent]) -> Result<(), Str
             return Err(format!(
                 "connection #{n}: expected messages {}, got {}",
                 Value::Array(want.clone()),
-                crate::normalise::shorten(&Value::Array(got).to_string())
+                crate::verdict::normalise::shorten(&Value::Array(got).to_string())
             ));
         }
     }
@@ -442,7 +442,7 @@ mod tests {
     fn server_facts_are_checked_per_connection() {
         let server = vec![ServerEvent {
             seq: 1,
-            conn: "9".into(),
+            conn: 9,
             kind: ServerEventKind::Handshake {
                 path: "/s/abc/echo".into(),
                 query: "a=1".into(),

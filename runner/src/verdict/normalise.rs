@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Map, Value};
 
-use crate::trace::{ClientRecord, Message, ServerEventKind, Trace};
+use crate::verdict::trace::{ClientRecord, Message, ServerEventKind, Trace};
 
 /// The documented payload fields, in the order a trace shows them.
 pub const DOCUMENTED_FIELDS: [&str; 6] = [
@@ -118,7 +118,7 @@ pub fn normalise(trace: &Trace, cx: &Context) -> Value {
         let events: Vec<Value> = trace
             .server
             .iter()
-            .filter(|e| &e.conn == conn)
+            .filter(|e| e.conn == *conn)
             .filter_map(|e| server_entry(&e.kind, cx))
             .collect();
         server.insert(format!("conn{}", index + 1), Value::Array(events));
@@ -270,7 +270,7 @@ fn server_entry(kind: &ServerEventKind, cx: &Context) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::trace::ServerEvent;
+    use crate::verdict::trace::ServerEvent;
     use adapter_protocol::{CallbackKind, EventType};
 
     fn cx() -> Context {
@@ -345,7 +345,7 @@ mod tests {
             server: vec![
                 ServerEvent {
                     seq: 1,
-                    conn: "77".into(),
+                    conn: 77,
                     kind: ServerEventKind::Handshake {
                         path: "/s/s42/echo".into(),
                         query: "a=1".into(),
@@ -358,7 +358,7 @@ mod tests {
                 },
                 ServerEvent {
                     seq: 2,
-                    conn: "77".into(),
+                    conn: 77,
                     kind: ServerEventKind::CloseIn {
                         code: Some(1000),
                         reason: String::new(),

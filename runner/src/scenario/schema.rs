@@ -1,6 +1,6 @@
 //! The JSON Schema of the scenario format, generated from the Rust types.
 
-use crate::model::Scenario;
+use crate::scenario::model::Scenario;
 
 /// The schema as pretty JSON with a trailing newline, as committed in
 /// `scenarios/scenario.schema.json`.

@@ -4,11 +4,9 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use adapter_protocol::{TARGET_MY, TARGET_RETURNED};
+use adapter_protocol::{Method, MethodTarget, TARGET_MY, TARGET_RETURNED};
 
-use crate::model::{
-    default_call_name, CallStep, Expectation, Pattern, Scenario, Step, MY_METHODS, TASK_METHODS,
-};
+use crate::scenario::model::{default_call_name, CallStep, Expectation, Pattern, Scenario, Step};
 
 /// A scenario with where it came from.
 #[derive(Debug, Clone)]
@@ -84,6 +82,12 @@ fn scenario_prefix(scenario: &Option<String>) -> String {
         Some(id) => format!("scenario `{id}`: "),
         None => String::new(),
     }
+}
+
+/// The workspace's `scenarios/` folder.
+pub fn scenarios_dir() -> std::path::PathBuf {
+    let runner = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    runner.parent().unwrap_or(runner).join("scenarios")
 }
 
 /// Parses one scenario from YAML text; `path` is used in errors.
@@ -218,7 +222,8 @@ fn validate(s: &Scenario) -> Result<(), Invalid> {
         let at = format!("steps[{}]", index + 1);
         match step {
             Step::Call(call) => {
-                names.call(call, default_call_name(index), false, &format!("{at}.call"))?;
+                let name = call.name_or(default_call_name(index));
+                names.call(call, name, false, &format!("{at}.call"))?;
             }
             Step::Await(a) => {
                 for item in a.items().0 {
@@ -263,12 +268,11 @@ impl Names {
     fn call(
         &mut self,
         call: &CallStep,
-        default: String,
+        name: String,
         nested: bool,
         at: &str,
     ) -> Result<(), Invalid> {
         let err = |m: String| Err((at.to_string(), m));
-        let name = call.name.clone().unwrap_or(default);
         if name == "server" || name == TARGET_MY || name.contains('.') {
             return err(format!("call name `{name}` is reserved or contains `.`"));
         }
@@ -286,33 +290,39 @@ impl Names {
                 call.target
             ));
         }
-        let methods: &[&str] = if is_my { &MY_METHODS } else { &TASK_METHODS };
-        if !methods.contains(&call.method.as_str()) {
+        let target = if is_my {
+            MethodTarget::Global
+        } else {
+            MethodTarget::Task
+        };
+        let Some(method) = Method::parse(target, &call.method) else {
+            let names: Vec<&str> = Method::all()
+                .filter(|m| m.target() == target)
+                .map(Method::name)
+                .collect();
             return err(format!(
                 "method `{}` on `{}`: expected one of {}",
                 call.method,
                 call.target,
-                methods.join(", ")
+                names.join(", ")
             ));
-        }
-        let is_listener_method = call.method.starts_with("on") || call.method.starts_with("off");
+        };
+        let is_listener_method = method.event_type().is_some();
         if call.listener.is_some() && !is_listener_method {
             return err(format!(
-                "`listener` only goes with on*/off* methods, not `{}`",
-                call.method
+                "`listener` only goes with on*/off* methods, not `{method}`"
             ));
         }
-        if is_listener_method && call.listener.is_none() && call.method.starts_with("on") {
-            return err(format!("`{}` needs a `listener` name", call.method));
+        if method.adds_listener() && call.listener.is_none() {
+            return err(format!("`{method}` needs a `listener` name"));
         }
         if is_listener_method && call.args.is_some() {
-            return err(format!("`{}` takes a `listener`, not `args`", call.method));
+            return err(format!("`{method}` takes a `listener`, not `args`"));
         }
         if let Some(task) = &call.as_name {
-            if call.method != "connectSocket" {
+            if method != Method::ConnectSocket {
                 return err(format!(
-                    "`as` names a task returned by connectSocket, not by `{}`",
-                    call.method
+                    "`as` names a task returned by connectSocket, not by `{method}`"
                 ));
             }
             if task == TARGET_MY
@@ -326,31 +336,15 @@ impl Names {
                 ));
             }
         }
-        for (k, n) in call.then.iter().enumerate() {
-            self.call(
-                n,
-                format!("{name}-then{}", k + 1),
-                true,
-                &format!("{at}.then[{}]", k + 1),
-            )?;
-        }
-        if !call.within.listener.is_empty()
-            && (!call.method.starts_with("on") || call.listener.is_none())
+        if !call.within.listener.is_empty() && (!method.adds_listener() || call.listener.is_none())
         {
             return err(format!(
-                "`within.listener` needs an `on*` method with a `listener` (this call is `{}`)",
-                call.method
+                "`within.listener` needs an `on*` method with a `listener` (this call is `{method}`)"
             ));
         }
-        for (slot, calls) in call.within.slots() {
-            for (k, n) in calls.iter().enumerate() {
-                self.call(
-                    n,
-                    format!("{name}-{slot}{}", k + 1),
-                    true,
-                    &format!("{at}.within.{slot}[{}]", k + 1),
-                )?;
-            }
+        for nested in call.nested(&name) {
+            let at = format!("{at}.{}[{}]", nested.slot.yaml_key(), nested.index);
+            self.call(nested.call, nested.name(), true, &at)?;
         }
         Ok(())
     }

@@ -15,7 +15,8 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::suite::{Status, SuiteEvent, SuiteResult};
+use crate::execute::results::{SuiteEvent, SuiteResult, UNKNOWN_IMPLEMENTATION};
+use crate::verdict::judge::Status;
 
 /// Whether to draw a progress bar: stderr is a terminal and the `CI`
 /// environment variable is not set (to anything but `""`, `0` or `false`).
@@ -107,25 +108,26 @@ impl<W: Write> PlainReporter<W> {
     }
 
     fn summary(&mut self, result: &SuiteResult) -> std::io::Result<()> {
-        let counts = result.counts();
+        let totals = result.totals();
         let run = &result.run;
         writeln!(self.out)?;
-        let implementation = run
-            .implementation
-            .as_ref()
-            .map(|i| format!("{} {}", i.name, i.version))
-            .unwrap_or_else(|| "unknown implementation".into());
+        let implementation = match &run.implementation {
+            i if i.name == UNKNOWN_IMPLEMENTATION && i.version.is_empty() => {
+                "unknown implementation".to_string()
+            }
+            i => format!("{} {}", i.name, i.version),
+        };
         let elapsed = run.finished.duration_since(run.started).unwrap_or_default();
         writeln!(
             self.out,
             "compliance summary: {implementation} via {}, suite {}, {} scenarios in {:.1} s",
-            run.adapter,
+            run.implementation.adapter,
             run.suite_version,
             result.scenarios.len(),
             elapsed.as_secs_f64()
         )?;
         for status in Status::ALL {
-            writeln!(self.out, "  {:<20} {}", status.as_str(), counts.get(status))?;
+            writeln!(self.out, "  {:<20} {}", status.as_str(), totals.get(status))?;
         }
         let not_passed: Vec<_> = result
             .scenarios
@@ -254,7 +256,8 @@ mod tests {
     use std::time::SystemTime;
 
     use super::*;
-    use crate::suite::{RunInfo, ScenarioResult};
+    use crate::execute::results::RunInfo;
+    use crate::verdict::judge::ScenarioResult;
 
     fn events() -> Vec<SuiteEvent> {
         let scenario = |id: &str, status| ScenarioResult {
@@ -279,8 +282,11 @@ mod tests {
         let now = SystemTime::now();
         let result = SuiteResult {
             run: RunInfo {
-                adapter: "reference (in process)".into(),
-                implementation: None,
+                implementation: report::Implementation {
+                    name: UNKNOWN_IMPLEMENTATION.into(),
+                    version: String::new(),
+                    adapter: "reference (in-process)".into(),
+                },
                 suite_version: "0.1.0".into(),
                 jobs: 1,
                 started: now,
@@ -290,7 +296,7 @@ mod tests {
         };
         vec![
             SuiteEvent::Started {
-                adapter: "reference (in process)".into(),
+                adapter: "reference (in-process)".into(),
                 total: 2,
                 jobs: 1,
             },

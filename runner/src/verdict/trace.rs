@@ -6,7 +6,7 @@ use adapter_protocol::{CallbackKind, EventType};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::model::{kind_name, Pattern, ServerKind};
+use crate::scenario::model::{kind_name, Pattern, ServerKind};
 
 /// One entry of the client lane: what the implementation reported.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -124,8 +124,10 @@ impl ClientRecord {
 pub struct ServerEvent {
     /// The recorder's sequence number.
     pub seq: u64,
-    /// The recorder's connection id.
-    pub conn: String,
+    /// The recorder's connection number (written as text, as the mock
+    /// server's API shows it).
+    #[serde(serialize_with = "serialize_as_text")]
+    pub conn: u32,
     /// What happened.
     pub kind: ServerEventKind,
 }
@@ -221,24 +223,28 @@ pub struct Trace {
 
 impl Trace {
     /// The connection ids in handshake order.
-    pub fn connections(&self) -> Vec<String> {
+    pub fn connections(&self) -> Vec<u32> {
         connections(&self.server)
     }
 }
 
 /// The connection ids of a server lane, in handshake order (connections
 /// without a recorded handshake follow, in order of first appearance).
-pub(crate) fn connections(server: &[ServerEvent]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
+pub(crate) fn connections(server: &[ServerEvent]) -> Vec<u32> {
+    let mut out: Vec<u32> = Vec::new();
     for e in server {
         if matches!(e.kind, ServerEventKind::Handshake { .. }) && !out.contains(&e.conn) {
-            out.push(e.conn.clone());
+            out.push(e.conn);
         }
     }
     for e in server {
         if !out.contains(&e.conn) {
-            out.push(e.conn.clone());
+            out.push(e.conn);
         }
     }
     out
+}
+
+fn serialize_as_text<S: serde::Serializer>(n: &u32, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(n)
 }

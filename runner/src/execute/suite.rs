@@ -11,20 +11,20 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
-use adapter_host::{ProcessAdapter, SpawnOptions};
 use adapter_protocol::{Config, HelloResult};
 use mock_server::{MockServer, Options};
-use serde::Serialize;
-use serde_json::Value;
+use report::Implementation;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use crate::executor::{
-    config_for, run_scenario, run_scenario_after_hello, Execution, DEFAULT_REQUEST_TIMEOUT,
+use crate::execute::executor::{
+    config_for, run_scenario, run_scenario_after_hello, DEFAULT_REQUEST_TIMEOUT,
 };
-use crate::golden;
-use crate::loader::{load_dir, LoadError, LoadedScenario};
-use crate::reference::{InProcessAdapter, MockSession, Mutant};
+use crate::execute::pool::{last_bytes, ProcSlot};
+use crate::execute::reference::{InProcessAdapter, MockSession, Mutant};
+use crate::execute::results::{RunInfo, SuiteEvent, SuiteResult, UNKNOWN_IMPLEMENTATION};
+use crate::scenario::loader::{load_dir, scenarios_dir, LoadError, LoadedScenario};
+use crate::verdict::judge::{judge, ScenarioResult, Status};
 
 /// The implementation under test.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,14 +41,15 @@ pub enum AdapterSpec {
 }
 
 impl AdapterSpec {
-    /// A short description for progress lines and reports.
+    /// How progress lines and reports name the adapter: its command line,
+    /// or `reference (in-process)` (with the mutant's name for a mutant).
     pub fn describe(&self) -> String {
         match self {
-            AdapterSpec::Reference { mutant: None } => "reference (in process)".into(),
+            AdapterSpec::Reference { mutant: None } => "reference (in-process)".into(),
             AdapterSpec::Reference { mutant: Some(m) } => {
-                format!("reference mutant `{m}` (in process)")
+                format!("reference mutant {m} (in-process)")
             }
-            AdapterSpec::Command(c) => format!("`{c}`"),
+            AdapterSpec::Command(command) => command.clone(),
         }
     }
 }
@@ -88,7 +89,7 @@ impl SuiteOptions {
             adapter,
             filter: Vec::new(),
             jobs: 0,
-            scenarios_dir: crate::scenarios_dir(),
+            scenarios_dir: scenarios_dir(),
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             start_timeout: Duration::from_secs(10),
             adapter_cwd: None,
@@ -112,6 +113,11 @@ impl SuiteOptions {
     pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
         self.request_timeout = timeout;
         self
+    }
+
+    /// How long a new adapter may take to answer `hello`.
+    fn hello_timeout(&self) -> Duration {
+        self.start_timeout.max(self.request_timeout)
     }
 
     fn effective_jobs(&self, scenarios: usize) -> usize {
@@ -150,208 +156,6 @@ pub enum SuiteError {
         /// Why (with its stderr tail when there is one).
         message: String,
     },
-}
-
-/// A scenario's outcome: the report's status, so a result and its report
-/// cannot disagree.
-pub use report::Status;
-
-/// One scenario's result.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ScenarioResult {
-    /// The scenario id.
-    pub id: String,
-    /// Its area (folder).
-    pub area: String,
-    /// Its title.
-    pub title: String,
-    /// The scenario file.
-    pub path: PathBuf,
-    /// The behaviour.md rule ids it checks.
-    pub rules: Vec<String>,
-    /// The rules among them that are [impl-defined].
-    pub impl_defined: Vec<String>,
-    /// Its tags.
-    pub tags: Vec<String>,
-    /// The outcome.
-    pub status: Status,
-    /// Wall time.
-    #[serde(rename = "durationMs", serialize_with = "serialize_ms")]
-    pub duration: Duration,
-    /// Why it did not pass (the first failure), if it did not.
-    pub message: Option<String>,
-    /// The unified diff from the golden trace to this one, when they differ.
-    pub golden_diff: Option<String>,
-    /// The normalised trace.
-    pub trace: Value,
-    /// The adapter's log events.
-    pub logs: Vec<String>,
-    /// The adapter's stderr tail, when the scenario did not pass or the
-    /// adapter failed (adapter processes only).
-    pub stderr_tail: Option<String>,
-    /// The adapter's own fault (gone, not protocol, hung), after which it
-    /// was replaced.
-    pub adapter_fault: Option<String>,
-}
-
-impl ScenarioResult {
-    /// `<area>::<id>`.
-    pub fn trial_name(&self) -> String {
-        format!("{}::{}", self.area, self.id)
-    }
-
-    /// One line about what went wrong: the message's first line, else the
-    /// golden diff's first difference.
-    pub fn first_difference(&self) -> Option<String> {
-        if let Some(m) = &self.message {
-            return m.lines().next().map(str::to_string);
-        }
-        self.golden_diff.as_deref().map(golden::first_difference)
-    }
-}
-
-/// The implementation, as its adapter introduced itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Implementation {
-    /// Its name.
-    pub name: String,
-    /// Its version.
-    pub version: String,
-}
-
-/// About the run.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RunInfo {
-    /// What ran (see [`AdapterSpec::describe`]).
-    pub adapter: String,
-    /// From the adapter's `hello`, when one answered.
-    pub implementation: Option<Implementation>,
-    /// The suite's version.
-    pub suite_version: String,
-    /// Scenarios at once.
-    pub jobs: usize,
-    /// When the run started.
-    #[serde(rename = "startedUnixMs", serialize_with = "serialize_unix_ms")]
-    pub started: SystemTime,
-    /// When it ended.
-    #[serde(rename = "finishedUnixMs", serialize_with = "serialize_unix_ms")]
-    pub finished: SystemTime,
-}
-
-/// Totals per status.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Counts {
-    /// Passed.
-    pub pass: usize,
-    /// Failed.
-    pub fail: usize,
-    /// Differ on impl-defined rules.
-    pub differs_impl_defined: usize,
-    /// Not applicable.
-    pub not_applicable: usize,
-    /// Could not be judged.
-    pub error: usize,
-}
-
-impl Counts {
-    /// The count of one status.
-    pub fn get(&self, status: Status) -> usize {
-        match status {
-            Status::Pass => self.pass,
-            Status::Fail => self.fail,
-            Status::DiffersImplDefined => self.differs_impl_defined,
-            Status::NotApplicable => self.not_applicable,
-            Status::Error => self.error,
-        }
-    }
-
-    fn add(&mut self, status: Status) {
-        *match status {
-            Status::Pass => &mut self.pass,
-            Status::Fail => &mut self.fail,
-            Status::DiffersImplDefined => &mut self.differs_impl_defined,
-            Status::NotApplicable => &mut self.not_applicable,
-            Status::Error => &mut self.error,
-        } += 1;
-    }
-}
-
-/// The whole run.
-#[derive(Debug, Clone, Serialize)]
-pub struct SuiteResult {
-    /// About the run.
-    pub run: RunInfo,
-    /// Every scenario, sorted by trial name.
-    pub scenarios: Vec<ScenarioResult>,
-}
-
-impl SuiteResult {
-    /// Totals per status.
-    pub fn counts(&self) -> Counts {
-        let mut counts = Counts::default();
-        for s in &self.scenarios {
-            counts.add(s.status);
-        }
-        counts
-    }
-
-    /// Every scenario passed or differs only on impl-defined rules (or is
-    /// not applicable).
-    pub fn is_compliant(&self) -> bool {
-        self.scenarios.iter().all(|s| !s.status.is_failure())
-    }
-
-    /// The command line's exit status: 0 compliant, 1 otherwise.
-    pub fn exit_code(&self) -> i32 {
-        if self.is_compliant() {
-            0
-        } else {
-            1
-        }
-    }
-}
-
-/// What reporters consume, in order: `Started`, then per scenario
-/// `ScenarioStarted` and `ScenarioFinished` (interleaved between
-/// scenarios running at once), then `Finished`.
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub enum SuiteEvent {
-    /// The run begins.
-    Started {
-        /// What runs.
-        adapter: String,
-        /// How many scenarios.
-        total: usize,
-        /// Scenarios at once.
-        jobs: usize,
-    },
-    /// A scenario begins.
-    ScenarioStarted {
-        /// `<area>::<id>`.
-        trial: String,
-    },
-    /// A scenario ended.
-    ScenarioFinished {
-        /// How many have ended, this one included.
-        done: usize,
-        /// How many in all.
-        total: usize,
-        /// Its result.
-        result: Box<ScenarioResult>,
-    },
-    /// An adapter process was replaced after a fault.
-    AdapterRestarted {
-        /// The scenario during which it failed.
-        trial: String,
-        /// The fault.
-        reason: String,
-    },
-    /// The run ended.
-    Finished(Box<SuiteResult>),
 }
 
 /// The scenarios `options` selects, sorted by trial name.
@@ -417,16 +221,18 @@ impl Suite {
                 ca_certificates_pem: server.ca_pem().to_string(),
                 ..Config::default()
             };
-            let slot = ProcSlot::start(command, &options, config)
-                .await
-                .map_err(|message| SuiteError::AdapterStart {
-                    command: command.clone(),
-                    message,
-                })?;
-            implementation = Some(Implementation {
-                name: slot.hello.name.clone(),
-                version: slot.hello.version.clone(),
-            });
+            let slot = ProcSlot::start(
+                command,
+                options.adapter_cwd.clone(),
+                options.hello_timeout(),
+                config,
+            )
+            .await
+            .map_err(|message| SuiteError::AdapterStart {
+                command: command.clone(),
+                message,
+            })?;
+            implementation = Some(implementation_of(&slot.hello, &options.adapter));
             slot.end().await;
         }
         Ok(Suite {
@@ -460,7 +266,7 @@ impl Suite {
         let ca = self.server.ca_pem();
         let mut result = match &self.options.adapter {
             AdapterSpec::Reference { .. } => {
-                let mut adapter = InProcessAdapter::spawn_mutant(self.mutant);
+                let mut adapter = InProcessAdapter::spawn(self.mutant);
                 let execution = run_scenario(&scenario.scenario, &mut adapter, &session, ca).await;
                 self.note_hello(execution.hello.as_ref());
                 judge(scenario, &execution, self.options.strict_impl_defined)
@@ -470,7 +276,7 @@ impl Suite {
                 let mut slot = match self.take_slot(command, config).await {
                     Ok(slot) => slot,
                     Err(message) => {
-                        let mut result = base_result(scenario, Status::Fail);
+                        let mut result = ScenarioResult::new(scenario, Status::Fail);
                         result.message = Some(format!("the adapter does not start: {message}"));
                         result.adapter_fault = Some(message);
                         result.duration = started.elapsed();
@@ -518,10 +324,7 @@ impl Suite {
             self.implementation
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
-                .get_or_insert_with(|| Implementation {
-                    name: h.name.clone(),
-                    version: h.version.clone(),
-                });
+                .get_or_insert_with(|| implementation_of(h, &self.options.adapter));
         }
     }
 
@@ -541,7 +344,13 @@ impl Suite {
         if let Some(old) = other {
             old.end().await;
         }
-        ProcSlot::start(command, &self.options, config).await
+        ProcSlot::start(
+            command,
+            self.options.adapter_cwd.clone(),
+            self.options.hello_timeout(),
+            config,
+        )
+        .await
     }
 
     /// Ends every idle adapter process (`shutdown`, then kill past a short
@@ -615,7 +424,11 @@ pub async fn run_suite(
         on_event(&event);
     }
     while workers.join_next().await.is_some() {}
-    let implementation = suite.implementation();
+    let implementation = suite.implementation().unwrap_or_else(|| Implementation {
+        name: UNKNOWN_IMPLEMENTATION.into(),
+        version: String::new(),
+        adapter: options.adapter.describe(),
+    });
     suite.finish().await;
     if let Ok(suite) = Arc::try_unwrap(suite) {
         suite.server.shutdown().await;
@@ -623,7 +436,6 @@ pub async fn run_suite(
     results.sort_by_key(|r| r.trial_name());
     let result = SuiteResult {
         run: RunInfo {
-            adapter: options.adapter.describe(),
             implementation,
             suite_version: env!("CARGO_PKG_VERSION").to_string(),
             jobs,
@@ -636,168 +448,11 @@ pub async fn run_suite(
     Ok(result)
 }
 
-/// An adapter process with the config it was introduced with.
-struct ProcSlot {
-    adapter: ProcessAdapter,
-    config: Config,
-    hello: HelloResult,
-    next_id: u64,
-}
-
-impl ProcSlot {
-    async fn start(
-        command: &str,
-        options: &SuiteOptions,
-        config: Config,
-    ) -> Result<ProcSlot, String> {
-        let spawn = SpawnOptions {
-            cwd: options.adapter_cwd.clone(),
-            ..SpawnOptions::default()
-        };
-        let mut adapter = ProcessAdapter::spawn(command, spawn).map_err(|e| error_chain(&e))?;
-        let deadline = Instant::now() + options.start_timeout.max(options.request_timeout);
-        match adapter.hello(1, config.clone(), deadline).await {
-            Ok(hello) => Ok(ProcSlot {
-                adapter,
-                config,
-                hello,
-                next_id: 2,
-            }),
-            Err(e) => {
-                let tail = adapter.stderr_tail();
-                adapter.kill();
-                let report = adapter
-                    .shutdown(Instant::now() + Duration::from_millis(500))
-                    .await;
-                let tail = if report.stderr_tail.is_empty() {
-                    tail
-                } else {
-                    report.stderr_tail
-                };
-                Err(format!("hello: {e}{}", tail_note(&tail)))
-            }
-        }
+/// The implementation as `hello` introduced it, reached through `adapter`.
+fn implementation_of(hello: &HelloResult, adapter: &AdapterSpec) -> Implementation {
+    Implementation {
+        name: hello.name.clone(),
+        version: hello.version.clone(),
+        adapter: adapter.describe(),
     }
-
-    /// Shutdown, then kill past a short deadline; the whole process group ends.
-    async fn end(self) {
-        let _ = self
-            .adapter
-            .shutdown(Instant::now() + Duration::from_secs(2))
-            .await;
-    }
-}
-
-fn tail_note(tail: &str) -> String {
-    if tail.trim().is_empty() {
-        String::new()
-    } else {
-        format!("\nadapter stderr (tail):\n{}", last_bytes(tail, 4000))
-    }
-}
-
-fn last_bytes(text: &str, max: usize) -> &str {
-    let mut start = text.len().saturating_sub(max);
-    while !text.is_char_boundary(start) {
-        start += 1;
-    }
-    &text[start..]
-}
-
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(cause) = source {
-        text.push_str(&format!(": {cause}"));
-        source = cause.source();
-    }
-    text
-}
-
-fn base_result(scenario: &LoadedScenario, status: Status) -> ScenarioResult {
-    let s = &scenario.scenario;
-    ScenarioResult {
-        id: s.id.clone(),
-        area: scenario.area.clone(),
-        title: s.title.clone(),
-        path: scenario.path.clone(),
-        rules: s.spec.iter().map(|r| r.as_str().to_string()).collect(),
-        impl_defined: s
-            .impl_defined
-            .iter()
-            .map(|r| r.as_str().to_string())
-            .collect(),
-        tags: s.tags.clone(),
-        status,
-        duration: Duration::ZERO,
-        message: None,
-        golden_diff: None,
-        trace: Value::Null,
-        logs: Vec::new(),
-        stderr_tail: None,
-        adapter_fault: None,
-    }
-}
-
-/// Judges one execution: its inline checks, then its trace against the
-/// golden snapshot. `strict`: a difference in an impl-defined scenario is a
-/// failure (the reference implementation).
-pub fn judge(scenario: &LoadedScenario, execution: &Execution, strict: bool) -> ScenarioResult {
-    let mut result = base_result(scenario, Status::Pass);
-    result.duration = execution.elapsed;
-    result.adapter_fault = execution.adapter_fault.clone();
-    result.logs = execution.trace.logs.clone();
-    if let Some(reason) = &execution.not_applicable {
-        result.status = Status::NotApplicable;
-        result.message = Some(reason.clone());
-        return result;
-    }
-    let trace = execution.normalised();
-    let lenient =
-        !strict && !scenario.scenario.impl_defined.is_empty() && execution.adapter_fault.is_none();
-    let differs = if lenient {
-        Status::DiffersImplDefined
-    } else {
-        Status::Fail
-    };
-    let golden = golden::read_golden(scenario);
-    if let Ok(g) = &golden {
-        result.golden_diff = golden::compare(g, &trace);
-    }
-    result.trace = trace;
-    if let Some(f) = &execution.failure {
-        let at = f.step.map(|s| format!("step {s}: ")).unwrap_or_default();
-        result.status = differs;
-        result.message = Some(format!("{at}{}", f.message));
-        return result;
-    }
-    match golden {
-        Err(e) => {
-            result.status = Status::Error;
-            result.message = Some(e.to_string());
-        }
-        Ok(_) => {
-            if let Some(diff) = &result.golden_diff {
-                result.status = differs;
-                result.message = Some(format!(
-                    "the trace differs from the golden snapshot {}: {}",
-                    golden::snapshot_path(scenario).display(),
-                    golden::first_difference(diff)
-                ));
-            }
-        }
-    }
-    result
-}
-
-fn serialize_ms<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_u64(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-}
-
-fn serialize_unix_ms<S: serde::Serializer>(t: &SystemTime, s: S) -> Result<S::Ok, S::Error> {
-    let ms = t
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map(|d| d.as_millis())
-        .unwrap_or(0);
-    s.serialize_u64(u64::try_from(ms).unwrap_or(u64::MAX))
 }

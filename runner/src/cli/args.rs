@@ -1,0 +1,121 @@
+//! The command line's arguments (clap).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use report::Format;
+
+/// Checks an implementation of the mini-program socket API
+/// (`my.connectSocket`) against the conformance scenarios.
+///
+/// With no arguments: every scenario against the bundled reference
+/// implementation (in process) and the embedded mock server, the summary on
+/// stdout, and the four reports (junit.xml, report.json, summary.md,
+/// report.html) in target/conformance-report/.
+#[derive(Debug, Parser)]
+#[command(name = "connectsocket-conformance", version)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Runs the scenarios, prints the compliance summary and writes the
+    /// reports (exit 0: compliant, 1: failures, 2: usage or configuration
+    /// error).
+    Run(RunArgs),
+    /// Puts several JSON reports side by side: one matrix of rule ids,
+    /// error codes and scenarios against implementations (Markdown on
+    /// stdout unless --md or --html is given).
+    Compare(CompareArgs),
+    /// Serves the reference implementation over the adapter protocol on
+    /// stdin/stdout (an adapter process for `run --adapter`).
+    ServeReference {
+        /// A deliberately broken variant of the reference implementation.
+        #[arg(long, value_name = "NAME")]
+        mutant: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
+    /// `reference` (in process), or an adapter's command line, e.g.
+    /// "node adapters/node/src/adapter.js".
+    #[arg(long, default_value = "reference", value_name = "reference|COMMAND")]
+    pub(crate) adapter: String,
+    /// Runs a mutant of the reference implementation (with `--adapter reference`).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) mutant: Option<String>,
+    /// Only scenarios whose `<area>::<id>` contains this (repeatable).
+    #[arg(long, value_name = "TEXT")]
+    pub(crate) filter: Vec<String>,
+    /// Scenarios at once (default: one per core).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub(crate) jobs: usize,
+    /// How long the adapter may take to answer one request, in ms.
+    #[arg(long, value_name = "MS", default_value_t = 5000)]
+    pub(crate) request_timeout_ms: u64,
+    /// Lists the selected scenarios instead of running them.
+    #[arg(long)]
+    pub(crate) list: bool,
+    /// Writes one report: FORMAT is junit, json, md or html (repeatable).
+    /// With neither --report nor --report-dir, all four go to
+    /// target/conformance-report/.
+    #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = parse_report_spec)]
+    pub(crate) reports: Vec<ReportSpec>,
+    /// Writes all four reports into DIR (junit.xml, report.json,
+    /// summary.md, report.html).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) report_dir: Option<PathBuf>,
+    /// A baseline of expected failures: exit 1 only on new failures;
+    /// baselined scenarios that now pass are reported.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) baseline: Option<PathBuf>,
+    /// Writes a baseline expecting exactly this run's failures.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) write_baseline: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CompareArgs {
+    /// JSON reports (`--report json=PATH`), one column each.
+    #[arg(required = true, value_name = "REPORT.json")]
+    pub(crate) reports: Vec<PathBuf>,
+    /// Writes the Markdown matrix here.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) md: Option<PathBuf>,
+    /// Writes the matrix as one self-contained HTML page here.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) html: Option<PathBuf>,
+}
+
+/// `--report FORMAT=PATH`.
+#[derive(Debug, Clone)]
+pub(crate) struct ReportSpec {
+    pub(crate) format: Format,
+    pub(crate) path: PathBuf,
+    /// As given, for messages.
+    pub(crate) text: String,
+}
+
+/// Parses `--report FORMAT=PATH`.
+pub(crate) fn parse_report_spec(text: &str) -> Result<ReportSpec, String> {
+    const FORMATS: &str = "junit, json, md or html";
+    let Some((name, path)) = text.split_once('=') else {
+        return Err(format!("expected FORMAT=PATH, FORMAT one of {FORMATS}"));
+    };
+    let Some(format) = Format::from_name(name) else {
+        return Err(format!(
+            "unknown report format `{name}` (expected {FORMATS})"
+        ));
+    };
+    if path.is_empty() {
+        return Err(format!("no PATH after `{name}=`"));
+    }
+    Ok(ReportSpec {
+        format,
+        path: PathBuf::from(path),
+        text: text.to_string(),
+    })
+}

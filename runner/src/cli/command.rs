@@ -1,0 +1,49 @@
+//! The command line `connectsocket-conformance`: [`main`] parses the
+//! arguments and runs a subcommand.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::args::{Cli, Command};
+use crate::cli::compare::compare;
+use crate::cli::output::fail;
+use crate::cli::run::run;
+use crate::execute::reference::Mutant;
+
+/// The command line's `main`: parses the arguments, runs the command and
+/// returns its exit status.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let command = cli.command.unwrap_or_else(|| {
+        // No arguments: `run` with its defaults.
+        match Cli::parse_from(["connectsocket-conformance", "run"]).command {
+            Some(command) => command,
+            None => unreachable!("`run` parses as a command"),
+        }
+    });
+    if let Command::Compare(args) = command {
+        return compare(&args);
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => return fail(&e),
+    };
+    match command {
+        Command::ServeReference { mutant } => {
+            let mutant = match mutant.map(|m| m.parse::<Mutant>()).transpose() {
+                Ok(m) => m,
+                Err(e) => return fail(&e),
+            };
+            let served = runtime.block_on(reference_impl::serve_stdio(mutant));
+            // Stdin may still be blocked in a read: exit rather than wait
+            // for the runtime.
+            std::process::exit(if served.is_ok() { 0 } else { 1 });
+        }
+        Command::Run(args) => run(&runtime, args),
+        Command::Compare(_) => unreachable!("handled above"),
+    }
+}

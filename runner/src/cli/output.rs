@@ -1,0 +1,34 @@
+//! Files and errors as the command line reads, writes and prints them.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use adapter_protocol::error_chain;
+
+/// Reads a text file; the error says why.
+pub(crate) fn read_text(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))
+}
+
+/// Writes `text` to `path`, creating its parent folders.
+pub(crate) fn write_text(path: &Path, text: &str) -> Result<(), String> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    }
+    std::fs::write(path, text).map_err(|e| format!("cannot write: {e}"))
+}
+
+/// A folder as the user can find it: absolute when it can be made so.
+pub(crate) fn shown(dir: &Path) -> String {
+    std::path::absolute(dir)
+        .unwrap_or_else(|_| dir.to_path_buf())
+        .display()
+        .to_string()
+}
+
+/// Prints an error with its causes; exit status 2.
+pub(crate) fn fail(e: &(dyn std::error::Error + 'static)) -> ExitCode {
+    eprintln!("error: {}", error_chain(e));
+    ExitCode::from(2)
+}

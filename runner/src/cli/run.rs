@@ -1,0 +1,207 @@
+//! `run`: the scenarios against an adapter, then the summary, the reports
+//! and the baseline verdict.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use adapter_protocol::error_chain;
+use report::{Format, RunReport};
+
+use crate::cli::args::RunArgs;
+use crate::cli::console::{progress_wanted, PlainReporter, ProgressBarReporter};
+use crate::cli::output::{fail, read_text, shown, write_text};
+use crate::cli::reporting::run_report;
+use crate::execute::suite::{run_suite, select, AdapterSpec, SuiteOptions};
+
+/// Where a run writes its four reports when no `--report` nor
+/// `--report-dir` is given (relative to the current folder).
+const DEFAULT_REPORT_DIR: &str = "target/conformance-report";
+
+/// Runs `run` on `runtime`; the exit status.
+pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> ExitCode {
+    let adapter = match (args.adapter.as_str(), args.mutant) {
+        ("reference", mutant) => AdapterSpec::Reference { mutant },
+        (_, Some(_)) => {
+            eprintln!("error: --mutant works with --adapter reference only");
+            return ExitCode::from(2);
+        }
+        (command, None) => AdapterSpec::Command(command.to_string()),
+    };
+    // Read the baseline before running: a bad one is a usage error, not a
+    // run's worth of waiting.
+    let baseline = match &args.baseline {
+        None => None,
+        Some(path) => match read_text(path)
+            .and_then(|text| report::read_baseline(&text).map_err(|e| error_chain(&e)))
+        {
+            Ok(b) => Some(b),
+            Err(e) => {
+                eprintln!("error: --baseline {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let options = SuiteOptions::new(adapter)
+        .with_filter(args.filter)
+        .with_jobs(args.jobs)
+        .with_request_timeout(Duration::from_millis(args.request_timeout_ms));
+    if args.list {
+        return match select(&options) {
+            Ok(scenarios) => {
+                for s in scenarios {
+                    println!("{}: {}", s.trial_name(), s.scenario.title);
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&e),
+        };
+    }
+
+    // Two consumers of the one event stream: the progress (a bar on a
+    // terminal, else plain lines) and the summary.
+    let mut bar = progress_wanted().then(ProgressBarReporter::new);
+    let mut console = if bar.is_some() {
+        PlainReporter::summary_only(std::io::stdout())
+    } else {
+        PlainReporter::new(std::io::stdout())
+    };
+    let result = match runtime.block_on(run_suite(options, |event| {
+        if let Some(bar) = &mut bar {
+            bar.event(event);
+        }
+        console.event(event);
+    })) {
+        Ok(result) => result,
+        Err(e) => return fail(&e),
+    };
+
+    let report = run_report(&result);
+    let verdict = baseline
+        .as_ref()
+        .map(|b| report::apply_baseline(&report, b));
+    let baseline_md = verdict.as_ref().map(report::write_baseline_markdown);
+    let mut status = match &verdict {
+        Some(v) => u8::from(!v.passed()),
+        None => u8::from(!result.is_compliant()),
+    };
+
+    // The reports.
+    let mut targets: Vec<(Format, PathBuf, String)> = args
+        .reports
+        .iter()
+        .map(|r| (r.format, r.path.clone(), format!("--report {}", r.text)))
+        .collect();
+    let dir = match (&args.report_dir, targets.is_empty()) {
+        (Some(dir), _) => Some((dir.clone(), "--report-dir")),
+        (None, true) => Some((PathBuf::from(DEFAULT_REPORT_DIR), "the report folder")),
+        (None, false) => None,
+    };
+    if let Some((dir, what)) = &dir {
+        for format in Format::ALL {
+            targets.push((
+                format,
+                dir.join(format.file_name()),
+                format!("{what} {}", dir.display()),
+            ));
+        }
+    }
+    let mut written = Vec::new();
+    for (format, path, what) in &targets {
+        match write_one(&report, *format, path, baseline_md.as_deref()) {
+            Ok(()) => written.push(path.clone()),
+            Err(e) => {
+                eprintln!("error: {what}: {e}");
+                status = 2;
+            }
+        }
+    }
+    if !written.is_empty() {
+        println!();
+        match &dir {
+            Some((dir, _)) if written.len() == 4 && args.reports.is_empty() => {
+                println!("reports written to {}:", shown(dir));
+            }
+            _ => println!("reports written:"),
+        }
+        for path in &written {
+            println!("  {}", path.display());
+        }
+    }
+
+    if let Some(path) = &args.write_baseline {
+        let new = report::baseline_from(&report);
+        match write_text(path, &report::write_baseline(&new)) {
+            Ok(()) => println!(
+                "baseline written to {} ({} expected failures)",
+                path.display(),
+                new.expected.len()
+            ),
+            Err(e) => {
+                eprintln!("error: --write-baseline {}: {e}", path.display());
+                status = 2;
+            }
+        }
+    }
+
+    if let (Some(v), Some(path)) = (&verdict, &args.baseline) {
+        print!("{}", baseline_summary(v, path));
+    }
+    ExitCode::from(status)
+}
+
+/// The verdict against a baseline, for the terminal.
+fn baseline_summary(v: &report::BaselineVerdict, path: &Path) -> String {
+    let mut text = String::new();
+    let _ = writeln!(
+        text,
+        "\nbaseline {}: {} new failures, {} expected failures, {} unexpected passes, {} not run",
+        path.display(),
+        v.new_failures.len(),
+        v.expected_failures.len(),
+        v.unexpected_passes.len(),
+        v.not_run.len()
+    );
+    for id in &v.new_failures {
+        let _ = writeln!(text, "  new failure: {id}");
+    }
+    for p in &v.unexpected_passes {
+        let _ = writeln!(
+            text,
+            "  unexpected pass: {} (now {}; remove it from the baseline)",
+            p.id, p.status
+        );
+    }
+    for id in &v.not_run {
+        let _ = writeln!(text, "  not run: {id}");
+    }
+    let _ = writeln!(
+        text,
+        "{}",
+        if v.passed() {
+            "baseline result: no new failure"
+        } else {
+            "baseline result: NEW failures"
+        }
+    );
+    text
+}
+
+/// Writes one report; the Markdown gets the baseline's section when there
+/// is one.
+fn write_one(
+    report: &RunReport,
+    format: Format,
+    path: &Path,
+    baseline_md: Option<&str>,
+) -> Result<(), String> {
+    let mut text = format.render(report);
+    if let (Format::Markdown, Some(md)) = (format, baseline_md) {
+        if !text.ends_with("\n\n") {
+            text.push('\n');
+        }
+        text.push_str(md);
+    }
+    write_text(path, &text)
+}

@@ -1,0 +1,21 @@
+//! Running scenarios: one scenario against one adapter and one mock-server
+//! session ([`executor`]), and a whole suite of them ([`suite`]) with the
+//! bundled reference implementation and mock server ([`reference`]).
+//!
+//! Owns: the server-session trait ([`session`]; the adapter trait and its
+//! error are `adapter_host`'s), request ids and the names the scenario
+//! gives them (`naming`), the recording of the client lane while a scenario
+//! runs (`recording`), adapter pooling (`pool`) and restarts, and what a
+//! run produced ([`results`]).
+//!
+//! Must not touch: how a trace is normalised or judged against its golden
+//! snapshot (`verdict`), nor how results are shown (`cli`).
+
+pub mod executor;
+mod naming;
+mod pool;
+mod recording;
+pub mod reference;
+pub mod results;
+pub mod session;
+pub mod suite;

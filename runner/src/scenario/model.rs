@@ -1,0 +1,203 @@
+//! The scenario format: what a `scenarios/**/*.yaml` file holds.
+//!
+//! Every struct refuses unknown fields; values that need checking (rule
+//! ids, event patterns, "exactly one of" choices) are checked while the
+//! file is read, so their errors carry `line:column` too.
+
+use std::fmt;
+
+use adapter_protocol::Config;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::scenario::rules;
+
+pub use crate::scenario::call::{default_call_name, CallStep, NestedStep, Slot, WithinSteps};
+pub use crate::scenario::expectation::{Expectation, RawExpectation, ServerExpect};
+pub use crate::scenario::pattern::{
+    kind_name, AwaitBlock, AwaitDetail, AwaitItem, AwaitStep, Pattern, ServerKind,
+    DEFAULT_STEP_DEADLINE_MS,
+};
+pub use crate::scenario::server_step::{
+    CloseSpec, DropHow, RawServerStep, ServerAction, ServerPayload, ServerStep, ServerTarget,
+};
+
+/// One scenario: one behaviour of the API, run as a list of steps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Scenario {
+    /// Unique over all scenario files; names the golden trace.
+    pub id: String,
+    /// One sentence: the behaviour checked.
+    pub title: String,
+    /// The rule ids of `behaviour.md` this scenario checks.
+    pub spec: Vec<RuleId>,
+    /// Free labels (`smoke`, `seed`, …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// Rules among `spec` whose assertions are [impl-defined]: a difference
+    /// in this scenario is reported as "differs (implementation-defined)".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub impl_defined: Vec<RuleId>,
+    /// Overrides of the adapter's configuration.
+    #[serde(default)]
+    pub config: ConfigOverrides,
+    /// Overall deadline of the scenario, in milliseconds (default 20000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline_ms: Option<u64>,
+    /// What to do, in order.
+    pub steps: Vec<Step>,
+}
+
+impl Scenario {
+    /// The overall deadline.
+    pub fn deadline(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.deadline_ms.unwrap_or(DEFAULT_SCENARIO_DEADLINE_MS))
+    }
+
+    /// Every call of the scenario, nested ones included, with its stable
+    /// name, in the order they appear in the file.
+    pub fn calls(&self) -> Vec<(String, &CallStep)> {
+        let mut out = Vec::new();
+        for (index, step) in self.steps.iter().enumerate() {
+            if let Step::Call(call) = step {
+                call.walk(call.name_or(default_call_name(index)), &mut |name, call| {
+                    out.push((name.to_string(), call));
+                });
+            }
+        }
+        out
+    }
+}
+
+/// Default deadline of a whole scenario.
+pub const DEFAULT_SCENARIO_DEADLINE_MS: u64 = 20_000;
+
+/// A rule id of `behaviour.md`, checked against the runner's list.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct RuleId(String);
+
+impl RuleId {
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for RuleId {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, String> {
+        if rules::is_rule_id(&value) {
+            Ok(RuleId(value))
+        } else {
+            Err(format!(
+                "unknown rule id `{value}`: expected one of the ids of behaviour.md (report/src/rules.txt)"
+            ))
+        }
+    }
+}
+
+impl From<RuleId> for String {
+    fn from(value: RuleId) -> String {
+        value.0
+    }
+}
+
+impl fmt::Display for RuleId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl JsonSchema for RuleId {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RuleId".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A rule id of behaviour.md.",
+            "type": "string",
+            "enum": rules::rule_ids(),
+        })
+    }
+}
+
+/// Overrides of [`adapter_protocol::Config`]; `caCertificatesPem` is filled
+/// by the runner from the mock server.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ConfigOverrides {
+    /// Deadline for TCP + TLS + upgrade, past it error 6.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connect_timeout_ms: Option<u64>,
+    /// How long a close handshake waits for the peer's close frame.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub close_timeout_ms: Option<u64>,
+    /// The largest message sent or received.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_message_bytes: Option<u64>,
+    /// The task limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_tasks: Option<u32>,
+    /// Only `wss://` may be used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wss_only: Option<bool>,
+}
+
+impl ConfigOverrides {
+    /// `base` with these overrides applied.
+    pub fn apply(&self, mut base: Config) -> Config {
+        if let Some(v) = self.connect_timeout_ms {
+            base.connect_timeout_ms = v;
+        }
+        if let Some(v) = self.close_timeout_ms {
+            base.close_timeout_ms = v;
+        }
+        if let Some(v) = self.max_message_bytes {
+            base.max_message_bytes = v;
+        }
+        if let Some(v) = self.max_tasks {
+            base.max_tasks = v;
+        }
+        if let Some(v) = self.wss_only {
+            base.wss_only = v;
+        }
+        base
+    }
+
+    /// The wire names of the keys this scenario sets.
+    pub fn keys(&self) -> Vec<&'static str> {
+        let mut keys = Vec::new();
+        if self.connect_timeout_ms.is_some() {
+            keys.push("connectTimeoutMs");
+        }
+        if self.close_timeout_ms.is_some() {
+            keys.push("closeTimeoutMs");
+        }
+        if self.max_message_bytes.is_some() {
+            keys.push("maxMessageBytes");
+        }
+        if self.max_tasks.is_some() {
+            keys.push("maxTasks");
+        }
+        if self.wss_only.is_some() {
+            keys.push("wssOnly");
+        }
+        keys
+    }
+}
+
+/// One step of a scenario: a map with exactly one of these keys.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub enum Step {
+    /// Invoke one API method (waits for its response, not its callbacks).
+    Call(Box<CallStep>),
+    /// Wait for events on the client or the server lane.
+    Await(AwaitStep),
+    /// Make the mock server act on this scenario's connections.
+    Server(ServerStep),
+    /// Assert facts about the trace so far.
+    Expect(Vec<Expectation>),
+}
