@@ -25,8 +25,8 @@ use crate::action::{DropMode, Outgoing};
 use crate::handshake::{fault_response, plain, switching, Request, MAX_HEAD};
 use crate::recorder::{EndReason, Event, MessageKind};
 use crate::route::{parse_plan, split_session, Behaviour, CloseAnswer, Plan};
-use crate::server::Shared;
 use crate::session::{Command, Envelope, SessionInner, COMMAND_QUEUE};
+use crate::shared::Shared;
 
 /// What a listener does with a new TCP connection.
 #[derive(Clone)]

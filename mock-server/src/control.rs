@@ -13,7 +13,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::action::Action;
-use crate::server::Shared;
+use crate::shared::Shared;
 
 /// What `POST /sessions` and `GET /sessions/{id}` return.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -18,6 +18,21 @@
 //! It does not do: TLS client authentication, HTTP/2, permessage-deflate,
 //! anything off loopback.
 //!
+//! # Module layering
+//!
+//! Each module imports only modules on lower lines (no cycles):
+//!
+//! 1. `error`, `action`, `options`: error types, actions and payloads,
+//!    configuration; no crate imports.
+//! 2. `certs` (the catalogue), `recorder` (events, per-session logs),
+//!    `route` (the path scheme).
+//! 3. `handshake` (the opening handshake as raw bytes), `session` (one
+//!    session's connections, rooms and actions).
+//! 4. `shared`: the server-wide state (options, session registry, unrouted
+//!    log).
+//! 5. `conn` (one connection, accept to end), `control` (the HTTP API).
+//! 6. `server`: [`MockServer`], which binds the listeners and runs the rest.
+//!
 //! # Path scheme
 //!
 //! `/s/{session}/{behaviour}/{arguments...}/{option=value...}`; segments are
@@ -72,15 +87,22 @@
 //! ```
 
 mod action;
-mod certs;
-mod conn;
-mod control;
 mod error;
-mod handshake;
+mod options;
+
+mod certs;
 mod recorder;
 mod route;
-mod server;
+
+mod handshake;
 mod session;
+
+mod shared;
+
+mod conn;
+mod control;
+
+mod server;
 
 pub use action::{Action, ActionOutcome, DropMode, Payload, Target, MAX_GENERATED_BYTES};
 pub use certs::CERT_CASES;
@@ -90,7 +112,8 @@ pub use handshake::{
     accept_key, parse_request_head, Request as RequestHead, NOT_HTTP, NOT_OFFERED_PROTOCOL,
     UNREQUESTED_PROTOCOL,
 };
+pub use options::{Endpoints, Options};
 pub use recorder::{EndReason, Event, MessageKind, RecordedEvent};
 pub use route::{parse_route, Route};
-pub use server::{Endpoints, MockServer, Options};
+pub use server::MockServer;
 pub use session::Session;

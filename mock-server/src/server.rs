@@ -1,148 +1,24 @@
-//! The running server: listeners, sessions, shutdown.
+//! The running server ([`MockServer`]): binds the listeners, builds the
+//! shared state, runs the accept loops and the control API, shuts down. The
+//! top layer: nothing in the crate imports it but `lib.rs`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
 use tokio_rustls::TlsAcceptor;
-use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 use crate::certs::{server_config, Catalogue};
 use crate::conn::{handle, ListenerKind};
 use crate::error::{Error, WaitError};
-use crate::recorder::{RecordedEvent, Recorder};
+use crate::options::{Endpoints, Options};
+use crate::recorder::RecordedEvent;
 use crate::session::Session;
-
-/// How to start the server. `Options::default()`: every listener on
-/// `127.0.0.1:0`, control API off.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// Port of the `ws` listener (0: ephemeral).
-    pub ws_port: u16,
-    /// Start the HTTP control API.
-    pub control: bool,
-    /// Port of the control API (0: ephemeral).
-    pub control_port: u16,
-    /// Write the test CA's PEM to this file at start-up.
-    pub ca_out: Option<PathBuf>,
-    /// Deadline for the TLS handshake and for the whole request head.
-    pub header_timeout: Duration,
-    /// How long the server waits for the client's close answer (or FIN).
-    pub close_timeout: Duration,
-    /// How long a connection that is held (`never-answer`, `stop-reading`,
-    /// `close-answer=never`, a faulty 101) is kept at most.
-    pub hold_timeout: Duration,
-    /// How long [`Session::act`] waits for the connections to carry an action out.
-    pub action_timeout: Duration,
-    /// Largest message accepted from a client (tungstenite's `max_message_size`).
-    pub max_message_size: usize,
-    /// Largest frame accepted from a client.
-    pub max_frame_size: usize,
-    /// How many payload bytes a message event records.
-    pub payload_capture: usize,
-    /// How many events a session records before a single `overflow` event.
-    pub max_events_per_session: usize,
-    /// How many events the unrouted log keeps (the newest).
-    pub unrouted_capacity: usize,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            ws_port: 0,
-            control: false,
-            control_port: 0,
-            ca_out: None,
-            header_timeout: Duration::from_secs(10),
-            close_timeout: Duration::from_secs(5),
-            hold_timeout: Duration::from_secs(120),
-            action_timeout: Duration::from_secs(5),
-            max_message_size: 16 << 20,
-            max_frame_size: 16 << 20,
-            payload_capture: 4096,
-            max_events_per_session: 10_000,
-            unrouted_capacity: 1_000,
-        }
-    }
-}
-
-/// Where everything listens. Serialises as
-/// `{"listeners": {"ws": "ws://127.0.0.1:PORT", "wss.valid": "wss://...", ...},
-/// "control": "http://127.0.0.1:PORT" | null, "caPemPath": "/path" | null}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Endpoints {
-    /// Base URL of every listener by name.
-    pub listeners: BTreeMap<String, String>,
-    /// Base URL of the control API, when it runs.
-    pub control: Option<String>,
-    /// Where the CA PEM was written, if it was.
-    pub ca_pem_path: Option<PathBuf>,
-}
-
-pub(crate) struct Shared {
-    pub(crate) options: Options,
-    sessions: Mutex<HashMap<String, Session>>,
-    next_session: AtomicU64,
-    pub(crate) base_urls: Arc<BTreeMap<String, String>>,
-    pub(crate) unrouted: Recorder,
-    pub(crate) next_conn: AtomicU32,
-    pub(crate) ws_config: WebSocketConfig,
-    pub(crate) ca_pem: String,
-    pub(crate) crl_pem: String,
-    pub(crate) endpoints: Mutex<Option<Endpoints>>,
-}
-
-impl Shared {
-    pub(crate) fn session(&self, id: &str) -> Option<Session> {
-        self.sessions
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(id)
-            .cloned()
-    }
-
-    pub(crate) fn create_session(&self) -> Session {
-        let n = self.next_session.fetch_add(1, Ordering::Relaxed) + 1;
-        let session = Session::new(
-            format!("s{n}"),
-            self.base_urls.clone(),
-            self.options.max_events_per_session,
-            self.options.action_timeout,
-        );
-        self.sessions
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(session.id().to_owned(), session.clone());
-        session
-    }
-
-    pub(crate) fn delete_session(&self, id: &str) -> Option<Session> {
-        self.sessions
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(id)
-    }
-
-    pub(crate) fn endpoints(&self) -> Endpoints {
-        self.endpoints
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-            .unwrap_or_else(|| Endpoints {
-                listeners: (*self.base_urls).clone(),
-                control: None,
-                ca_pem_path: None,
-            })
-    }
-}
+use crate::shared::Shared;
 
 /// A running mock server. Dropping it, or [`MockServer::shutdown`], stops
 /// every listener and connection.
@@ -232,21 +108,12 @@ impl MockServer {
             None => None,
         };
 
-        let ws_config = WebSocketConfig::default()
-            .max_message_size(Some(options.max_message_size))
-            .max_frame_size(Some(options.max_frame_size));
-        let shared = Arc::new(Shared {
-            unrouted: Recorder::new(options.unrouted_capacity, true),
-            options: options.clone(),
-            sessions: Mutex::new(HashMap::new()),
-            next_session: AtomicU64::new(0),
-            base_urls: Arc::new(base_urls.clone()),
-            next_conn: AtomicU32::new(0),
-            ws_config,
-            ca_pem: catalogue.ca_pem.clone(),
-            crl_pem: catalogue.crl_pem.clone(),
-            endpoints: Mutex::new(None),
-        });
+        let shared = Arc::new(Shared::new(
+            options.clone(),
+            base_urls.clone(),
+            catalogue.ca_pem.clone(),
+            catalogue.crl_pem.clone(),
+        ));
         let (stop, _) = watch::channel(false);
         let mut tasks = Vec::new();
         let control = if options.control {
@@ -276,7 +143,7 @@ impl MockServer {
             control,
             ca_pem_path,
         };
-        *shared.endpoints.lock().unwrap_or_else(|e| e.into_inner()) = Some(endpoints.clone());
+        shared.set_endpoints(endpoints.clone());
         Ok(MockServer {
             shared,
             endpoints,
