@@ -5,6 +5,8 @@ use base64::Engine as _;
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 
+use crate::error::Error;
+
 /// Largest message the server builds from a size (`textBytes`, `binaryBytes`,
 /// `send-on-open/.../N`): 64 MiB.
 pub const MAX_GENERATED_BYTES: usize = 64 * 1024 * 1024;
@@ -112,6 +114,15 @@ impl Action {
             Action::Send { to, .. } | Action::Close { to, .. } | Action::Drop { to, .. } => to,
         }
     }
+
+    /// Refuses what the server will not do: a generated message above
+    /// [`MAX_GENERATED_BYTES`].
+    pub(crate) fn check(&self) -> Result<(), Error> {
+        match self {
+            Action::Send { message, .. } => message.check(),
+            Action::Close { .. } | Action::Drop { .. } => Ok(()),
+        }
+    }
 }
 
 /// What an action achieved.
@@ -131,7 +142,25 @@ pub(crate) struct Outgoing {
 }
 
 impl Payload {
-    /// Builds the bytes to send. Sizes above [`MAX_GENERATED_BYTES`] are capped.
+    /// Refuses a generated size above [`MAX_GENERATED_BYTES`], naming the field.
+    pub(crate) fn check(&self) -> Result<(), Error> {
+        let (field, value) = match self {
+            Payload::TextBytes(n) => ("textBytes", *n),
+            Payload::BinaryBytes(n) => ("binaryBytes", *n),
+            _ => return Ok(()),
+        };
+        if value > MAX_GENERATED_BYTES {
+            return Err(Error::TooLarge {
+                field,
+                value,
+                limit: MAX_GENERATED_BYTES,
+            });
+        }
+        Ok(())
+    }
+
+    /// Builds the bytes to send. Sizes were checked ([`Payload::check`], or
+    /// the path parser); above [`MAX_GENERATED_BYTES`] they would be capped.
     pub(crate) fn materialize(&self) -> Outgoing {
         match self {
             Payload::Text(t) => Outgoing {

@@ -13,6 +13,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::action::Action;
+use crate::error::Error;
 use crate::shared::Shared;
 
 /// What `POST /sessions` and `GET /sessions/{id}` return.
@@ -134,6 +135,11 @@ async fn act(
     match s.session(&id) {
         Some(session) => match session.act(action).await {
             Ok(outcome) => Json(outcome).into_response(),
+            Err(e @ Error::TooLarge { .. }) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(serde_json::json!({"error": e.to_string()})),
+            )
+                .into_response(),
             Err(e) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 Json(serde_json::json!({"error": e.to_string()})),

@@ -47,6 +47,17 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+    /// An action asked for a generated message above
+    /// [`MAX_GENERATED_BYTES`](crate::MAX_GENERATED_BYTES).
+    #[error("{field} {value} is over the limit of {limit} bytes")]
+    TooLarge {
+        /// The payload field, as in JSON (`textBytes`, `binaryBytes`).
+        field: &'static str,
+        /// The size asked for.
+        value: usize,
+        /// The largest size allowed.
+        limit: usize,
+    },
 }
 
 /// Why [`Session::wait_for`](crate::Session::wait_for) gave up.

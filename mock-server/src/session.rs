@@ -195,9 +195,15 @@ impl Session {
     /// Carries out a server action on the session's live connections and
     /// returns once each reached connection has done it (or after the action
     /// timeout, for a connection whose writes are blocked). A target with no
-    /// live connection is not an error: `reached` is 0. The `Result` never
-    /// holds an error today; it leaves room for failures of later actions.
+    /// live connection is not an error: `reached` is 0.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::TooLarge`] for a `textBytes` or `binaryBytes` above
+    /// [`MAX_GENERATED_BYTES`](crate::MAX_GENERATED_BYTES); nothing is sent
+    /// or recorded then.
     pub async fn act(&self, action: Action) -> Result<ActionOutcome, Error> {
+        action.check()?;
         let targets = self.inner.targets(action.target());
         let mut permits = Vec::new();
         for tx in &targets {
