@@ -129,7 +129,8 @@ impl Action {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ActionOutcome {
-    /// How many live connections carried it out.
+    /// How many live connections carried it out within the action timeout
+    /// (see [`Session::act`](crate::Session::act)).
     pub reached: u32,
 }
 

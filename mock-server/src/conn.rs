@@ -98,6 +98,9 @@ struct Tag {
     accepted: Option<Event>,
     sink: Sink,
     ended: bool,
+    /// A drop action's acknowledgement, answered once the end is recorded
+    /// (for a reset: once the socket is gone).
+    ack_on_end: Option<oneshot::Sender<()>>,
 }
 
 enum Sink {
@@ -143,6 +146,9 @@ impl Tag {
                 s.unregister(*conn);
             }
             self.record(Event::Ended { how, detail });
+            if let Some(ack) = self.ack_on_end.take() {
+                let _ = ack.send(());
+            }
         }
     }
 }
@@ -175,6 +181,7 @@ pub(crate) async fn handle(
         }),
         sink: Sink::Pending,
         ended: false,
+        ack_on_end: None,
     };
     let opts = &shared.options;
     match kind {
@@ -528,13 +535,16 @@ impl Live {
                     match env {
                         None => commands_open = false,
                         Some(env) => {
+                            // After a close frame, a send or close writes
+                            // nothing: its ack is dropped, not reached.
+                            let writes = self.closing.is_none() && !self.close_done;
                             let result = match env.command {
                                 Command::Send(out) => self.send(out).await,
                                 Command::Close { code, reason } => self.close(code, reason).await,
                                 Command::Drop(mode) => return self.drop_conn(mode, tag, env.ack).await,
                             };
-                            if let Some(ack) = env.ack { let _ = ack.send(()); }
                             if let Err(end) = result { return end; }
+                            if let (true, Some(ack)) = (writes, env.ack) { let _ = ack.send(()); }
                         }
                     }
                 }
@@ -762,8 +772,9 @@ impl Live {
 
     /// Drops the connection without a close frame. The socket itself goes
     /// when `Live` is dropped, right after `run` returns.
-    /// `ack` is answered once the FIN or RST is on its way, before the
-    /// server waits for the peer to close its side.
+    /// `ack` is answered when the end is recorded: for a FIN once it is on
+    /// its way, before the server waits for the peer to close its side; for
+    /// a reset once the socket is gone.
     async fn drop_conn(
         &mut self,
         mode: DropMode,
@@ -773,17 +784,15 @@ impl Live {
         match mode {
             DropMode::Rst => {
                 let _ = self.ws.get_ref().tcp().set_zero_linger();
-                // Dropping `Live` sends the RST; the ack's receiver sees the
-                // sender dropped at the same moment.
-                drop(ack);
+                // Dropping `Live` sends the RST; `serve` then records the
+                // end, which answers the ack.
+                tag.ack_on_end = ack;
                 (EndReason::DroppedRst, None)
             }
             DropMode::Fin => {
                 let _ = self.ws.get_mut().shutdown().await;
+                tag.ack_on_end = ack;
                 tag.end(EndReason::DroppedFin, None);
-                if let Some(ack) = ack {
-                    let _ = ack.send(());
-                }
                 let _ = drain(self.ws.get_mut(), self.shared.options.close_timeout).await;
                 (EndReason::DroppedFin, None)
             }

@@ -41,16 +41,20 @@ pub(crate) struct SessionState {
 }
 
 /// What a connection task is asked to do.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) enum Command {
     Send(Outgoing),
     Close { code: Option<u16>, reason: String },
     Drop(DropMode),
 }
 
+/// A command on its way to a connection task.
 #[derive(Debug)]
 pub(crate) struct Envelope {
     pub(crate) command: Command,
+    /// Answered once the connection carried the command out (wrote the
+    /// message or close frame, or dropped the connection); dropped when it
+    /// did not.
     pub(crate) ack: Option<oneshot::Sender<()>>,
 }
 
@@ -193,9 +197,14 @@ impl Session {
     }
 
     /// Carries out a server action on the session's live connections and
-    /// returns once each reached connection has done it (or after the action
-    /// timeout, for a connection whose writes are blocked). A target with no
-    /// live connection is not an error: `reached` is 0.
+    /// returns once each of them has done it, or after the action timeout
+    /// ([`Options::action_timeout`](crate::Options::action_timeout)).
+    /// `reached` counts the connections that carried it out in that time:
+    /// wrote the message or the close frame, or dropped the connection. A
+    /// connection whose writes are still blocked, that already sent a close
+    /// frame (it sends nothing more), that ends first, or whose command queue
+    /// is full is not counted; a target with no live connection is not an
+    /// error: `reached` is 0.
     ///
     /// # Errors
     ///
@@ -211,12 +220,11 @@ impl Session {
                 permits.push(permit);
             }
         }
-        let reached = permits.len() as u32;
         let conn = match action.target() {
             Target::Conn(n) => *n,
             _ => 0,
         };
-        let command = |a: &Action| match a {
+        let command = match &action {
             Action::Send { message, .. } => Command::Send(message.materialize()),
             Action::Close { code, reason, .. } => Command::Close {
                 code: *code,
@@ -227,22 +235,25 @@ impl Session {
         self.inner.recorder.record(
             conn,
             Event::Action {
-                action: action.clone(),
-                reached,
+                action,
+                queued: permits.len() as u32,
             },
         );
         let mut acks = Vec::new();
         for permit in permits {
             let (tx, rx) = oneshot::channel();
             permit.send(Envelope {
-                command: command(&action),
+                command: command.clone(),
                 ack: Some(tx),
             });
             acks.push(rx);
         }
         let deadline = tokio::time::Instant::now() + self.inner.action_timeout;
+        let mut reached = 0;
         for ack in acks {
-            let _ = tokio::time::timeout_at(deadline, ack).await;
+            if let Ok(Ok(())) = tokio::time::timeout_at(deadline, ack).await {
+                reached += 1;
+            }
         }
         Ok(ActionOutcome { reached })
     }

@@ -68,3 +68,68 @@ async fn a_generated_size_over_the_cap_is_a_422_from_the_control_api() {
     assert!(text.contains(&over.to_string()), "{text}");
     assert!(text.contains(&MAX_GENERATED_BYTES.to_string()), "{text}");
 }
+
+/// Opens a connection by hand and reads the 101, then never reads again.
+async fn connect_never_reading(url: &str) -> tokio::net::TcpStream {
+    use tokio::io::AsyncWriteExt;
+    let addr = authority(url);
+    let path = format!("/{}", url.splitn(4, '/').nth(3).unwrap());
+    let mut tcp = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    tcp.write_all(&upgrade_request(&addr, &path, ""))
+        .await
+        .unwrap();
+    let head = read_head(&mut tcp, T).await;
+    assert!(head.starts_with(b"HTTP/1.1 101 "), "{head:?}");
+    tcp
+}
+
+#[tokio::test]
+async fn reached_counts_only_deliveries_written_before_the_action_timeout() {
+    let server = start_with(Options {
+        action_timeout: std::time::Duration::from_millis(300),
+        ..Options::default()
+    })
+    .await;
+    let s = server.create_session();
+    let _stuck = connect_never_reading(&s.url("ws", "silent")).await;
+    wait(&s, 1, |e| {
+        matches!(e, mock_server::Event::HandshakeResponse { .. })
+    })
+    .await;
+    // More than the socket buffers hold: the write blocks past the timeout.
+    let out = s
+        .act(Action::Send {
+            to: Target::Conn(1),
+            message: Payload::BinaryBytes(MAX_GENERATED_BYTES),
+        })
+        .await
+        .unwrap();
+    assert_eq!(out.reached, 0, "a delivery still blocked is not reached");
+    // The queue still takes the next one, which is not written either.
+    let out = s
+        .act(Action::Send {
+            to: Target::Conn(1),
+            message: Payload::Text("behind".into()),
+        })
+        .await
+        .unwrap();
+    assert_eq!(out.reached, 0);
+}
+
+#[tokio::test]
+async fn reached_does_not_count_a_send_to_a_connection_that_is_closing() {
+    let server = start().await;
+    let s = server.create_session();
+    // The server's close frame goes out on open; a client that never
+    // answers keeps the connection closing.
+    let _c = connect_never_reading(&s.url("ws", "close-on-open/4000")).await;
+    wait(&s, 1, |e| matches!(e, mock_server::Event::CloseOut { .. })).await;
+    let out = s
+        .act(Action::Send {
+            to: Target::Conn(1),
+            message: Payload::Text("after close".into()),
+        })
+        .await
+        .unwrap();
+    assert_eq!(out.reached, 0, "nothing is written after a close frame");
+}
