@@ -91,7 +91,16 @@ async fn unrouted(State(s): State<Arc<Shared>>) -> Response {
 }
 
 async fn create(State(s): State<Arc<Shared>>) -> Response {
-    let session = s.create_session();
+    let session = match s.create_held_session() {
+        Ok(session) => session,
+        Err(e) => {
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({"error": e.to_string()})),
+            )
+                .into_response()
+        }
+    };
     (
         StatusCode::CREATED,
         Json(SessionInfo {

@@ -58,6 +58,13 @@ pub enum Error {
         /// The largest size allowed.
         limit: usize,
     },
+    /// [`Options::max_sessions`](crate::Options::max_sessions) sessions are
+    /// live: delete or drop one first.
+    #[error("cannot create a session: {limit} sessions are live, the most Options::max_sessions allows; delete or drop one first")]
+    TooManySessions {
+        /// The limit.
+        limit: usize,
+    },
 }
 
 /// Why [`Session::wait_for`](crate::Session::wait_for) gave up.

@@ -112,7 +112,7 @@ pub use handshake::{
     accept_key, parse_request_head, Request as RequestHead, NOT_HTTP, NOT_OFFERED_PROTOCOL,
     UNREQUESTED_PROTOCOL,
 };
-pub use options::{Endpoints, Options};
+pub use options::{Endpoints, Options, MAX_SESSIONS};
 pub use recorder::{EndReason, Event, MessageKind, RecordedEvent};
 pub use route::{parse_route, Route};
 pub use server::MockServer;

@@ -38,7 +38,15 @@ pub struct Options {
     pub max_events_per_session: usize,
     /// How many events the unrouted log keeps (the newest).
     pub unrouted_capacity: usize,
+    /// How many sessions may be live at once (default [`MAX_SESSIONS`]).
+    pub max_sessions: usize,
 }
+
+/// The default cap on live sessions. A session costs under a kilobyte
+/// before it records anything (its recording is bounded by
+/// [`Options::max_events_per_session`]); the runner keeps one per running
+/// scenario.
+pub const MAX_SESSIONS: usize = 10_000;
 
 impl Default for Options {
     fn default() -> Self {
@@ -56,6 +64,7 @@ impl Default for Options {
             payload_capture: 4096,
             max_events_per_session: 10_000,
             unrouted_capacity: 1_000,
+            max_sessions: MAX_SESSIONS,
         }
     }
 }

@@ -180,8 +180,26 @@ impl MockServer {
         self.endpoints.listeners.get(listener).cloned()
     }
 
-    /// Creates a session with a fresh id.
+    /// Creates a session with a fresh id. It lives while this handle (or a
+    /// clone) or one of its connections does, or until
+    /// [`MockServer::delete_session`]; then its id no longer routes (404)
+    /// and its place is free.
+    ///
+    /// # Panics
+    ///
+    /// When [`Options::max_sessions`] sessions are live;
+    /// [`MockServer::try_create_session`] returns the error instead.
     pub fn create_session(&self) -> Session {
+        self.try_create_session().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Creates a session with a fresh id, like [`MockServer::create_session`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::TooManySessions`] when [`Options::max_sessions`] sessions
+    /// are live.
+    pub fn try_create_session(&self) -> Result<Session, Error> {
         self.shared.create_session()
     }
 
@@ -190,8 +208,9 @@ impl MockServer {
         self.shared.session(id)
     }
 
-    /// Removes a session: later connections to its paths get 404. Live
-    /// connections go on until they end. The handle (if any) keeps its recording.
+    /// Removes a session: later connections to its paths get 404 and its
+    /// place is free. Live connections go on until they end. The handle (if
+    /// any) keeps its recording.
     pub fn delete_session(&self, id: &str) -> bool {
         self.shared.delete_session(id).is_some()
     }

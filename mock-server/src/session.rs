@@ -1,7 +1,10 @@
-//! Sessions: a recording, the live connections and their rooms.
+//! Sessions: a recording, the live connections and their rooms; and the
+//! registry of live sessions, which holds each one only weakly and caps
+//! their number.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, Mutex};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
@@ -31,6 +34,9 @@ pub(crate) struct SessionInner {
     pub(crate) state: Mutex<SessionState>,
     base_urls: Arc<BTreeMap<String, String>>,
     action_timeout: Duration,
+    /// Frees the session's place in the registry when the last handle or
+    /// connection lets go of it.
+    _place: Place,
 }
 
 #[derive(Default)]
@@ -123,24 +129,115 @@ impl SessionInner {
     }
 }
 
-impl Session {
-    pub(crate) fn new(
-        id: String,
-        base_urls: Arc<BTreeMap<String, String>>,
-        cap: usize,
-        action_timeout: Duration,
-    ) -> Session {
-        Session {
-            inner: Arc::new(SessionInner {
-                id,
-                recorder: Recorder::new(cap, false),
-                state: Mutex::new(SessionState::default()),
-                base_urls,
-                action_timeout,
-            }),
+/// What every new session of a server gets.
+#[derive(Debug, Clone)]
+pub(crate) struct SessionConfig {
+    pub(crate) base_urls: Arc<BTreeMap<String, String>>,
+    /// Events a session records before its `overflow` event.
+    pub(crate) max_events: usize,
+    pub(crate) action_timeout: Duration,
+}
+
+/// The live sessions of a server, by id. A session lives while a
+/// [`Session`] handle or one of its connections holds it, or, for the
+/// control API's sessions (which have no handle outside), until deleted.
+pub(crate) struct Registry {
+    state: Mutex<RegistryState>,
+    next_id: AtomicU64,
+    limit: usize,
+    config: SessionConfig,
+}
+
+#[derive(Default)]
+struct RegistryState {
+    live: HashMap<String, Weak<SessionInner>>,
+    /// Sessions kept alive by the registry itself (the control API's).
+    held: HashMap<String, Session>,
+}
+
+/// A session's place in the registry, freed when the session is dropped.
+struct Place {
+    registry: Weak<Registry>,
+    id: String,
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        if let Some(registry) = self.registry.upgrade() {
+            registry.lock().live.remove(&self.id);
+        }
+    }
+}
+
+impl Registry {
+    /// An empty registry that admits at most `limit` live sessions.
+    pub(crate) fn new(limit: usize, config: SessionConfig) -> Registry {
+        Registry {
+            state: Mutex::new(RegistryState::default()),
+            next_id: AtomicU64::new(0),
+            limit,
+            config,
         }
     }
 
+    // A session must never be dropped while this guard is held: its place
+    // would take the same lock.
+    fn lock(&self) -> std::sync::MutexGuard<'_, RegistryState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Creates a session with a fresh id (`s1`, `s2`, ...), unless `limit`
+    /// sessions are live.
+    pub(crate) fn create(self: &Arc<Self>) -> Result<Session, Error> {
+        let mut st = self.lock();
+        if st.live.len() >= self.limit {
+            return Err(Error::TooManySessions { limit: self.limit });
+        }
+        let n = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
+        let id = format!("s{n}");
+        let inner = Arc::new(SessionInner {
+            id: id.clone(),
+            recorder: Recorder::new(self.config.max_events, false),
+            state: Mutex::new(SessionState::default()),
+            base_urls: self.config.base_urls.clone(),
+            action_timeout: self.config.action_timeout,
+            _place: Place {
+                registry: Arc::downgrade(self),
+                id: id.clone(),
+            },
+        });
+        st.live.insert(id, Arc::downgrade(&inner));
+        Ok(Session { inner })
+    }
+
+    /// Keeps a session alive until it is deleted.
+    pub(crate) fn hold(&self, session: &Session) {
+        self.lock()
+            .held
+            .insert(session.id().to_owned(), session.clone());
+    }
+
+    /// The live session with this id.
+    pub(crate) fn get(&self, id: &str) -> Option<Session> {
+        let inner = self.lock().live.get(id).and_then(Weak::upgrade);
+        inner.map(|inner| Session { inner })
+    }
+
+    /// Removes a session: it no longer routes and its place is free. Returns
+    /// the session if it was live.
+    pub(crate) fn delete(&self, id: &str) -> Option<Session> {
+        let (live, held) = {
+            let mut st = self.lock();
+            let live = st.live.remove(id).and_then(|w| w.upgrade());
+            (live, st.held.remove(id))
+        };
+        // Dropped here, after the lock: the held handle may be the last one.
+        drop(held);
+        live.map(|inner| Session { inner })
+    }
+}
+
+impl Session {
     /// The session's id, as it appears in paths (`/s/{id}/...`).
     pub fn id(&self) -> &str {
         &self.inner.id

@@ -133,3 +133,82 @@ async fn reached_does_not_count_a_send_to_a_connection_that_is_closing() {
         .unwrap();
     assert_eq!(out.reached, 0, "nothing is written after a close frame");
 }
+
+#[tokio::test]
+async fn live_sessions_are_capped_and_a_dropped_or_deleted_session_frees_its_place() {
+    let server = start_with(Options {
+        max_sessions: 2,
+        ..Options::default()
+    })
+    .await;
+    let a = server.try_create_session().unwrap();
+    let b = server.try_create_session().unwrap();
+    let e = server.try_create_session().expect_err("over the cap");
+    let text = e.to_string();
+    assert!(text.contains("2 sessions"), "{text}");
+    assert!(text.contains("max_sessions"), "{text}");
+    // Dropping the last handle frees the place (and the id no longer routes).
+    let a_url = a.url("ws", "echo");
+    drop(a);
+    let c = server.try_create_session().expect("a's place is free");
+    let refused = raw_exchange(
+        &authority(&a_url),
+        &upgrade_request(&authority(&a_url), "/s/s1/echo", ""),
+        T,
+    )
+    .await;
+    assert!(refused.starts_with(b"HTTP/1.1 404 "), "{refused:?}");
+    // Deleting frees it too, even while a handle is still held.
+    assert!(server.delete_session(b.id()));
+    let _d = server.try_create_session().expect("b's place is free");
+    assert!(server.try_create_session().is_err());
+    drop(c);
+}
+
+#[tokio::test]
+async fn a_live_connection_keeps_its_session_while_it_lasts() {
+    let server = start_with(Options {
+        max_sessions: 1,
+        ..Options::default()
+    })
+    .await;
+    let s = server.try_create_session().unwrap();
+    let mut ws = connect(&server, &s.url("ws", "echo"), &[]).await;
+    drop(s);
+    assert!(
+        server.try_create_session().is_err(),
+        "the connection holds it"
+    );
+    use futures_util::{SinkExt, StreamExt};
+    ws.send(tokio_tungstenite::tungstenite::Message::text("still here"))
+        .await
+        .unwrap();
+    let back = tokio::time::timeout(T, ws.next()).await.unwrap().unwrap();
+    assert_eq!(
+        back.unwrap(),
+        tokio_tungstenite::tungstenite::Message::text("still here")
+    );
+}
+
+#[tokio::test]
+async fn the_control_api_answers_503_over_the_session_cap_until_one_is_deleted() {
+    let server = start_with(Options {
+        control: true,
+        max_sessions: 1,
+        ..Options::default()
+    })
+    .await;
+    let addr = server.addr("control").unwrap().to_string();
+    let (status, body) = http(&addr, "POST", "/sessions", None).await;
+    assert_eq!(status, 201, "{body}");
+    let info: mock_server::SessionInfo = serde_json::from_str(&body).unwrap();
+    // The control API holds its sessions: nobody else has a handle.
+    assert!(server.session(&info.id).is_some());
+    let (status, body) = http(&addr, "POST", "/sessions", None).await;
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("max_sessions"), "{body}");
+    let (status, _) = http(&addr, "DELETE", &format!("/sessions/{}", info.id), None).await;
+    assert_eq!(status, 204);
+    let (status, body) = http(&addr, "POST", "/sessions", None).await;
+    assert_eq!(status, 201, "{body}");
+}
