@@ -76,6 +76,7 @@ pub enum DropMode {
 /// JSON is internally tagged by `type`:
 /// `{"type": "send", "to": {"conn": 1}, "message": {"text": "hi"}}`,
 /// `{"type": "close", "to": "all", "code": 4000, "reason": "bye"}`,
+/// `{"type": "closeThenText", "to": "all", "code": 4000, "reason": "bye", "text": "late"}`,
 /// `{"type": "drop", "to": {"room": "r1"}, "mode": "rst"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
@@ -97,6 +98,20 @@ pub enum Action {
         #[serde(default)]
         reason: String,
     },
+    /// Send a close frame and, in the same write, a text frame behind it
+    /// (which a client must not deliver: RFC 6455 section 7.1.4), then wait
+    /// for the close answer like [`Action::Close`].
+    CloseThenText {
+        /// To whom.
+        to: Target,
+        /// The close code; `None` sends a close frame without a body.
+        code: Option<u16>,
+        /// The reason (ignored without a code).
+        #[serde(default)]
+        reason: String,
+        /// The text behind the close frame.
+        text: String,
+    },
     /// Drop the TCP connection without a close frame.
     Drop {
         /// To whom.
@@ -111,7 +126,10 @@ impl Action {
     /// The target of the action.
     pub fn target(&self) -> &Target {
         match self {
-            Action::Send { to, .. } | Action::Close { to, .. } | Action::Drop { to, .. } => to,
+            Action::Send { to, .. }
+            | Action::Close { to, .. }
+            | Action::CloseThenText { to, .. }
+            | Action::Drop { to, .. } => to,
         }
     }
 
@@ -120,7 +138,7 @@ impl Action {
     pub(crate) fn check(&self) -> Result<(), Error> {
         match self {
             Action::Send { message, .. } => message.check(),
-            Action::Close { .. } | Action::Drop { .. } => Ok(()),
+            Action::Close { .. } | Action::CloseThenText { .. } | Action::Drop { .. } => Ok(()),
         }
     }
 }

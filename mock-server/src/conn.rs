@@ -413,6 +413,7 @@ async fn serve(shared: &Arc<Shared>, tag: &mut Tag, mut stream: Stream) {
         closing: None,
         close_done: false,
         close_received: false,
+        raw_close: false,
     };
     let (how, detail) = live.run(tag).await;
     tag.end(how, detail);
@@ -476,6 +477,9 @@ struct Live {
     close_done: bool,
     /// Set when a close frame came from the client.
     close_received: bool,
+    /// Set when the server's close frame went out as raw bytes, behind
+    /// tungstenite's back: the client's answer must not be answered again.
+    raw_close: bool,
 }
 
 type End = (EndReason, Option<String>);
@@ -499,6 +503,9 @@ impl Live {
         let on_open = match self.plan.behaviour.clone() {
             Behaviour::SendOnOpen(p) => self.send(p.materialize()).await,
             Behaviour::CloseOnOpen { code, reason } => self.close(code, reason).await,
+            Behaviour::CloseOnOpenThenText { code, reason, text } => {
+                self.close_then_text(code, reason, text).await
+            }
             Behaviour::DropOnOpen(mode) => return self.drop_conn(mode, tag, None).await,
             _ => Ok(()),
         };
@@ -541,6 +548,7 @@ impl Live {
                             let result = match env.command {
                                 Command::Send(out) => self.send(out).await,
                                 Command::Close { code, reason } => self.close(code, reason).await,
+                                Command::CloseThenText { code, reason, text } => self.close_then_text(code, reason, text).await,
                                 Command::Drop(mode) => return self.drop_conn(mode, tag, env.ack).await,
                             };
                             if let Err(end) = result { return end; }
@@ -632,6 +640,14 @@ impl Live {
                 reason,
                 first: false,
             });
+            if self.raw_close {
+                // tungstenite, which never saw our close frame, has queued
+                // an answer to this one; it must not go out. Close TCP
+                // (the server's part, RFC 6455 section 7.1.1) without
+                // letting tungstenite write again.
+                finish(self.ws.get_mut(), self.shared.options.close_timeout).await;
+                return Some((EndReason::CloseHandshake, None));
+            }
             return None;
         }
         self.record(Event::CloseIn {
@@ -770,6 +786,50 @@ impl Live {
         Ok(())
     }
 
+    /// Writes a close frame and a text frame behind it in one write (raw
+    /// bytes: tungstenite sends nothing after a close), records both, and
+    /// waits for the close answer. Nothing, after a close frame went out.
+    async fn close_then_text(
+        &mut self,
+        code: Option<u16>,
+        reason: String,
+        text: String,
+    ) -> Result<(), End> {
+        if self.closing.is_some() || self.close_done {
+            return Ok(());
+        }
+        let reason = if code.is_some() {
+            reason
+        } else {
+            String::new()
+        };
+        let mut bytes = close_frame_bytes(code, &reason);
+        bytes.extend_from_slice(&text_frame_bytes(text.as_bytes()));
+        write_raw(self.ws.get_mut(), &bytes)
+            .await
+            .map_err(|e| (io_end(&e), Some(e.to_string())))?;
+        self.record(Event::CloseOut {
+            code,
+            reason,
+            first: true,
+        });
+        let (payload, truncated) = Event::payload(
+            MessageKind::Text,
+            text.as_bytes(),
+            self.shared.options.payload_capture,
+        );
+        self.record(Event::MessageOut {
+            kind: MessageKind::Text,
+            len: text.len(),
+            payload,
+            truncated,
+            fragments: 1,
+        });
+        self.raw_close = true;
+        self.closing = Some(Instant::now() + self.shared.options.close_timeout);
+        Ok(())
+    }
+
     /// Drops the connection without a close frame. The socket itself goes
     /// when `Live` is dropped, right after `run` returns.
     /// `ack` is answered when the end is recorded: for a FIN once it is on
@@ -798,6 +858,24 @@ impl Live {
             }
         }
     }
+}
+
+/// A server text frame (unmasked, final), written by hand.
+fn text_frame_bytes(payload: &[u8]) -> Vec<u8> {
+    let mut bytes = vec![0x81];
+    match payload.len() {
+        n @ 0..=125 => bytes.push(n as u8),
+        n @ 126..=0xffff => {
+            bytes.push(126);
+            bytes.extend_from_slice(&(n as u16).to_be_bytes());
+        }
+        n => {
+            bytes.push(127);
+            bytes.extend_from_slice(&(n as u64).to_be_bytes());
+        }
+    }
+    bytes.extend_from_slice(payload);
+    bytes
 }
 
 /// A server close frame (unmasked), written by hand.

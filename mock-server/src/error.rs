@@ -98,7 +98,7 @@ pub enum PathError {
         id: String,
     },
     /// The behaviour name is not one the server knows.
-    #[error("unknown behaviour {name:?} (known: echo, silent, broadcast, broadcast-others, send-on-open, close-on-open, drop-on-open, stop-reading, fault)")]
+    #[error("unknown behaviour {name:?} (known: echo, silent, broadcast, broadcast-others, send-on-open, close-on-open, close-on-open-then-text, drop-on-open, stop-reading, fault)")]
     UnknownBehaviour {
         /// The name in the path.
         name: String,

@@ -50,6 +50,7 @@
 //! | `send-on-open/text-bytes/{n}`, `.../binary-bytes/{n}` | sends a message of `n` bytes |
 //! | `send-on-open/fragmented/{n}/{text}`, `.../fragmented-binary/{n}/{hex}` | sends one message in `n` frames |
 //! | `close-on-open/{code or none}[/{reason}]` | sends a close frame on open |
+//! | `close-on-open-then-text/{code or none}[/{reason}[/{text}]]` | on open, a close frame and a text frame behind it (default [`TEXT_AFTER_CLOSE`]) in one write; answers nothing more |
 //! | `drop-on-open/{fin or rst}` | drops TCP on open without a close frame |
 //! | `stop-reading` | never reads (so never answers a close) |
 //! | `fault/{name}` | a broken handshake, see below |
@@ -114,6 +115,6 @@ pub use handshake::{
 };
 pub use options::{Endpoints, Options, MAX_SESSIONS};
 pub use recorder::{EndReason, Event, MessageKind, RecordedEvent};
-pub use route::{parse_route, Route};
+pub use route::{parse_route, Route, TEXT_AFTER_CLOSE};
 pub use server::MockServer;
 pub use session::Session;

@@ -18,9 +18,21 @@ pub(crate) struct Plan {
 pub(crate) enum Behaviour {
     Echo,
     Silent,
-    Broadcast { room: String, others: bool },
+    Broadcast {
+        room: String,
+        others: bool,
+    },
     SendOnOpen(Payload),
-    CloseOnOpen { code: Option<u16>, reason: String },
+    CloseOnOpen {
+        code: Option<u16>,
+        reason: String,
+    },
+    /// A close frame and, in the same write, a text frame behind it.
+    CloseOnOpenThenText {
+        code: Option<u16>,
+        reason: String,
+        text: String,
+    },
     DropOnOpen(DropMode),
     StopReading,
     Fault(Fault),
@@ -110,6 +122,10 @@ impl Default for PathOptions {
         }
     }
 }
+
+/// The text `close-on-open-then-text` sends behind its close frame when the
+/// path names none.
+pub const TEXT_AFTER_CLOSE: &str = "after close";
 
 /// Splits `/s/{session}/rest` into the session id and the rest.
 pub(crate) fn split_session(path: &str) -> Result<(&str, &str), PathError> {
@@ -267,6 +283,18 @@ pub(crate) fn parse_plan(rest: &str) -> Result<Plan, PathError> {
             };
             Behaviour::CloseOnOpen { code, reason }
         }
+        "close-on-open-then-text" => {
+            let code = close_code(next("a close code (or none)")?)?;
+            let reason = match positional.next() {
+                Some(r) => decode("close reason", r)?,
+                None => String::new(),
+            };
+            let text = match positional.next() {
+                Some(t) => decode("text", t)?,
+                None => TEXT_AFTER_CLOSE.to_owned(),
+            };
+            Behaviour::CloseOnOpenThenText { code, reason, text }
+        }
         "drop-on-open" => Behaviour::DropOnOpen(drop_mode(next("fin or rst")?)?),
         "fault" => {
             let fault = next("a fault name")?;
@@ -372,6 +400,7 @@ impl Route {
             Behaviour::Broadcast { others: true, .. } => "broadcast-others",
             Behaviour::SendOnOpen(_) => "send-on-open",
             Behaviour::CloseOnOpen { .. } => "close-on-open",
+            Behaviour::CloseOnOpenThenText { .. } => "close-on-open-then-text",
             Behaviour::DropOnOpen(_) => "drop-on-open",
             Behaviour::StopReading => "stop-reading",
             Behaviour::Fault(_) => "fault",
@@ -447,6 +476,26 @@ mod tests {
             Behaviour::CloseOnOpen {
                 code: Some(4000),
                 reason: "bye now".into()
+            }
+        );
+        assert_eq!(
+            parse_plan("close-on-open-then-text/4000/bye/late%20text")
+                .unwrap()
+                .behaviour,
+            Behaviour::CloseOnOpenThenText {
+                code: Some(4000),
+                reason: "bye".into(),
+                text: "late text".into()
+            }
+        );
+        assert_eq!(
+            parse_plan("close-on-open-then-text/none")
+                .unwrap()
+                .behaviour,
+            Behaviour::CloseOnOpenThenText {
+                code: None,
+                reason: String::new(),
+                text: TEXT_AFTER_CLOSE.into()
             }
         );
         assert_eq!(

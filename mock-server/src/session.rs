@@ -50,7 +50,15 @@ pub(crate) struct SessionState {
 #[derive(Debug, Clone)]
 pub(crate) enum Command {
     Send(Outgoing),
-    Close { code: Option<u16>, reason: String },
+    Close {
+        code: Option<u16>,
+        reason: String,
+    },
+    CloseThenText {
+        code: Option<u16>,
+        reason: String,
+        text: String,
+    },
     Drop(DropMode),
 }
 
@@ -326,6 +334,13 @@ impl Session {
             Action::Close { code, reason, .. } => Command::Close {
                 code: *code,
                 reason: reason.clone(),
+            },
+            Action::CloseThenText {
+                code, reason, text, ..
+            } => Command::CloseThenText {
+                code: *code,
+                reason: reason.clone(),
+                text: text.clone(),
             },
             Action::Drop { mode, .. } => Command::Drop(*mode),
         };
