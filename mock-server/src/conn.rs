@@ -311,7 +311,7 @@ async fn serve(shared: &Arc<Shared>, tag: &mut Tag, mut stream: Stream) {
     };
     let Some(session) = shared.session(id) else {
         tag.record(request_event);
-        let e = crate::error::PathError::UnknownSession { id: id.to_owned() };
+        let e = crate::route::PathError::UnknownSession { id: id.to_owned() };
         return reject(shared, tag, &mut stream, 404, e.to_string()).await;
     };
     let conn = tag.bind_session(session.inner.clone());

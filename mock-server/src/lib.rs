@@ -22,16 +22,23 @@
 //!
 //! Each module imports only modules on lower lines (no cycles):
 //!
-//! 1. `error`, `action`, `options`: error types, actions and payloads,
-//!    configuration; no crate imports.
-//! 2. `certs` (the catalogue), `recorder` (events, per-session logs),
-//!    `route` (the path scheme).
-//! 3. `handshake` (the opening handshake as raw bytes), `session` (one
-//!    session's connections, rooms and actions).
-//! 4. `shared`: the server-wide state (options, session registry, unrouted
-//!    log).
-//! 5. `conn` (one connection, accept to end), `control` (the HTTP API).
-//! 6. `server`: [`MockServer`], which binds the listeners and runs the rest.
+//! 1. `error` (the server's errors), `options` (configuration, endpoints).
+//! 2. `action` (actions and payloads), `certs` (the certificate catalogue).
+//! 3. `recorder` (events, per-session logs), `route` (the path scheme and
+//!    its errors).
+//! 4. `catalogue` (listener names and path checks without a server),
+//!    `handshake` (the opening handshake as raw bytes), `session` (one
+//!    session's connections, rooms and actions; the session registry).
+//! 5. `shared`: the server-wide state (options, sessions, unrouted log).
+//! 6. `conn` (one connection, accept to end), `control` (the HTTP API).
+//! 7. `server`: [`MockServer`], which binds the listeners and runs the rest.
+//!
+//! # Load-time checks
+//!
+//! Without starting a server: [`listener_names`] lists the listeners,
+//! [`check_listener`] checks one name and [`check_behaviour`] a behaviour
+//! path (with the parser the server routes with), so that a scenario's URL
+//! templates can be checked when it is loaded.
 //!
 //! # Path scheme
 //!
@@ -87,14 +94,16 @@
 //! # Ok(()) }
 //! ```
 
-mod action;
 mod error;
 mod options;
 
+mod action;
 mod certs;
+
 mod recorder;
 mod route;
 
+mod catalogue;
 mod handshake;
 mod session;
 
@@ -106,15 +115,16 @@ mod control;
 mod server;
 
 pub use action::{Action, ActionOutcome, DropMode, Payload, Target, MAX_GENERATED_BYTES};
+pub use catalogue::{check_behaviour, check_listener, listener_names, UnknownListener};
 pub use certs::CERT_CASES;
 pub use control::SessionInfo;
-pub use error::{Error, PathError, WaitError};
+pub use error::{Error, WaitError};
 pub use handshake::{
     accept_key, parse_request_head, Request as RequestHead, NOT_HTTP, NOT_OFFERED_PROTOCOL,
     UNREQUESTED_PROTOCOL,
 };
 pub use options::{Endpoints, Options, MAX_SESSIONS};
 pub use recorder::{EndReason, Event, MessageKind, RecordedEvent};
-pub use route::{parse_route, Route, TEXT_AFTER_CLOSE};
+pub use route::{parse_route, PathError, Route, TEXT_AFTER_CLOSE};
 pub use server::MockServer;
 pub use session::Session;

@@ -26,7 +26,7 @@ pub struct Options {
     /// How long a connection that is held (`never-answer`, `stop-reading`,
     /// `close-answer=never`, a faulty 101) is kept at most.
     pub hold_timeout: Duration,
-    /// How long [`Session::act`] waits for the connections to carry an action out.
+    /// How long [`Session::act`](crate::Session::act) waits for the connections to carry an action out.
     pub action_timeout: Duration,
     /// Largest message accepted from a client (tungstenite's `max_message_size`).
     pub max_message_size: usize,

@@ -12,6 +12,7 @@ use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
 use tokio_rustls::TlsAcceptor;
 
+use crate::catalogue::{tls_listener, CLOSED_LISTENER, HANG_LISTENER, PLAIN_LISTENER};
 use crate::certs::{server_config, Catalogue};
 use crate::conn::{handle, ListenerKind};
 use crate::error::{Error, WaitError};
@@ -61,13 +62,13 @@ impl MockServer {
         let catalogue = Catalogue::generate()?;
         let mut listeners: Vec<(String, TcpListener, ListenerKind, &str)> = Vec::new();
         listeners.push((
-            "ws".into(),
-            bind("ws", options.ws_port).await?,
+            PLAIN_LISTENER.into(),
+            bind(PLAIN_LISTENER, options.ws_port).await?,
             ListenerKind::Plain,
             "ws",
         ));
         for case in &catalogue.cases {
-            let name = format!("wss.{}", case.name);
+            let name = tls_listener(case.name);
             let acceptor = TlsAcceptor::from(server_config(case)?);
             listeners.push((
                 name.clone(),
@@ -77,8 +78,8 @@ impl MockServer {
             ));
         }
         listeners.push((
-            "wss.hang".into(),
-            bind("wss.hang", 0).await?,
+            HANG_LISTENER.into(),
+            bind(HANG_LISTENER, 0).await?,
             ListenerKind::Hang,
             "wss",
         ));
@@ -91,11 +92,11 @@ impl MockServer {
             base_urls.insert(name.clone(), format!("{scheme}://{addr}"));
         }
         // A port with nothing listening: bind, read the port, close.
-        let closed = bind("tcp.closed", 0).await?;
-        let closed_addr = local("tcp.closed", &closed)?;
+        let closed = bind(CLOSED_LISTENER, 0).await?;
+        let closed_addr = local(CLOSED_LISTENER, &closed)?;
         drop(closed);
-        addrs.insert("tcp.closed".into(), closed_addr);
-        base_urls.insert("tcp.closed".into(), format!("ws://{closed_addr}"));
+        addrs.insert(CLOSED_LISTENER.into(), closed_addr);
+        base_urls.insert(CLOSED_LISTENER.into(), format!("ws://{closed_addr}"));
 
         let ca_pem_path = match &options.ca_out {
             Some(path) => {
