@@ -4,6 +4,7 @@
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -12,9 +13,10 @@ use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::Instant;
 use tokio_rustls::TlsAcceptor;
+use tokio_tungstenite::tungstenite::error::CapacityError;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
 use tokio_tungstenite::tungstenite::protocol::frame::Frame;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role};
@@ -164,13 +166,17 @@ impl Drop for Tag {
     }
 }
 
-/// Serves one accepted TCP connection to its end.
+/// Serves one accepted TCP connection to its end. When `stop` turns (the
+/// server shuts down), a connection that is not open yet ends at once
+/// (recorded as `ended: shutdown` by its [`Tag`]); an open one sends a close
+/// frame 1001 first ([`Live::run`]).
 pub(crate) async fn handle(
     shared: Arc<Shared>,
     listener: Arc<str>,
     kind: ListenerKind,
     tcp: TcpStream,
     peer: SocketAddr,
+    stop: watch::Receiver<bool>,
 ) {
     let _ = tcp.set_nodelay(true);
     let mut tag = Tag {
@@ -183,6 +189,36 @@ pub(crate) async fn handle(
         ended: false,
         ack_on_end: None,
     };
+    let open = AtomicBool::new(false);
+    let mut before_open = stop.clone();
+    let stopped_before_open = async {
+        let _ = before_open.changed().await;
+        if open.load(Ordering::Relaxed) {
+            // An open connection closes itself on the same signal.
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        () = accept(&shared, &mut tag, kind, tcp, Opening { open: &open, stop }) => {}
+        () = stopped_before_open => {}
+    }
+}
+
+/// What a connection needs to become open: the flag it raises once it is,
+/// and the shutdown signal it then watches itself.
+struct Opening<'a> {
+    open: &'a AtomicBool,
+    stop: watch::Receiver<bool>,
+}
+
+/// The TLS handshake if any, then [`serve`].
+async fn accept(
+    shared: &Arc<Shared>,
+    tag: &mut Tag,
+    kind: ListenerKind,
+    tcp: TcpStream,
+    opening: Opening<'_>,
+) {
     let opts = &shared.options;
     match kind {
         ListenerKind::Hang => {
@@ -193,10 +229,10 @@ pub(crate) async fn handle(
             let (how, detail) = drain(&mut s, opts.hold_timeout).await;
             tag.end(how, detail);
         }
-        ListenerKind::Plain => serve(&shared, &mut tag, Stream::Plain(tcp)).await,
+        ListenerKind::Plain => serve(shared, tag, Stream::Plain(tcp), opening).await,
         ListenerKind::Tls(acceptor) => {
             match tokio::time::timeout(opts.header_timeout, acceptor.accept(tcp)).await {
-                Ok(Ok(tls)) => serve(&shared, &mut tag, Stream::Tls(Box::new(tls))).await,
+                Ok(Ok(tls)) => serve(shared, tag, Stream::Tls(Box::new(tls)), opening).await,
                 Ok(Err(e)) => {
                     tag.record(Event::TlsFailed {
                         error: e.to_string(),
@@ -260,7 +296,7 @@ async fn reject(shared: &Shared, tag: &mut Tag, stream: &mut Stream, status: u16
     finish(stream, shared.options.close_timeout).await;
 }
 
-async fn serve(shared: &Arc<Shared>, tag: &mut Tag, mut stream: Stream) {
+async fn serve(shared: &Arc<Shared>, tag: &mut Tag, mut stream: Stream, opening: Opening<'_>) {
     let opts = &shared.options;
     let (req, rest) = match read_head(&mut stream, opts.header_timeout).await {
         Ok(r) => r,
@@ -402,7 +438,9 @@ async fn serve(shared: &Arc<Shared>, tag: &mut Tag, mut stream: Stream) {
     let ws =
         WebSocketStream::from_partially_read(stream, rest, Role::Server, Some(shared.ws_config))
             .await;
+    opening.open.store(true, Ordering::Relaxed);
     let live = Live {
+        stop: opening.stop,
         ws,
         shared: shared.clone(),
         session: session.inner.clone(),
@@ -464,6 +502,8 @@ async fn finish(stream: &mut Stream, limit: Duration) {
 
 /// An open WebSocket connection running its behaviour.
 struct Live {
+    /// Turns when the server shuts down.
+    stop: watch::Receiver<bool>,
     ws: WebSocketStream<Stream>,
     shared: Arc<Shared>,
     session: Arc<SessionInner>,
@@ -530,6 +570,7 @@ impl Live {
                         Some(Err(WsError::ConnectionClosed)) | Some(Err(WsError::AlreadyClosed)) => {
                             return (EndReason::CloseHandshake, None);
                         }
+                        Some(Err(e @ WsError::Capacity(_))) => return self.refuse_oversize(e).await,
                         Some(Err(e)) => return ws_end(e),
                         Some(Ok(m)) => {
                             if let Some(end) = self.incoming(m, tag).await {
@@ -556,6 +597,7 @@ impl Live {
                         }
                     }
                 }
+                _ = self.stop.changed() => return self.going_away().await,
                 _ = tokio::time::sleep_until(deadline), if self.closing.is_some() || !reading => {
                     return if self.closing.is_some() {
                         (EndReason::Timeout, Some(format!("no close answer within {:?}", self.shared.options.close_timeout)))
@@ -786,6 +828,42 @@ impl Live {
         Ok(())
     }
 
+    /// The server shuts down: a close frame 1001 (unless one went out
+    /// already), then the end, without waiting for the answer.
+    async fn going_away(&mut self) -> End {
+        let _ = self.close(Some(1001), GOING_AWAY.into()).await;
+        let _ = self.ws.get_mut().shutdown().await;
+        (EndReason::Shutdown, None)
+    }
+
+    /// A client message or frame over the limits: a close frame 1009 (RFC
+    /// 6455 section 7.4.1) written by hand, as tungstenite fails the
+    /// connection without one, then the end (`error`, with tungstenite's
+    /// text).
+    async fn refuse_oversize(&mut self, e: WsError) -> End {
+        let detail = e.to_string();
+        if self.closing.is_none() && !self.close_done {
+            let reason = match &e {
+                WsError::Capacity(CapacityError::MessageTooLong { size, max_size }) => {
+                    format!("message of {size} bytes over the limit of {max_size}")
+                }
+                _ => "message too big".to_owned(),
+            };
+            if write_raw(self.ws.get_mut(), &close_frame_bytes(Some(1009), &reason))
+                .await
+                .is_ok()
+            {
+                self.record(Event::CloseOut {
+                    code: Some(1009),
+                    reason,
+                    first: true,
+                });
+                finish(self.ws.get_mut(), self.shared.options.close_timeout).await;
+            }
+        }
+        (EndReason::Error, Some(detail))
+    }
+
     /// Writes a close frame and a text frame behind it in one write (raw
     /// bytes: tungstenite sends nothing after a close), records both, and
     /// waits for the close answer. Nothing, after a close frame went out.
@@ -859,6 +937,9 @@ impl Live {
         }
     }
 }
+
+/// The close reason of the 1001 sent to open connections at shutdown.
+const GOING_AWAY: &str = "server shutting down";
 
 /// A server text frame (unmasked, final), written by hand.
 fn text_frame_bytes(payload: &[u8]) -> Vec<u8> {

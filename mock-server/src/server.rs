@@ -210,8 +210,9 @@ impl MockServer {
     }
 
     /// Removes a session: later connections to its paths get 404 and its
-    /// place is free. Live connections go on until they end. The handle (if
-    /// any) keeps its recording.
+    /// place is free. Its open connections get a close frame 1001 (`session
+    /// deleted`) and end with the client's answer. The handle (if any) keeps
+    /// its recording.
     pub fn delete_session(&self, id: &str) -> bool {
         self.shared.delete_session(id).is_some()
     }
@@ -231,7 +232,11 @@ impl MockServer {
         self.shared.unrouted.wait_for(predicate, timeout).await
     }
 
-    /// Stops every listener and connection and waits for them to finish.
+    /// Stops every listener and connection and waits for them to finish:
+    /// connections not open yet end at once, open ones send a close frame
+    /// 1001 (`server shutting down`) first; one blocked on a write is
+    /// aborted after [`Options::close_timeout`]. (Dropping the server aborts
+    /// everything without close frames.)
     pub async fn shutdown(mut self) {
         self.stop.send_replace(true);
         for task in self.tasks.drain(..) {
@@ -257,13 +262,14 @@ async fn accept_loop(
     mut stop: watch::Receiver<bool>,
 ) {
     let mut conns = JoinSet::new();
+    let conn_stop = stop.clone();
     loop {
         tokio::select! {
             _ = stop.changed() => break,
             Some(_) = conns.join_next(), if !conns.is_empty() => {}
             accepted = listener.accept() => match accepted {
                 Ok((tcp, peer)) => {
-                    conns.spawn(handle(shared.clone(), name.clone(), kind.clone(), tcp, peer));
+                    conns.spawn(handle(shared.clone(), name.clone(), kind.clone(), tcp, peer, conn_stop.clone()));
                 }
                 // Out of file descriptors and the like: back off briefly
                 // rather than spin; the listener stays up.
@@ -271,5 +277,9 @@ async fn accept_loop(
             },
         }
     }
+    // Connections not open yet end at once; open ones send a close frame
+    // 1001 first. One blocked on a write is aborted after the close timeout.
+    let all_ended = async { while conns.join_next().await.is_some() {} };
+    let _ = tokio::time::timeout(shared.options.close_timeout, all_ended).await;
     conns.shutdown().await;
 }

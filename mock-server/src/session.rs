@@ -231,8 +231,9 @@ impl Registry {
         inner.map(|inner| Session { inner })
     }
 
-    /// Removes a session: it no longer routes and its place is free. Returns
-    /// the session if it was live.
+    /// Removes a session: it no longer routes, its place is free, and its
+    /// open connections get a close frame 1001. Returns the session if it
+    /// was live.
     pub(crate) fn delete(&self, id: &str) -> Option<Session> {
         let (live, held) = {
             let mut st = self.lock();
@@ -241,11 +242,42 @@ impl Registry {
         };
         // Dropped here, after the lock: the held handle may be the last one.
         drop(held);
-        live.map(|inner| Session { inner })
+        let session = live.map(|inner| Session { inner })?;
+        session.close_open_connections(SESSION_DELETED);
+        Some(session)
     }
 }
 
+/// The close reason of the 1001 sent to a deleted session's connections.
+const SESSION_DELETED: &str = "session deleted";
+
 impl Session {
+    /// Asks every open connection to send a close frame 1001 with this
+    /// reason, without waiting (recorded as a `close` action to all).
+    fn close_open_connections(&self, reason: &str) {
+        let targets = self.inner.targets(&Target::All);
+        self.inner.recorder.record(
+            0,
+            Event::Action {
+                action: Action::Close {
+                    to: Target::All,
+                    code: Some(1001),
+                    reason: reason.to_owned(),
+                },
+                queued: targets.len() as u32,
+            },
+        );
+        for tx in targets {
+            let _ = tx.try_send(Envelope {
+                command: Command::Close {
+                    code: Some(1001),
+                    reason: reason.to_owned(),
+                },
+                ack: None,
+            });
+        }
+    }
+
     /// The session's id, as it appears in paths (`/s/{id}/...`).
     pub fn id(&self) -> &str {
         &self.inner.id

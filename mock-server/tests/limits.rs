@@ -212,3 +212,105 @@ async fn the_control_api_answers_503_over_the_session_cap_until_one_is_deleted()
     let (status, body) = http(&addr, "POST", "/sessions", None).await;
     assert_eq!(status, 201, "{body}");
 }
+
+async fn next_message(ws: &mut Ws) -> tokio_tungstenite::tungstenite::Message {
+    use futures_util::StreamExt;
+    tokio::time::timeout(T, ws.next())
+        .await
+        .expect("a message in time")
+        .expect("not the end")
+        .expect("no error")
+}
+
+fn close_code(m: &tokio_tungstenite::tungstenite::Message) -> Option<(u16, String)> {
+    match m {
+        tokio_tungstenite::tungstenite::Message::Close(Some(f)) => {
+            Some((u16::from(f.code), f.reason.to_string()))
+        }
+        _ => None,
+    }
+}
+
+#[tokio::test]
+async fn deleting_a_session_closes_its_live_connections_with_1001() {
+    let (server, addr) = control_server().await;
+    let s = server.create_session();
+    let mut a = connect(&server, &s.url("ws", "echo"), &[]).await;
+    let mut b = connect(&server, &s.url("wss.valid", "silent"), &[]).await;
+    wait(&s, 2, |e| {
+        matches!(e, mock_server::Event::HandshakeResponse { .. })
+    })
+    .await;
+    let (status, _) = http(&addr, "DELETE", &format!("/sessions/{}", s.id()), None).await;
+    assert_eq!(status, 204);
+    for ws in [&mut a, &mut b] {
+        let m = next_message(ws).await;
+        assert_eq!(
+            close_code(&m),
+            Some((1001, "session deleted".into())),
+            "{m:?}"
+        );
+    }
+    // The clients answer; each connection ends with a close handshake.
+    use futures_util::StreamExt;
+    let end = tokio::time::timeout(T, a.next()).await.unwrap();
+    assert!(end.is_none(), "{end:?}");
+    // (Reading is what makes tungstenite send its answer. Over TLS the
+    // server ends without close_notify, which the client reports.)
+    let _ = tokio::time::timeout(T, b.next()).await.unwrap();
+    for conn in [1, 2] {
+        assert_eq!(
+            ended(&s, conn).await.event,
+            mock_server::Event::Ended {
+                how: mock_server::EndReason::CloseHandshake,
+                detail: None
+            }
+        );
+    }
+    // The library call does the same.
+    let s2 = server.create_session();
+    let mut c = connect(&server, &s2.url("ws", "echo"), &[]).await;
+    wait(&s2, 1, |e| {
+        matches!(e, mock_server::Event::HandshakeResponse { .. })
+    })
+    .await;
+    assert!(server.delete_session(s2.id()));
+    let m = next_message(&mut c).await;
+    assert_eq!(close_code(&m), Some((1001, "session deleted".into())));
+}
+
+#[tokio::test]
+async fn an_oversize_client_message_gets_a_1009_close_before_the_connection_ends() {
+    use futures_util::SinkExt;
+    let server = start_with(Options {
+        max_message_size: 1024,
+        max_frame_size: 1024,
+        ..Options::default()
+    })
+    .await;
+    let s = server.create_session();
+    let mut ws = connect(&server, &s.url("ws", "echo"), &[]).await;
+    ws.send(tokio_tungstenite::tungstenite::Message::binary(vec![
+        0u8;
+        4096
+    ]))
+    .await
+    .unwrap();
+    let m = next_message(&mut ws).await;
+    let (code, reason) = close_code(&m).unwrap_or_else(|| panic!("{m:?}"));
+    assert_eq!(code, 1009);
+    assert!(reason.contains("1024"), "{reason}");
+    let end = ended(&s, 1).await;
+    assert!(
+        matches!(&end.event, mock_server::Event::Ended { how: mock_server::EndReason::Error, detail: Some(d) } if d.contains("Space limit")),
+        "{end:?}"
+    );
+    assert!(events(&s, 1).iter().any(|e| matches!(
+        e,
+        mock_server::Event::CloseOut {
+            code: Some(1009),
+            first: true,
+            ..
+        }
+    )));
+}
