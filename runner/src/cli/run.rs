@@ -22,9 +22,16 @@ const DEFAULT_REPORT_DIR: &str = "target/conformance-report";
 /// Runs `run` on `runtime`; the exit status.
 pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> ExitCode {
     let adapter = match (args.adapter.as_str(), args.mutant) {
-        ("reference", mutant) => AdapterSpec::Reference { mutant },
+        ("reference", mutant) => AdapterSpec::Reference {
+            mutant,
+            variants: args.variant,
+        },
         (_, Some(_)) => {
             eprintln!("error: --mutant works with --adapter reference only");
+            return ExitCode::from(2);
+        }
+        (_, None) if !args.variant.is_empty() => {
+            eprintln!("error: --variant works with --adapter reference only");
             return ExitCode::from(2);
         }
         (command, None) => AdapterSpec::Command(command.to_string()),
