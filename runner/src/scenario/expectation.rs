@@ -61,7 +61,8 @@ pub struct RawExpectation {
     /// These events, in this order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<Vec<Pattern>>,
-    /// No further client event for this many milliseconds.
+    /// Waits until the client has been quiet for this many milliseconds;
+    /// what came meanwhile stands in the trace, which the golden judges.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settle: Option<u64>,
     /// Facts of the server lane.
