@@ -145,7 +145,9 @@ impl Bridge {
     fn handle(&mut self, request: Request) -> bool {
         let id = request.id;
         match request.op {
-            Op::Hello { protocol, config } => {
+            Op::Hello {
+                protocol, config, ..
+            } => {
                 if protocol != PROTOCOL_VERSION {
                     self.respond(Response::error(
                         id,
@@ -164,6 +166,7 @@ impl Bridge {
                             version: env!("CARGO_PKG_VERSION").into(),
                             protocol: PROTOCOL_VERSION,
                             unsupported: Vec::new(),
+                            api: Default::default(),
                         };
                         let result = serde_json::to_value(hello).unwrap_or(Value::Null);
                         self.respond(Response::ok(id, result));

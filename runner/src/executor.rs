@@ -431,6 +431,7 @@ impl Run<'_> {
                 Op::Hello {
                     protocol: PROTOCOL_VERSION,
                     config,
+                    profile: None,
                 },
                 deadline,
             )
