@@ -387,8 +387,9 @@ pub struct HelloResult {
     pub unsupported: Vec<String>,
     /// The face of the API the adapter serves; absent means `my`, so
     /// adapters written before this field keep working. Added within
-    /// version 1.
-    #[serde(default)]
+    /// version 1. Written only when it is not `my`, so a `my` adapter's
+    /// result is as before.
+    #[serde(default, skip_serializing_if = "Api::is_my")]
     pub api: Api,
 }
 
@@ -481,6 +482,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(old.api, Api::My);
+        assert!(serde_json::to_value(&old).unwrap().get("api").is_none());
         let wx: HelloResult = serde_json::from_value(
             json!({"name": "x", "version": "1", "protocol": 1, "unsupported": [], "api": "wx"}),
         )

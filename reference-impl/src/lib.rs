@@ -92,7 +92,7 @@ mod validate;
 pub mod variant;
 
 pub use adapter::{spawn_in_process, spawn_in_process_as, spawn_in_process_with, AdapterChannels};
-pub use adapter_protocol::{CallbackKind, Config, Event, EventType};
+pub use adapter_protocol::{Api, CallbackKind, Config, Event, EventType, Profile};
 pub use codes::ErrorCode;
 pub use context::{My, SocketTask};
 pub use mutant::{Mutant, UnknownMutant};
