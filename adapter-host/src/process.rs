@@ -452,6 +452,7 @@ impl ProcessAdapter {
             op: Op::Hello {
                 protocol: PROTOCOL_VERSION,
                 config,
+                profile: None,
             },
         })?;
         loop {

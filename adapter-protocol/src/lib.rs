@@ -11,8 +11,10 @@
 //! events come back ([`AdapterMessage`]).
 
 mod method;
+mod profile;
 
 pub use method::{error_chain, Method, MethodKind, MethodTarget};
+pub use profile::{Api, Profile, UnknownProfile, TARGET_WX};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -101,6 +103,12 @@ pub enum Op {
         protocol: u32,
         /// The configuration.
         config: Config,
+        /// The profile the run checks (a [`Profile`] name), so that one
+        /// adapter can serve several; absent for the default profile.
+        /// Added within version 1: written only when set, and an adapter
+        /// that does not know it ignores it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        profile: Option<String>,
     },
     /// Invoke one API method.
     Call(Call),
@@ -377,6 +385,12 @@ pub struct HelloResult {
     /// Config keys the adapter cannot honour (names from [`Config::KEYS`]).
     #[serde(default)]
     pub unsupported: Vec<String>,
+    /// The face of the API the adapter serves; absent means `my`, so
+    /// adapters written before this field keep working. Added within
+    /// version 1. Written only when it is not `my`, so a `my` adapter's
+    /// result is as before.
+    #[serde(default, skip_serializing_if = "Api::is_my")]
+    pub api: Api,
 }
 
 /// Builds the `{ "returned": … }` result of a `call`.
@@ -392,7 +406,8 @@ pub fn call_result(task: Option<&str>) -> Value {
     Value::Object(map)
 }
 
-/// The target name of the global socket API.
+/// The target name of the global socket API of the `my` face (see
+/// [`Api::global_target`] for the `wx` face's).
 pub const TARGET_MY: &str = "my";
 /// The nested-call target naming the task the enclosing call returned.
 pub const TARGET_RETURNED: &str = "$returned";
@@ -434,6 +449,46 @@ mod tests {
         };
         assert_eq!(config.max_tasks, 2);
         assert_eq!(config.connect_timeout_ms, 30_000);
+    }
+
+    #[test]
+    fn hello_profile_is_optional_and_written_only_when_set() {
+        let old = json!({"id": 1, "op": "hello", "protocol": 1, "config": {}});
+        let request: Request = serde_json::from_value(old.clone()).unwrap();
+        let Op::Hello { profile, .. } = &request.op else {
+            panic!("not hello")
+        };
+        assert_eq!(profile, &None);
+        assert!(serde_json::to_value(&request)
+            .unwrap()
+            .get("profile")
+            .is_none());
+        let new = json!({"id": 1, "op": "hello", "protocol": 1, "config": {}, "profile": "wechat"});
+        let request: Request = serde_json::from_value(new.clone()).unwrap();
+        let Op::Hello { profile, .. } = &request.op else {
+            panic!("not hello")
+        };
+        assert_eq!(profile.as_deref(), Some("wechat"));
+        assert_eq!(
+            serde_json::to_value(&request).unwrap()["profile"],
+            json!("wechat")
+        );
+    }
+
+    #[test]
+    fn hello_result_without_api_is_my() {
+        let old: HelloResult = serde_json::from_value(
+            json!({"name": "x", "version": "1", "protocol": 1, "unsupported": []}),
+        )
+        .unwrap();
+        assert_eq!(old.api, Api::My);
+        assert!(serde_json::to_value(&old).unwrap().get("api").is_none());
+        let wx: HelloResult = serde_json::from_value(
+            json!({"name": "x", "version": "1", "protocol": 1, "unsupported": [], "api": "wx"}),
+        )
+        .unwrap();
+        assert_eq!(wx.api, Api::Wx);
+        assert_eq!(serde_json::to_value(&wx).unwrap()["api"], json!("wx"));
     }
 
     #[test]

@@ -4,12 +4,12 @@
 //! Every crate that needs to know what a method name means asks [`Method`];
 //! no other place lists method names.
 
-use crate::EventType;
+use crate::{Api, EventType};
 
 /// What a method is called on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MethodTarget {
-    /// The global object (`my`).
+    /// The global object (`my`, or `wx` under [`Api::Wx`]).
     Global,
     /// A SocketTask that `connectSocket` returned.
     Task,
@@ -73,9 +73,45 @@ impl Method {
         global.chain(task)
     }
 
-    /// The method of that wire name on that target, if there is one.
+    /// The method of that wire name on that target, if there is one (the
+    /// `my` face; see [`Method::parse_in`] for another).
     pub fn parse(target: MethodTarget, name: &str) -> Option<Method> {
         Method::all().find(|m| m.target() == target && m.name() == name)
+    }
+
+    /// Every method of the `api` face, in the order of [`Method::all`]:
+    /// under `wx`, every method but the `off*` ones.
+    pub fn all_in(api: Api) -> impl Iterator<Item = Method> {
+        Method::all().filter(move |m| m.exists_in(api))
+    }
+
+    /// The method of that wire name on that target of the `api` face.
+    pub fn parse_in(api: Api, target: MethodTarget, name: &str) -> Option<Method> {
+        Method::parse(target, name).filter(|m| m.exists_in(api))
+    }
+
+    /// Whether the `api` face has this method: `my` has every one; `wx`
+    /// has no `off*` method (WeChat's SocketTask has none, nor has `wx`).
+    pub fn exists_in(self, api: Api) -> bool {
+        match api {
+            Api::My => true,
+            Api::Wx => !self.removes_listener(),
+        }
+    }
+
+    /// The global method a task method stands for (`send` →
+    /// `sendSocketMessage`, `onOpen` → `onSocketOpen`); a global method is
+    /// its own twin. Under `wx`, the twin's name is what a result's
+    /// `errMsg` names before its colon (`"sendSocketMessage:ok"` for a
+    /// task's `send`).
+    pub fn global_twin(self) -> Method {
+        match self {
+            Method::Send => Method::SendSocketMessage,
+            Method::Close => Method::CloseSocket,
+            Method::On(t) => Method::OnSocket(t),
+            Method::Off(t) => Method::OffSocket(t),
+            global => global,
+        }
     }
 
     /// The method of that wire name on either target (the two sets of names
@@ -208,6 +244,45 @@ mod tests {
             Method::parse(MethodTarget::Task, "offError"),
             Some(Method::Off(EventType::Error))
         );
+    }
+
+    #[test]
+    fn the_wx_face_has_no_off_methods() {
+        let wx: Vec<Method> = Method::all_in(Api::Wx).collect();
+        assert_eq!(wx.len(), 13);
+        assert!(wx.iter().all(|m| !m.removes_listener()));
+        assert_eq!(Method::all_in(Api::My).count(), 21);
+        assert_eq!(
+            Method::parse_in(Api::Wx, MethodTarget::Global, "onSocketOpen"),
+            Some(Method::OnSocket(EventType::Open))
+        );
+        assert_eq!(
+            Method::parse_in(Api::Wx, MethodTarget::Task, "offOpen"),
+            None
+        );
+        assert_eq!(
+            Method::parse_in(Api::Wx, MethodTarget::Global, "offSocketClose"),
+            None
+        );
+        assert_eq!(
+            Method::parse_in(Api::My, MethodTarget::Task, "offOpen"),
+            Some(Method::Off(EventType::Open))
+        );
+    }
+
+    #[test]
+    fn task_methods_have_global_twins() {
+        assert_eq!(Method::Send.global_twin(), Method::SendSocketMessage);
+        assert_eq!(Method::Close.global_twin().name(), "closeSocket");
+        assert_eq!(
+            Method::On(EventType::Error).global_twin(),
+            Method::OnSocket(EventType::Error)
+        );
+        assert_eq!(Method::ConnectSocket.global_twin(), Method::ConnectSocket);
+        for m in Method::all() {
+            assert_eq!(m.global_twin().target(), MethodTarget::Global);
+            assert_eq!(m.global_twin().event_type(), m.event_type());
+        }
     }
 
     #[test]

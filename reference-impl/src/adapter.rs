@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use adapter_protocol::{
     call_result, error_chain, AdapterMessage, Call, CallbackKind, Event, EventType, HelloResult,
-    Method, MethodKind, MethodTarget, NestedCall, Op, Request, Response, Within, PROTOCOL_VERSION,
-    TARGET_MY, TARGET_RETURNED,
+    Method, MethodKind, MethodTarget, NestedCall, Op, Profile, Request, Response, Within,
+    PROTOCOL_VERSION, TARGET_RETURNED,
 };
 use serde_json::{json, Map, Value};
 use tokio::sync::mpsc;
@@ -57,10 +57,12 @@ pub fn spawn_in_process_with(mutant: Option<Mutant>) -> AdapterChannels {
     spawn_in_process_as(Behaviour::mutant(mutant))
 }
 
-/// As [`spawn_in_process`], running `behaviour`: its variants (other
-/// conforming options, see [`Variant`](crate::Variant)) and its mutant.
-/// `hello` answers with [`Behaviour::adapter_name`]
-/// (`reference-impl+variant:connect.outcome=settled`, …).
+/// As [`spawn_in_process`], running `behaviour`: its profile, its variants
+/// (other conforming options, see [`Variant`](crate::Variant)) and its
+/// mutant. `hello` answers with [`Behaviour::adapter_name`]
+/// (`reference-impl+variant:connect.outcome=settled`, …) and the API face
+/// of the profile (`api`); a `hello` that names a profile (`profile`)
+/// serves that one instead.
 ///
 /// # Panics
 ///
@@ -145,7 +147,11 @@ impl Bridge {
     fn handle(&mut self, request: Request) -> bool {
         let id = request.id;
         match request.op {
-            Op::Hello { protocol, config } => {
+            Op::Hello {
+                protocol,
+                config,
+                profile,
+            } => {
                 if protocol != PROTOCOL_VERSION {
                     self.respond(Response::error(
                         id,
@@ -155,15 +161,24 @@ impl Bridge {
                 }
                 self.clear();
                 self.my = None;
-                match My::with_behaviour(config, self.behaviour.clone()) {
+                // hello.profile: the profile to serve, else the one given at start.
+                let behaviour = match profile.as_deref().map(str::parse::<Profile>) {
+                    None => self.behaviour.clone(),
+                    Some(Ok(profile)) => self.behaviour.clone().with_profile(profile),
+                    Some(Err(e)) => {
+                        self.respond(Response::error(id, e.to_string()));
+                        return true;
+                    }
+                };
+                match My::with_behaviour(config, behaviour.clone()) {
                     Ok(my) => {
                         self.my = Some(my);
-                        let name = self.behaviour.adapter_name();
                         let hello = HelloResult {
-                            name,
+                            name: behaviour.adapter_name(),
                             version: env!("CARGO_PKG_VERSION").into(),
                             protocol: PROTOCOL_VERSION,
                             unsupported: Vec::new(),
+                            api: behaviour.profile.api(),
                         };
                         let result = serde_json::to_value(hello).unwrap_or(Value::Null);
                         self.respond(Response::ok(id, result));
@@ -247,8 +262,9 @@ impl Bridge {
         });
         let listener = call.listener.clone();
         let off = call.listener.as_deref();
+        let api = my.api();
         let task = match call.target.as_str() {
-            TARGET_MY => None,
+            global if global == api.global_target() => None,
             TARGET_RETURNED => Some(
                 returned
                     .cloned()
@@ -265,9 +281,9 @@ impl Bridge {
             None => MethodTarget::Global,
             Some(_) => MethodTarget::Task,
         };
-        let Some(method) = Method::parse(target, &call.method) else {
+        let Some(method) = Method::parse_in(api, target, &call.method) else {
             return Err(match task {
-                None => format!("unknown method `{}` on `my`", call.method),
+                None => format!("unknown method `{}` on `{api}`", call.method),
                 Some(_) => format!(
                     "unknown method `{}` on a SocketTask (`{}`)",
                     call.method, call.target

@@ -1,5 +1,7 @@
 //! The error codes of the seed's table and their descriptions, plus the
-//! codes of the vendor's later revision that variants use.
+//! codes of the vendor's later revision that variants and the
+//! `alipay-current` profile use, and the reasons the `wx` face writes in
+//! its `errMsg`.
 
 use serde_json::{json, Value};
 
@@ -41,6 +43,9 @@ pub enum ErrorCode {
     /// 65 in the 2022-11 revision (my.onSocketError): check that the domain
     /// is legal.
     DomainNotAllowed,
+    /// 3 in the 2022-11 revision, its second meaning: the single
+    /// connection already exists (profile `alipay-current`).
+    SocketExists,
 }
 
 impl ErrorCode {
@@ -49,7 +54,7 @@ impl ErrorCode {
         match self {
             ErrorCode::Unknown => 1,
             ErrorCode::AlreadyConnected | ErrorCode::InvalidArgument => 2,
-            ErrorCode::UrlEmpty => 3,
+            ErrorCode::UrlEmpty | ErrorCode::SocketExists => 3,
             ErrorCode::UrlFormat => 4,
             ErrorCode::UrlScheme => 5,
             ErrorCode::ConnectTimeout => 6,
@@ -84,6 +89,29 @@ impl ErrorCode {
             ErrorCode::InvalidArgument => "接口参数无效。",
             ErrorCode::WssRequired => "请求url不支持ws，请使用wss",
             ErrorCode::DomainNotAllowed => "请检查域名是否合法。",
+            ErrorCode::SocketExists => "该 WebSocket 已存在。",
+        }
+    }
+
+    /// The reason the `wx` face writes after `"<method>:fail "` and in an
+    /// error event's `errMsg`: informational, never compared.
+    pub fn reason(self) -> &'static str {
+        match self {
+            ErrorCode::Unknown => "unknown error",
+            ErrorCode::AlreadyConnected | ErrorCode::SocketExists => "WebSocket already exists",
+            ErrorCode::UrlEmpty => "url is empty",
+            ErrorCode::UrlFormat => "invalid url",
+            ErrorCode::UrlScheme => "url must start with ws or wss",
+            ErrorCode::ConnectTimeout => "timeout",
+            ErrorCode::InvalidCertificate => "invalid server certificate",
+            ErrorCode::InvalidHandshake => "invalid handshake response",
+            ErrorCode::ProtocolUnrequested => "the server selected a subprotocol not requested",
+            ErrorCode::NotOpen => "WebSocket is not connected",
+            ErrorCode::SendFailed => "send failed",
+            ErrorCode::OutOfMemory => "message too large",
+            ErrorCode::InvalidArgument => "parameter error",
+            ErrorCode::WssRequired => "url must use wss",
+            ErrorCode::DomainNotAllowed => "url not in domain list",
         }
     }
 

@@ -6,8 +6,8 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use adapter_protocol::{CallbackKind, Config, Event, EventType, TARGET_MY};
-use serde_json::{json, Value};
+use adapter_protocol::{CallbackKind, Config, Event, EventType, Method};
+use serde_json::Value;
 use tokio::sync::{mpsc, Notify};
 use tokio::task::JoinHandle;
 
@@ -16,7 +16,7 @@ use crate::mutant::Mutant;
 use crate::options::{truthy, CloseSocketOptions, ConnectSocketOptions, SendSocketMessageOptions};
 use crate::seams::{Behaviour, ConnectOutcome, Removal, Scope, Seams};
 use crate::socket::{self, Command, Outbox, SocketEvent, Start};
-use crate::types::{CallId, Error, ListenerName, ReadyState, SocketId};
+use crate::types::{CallId, Caller, Error, ListenerName, ReadyState, SocketId};
 use crate::{tls, validate};
 
 /// Whose listeners hear a socket.
@@ -64,7 +64,7 @@ struct SocketEntry {
     accepted: bool,
     /// The `connectSocket` call whose callbacks wait for the handshake's
     /// outcome, and when they run ([`ConnectOutcome`]).
-    connect_call: Option<(Option<CallId>, ConnectOutcome)>,
+    connect_call: Option<(Option<Caller>, ConnectOutcome)>,
 }
 
 #[derive(Debug)]
@@ -146,7 +146,7 @@ impl Outbox for SocketOutbox {
         self.if_live(|inner| inner.push_events(self.socket, self.generation, events));
     }
 
-    fn post_callbacks(&self, call: Option<CallId>, outcome: Result<(), ErrorCode>) {
+    fn post_callbacks(&self, call: Option<Caller>, outcome: Result<(), ErrorCode>) {
         self.if_live(|inner| inner.push_callbacks(call, outcome));
     }
 
@@ -206,12 +206,15 @@ impl Inner {
 
     /// `success` or `fail`, then `complete` with the same object (`order.async`:
     /// queued, never run inside the call).
-    fn push_callbacks(&mut self, call: Option<CallId>, outcome: Result<(), ErrorCode>) {
-        let Some(call) = call else { return };
-        let (kind, res) = match outcome {
-            Ok(()) => (CallbackKind::Success, json!({})),
-            Err(code) => (CallbackKind::Fail, code.payload()),
+    fn push_callbacks(&mut self, call: Option<Caller>, outcome: Result<(), ErrorCode>) {
+        let Some(Caller { id: call, method }) = call else {
+            return;
         };
+        let kind = match outcome {
+            Ok(()) => CallbackKind::Success,
+            Err(_) => CallbackKind::Fail,
+        };
+        let res = self.seams.callback_payload(method, outcome);
         let mut kinds = [kind, CallbackKind::Complete];
         if self.seams.complete_before_outcome() {
             kinds.reverse();
@@ -228,7 +231,7 @@ impl Inner {
 
     /// The callbacks of a call whose outcome is known inside the call:
     /// queued as [`Inner::push_callbacks`] does.
-    fn push_call_result(&mut self, call: Option<CallId>, outcome: Result<(), ErrorCode>) {
+    fn push_call_result(&mut self, call: Option<Caller>, outcome: Result<(), ErrorCode>) {
         if !self.seams.callbacks_inside_call() {
             return self.push_callbacks(call, outcome);
         }
@@ -301,7 +304,7 @@ impl Inner {
         self.next_socket += 1;
         let (target, key) = match target {
             Some(handle) => (handle, ListenerKey::Task(id)),
-            None => (TARGET_MY.to_owned(), ListenerKey::My),
+            None => (self.seams.global_target().to_owned(), ListenerKey::My),
         };
         self.sockets.insert(
             id,
@@ -377,7 +380,13 @@ impl Inner {
                     // listeners.scope: a task's events reach its own listeners only.
                     let leaks = heard && key != ListenerKey::My;
                     if leaks && self.seams.my_hears_task_event(event_type) {
-                        hearers.push((TARGET_MY.to_owned(), ListenerKey::My));
+                        hearers.push((self.seams.global_target().to_owned(), ListenerKey::My));
+                    }
+                    // wechat: the `wx.onSocket*` listeners hear the newest
+                    // connection, a SocketTask too.
+                    let followed = self.global == Some(socket) && key != ListenerKey::My;
+                    if heard && followed && self.seams.globals_follow_newest_task() {
+                        hearers.push((self.seams.global_target().to_owned(), ListenerKey::My));
                     }
                     for (target, key) in hearers {
                         let names = self
@@ -481,30 +490,41 @@ impl My {
         self.shared.lock().seams.behaviour().mutant
     }
 
-    /// What this context runs: its variants and mutant.
+    /// What this context runs: its profile, variants and mutant.
     pub fn behaviour(&self) -> Behaviour {
         self.shared.lock().seams.behaviour().clone()
     }
 
-    /// `my.connectSocket(options)`. `None`: called with no argument (and so
-    /// with no callbacks). Returns a [`SocketTask`] when `multiple` is truthy,
-    /// also when validation then fails (that task is CLOSED).
+    /// The face of the API this context serves (its profile's): the name
+    /// of the global object, the methods, the payload forms.
+    pub fn api(&self) -> adapter_protocol::Api {
+        self.shared.lock().seams.api()
+    }
+
+    /// `my.connectSocket(options)` (`wx.connectSocket` under the `wechat`
+    /// profile). `None`: called with no argument (and so with no
+    /// callbacks). Returns a [`SocketTask`] when `multiple` is truthy, and
+    /// always under `wechat`, also when validation then fails (that task is
+    /// CLOSED).
     pub fn connect_socket(
         &self,
         call: CallId,
         options: Option<ConnectSocketOptions>,
     ) -> Option<SocketTask> {
-        let call = options.is_some().then_some(call);
+        let call = options.is_some().then_some(Caller {
+            id: call,
+            method: Method::ConnectSocket,
+        });
         let options = options.unwrap_or_default();
         let multiple = truthy(options.multiple.as_ref());
         let mut inner = self.shared.lock();
-        let scope = match multiple {
-            true => Scope::Task,
-            false => Scope::Global,
-        };
+        // connect.return: a SocketTask with `multiple` (always under wx).
+        let scope = inner.seams.connect_scope(multiple);
         // connect.single.exists: the global socket is not CLOSED.
         let single_exists = || match scope {
-            Scope::Global if inner.global_refuses_connect() => Err(ErrorCode::AlreadyConnected),
+            Scope::Global if inner.global_refuses_connect() => {
+                Err(inner.seams.code_for_existing_single())
+            }
             _ => Ok(()),
         };
         // [connect.check-order]: URL checks first, or connect.single.exists.
@@ -524,7 +544,7 @@ impl My {
             }
             Ok(plan)
         })();
-        let handle = multiple.then(|| {
+        let handle = (scope == Scope::Task).then(|| {
             let handle = format!("t{}", inner.next_handle);
             inner.next_handle += 1;
             handle
@@ -542,7 +562,7 @@ impl My {
         match checked {
             Ok(plan) => {
                 let socket = socket.expect("a socket is made for a valid connect");
-                if scope == Scope::Global {
+                if scope == Scope::Global || inner.seams.globals_follow_newest_task() {
                     inner.global = Some(socket);
                 }
                 // connect.success / connect.outcome
@@ -871,7 +891,10 @@ fn send(
     call: CallId,
     options: Option<SendSocketMessageOptions>,
 ) {
-    let call = options.is_some().then_some(call);
+    let call = options.is_some().then_some(Caller {
+        id: call,
+        method: Method::SendSocketMessage,
+    });
     let options = options.unwrap_or_default();
     let mut inner = shared.lock();
     let max = inner.config.max_message_bytes;
@@ -913,7 +936,10 @@ fn close(
     call: CallId,
     options: Option<CloseSocketOptions>,
 ) {
-    let call = options.is_some().then_some(call);
+    let call = options.is_some().then_some(Caller {
+        id: call,
+        method: Method::CloseSocket,
+    });
     let options = options.unwrap_or_default();
     let mut inner = shared.lock();
     let seams = inner.seams.clone();

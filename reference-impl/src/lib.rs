@@ -44,6 +44,15 @@
 //! - A send accepted while the transport is already gone (its close event
 //!   still queued) fails with 11; a close accepted then succeeds.
 //!
+//! Profiles: [`Behaviour::profile`] chooses the edition served:
+//! `alipay-2022-09` (the default, behaviour.md as written),
+//! `alipay-current` (the vendor's revision of 2022-11-24: codes 3, 2 and
+//! 20, `protocols` honoured, a `timeout` argument) or `wechat` (the `wx`
+//! face: every connect returns a task, `{errMsg}` payloads, binary as
+//! ArrayBuffer, no `isBuffer`, `data` or `off*`). Each difference is an
+//! answer at a seam, as variants are; `reference-adapter --profile NAME`
+//! and a `hello` with `profile` choose it.
+//!
 //! Mutants: [`Mutant`] (the table is in [`mutant`]) lists deliberately
 //! non-conforming variants, each one realistic bug planted at the one place
 //! where it would live (a wrong error code, callbacks in the wrong order or
@@ -60,7 +69,7 @@
 //!    objects), `types` ([`CallId`], [`ReadyState`], [`Error`], …),
 //!    [`mutant`] (the names of the deliberate bugs), [`variant`] (the
 //!    names of the conforming variants).
-//! 2. `seams`: [`Behaviour`] (variants and a mutant) and one decision
+//! 2. `seams`: [`Behaviour`] (a profile, variants and a mutant) and one decision
 //!    function per rule that a mutant breaks or a variant answers
 //!    otherwise; the code paths ask these questions and never name a
 //!    mutant or a variant.
@@ -92,7 +101,7 @@ mod validate;
 pub mod variant;
 
 pub use adapter::{spawn_in_process, spawn_in_process_as, spawn_in_process_with, AdapterChannels};
-pub use adapter_protocol::{CallbackKind, Config, Event, EventType};
+pub use adapter_protocol::{Api, CallbackKind, Config, Event, EventType, Profile};
 pub use codes::ErrorCode;
 pub use context::{My, SocketTask};
 pub use mutant::{Mutant, UnknownMutant};

@@ -16,6 +16,9 @@ pub struct ConnectSocketOptions {
     pub multiple: Option<Value>,
     /// `protocols`: an array of subprotocols to offer (a later doc revision).
     pub protocols: Option<Value>,
+    /// `timeout`: the connect deadline in ms (profiles `alipay-current` and
+    /// `wechat`; the default profile ignores it).
+    pub timeout: Option<Value>,
 }
 
 /// The argument of `my.sendSocketMessage` and `SocketTask.send`, without its functions.
@@ -61,6 +64,7 @@ impl ConnectSocketOptions {
             header: field(&o, "header"),
             multiple: field(&o, "multiple"),
             protocols: field(&o, "protocols"),
+            timeout: field(&o, "timeout"),
         }
     }
 

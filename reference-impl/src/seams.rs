@@ -7,22 +7,28 @@
 //! Reading a seam's body gives the rule (its first, conforming arm) and
 //! every deviation from it that this crate can run.
 
-use adapter_protocol::{Config, EventType};
+use std::time::Duration;
+
+use adapter_protocol::{Api, Config, EventType, Method, Profile};
+use serde_json::{json, Value};
 
 use crate::codes::ErrorCode;
 use crate::mutant::Mutant;
 use crate::types::ReadyState;
 use crate::variant::{Variant, Variants};
 
-/// What a reference context runs: the reference's own option of every
-/// [impl-defined] rule except those `variants` take, and at most one
-/// deliberate bug.
+/// What a reference context runs: the rules of one profile, the
+/// reference's own option of every [impl-defined] rule except those
+/// `variants` take, and at most one deliberate bug.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Behaviour {
     /// A deliberate bug (see [`Mutant`]); `None` conforms.
     pub mutant: Option<Mutant>,
     /// Other conforming options of [impl-defined] rules (see [`Variant`]).
     pub variants: Variants,
+    /// The edition of the API served (default `alipay-2022-09`): where a
+    /// profile's source decides a point, its rule wins over a variant.
+    pub profile: Profile,
 }
 
 impl Behaviour {
@@ -36,7 +42,13 @@ impl Behaviour {
         Behaviour {
             mutant,
             variants: Variants::none(),
+            profile: Profile::default(),
         }
+    }
+
+    /// The same behaviour serving `profile` instead.
+    pub fn with_profile(self, profile: Profile) -> Behaviour {
+        Behaviour { profile, ..self }
     }
 
     /// The same behaviour with these variants instead.
@@ -45,9 +57,13 @@ impl Behaviour {
     }
 
     /// The adapter's name in its `hello` answer: `reference-impl`, then
-    /// `+mutant:NAME` and `+variant:rule=option,…` when they apply.
+    /// `+profile:NAME` (other than the default), `+mutant:NAME` and
+    /// `+variant:rule=option,…` when they apply.
     pub fn adapter_name(&self) -> String {
         let mut name = String::from("reference-impl");
+        if !self.profile.is_default() {
+            name.push_str(&format!("+profile:{}", self.profile));
+        }
         if let Some(mutant) = self.mutant {
             name.push_str(&format!("+mutant:{mutant}"));
         }
@@ -177,6 +193,91 @@ impl Seams {
         self.behaviour.variants.contains(variant)
     }
 
+    fn serves(&self, profile: Profile) -> bool {
+        self.behaviour.profile == profile
+    }
+
+    // ------------------------------------------------------ the API's face
+
+    /// The face served: `my` or `wx` (profile `wechat`).
+    pub(crate) fn api(&self) -> Api {
+        self.behaviour.profile.api()
+    }
+
+    /// The target name of the global object in listener events.
+    pub(crate) fn global_target(&self) -> &'static str {
+        self.api().global_target()
+    }
+
+    /// `connect.return`: whether a connect makes a SocketTask (`Scope::Task`)
+    /// or the global socket. `wechat`: `wx.connectSocket` always returns a
+    /// task and has no `multiple`.
+    pub(crate) fn connect_scope(&self, multiple: bool) -> Scope {
+        match self.api() {
+            Api::Wx => Scope::Task,
+            Api::My if multiple => Scope::Task,
+            Api::My => Scope::Global,
+        }
+    }
+
+    /// `wechat`: the `wx.*Socket*` calls and listeners follow the newest
+    /// connection (each is a SocketTask too); under `my`, only the global
+    /// socket (`listeners.scope`).
+    pub(crate) fn globals_follow_newest_task(&self) -> bool {
+        self.api() == Api::Wx
+    }
+
+    /// The payload of a call's `success` or `fail`: `{}` or
+    /// `{error, errorMessage}` under `my`; `{errMsg: "<method>:ok"}` or
+    /// `{errMsg: "<method>:fail <reason>"}` under `wx`, where `method` is
+    /// the global twin (`sendSocketMessage` for a task's `send`).
+    pub(crate) fn callback_payload(&self, method: Method, outcome: Result<(), ErrorCode>) -> Value {
+        let name = method.global_twin().name();
+        match (self.api(), outcome) {
+            (Api::My, Ok(())) => json!({}),
+            (Api::My, Err(code)) => code.payload(),
+            (Api::Wx, Ok(())) => json!({ "errMsg": format!("{name}:ok") }),
+            (Api::Wx, Err(code)) => {
+                json!({ "errMsg": format!("{name}:fail {}", code.reason()) })
+            }
+        }
+    }
+
+    /// The payload of an error event: `{error, errorMessage}` under `my`,
+    /// `{errMsg}` under `wx`.
+    pub(crate) fn error_payload(&self, code: ErrorCode) -> Value {
+        match self.api() {
+            Api::My => code.payload(),
+            Api::Wx => json!({ "errMsg": code.reason() }),
+        }
+    }
+
+    /// The payload of a binary message event, its bytes given in base64:
+    /// `receive.binary` under `my` (`{data: base64, isBuffer: true}`; the
+    /// mutant drops `isBuffer`); `{data: ArrayBuffer}` under `wx`.
+    pub(crate) fn binary_message_payload(&self, base64: String) -> Value {
+        match self.api() {
+            Api::Wx => json!({ "data": { adapter_protocol::BINARY_KEY: base64 } }),
+            Api::My if self.binary_has_is_buffer() => json!({ "data": base64, "isBuffer": true }),
+            Api::My => json!({ "data": base64 }),
+        }
+    }
+
+    /// The payload of a text message event: `receive.text` under `my`
+    /// (`{data, isBuffer: false}`); `{data}` under `wx`.
+    pub(crate) fn text_message_payload(&self, text: &str) -> Value {
+        match self.api() {
+            Api::My => json!({ "data": text, "isBuffer": false }),
+            Api::Wx => json!({ "data": text }),
+        }
+    }
+
+    /// `send.binary`: whether `isBuffer` makes a string's base64 a binary
+    /// message. `wechat` has no `isBuffer`: binary is an ArrayBuffer.
+    pub(crate) fn honours_is_buffer(&self) -> bool {
+        self.api() == Api::My
+    }
+
     // ------------------------------------------------------ connectSocket
 
     /// `connect.url.empty`: the code for a `url` of "" (absent and null are
@@ -206,6 +307,33 @@ impl Seams {
         ErrorCode::UrlFormat
     }
 
+    /// `connect.url.format`: the code for an argument of the wrong type
+    /// (`url` not a string, `timeout` not a number): 4 by default;
+    /// `alipay-current` and `wechat` have 2, invalid argument
+    /// ([rev 2022-11] my.connectSocket, code 2; WeChat's parameter check).
+    pub(crate) fn code_for_wrong_type(&self) -> ErrorCode {
+        if self.serves(Profile::Alipay202209) {
+            return ErrorCode::UrlFormat;
+        }
+        ErrorCode::InvalidArgument
+    }
+
+    /// The `timeout` argument (ms): its deadline replaces `connectTimeoutMs`
+    /// for that connect (error 6 after it) under `alipay-current` and
+    /// `wechat`; the default profile has no such argument.
+    pub(crate) fn connect_deadline(&self, config: &Config, timeout_ms: Option<u64>) -> Duration {
+        let configured = Duration::from_millis(config.connect_timeout_ms);
+        match timeout_ms {
+            Some(ms) if ms > 0 && !self.serves(Profile::Alipay202209) => Duration::from_millis(ms),
+            _ => configured,
+        }
+    }
+
+    /// Whether a `timeout` argument is read (and so its type checked).
+    pub(crate) fn reads_timeout_argument(&self) -> bool {
+        !self.serves(Profile::Alipay202209)
+    }
+
     /// `connect.url.scheme` [impl-defined `connect.url.scheme-case`]:
     /// whether the scheme must be written in lower case.
     pub(crate) fn scheme_is_case_sensitive(&self) -> bool {
@@ -216,6 +344,15 @@ impl Seams {
     /// is checked before the URL.
     pub(crate) fn single_exists_checked_first(&self) -> bool {
         self.takes(Variant::ConnectCheckOrderSingleFirst)
+    }
+
+    /// `connect.single.exists`: the code: 2 by default, 3 under
+    /// `alipay-current` ([rev 2022-11] my.connectSocket, code 3).
+    pub(crate) fn code_for_existing_single(&self) -> ErrorCode {
+        if self.serves(Profile::AlipayCurrent) {
+            return ErrorCode::SocketExists;
+        }
+        ErrorCode::AlreadyConnected
     }
 
     /// `connect.single.exists`: whether a global socket in `state` refuses
@@ -254,8 +391,9 @@ impl Seams {
 
     /// [impl-defined] `connect.protocols`: whether the `protocols` argument
     /// offers subprotocols.
+    /// `alipay-current` and `wechat` honour it: their sources have it.
     pub(crate) fn honours_protocols_argument(&self) -> bool {
-        !self.takes(Variant::ConnectProtocolsIgnored)
+        !self.serves(Profile::Alipay202209) || !self.takes(Variant::ConnectProtocolsIgnored)
     }
 
     /// `connect.url.scheme`: the code for a scheme other than ws or wss.
@@ -271,17 +409,19 @@ impl Seams {
         config.wss_only && !self.runs(Mutant::WssOnlyIgnored)
     }
 
-    /// `connect.wss-only` [impl-defined `connect.wss-only.code`]: the code.
+    /// `connect.wss-only` [impl-defined `connect.wss-only.code`]: the code;
+    /// `alipay-current` has 20 ([rev 2022-11] my.connectSocket, code 20).
     pub(crate) fn code_for_ws_under_wss_only(&self) -> ErrorCode {
-        if self.takes(Variant::ConnectWssOnlyCode20) {
+        if self.takes(Variant::ConnectWssOnlyCode20) || self.serves(Profile::AlipayCurrent) {
             return ErrorCode::WssRequired;
         }
         ErrorCode::InvalidHandshake
     }
 
-    /// `connect.data`: whether `data` is put on the query string.
+    /// `connect.data`: whether `data` is put on the query string
+    /// (`wechat` has no `data` argument).
     pub(crate) fn data_on_query(&self) -> bool {
-        !self.runs(Mutant::DataNotOnQuery)
+        !self.runs(Mutant::DataNotOnQuery) && self.api() == Api::My
     }
 
     /// `connect.multiple.limit`: how many sockets may be not CLOSED at once.

@@ -28,7 +28,7 @@ use crate::head::{
     Transport,
 };
 use crate::seams::{AfterError12, ConnectOutcome, Seams};
-use crate::types::CallId;
+use crate::types::Caller;
 use crate::validate::ConnectPlan;
 
 /// A socket event: its type and payload.
@@ -43,7 +43,7 @@ pub(crate) trait Outbox: Send + Sync + 'static {
     fn post(&self, events: Vec<SocketEvent>);
 
     /// Queues a call's callbacks (`success` or `fail`, then `complete`).
-    fn post_callbacks(&self, call: Option<CallId>, outcome: Result<(), ErrorCode>);
+    fn post_callbacks(&self, call: Option<Caller>, outcome: Result<(), ErrorCode>);
 
     /// Queues the callbacks of the `connectSocket` call that started this
     /// socket, when the call left them to the handshake's outcome.
@@ -60,12 +60,12 @@ pub(crate) enum Command {
     /// Write a message, then report `success` (or `fail` 11).
     Send {
         message: Message,
-        call: Option<CallId>,
+        call: Option<Caller>,
     },
     /// Write a close frame, report `success`, then wait for the answer.
     Close {
         frame: CloseFrame,
-        call: Option<CallId>,
+        call: Option<Caller>,
     },
 }
 
@@ -140,8 +140,8 @@ pub(crate) fn close_payload(code: u16, reason: &str) -> Value {
     json!({ "code": code, "reason": reason })
 }
 
-fn error_event(code: ErrorCode) -> SocketEvent {
-    (EventType::Error, code.payload())
+fn error_event(code: ErrorCode, seams: &Seams) -> SocketEvent {
+    (EventType::Error, seams.error_payload(code))
 }
 
 fn close_event(code: u16, reason: &str) -> SocketEvent {
@@ -163,15 +163,11 @@ fn received_close(frame: Option<CloseFrame>, seams: &Seams) -> SocketEvent {
 fn message_event(message: Message, seams: &Seams) -> Option<SocketEvent> {
     let res = match message {
         // receive.text
-        Message::Text(text) => json!({ "data": text.as_str(), "isBuffer": false }),
+        Message::Text(text) => seams.text_message_payload(text.as_str()),
         // receive.binary
-        Message::Binary(bytes) if seams.binary_has_is_buffer() => json!({
-            "data": base64::engine::general_purpose::STANDARD.encode(&bytes),
-            "isBuffer": true,
-        }),
-        Message::Binary(bytes) => json!({
-            "data": base64::engine::general_purpose::STANDARD.encode(&bytes),
-        }),
+        Message::Binary(bytes) => {
+            seams.binary_message_payload(base64::engine::general_purpose::STANDARD.encode(&bytes))
+        }
         _ => return None,
     };
     Some((EventType::Message, res))
@@ -282,7 +278,7 @@ pub(crate) async fn run<O: Outbox>(
         seams,
         outcome,
     } = start;
-    let deadline = Duration::from_millis(config.connect_timeout_ms);
+    let deadline = plan.deadline;
     let tap = FrameTap::default();
     let connecting = connect(plan, &config, tls, &seams, tap.clone());
     let connected = match tokio::time::timeout(deadline, connecting).await {
@@ -298,7 +294,7 @@ pub(crate) async fn run<O: Outbox>(
             }
             outbox.finish(
                 &mut commands,
-                vec![error_event(code), close_event(1006, "")],
+                vec![error_event(code, &seams), close_event(1006, "")],
             );
             return;
         }
@@ -347,7 +343,7 @@ pub(crate) async fn run<O: Outbox>(
                     // never delivered (tungstenite refuses it; only a tap sees it).
                     if seams.delivers_data_after_close() {
                         drain_until(&mut stream, until).await;
-                        outbox.post(tap.take_after_close().into_iter().map(tapped_message).collect());
+                        outbox.post(tap.take_after_close().into_iter().map(|m| tapped_message(m, &seams)).collect());
                     }
                     outbox.finish(&mut commands, vec![closed]);
                     drain_until(&mut stream, until).await;
@@ -361,7 +357,7 @@ pub(crate) async fn run<O: Outbox>(
                 // error.12.memory: not delivered; onError 12, the socket
                 // closes with 1009 (nothing more is delivered), onClose 1009.
                 Some(Err(WsError::Capacity(_))) => {
-                    outbox.post(vec![error_event(ErrorCode::OutOfMemory)]);
+                    outbox.post(vec![error_event(ErrorCode::OutOfMemory, &seams)]);
                     // error.12.close: or drop the connection, onClose 1006.
                     if seams.after_error_12() == AfterError12::Drop {
                         outbox.finish(&mut commands, vec![close_event(1006, "")]);
@@ -381,7 +377,7 @@ pub(crate) async fn run<O: Outbox>(
                     let mut events = vec![close_event(1006, "")];
                     // [close.drop-error]
                     if seams.error_before_drop_close() {
-                        events.insert(0, error_event(ErrorCode::Unknown));
+                        events.insert(0, error_event(ErrorCode::Unknown, &seams));
                     }
                     outbox.finish(&mut commands, events);
                     return;
@@ -392,14 +388,11 @@ pub(crate) async fn run<O: Outbox>(
 }
 
 /// The message event of a frame a [`FrameTap`] saw behind a close frame.
-fn tapped_message((binary, payload): (bool, Vec<u8>)) -> SocketEvent {
+fn tapped_message((binary, payload): (bool, Vec<u8>), seams: &Seams) -> SocketEvent {
     let res = if binary {
-        json!({
-            "data": base64::engine::general_purpose::STANDARD.encode(&payload),
-            "isBuffer": true,
-        })
+        seams.binary_message_payload(base64::engine::general_purpose::STANDARD.encode(&payload))
     } else {
-        json!({ "data": String::from_utf8_lossy(&payload), "isBuffer": false })
+        seams.text_message_payload(&String::from_utf8_lossy(&payload))
     };
     (EventType::Message, res)
 }

@@ -6,6 +6,16 @@
 /// with this id (the adapter uses the request id).
 pub type CallId = u64;
 
+/// A pending call's callbacks: its id, and the method it was (whose
+/// global twin the `wx` face names in `errMsg`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Caller {
+    /// The call's id.
+    pub(crate) id: CallId,
+    /// `connectSocket`, `sendSocketMessage` or `closeSocket`.
+    pub(crate) method: adapter_protocol::Method,
+}
+
 /// The name of a listener function (the adapter's `"L1"`): the same name is
 /// the same function.
 pub type ListenerName = String;

@@ -1,6 +1,8 @@
 //! Checks made inside the call, before any network traffic: connect
 //! arguments, messages to send, close codes.
 
+use std::time::Duration;
+
 use adapter_protocol::{Config, BINARY_KEY};
 use base64::Engine as _;
 use http::{HeaderName, HeaderValue};
@@ -31,6 +33,9 @@ pub(crate) struct ConnectPlan {
     /// reported as events with this code ([`DomainReport::Events`]): the
     /// I/O task fails without any traffic.
     pub(crate) refused: Option<ErrorCode>,
+    /// `error.6.timeout`: no complete handshake within it gives error 6
+    /// (`connectTimeoutMs`, or the `timeout` argument where honoured).
+    pub(crate) deadline: Duration,
 }
 
 /// What `encodeURIComponent` leaves alone: letters, digits and `-_.!~*'()`.
@@ -68,8 +73,8 @@ pub(crate) fn connect(
         Some(Value::String(s)) if s.is_empty() => return Err(seams.code_for_empty_url()),
         Some(Value::String(s)) if s.trim().is_empty() => return Err(seams.code_for_blank_url()),
         Some(Value::String(s)) => s.trim(),
-        // connect.url.format: not a string.
-        Some(_) => return Err(ErrorCode::UrlFormat),
+        // connect.url.format: not a string (alipay-current: 2, wrong type).
+        Some(_) => return Err(seams.code_for_wrong_type()),
     };
     // connect.url.format: not an absolute URL [connect.url.relative], or no host.
     let mut url = Url::parse(url).map_err(|e| match e {
@@ -95,6 +100,17 @@ pub(crate) fn connect(
     if !secure && seams.refuses_ws(config) {
         return Err(seams.code_for_ws_under_wss_only());
     }
+    // The `timeout` argument (alipay-current, wechat): a number of ms.
+    let timeout_ms = match &options.timeout {
+        _ if !seams.reads_timeout_argument() => None,
+        None | Some(Value::Null) => None,
+        Some(Value::Number(n)) => match n.as_f64() {
+            Some(ms) if ms >= 0.0 && ms.is_finite() => Some(ms as u64),
+            _ => return Err(seams.code_for_wrong_type()),
+        },
+        Some(_) => return Err(seams.code_for_wrong_type()),
+    };
+    let deadline = seams.connect_deadline(config, timeout_ms);
     // connect.domain [connect.domain.report]
     let refused = match &config.allowed_hosts {
         Some(allowed) if seams.honours_allowed_hosts() && !host_allowed(&host, allowed) => {
@@ -125,6 +141,7 @@ pub(crate) fn connect(
         port,
         request,
         refused,
+        deadline,
     })
 }
 
@@ -248,7 +265,9 @@ pub(crate) fn message(
     // send.invalid [send.invalid.code]
     let invalid = seams.code_for_invalid_send();
     let message = match &options.data {
-        Some(Value::String(s)) if truthy(options.is_buffer.as_ref()) => {
+        Some(Value::String(s))
+            if truthy(options.is_buffer.as_ref()) && seams.honours_is_buffer() =>
+        {
             Message::Binary(base64.decode(s).map_err(|_| invalid)?.into())
         }
         Some(Value::String(s)) => Message::text(s.clone()),

@@ -5,12 +5,18 @@
 // of requests is ./protocol.js (shared with adapters/browser); this file is
 // the Node.js host of it.
 //
-//   node adapters/node/src/adapter.js
+//   node adapters/node/src/adapter.js            # the `my` face (./my.js)
+//   node adapters/node/src/adapter.js --api wx   # the `wx` face (./wx.js)
+//
+// A `hello` that names a profile chooses the face instead: `wechat` serves
+// `wx`, `alipay-2022-09` and `alipay-current` serve `my`; a profile it does
+// not know leaves the face of the command line.
 //
 // stdout carries protocol messages only; logs go to stderr.
 
 const readline = require('node:readline');
-const { createMy, destroyMy, SocketTask } = require('./my');
+const { createMy, destroyMy, SocketTaskBase } = require('./my');
+const { createWx } = require('./wx');
 const protocol = require('./protocol');
 const { version } = require('../package.json');
 
@@ -34,27 +40,49 @@ function encodeBase64(bytes) {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }
 
-/** What the shared dispatch needs from Node.js: the IUT of ./my.js and stdio. */
-const nodeHost = {
-  write,
-  log,
-  createMy: (config) => createMy(config, { log }),
-  destroyMy,
-  isTask: (value) => value instanceof SocketTask,
-  decodeBase64,
-  encodeBase64,
-  // Every config key is honoured.
-  hello: () => ({ name: NAME, version, unsupported: [] }),
-  shutdown(id) {
-    process.stdout.write(`${JSON.stringify({ id, ok: true, result: {} })}\n`, () => process.exit(0));
-  },
-};
+/**
+ * What the shared dispatch needs from Node.js: the IUT of ./my.js (or
+ * ./wx.js) and stdio. `api` is the face served when `hello` names no
+ * profile this adapter knows.
+ */
+function nodeHost(api) {
+  return {
+    write,
+    log,
+    api: (profile) => protocol.PROFILE_APIS[profile] || api,
+    createMy: (config, face) => (face === 'wx' ? createWx(config, { log }) : createMy(config, { log })),
+    destroyMy,
+    isTask: (value) => value instanceof SocketTaskBase,
+    decodeBase64,
+    encodeBase64,
+    // Every config key is honoured.
+    hello: (config, face) => ({ name: face === 'my' ? NAME : `${NAME}+${face}`, version, unsupported: [] }),
+    shutdown(id) {
+      process.stdout.write(`${JSON.stringify({ id, ok: true, result: {} })}\n`, () => process.exit(0));
+    },
+  };
+}
 
-/** One adapter session over ./my.js. */
+/** One adapter session over ./my.js, or ./wx.js with `api` "wx". */
 class Session extends protocol.Session {
-  constructor() {
-    super(nodeHost);
+  constructor(api = 'my') {
+    super(nodeHost(api));
   }
+}
+
+/** The face from the command line: `--api my` (default) or `--api wx`. */
+function parseArgs(argv) {
+  let api = 'my';
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i];
+    const value = arg.startsWith('--api=') ? arg.slice('--api='.length) : arg === '--api' ? argv[(i += 1)] : null;
+    if (value === null || !Object.hasOwn(protocol.FACES, value)) {
+      process.stderr.write(`usage: adapter.js [--api my|wx] (got ${JSON.stringify(arg)})\n`);
+      process.exit(2);
+    }
+    api = value;
+  }
+  return api;
 }
 
 function fromWire(value) {
@@ -66,7 +94,7 @@ function toWire(value) {
 }
 
 function main() {
-  const session = new Session();
+  const session = new Session(parseArgs(process.argv.slice(2)));
   const input = readline.createInterface({ input: process.stdin, crlfDelay: Infinity, terminal: false });
   input.on('line', (line) => {
     if (line.trim() === '') return;

@@ -7,6 +7,10 @@
 // reports (success / fail / complete, listener events) goes through one
 // ordered event queue and is never run inside the call that caused it
 // (`order.async`).
+//
+// The same machinery serves WeChat's `wx` face (./wx.js): a face (MY_FACE
+// here) decides every point where the two differ: payload forms, whether
+// a connect always returns a task, which arguments exist.
 
 const crypto = require('node:crypto');
 const http = require('node:http');
@@ -33,6 +37,35 @@ const MESSAGES = Object.freeze({
 function errorPayload(code) {
   return { error: code, errorMessage: MESSAGES[code] };
 }
+
+/**
+ * The `my` face: what the Context asks wherever `my` and `wx` differ.
+ * Codes are the `my` codes throughout; a face turns them into payloads.
+ */
+const MY_FACE = Object.freeze({
+  /** The name of the global object (the adapter protocol's target). */
+  name: 'my',
+  /** `success` / `fail` payload of `method` (a global name); `code` 0 is success. */
+  callbackPayload: (method, code) => (code ? errorPayload(code) : {}),
+  /** The payload of an error event. */
+  errorPayload,
+  /** receive.text */
+  textMessage: (text) => ({ data: text, isBuffer: false }),
+  /** receive.binary: base64 with isBuffer. */
+  binaryMessage: (buffer) => ({ data: buffer.toString('base64'), isBuffer: true }),
+  /** connect.return: a task only with `multiple`. */
+  alwaysTask: false,
+  /** The wx.* calls and listeners follow the newest task (wx only). */
+  globalFollowsNewest: false,
+  /** send.binary: base64 data with `isBuffer`. */
+  honoursIsBuffer: true,
+  /** connect.data */
+  honoursData: true,
+  /** The `timeout` argument (not in the seed). */
+  honoursTimeout: false,
+  /** connect.url.format: the code of a `url` that is not a string. */
+  wrongTypeCode: 4,
+});
 
 /** The defaults of the adapter protocol's Config. */
 const DEFAULT_CONFIG = Object.freeze({
@@ -156,12 +189,12 @@ function decodeBase64Strict(text) {
  * Checks of `connectSocket` that need no state, in behaviour.md's order
  * (3, 4, 5, 8); returns `{code}` or `{url, headers, protocols}`.
  */
-function checkConnect(options, config) {
+function checkConnect(options, config, face = MY_FACE) {
   const raw = options.url;
   // connect.url.empty: absent or null.
   if (raw === undefined || raw === null) return { code: 3 };
-  // connect.url.format: not a string.
-  if (typeof raw !== 'string') return { code: 4 };
+  // connect.url.format: not a string (wx: a parameter error).
+  if (typeof raw !== 'string') return { code: face.wrongTypeCode };
   const text = raw.trim();
   // connect.url.empty: empty after trimming white space.
   if (text === '') return { code: 3 };
@@ -178,10 +211,17 @@ function checkConnect(options, config) {
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') return { code: 5 };
   // connect.wss-only [impl-defined: code 8].
   if (config.wssOnly && url.protocol !== 'wss:') return { code: 8 };
+  // The `timeout` argument (wx): a number of ms replaces connectTimeoutMs.
+  let timeoutMs = config.connectTimeoutMs;
+  if (face.honoursTimeout && options.timeout !== undefined && options.timeout !== null) {
+    const t = options.timeout;
+    if (typeof t !== 'number' || !Number.isFinite(t) || t < 0) return { code: face.wrongTypeCode };
+    if (t > 0) timeoutMs = t;
+  }
   url.hash = '';
-  appendQuery(url, options.data);
+  if (face.honoursData) appendQuery(url, options.data);
   const { headers, protocols } = requestHeaders(options.header, options.protocols);
-  return { url: url.href, headers, protocols };
+  return { url: url.href, headers, protocols, timeoutMs };
 }
 
 /**
@@ -247,12 +287,12 @@ function requestHeaders(header, protocolsArg) {
 }
 
 /** send.invalid / send.too-large: `{code}` or `{payload, binary}`. */
-function checkMessage(options, maxMessageBytes) {
+function checkMessage(options, maxMessageBytes, face = MY_FACE) {
   const data = options.data;
   let payload;
   let binary;
   if (typeof data === 'string') {
-    if (options.isBuffer) {
+    if (options.isBuffer && face.honoursIsBuffer) {
       payload = decodeBase64Strict(data);
       if (payload === null) return { code: 11 };
       binary = true;
@@ -323,11 +363,14 @@ function secureContext(caPem) {
   return tls.createSecureContext({ ca: [...tls.rootCertificates, ...blocks] });
 }
 
-/** The callbacks of an options object, kept only when they are functions. */
-function callbacksOf(options) {
+/**
+ * The callbacks of an options object, kept only when they are functions,
+ * with the global name of the method they belong to (for `wx`'s errMsg).
+ */
+function callbacksOf(options, method) {
   if (options === null || typeof options !== 'object') return null;
   const pick = (name) => (typeof options[name] === 'function' ? options[name] : null);
-  return { success: pick('success'), fail: pick('fail'), complete: pick('complete') };
+  return { success: pick('success'), fail: pick('fail'), complete: pick('complete'), method };
 }
 
 /**
@@ -335,7 +378,10 @@ function callbacksOf(options) {
  * SocketTasks, their listeners and one ordered event queue.
  */
 class Context {
-  constructor(config) {
+  constructor(config, face = MY_FACE) {
+    this.face = face;
+    // connect.return: the SocketTask a connect makes (./wx.js makes its own).
+    this.makeTask = () => new SocketTask(this);
     this.config = normaliseConfig(config);
     this.secureContext = secureContext(this.config.caCertificatesPem);
     this.queue = [];
@@ -387,7 +433,7 @@ class Context {
   /** `success` or `fail`, then `complete` with the same object (order.async). */
   settle(callbacks, code) {
     if (!callbacks) return;
-    const res = code ? errorPayload(code) : {};
+    const res = this.face.callbackPayload(callbacks.method, code);
     const first = code ? callbacks.fail : callbacks.success;
     if (first) this.enqueue({ kind: 'callback', fn: first, res: { ...res } });
     if (callbacks.complete) this.enqueue({ kind: 'callback', fn: callbacks.complete, res: { ...res } });
@@ -411,7 +457,12 @@ class Context {
     }
     // listeners.during-dispatch: the list as it is now; changes count from the next event.
     const lists = socket.task ? socket.task[kListeners] : this.globalListeners;
-    for (const fn of lists[type].slice()) this.invoke(fn, { ...res });
+    const fns = lists[type].slice();
+    // wx: the wx.onSocket* listeners hear the newest task too.
+    if (socket.task && this.face.globalFollowsNewest && socket === this.global) {
+      fns.push(...this.globalListeners[type]);
+    }
+    for (const fn of fns) this.invoke(fn, { ...res });
   }
 
   // --- sockets -----------------------------------------------------------
@@ -423,17 +474,18 @@ class Context {
   }
 
   connectSocket(options) {
-    const callbacks = callbacksOf(options);
+    const callbacks = callbacksOf(options, 'connectSocket');
     const opts = options !== null && typeof options === 'object' ? options : {};
-    const multiple = Boolean(opts.multiple);
-    let checked = checkConnect(opts, this.config);
+    // connect.return: a task with `multiple` (wx: always).
+    const multiple = this.face.alwaysTask || Boolean(opts.multiple);
+    let checked = checkConnect(opts, this.config, this.face);
     if (!checked.code) {
       // connect.single.exists
       if (!multiple && this.global && this.global.state !== CLOSED) checked = { code: 2 };
       // connect.multiple.limit: the global socket counts too [impl-defined: code 1].
       else if (this.liveSockets() >= this.config.maxTasks) checked = { code: 1 };
     }
-    const task = multiple ? new SocketTask(this) : undefined;
+    const task = multiple ? this.makeTask() : undefined;
     if (checked.code) {
       // connect.return: a task that failed validation is CLOSED.
       this.settle(callbacks, checked.code);
@@ -441,7 +493,7 @@ class Context {
     }
     const socket = new Socket(this, task);
     if (task) task[kSocket] = socket;
-    else this.global = socket;
+    if (!task || this.face.globalFollowsNewest) this.global = socket;
     this.sockets.add(socket);
     // connect.success: success and complete come before any outcome of the handshake.
     this.settle(callbacks, 0);
@@ -450,7 +502,7 @@ class Context {
   }
 
   send(socket, options) {
-    const callbacks = callbacksOf(options);
+    const callbacks = callbacksOf(options, 'sendSocketMessage');
     const opts = options !== null && typeof options === 'object' ? options : {};
     // send.not-open
     if (!socket || socket.state !== OPEN) {
@@ -458,7 +510,7 @@ class Context {
       return;
     }
     // send.invalid / send.too-large
-    const checked = checkMessage(opts, this.config.maxMessageBytes);
+    const checked = checkMessage(opts, this.config.maxMessageBytes, this.face);
     if (checked.code) {
       this.settle(callbacks, checked.code);
       return;
@@ -467,7 +519,7 @@ class Context {
   }
 
   close(socket, options) {
-    const callbacks = callbacksOf(options);
+    const callbacks = callbacksOf(options, 'closeSocket');
     const opts = options !== null && typeof options === 'object' ? options : {};
     // close.not-open: never existed, CLOSING or CLOSED [impl-defined: code 10].
     if (!socket || socket.state === CLOSING || socket.state === CLOSED) {
@@ -538,13 +590,13 @@ class Socket {
     for (const [type, res] of events) this.post(type, res);
   }
 
-  start({ url, headers, protocols }) {
+  start({ url, headers, protocols, timeoutMs }) {
     const config = this.context.config;
     // error.6.timeout: our own deadline over TCP + TLS + the upgrade.
     this.connectTimer = setTimeout(() => {
-      this.finish([['error', errorPayload(6)], ['close', { code: 1006, reason: '' }]]);
+      this.finish([['error', this.context.face.errorPayload(6)], ['close', { code: 1006, reason: '' }]]);
       this.terminate();
-    }, config.connectTimeoutMs);
+    }, timeoutMs);
     let ws;
     try {
       ws = new WebSocket(url, protocols, {
@@ -558,7 +610,7 @@ class Socket {
       });
     } catch (err) {
       this.context.log(`ws refused the request: ${err && err.message}`);
-      setImmediate(() => this.finish([['error', errorPayload(1)], ['close', { code: 1006, reason: '' }]]));
+      setImmediate(() => this.finish([['error', this.context.face.errorPayload(1)], ['close', { code: 1006, reason: '' }]]));
       clearTimeout(this.connectTimer);
       return;
     }
@@ -578,7 +630,7 @@ class Socket {
     // RFC 6455 4.1 asks for an HTTP/1.1 (or later) response, as tungstenite does.
     if (res.httpVersionMajor < 1 || (res.httpVersionMajor === 1 && res.httpVersionMinor < 1)) {
       this.context.log(`handshake: HTTP/${res.httpVersion} response`);
-      this.finish([['error', errorPayload(8)], ['close', { code: 1006, reason: '' }]]);
+      this.finish([['error', this.context.face.errorPayload(8)], ['close', { code: 1006, reason: '' }]]);
       this.terminate();
       return;
     }
@@ -586,7 +638,7 @@ class Socket {
     const tokens = connection.split(',').map((t) => t.trim().toLowerCase());
     if (!tokens.includes('upgrade')) {
       this.context.log('handshake: Connection header without "upgrade"');
-      this.finish([['error', errorPayload(8)], ['close', { code: 1006, reason: '' }]]);
+      this.finish([['error', this.context.face.errorPayload(8)], ['close', { code: 1006, reason: '' }]]);
       this.terminate();
     }
   }
@@ -611,8 +663,9 @@ class Socket {
     if (this.done) return;
     const buffer = Buffer.isBuffer(data) ? data : Buffer.concat([].concat(data).map((d) => Buffer.from(d)));
     // receive.text / receive.binary / receive.fragmented (ws delivers messages whole).
-    if (isBinary) this.post('message', { data: buffer.toString('base64'), isBuffer: true });
-    else this.post('message', { data: buffer.toString('utf8'), isBuffer: false });
+    const face = this.context.face;
+    if (isBinary) this.post('message', face.binaryMessage(buffer));
+    else this.post('message', face.textMessage(buffer.toString('utf8')));
   }
 
   onError(err) {
@@ -620,19 +673,19 @@ class Socket {
     if (!this.opened) {
       const code = handshakeErrorCode(err);
       this.context.log(`handshake failed (error ${code}): ${err && (err.code || '')} ${err && err.message}`);
-      this.finish([['error', errorPayload(code)], ['close', { code: 1006, reason: '' }]]);
+      this.finish([['error', this.context.face.errorPayload(code)], ['close', { code: 1006, reason: '' }]]);
       this.terminate();
       return;
     }
     if (err && err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
       // error.12.memory: not delivered; ws sends a close frame with 1009.
-      this.finish([['error', errorPayload(12)], ['close', { code: 1009, reason: '' }]]);
+      this.finish([['error', this.context.face.errorPayload(12)], ['close', { code: 1009, reason: '' }]]);
       this.linger();
       return;
     }
     // The peer broke the protocol: as a dropped connection (close.drop).
     this.context.log(`connection error: ${err && (err.code || '')} ${err && err.message}`);
-    this.finish([['error', errorPayload(1)], ['close', { code: 1006, reason: '' }]]);
+    this.finish([['error', this.context.face.errorPayload(1)], ['close', { code: 1006, reason: '' }]]);
     this.terminate();
   }
 
@@ -643,14 +696,14 @@ class Socket {
     if (this.done) return;
     if (!this.opened) {
       // The handshake ended without an error event: a network failure.
-      this.finish([['error', errorPayload(1)], ['close', { code: 1006, reason: '' }]]);
+      this.finish([['error', this.context.face.errorPayload(1)], ['close', { code: 1006, reason: '' }]]);
       return;
     }
     if (code === 1006) {
       // close.no-answer (we closed, no close frame came back): 1006 alone;
       // close.drop (the connection ended without a close frame): error 1 first.
       if (this.weClosed) this.finish([['close', { code: 1006, reason: '' }]]);
-      else this.finish([['error', errorPayload(1)], ['close', { code: 1006, reason: '' }]]);
+      else this.finish([['error', this.context.face.errorPayload(1)], ['close', { code: 1006, reason: '' }]]);
       return;
     }
     // close.open / close.server: what the peer sent (1005 when its frame had no code).
@@ -744,8 +797,8 @@ const kSocket = Symbol('socket');
 const kContext = Symbol('context');
 const kListeners = Symbol('listeners');
 
-/** A SocketTask, returned by `connectSocket({multiple: true, ...})`. */
-class SocketTask {
+/** What every SocketTask has (`wx`'s has nothing more): send, close, on*. */
+class SocketTaskBase {
   constructor(context) {
     this[kContext] = context;
     // Stays null for a task that failed validation: it is CLOSED.
@@ -765,10 +818,27 @@ class SocketTask {
   onMessage(fn) { addListener(this[kListeners], 'message', fn); }
   onError(fn) { addListener(this[kListeners], 'error', fn); }
   onClose(fn) { addListener(this[kListeners], 'close', fn); }
+}
+
+/** A SocketTask, returned by `connectSocket({multiple: true, ...})`: with off*. */
+class SocketTask extends SocketTaskBase {
   offOpen(fn) { removeListener(this[kListeners], 'open', fn); }
   offMessage(fn) { removeListener(this[kListeners], 'message', fn); }
   offError(fn) { removeListener(this[kListeners], 'error', fn); }
   offClose(fn) { removeListener(this[kListeners], 'close', fn); }
+}
+
+/** A Context for `face`, logging through `hooks.log`. */
+function createContext(config, hooks, face) {
+  const context = new Context(config, face);
+  context.logger = hooks && typeof hooks.log === 'function' ? hooks.log : null;
+  return context;
+}
+
+/** Ties `object` (a `my` or `wx`) to its context, for destroyMy. */
+function attachContext(object, context) {
+  Object.defineProperty(object, kContext, { value: context });
+  return object;
 }
 
 /**
@@ -778,8 +848,7 @@ class SocketTask {
  * @param {object} [hooks] `{ log(text) }` for diagnostics
  */
 function createMy(config, hooks = {}) {
-  const context = new Context(config);
-  context.logger = typeof hooks.log === 'function' ? hooks.log : null;
+  const context = createContext(config, hooks, MY_FACE);
   const lists = () => context.globalListeners;
   const my = {
     connectSocket: (options) => context.connectSocket(options),
@@ -794,8 +863,7 @@ function createMy(config, hooks = {}) {
     offSocketError: (fn) => removeListener(lists(), 'error', fn),
     offSocketClose: (fn) => removeListener(lists(), 'close', fn),
   };
-  Object.defineProperty(my, kContext, { value: context });
-  return my;
+  return attachContext(my, context);
 }
 
 /** Ends every socket of `my` at once, without events; `my` must not be used after. */
@@ -808,9 +876,15 @@ module.exports = {
   createMy,
   destroyMy,
   SocketTask,
+  SocketTaskBase,
   MESSAGES,
   DEFAULT_CONFIG,
   TYPES,
   // exported for unit tests
   _internal: { checkConnect, checkMessage, checkClose, decodeBase64Strict, handshakeErrorCode },
+  // for ./wx.js: the machinery with another face
+  MY_FACE,
+  createContext,
+  attachContext,
+  addListener,
 };

@@ -33,6 +33,29 @@ const TASK_LISTENER_METHODS = {
   onClose: 'close', offClose: 'close',
 };
 
+/** The listener methods of the `wx` face: those of `my` without off*. */
+function withoutOff(methods) {
+  const out = {};
+  for (const name of Object.keys(methods)) if (!name.startsWith('off')) out[name] = methods[name];
+  return out;
+}
+
+/**
+ * The faces of the API an adapter may serve (`api` in the hello result):
+ * the global object's name and its methods.
+ */
+const FACES = {
+  my: { global: 'my', listenerMethods: MY_LISTENER_METHODS, taskListenerMethods: TASK_LISTENER_METHODS },
+  wx: {
+    global: 'wx',
+    listenerMethods: withoutOff(MY_LISTENER_METHODS),
+    taskListenerMethods: withoutOff(TASK_LISTENER_METHODS),
+  },
+};
+
+/** The face of each profile a `hello` may name. */
+const PROFILE_APIS = { 'alipay-2022-09': 'my', 'alipay-current': 'my', wechat: 'wx' };
+
 class ProtocolError extends Error {}
 
 /** The wire type of each config key: a string, unsigned integers, a boolean. */
@@ -97,9 +120,11 @@ function toWire(value, encodeBase64) {
  * `host` supplies what differs between places the IUT can live:
  * - `write(message)`: sends one protocol message (an object) to the runner;
  * - `log(text)`: a diagnostic line (never on the protocol channel);
- * - `createMy(config)` / `destroyMy(my)`: a fresh IUT, and ending one
- *   (every socket at once, without events); `createMy` may throw to refuse
- *   the config;
+ * - `createMy(config, api)` / `destroyMy(my)`: a fresh IUT (the global
+ *   object of face `api`, "my" or "wx"), and ending one (every socket at
+ *   once, without events); `createMy` may throw to refuse the config;
+ * - `api(profile)` (optional): the face to serve for the `hello`'s
+ *   `profile` (a string, or undefined); without it, always "my";
  * - `isTask(value)`: whether a method's return value is a SocketTask;
  * - `decodeBase64(text)` -> ArrayBuffer, `encodeBase64(Uint8Array)` -> text;
  * - `hello(config)` -> `{ name, version, unsupported }`;
@@ -111,14 +136,20 @@ class Session {
     // Set by `hello`; until then there is no implementation to call.
     this.config = null;
     this.my = null;
+    this.api = 'my';
     this.resetState();
+  }
+
+  /** The face served: its global object's name and methods. */
+  get face() {
+    return FACES[this.api];
   }
 
   /** Ends every socket without events and forgets listeners and handles. */
   resetState() {
     if (this.my) this.host.destroyMy(this.my);
     this.my = null;
-    this.my = this.config ? this.host.createMy(this.config) : null;
+    this.my = this.config ? this.host.createMy(this.config, this.api) : null;
     this.tasks = new Map();
     this.handles = new Map();
     this.nextTask = 1;
@@ -163,6 +194,12 @@ class Session {
       this.host.write({ id, ok: false, error: checked.error });
       return;
     }
+    const api = typeof this.host.api === 'function' ? this.host.api(request.profile) : 'my';
+    if (!Object.hasOwn(FACES, api)) {
+      this.host.write({ id, ok: false, error: `this adapter cannot serve the API face ${JSON.stringify(api)}` });
+      return;
+    }
+    this.api = api;
     this.config = checked.config;
     try {
       this.resetState();
@@ -173,8 +210,11 @@ class Session {
       this.host.write({ id, ok: false, error: `config refused: ${err.message}` });
       return;
     }
-    const { name, version, unsupported } = this.host.hello(this.config);
-    this.host.write({ id, ok: true, result: { name, version, protocol: PROTOCOL, unsupported } });
+    const { name, version, unsupported } = this.host.hello(this.config, this.api);
+    const result = { name, version, protocol: PROTOCOL, unsupported };
+    // `api` is written only for a face other than the default `my`.
+    if (this.api !== 'my') result.api = this.api;
+    this.host.write({ id, ok: true, result });
   }
 
   shutdown(id) {
@@ -184,9 +224,10 @@ class Session {
     this.host.shutdown(id);
   }
 
-  /** The target object of a call: `my`, a task handle, or `$returned`. */
+  /** The target object of a call: `my` (or `wx`), a task handle, or `$returned`. */
   resolveTarget(target, returned) {
-    if (target === 'my') return { name: 'my', object: this.my, isTask: false };
+    const global = this.face.global;
+    if (target === global) return { name: global, object: this.my, isTask: false };
     if (target === '$returned') {
       if (!returned || !this.tasks.has(returned)) {
         throw new ProtocolError('"$returned": the enclosing call returned no SocketTask');
@@ -261,7 +302,7 @@ class Session {
     const target = this.resolveTarget(request.target, returned);
     const method = request.method;
     const callbackMethods = target.isTask ? TASK_CALLBACK_METHODS : MY_CALLBACK_METHODS;
-    const listenerMethods = target.isTask ? TASK_LISTENER_METHODS : MY_LISTENER_METHODS;
+    const listenerMethods = target.isTask ? this.face.taskListenerMethods : this.face.listenerMethods;
     let args;
     const state = { returned: false, handle: null };
 
@@ -291,7 +332,7 @@ class Session {
         args = [given];
       }
     } else {
-      throw new ProtocolError(`unknown method ${JSON.stringify(method)} on ${target.isTask ? 'a SocketTask' : '"my"'}`);
+      throw new ProtocolError(`unknown method ${JSON.stringify(method)} on ${target.isTask ? 'a SocketTask' : JSON.stringify(target.name)}`);
     }
 
     const result = target.object[method](...args);
@@ -314,4 +355,4 @@ class Session {
   }
 }
 
-module.exports = { PROTOCOL, CONFIG_KEYS, Session, checkHello, fromWire, toWire };
+module.exports = { PROTOCOL, CONFIG_KEYS, FACES, PROFILE_APIS, Session, checkHello, fromWire, toWire };

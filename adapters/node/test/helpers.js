@@ -206,9 +206,9 @@ function parseClientFrames(buffer) {
   return { frames, rest: buffer.subarray(offset) };
 }
 
-/** Drives `node src/adapter.js` as a child process over stdio. */
-function startAdapter(script = path.join(__dirname, '..', 'src', 'adapter.js')) {
-  const child = spawn(process.execPath, [script], {
+/** Drives `node src/adapter.js` (with `args`) as a child process over stdio. */
+function startAdapter(script = path.join(__dirname, '..', 'src', 'adapter.js'), args = []) {
+  const child = spawn(process.execPath, [script, ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const messages = [];

@@ -8,11 +8,14 @@
 //! tab-separated. `--variant RULE=OPTION` (repeatable) takes another
 //! conforming option of an [impl-defined] rule (see
 //! [`reference_impl::Variant`]); `--list-variants` prints every one.
+//! `--profile NAME` serves another edition of the API (`alipay-2022-09`,
+//! the default, `alipay-current`, `wechat`); a `hello` that names a
+//! profile overrides it.
 
-use reference_impl::{serve_stdio_as, Behaviour, Mutant, Variant, Variants};
+use reference_impl::{serve_stdio_as, Behaviour, Mutant, Profile, Variant, Variants};
 
-const USAGE: &str = "usage: reference-adapter [--mutant NAME] [--variant RULE=OPTION]... \
-                     | --list-mutants | --list-variants | --help";
+const USAGE: &str = "usage: reference-adapter [--profile NAME] [--mutant NAME] \
+                     [--variant RULE=OPTION]... | --list-mutants | --list-variants | --help";
 
 /// What to run, from the command line; exits on `--list-mutants`,
 /// `--list-variants`, `--help` (status 0) and on a bad argument (status 2).
@@ -20,6 +23,7 @@ fn parse_args() -> Behaviour {
     let mut args = std::env::args().skip(1);
     let mut mutant = None;
     let mut variants = Vec::new();
+    let mut profile = Profile::default();
     while let Some(arg) = args.next() {
         let (flag, value) = match arg.split_once('=') {
             Some((flag, value)) if flag.starts_with("--") => {
@@ -53,6 +57,15 @@ fn parse_args() -> Behaviour {
                     Err(e) => usage_error(&e.to_string()),
                 }
             }
+            "--profile" => {
+                let Some(name) = value.or_else(|| args.next()) else {
+                    usage_error("`--profile` needs a NAME");
+                };
+                match name.parse::<Profile>() {
+                    Ok(p) => profile = p,
+                    Err(e) => usage_error(&e.to_string()),
+                }
+            }
             "--variant" => {
                 let Some(text) = value.or_else(|| args.next()) else {
                     usage_error("`--variant` needs RULE=OPTION");
@@ -66,7 +79,11 @@ fn parse_args() -> Behaviour {
         }
     }
     match Variants::new(variants) {
-        Ok(variants) => Behaviour { mutant, variants },
+        Ok(variants) => Behaviour {
+            mutant,
+            variants,
+            profile,
+        },
         Err(e) => usage_error(&e.to_string()),
     }
 }
@@ -85,6 +102,9 @@ async fn main() {
             mutant.summary(),
             mutant.rule()
         );
+    }
+    if !behaviour.profile.is_default() {
+        eprintln!("reference-adapter: serving profile {}", behaviour.profile);
     }
     if !behaviour.variants.is_empty() {
         eprintln!("reference-adapter: running variants {}", behaviour.variants);

@@ -314,6 +314,7 @@ impl Run<'_> {
                 Op::Hello {
                     protocol: PROTOCOL_VERSION,
                     config,
+                    profile: None,
                 },
                 deadline,
             )
