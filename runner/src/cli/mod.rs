@@ -11,5 +11,6 @@ pub mod command;
 mod compare;
 pub mod console;
 mod output;
+mod outputs;
 pub mod reporting;
 mod run;

@@ -2,7 +2,7 @@
 //! and the baseline verdict.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -12,16 +12,13 @@ use report::{Format, RunReport};
 use crate::cli::args::RunArgs;
 use crate::cli::console::{progress_wanted, PlainReporter, ProgressBarReporter};
 use crate::cli::output::{fail, read_text, shown, write_text};
+use crate::cli::outputs::Outputs;
 use crate::cli::reporting::run_report;
 use crate::execute::suite::{run_suite, select, AdapterSpec, SuiteOptions};
 
-/// Where a run writes its four reports when no `--report` nor
-/// `--report-dir` is given (relative to the current folder).
-const DEFAULT_REPORT_DIR: &str = "target/conformance-report";
-
 /// Runs `run` on `runtime`; the exit status.
 pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> ExitCode {
-    let adapter = match (args.adapter.as_str(), args.mutant) {
+    let adapter = match (args.adapter.as_str(), args.mutant.clone()) {
         ("reference", mutant) => AdapterSpec::Reference { mutant },
         (_, Some(_)) => {
             eprintln!("error: --mutant works with --adapter reference only");
@@ -43,8 +40,20 @@ pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> ExitCode 
             }
         },
     };
+    // Every output path before the first scenario: a run whose results
+    // cannot be written is not worth waiting for.
+    let outputs = match Outputs::from_args(&args) {
+        Ok(outputs) => outputs,
+        Err(errors) => return refuse(&errors),
+    };
+    if !args.list {
+        let errors = outputs.check();
+        if !errors.is_empty() {
+            return refuse(&errors);
+        }
+    }
     let options = SuiteOptions::new(adapter)
-        .with_filter(args.filter)
+        .with_filter(args.filter.clone())
         .with_jobs(args.jobs)
         .with_request_timeout(Duration::from_millis(args.request_timeout_ms));
     if args.list {
@@ -88,40 +97,22 @@ pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> ExitCode 
     };
 
     // The reports.
-    let mut targets: Vec<(Format, PathBuf, String)> = args
-        .reports
-        .iter()
-        .map(|r| (r.format, r.path.clone(), format!("--report {}", r.text)))
-        .collect();
-    let dir = match (&args.report_dir, targets.is_empty()) {
-        (Some(dir), _) => Some((dir.clone(), "--report-dir")),
-        (None, true) => Some((PathBuf::from(DEFAULT_REPORT_DIR), "the report folder")),
-        (None, false) => None,
-    };
-    if let Some((dir, what)) = &dir {
-        for format in Format::ALL {
-            targets.push((
-                format,
-                dir.join(format.file_name()),
-                format!("{what} {}", dir.display()),
-            ));
-        }
-    }
+    let targets = outputs.report_targets();
     let mut written = Vec::new();
-    for (format, path, what) in &targets {
-        match write_one(&report, *format, path, baseline_md.as_deref()) {
-            Ok(()) => written.push(path.clone()),
+    for target in &targets {
+        match write_one(&report, target.format, &target.path, baseline_md.as_deref()) {
+            Ok(()) => written.push(target.path.clone()),
             Err(e) => {
-                eprintln!("error: {what}: {e}");
+                eprintln!("error: {}: {e}", target.what);
                 status = 2;
             }
         }
     }
     if !written.is_empty() {
         println!();
-        match &dir {
-            Some((dir, _)) if written.len() == 4 && args.reports.is_empty() => {
-                println!("reports written to {}:", shown(dir));
+        match &outputs.dir {
+            Some(dir) if written.len() == 4 && outputs.files.is_empty() => {
+                println!("reports written to {}:", shown(&dir.path));
             }
             _ => println!("reports written:"),
         }
@@ -149,6 +140,14 @@ pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> ExitCode 
         print!("{}", baseline_summary(v, path));
     }
     ExitCode::from(status)
+}
+
+/// Prints each error; exit status 2.
+fn refuse(errors: &[String]) -> ExitCode {
+    for e in errors {
+        eprintln!("error: {e}");
+    }
+    ExitCode::from(2)
 }
 
 /// The verdict against a baseline, for the terminal.
