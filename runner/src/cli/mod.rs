@@ -10,6 +10,7 @@ mod args;
 pub mod command;
 mod compare;
 pub mod console;
+mod interrupt;
 mod output;
 mod outputs;
 pub mod reporting;

@@ -11,10 +11,11 @@ use report::{Format, RunReport};
 
 use crate::cli::args::RunArgs;
 use crate::cli::console::{progress_wanted, PlainReporter, ProgressBarReporter};
+use crate::cli::interrupt::{received, Interrupts};
 use crate::cli::output::{fail, read_text, shown, write_text};
 use crate::cli::outputs::Outputs;
 use crate::cli::reporting::run_report;
-use crate::execute::suite::{run_suite, select, AdapterSpec, SuiteOptions};
+use crate::execute::suite::{run_suite_until, select, AdapterSpec, SuiteOptions};
 
 /// Runs `run` on `runtime`; the exit status.
 pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> ExitCode {
@@ -76,7 +77,13 @@ pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> ExitCode 
     } else {
         PlainReporter::new(std::io::stdout())
     };
-    let result = match runtime.block_on(run_suite(options, |event| {
+    // Ctrl-C and SIGTERM stop the run; its reports are still written.
+    let interrupts = match runtime.block_on(async { Interrupts::install() }) {
+        Ok(interrupts) => interrupts,
+        Err(e) => return fail(&e),
+    };
+    let signalled = interrupts.exit_status();
+    let result = match runtime.block_on(run_suite_until(options, interrupts.first(), |event| {
         if let Some(bar) = &mut bar {
             bar.event(event);
         }
@@ -121,7 +128,12 @@ pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> ExitCode 
         }
     }
 
-    if let Some(path) = &args.write_baseline {
+    if let (Some(path), true) = (&args.write_baseline, result.run.interrupted) {
+        eprintln!(
+            "--write-baseline {}: not written, the run was interrupted",
+            path.display()
+        );
+    } else if let Some(path) = &args.write_baseline {
         let new = report::baseline_from(&report);
         match write_text(path, &report::write_baseline(&new)) {
             Ok(()) => println!(
@@ -138,6 +150,9 @@ pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> ExitCode 
 
     if let (Some(v), Some(path)) = (&verdict, &args.baseline) {
         print!("{}", baseline_summary(v, path));
+    }
+    if let Some(signal_status) = received(&signalled) {
+        return ExitCode::from(signal_status);
     }
     ExitCode::from(status)
 }
