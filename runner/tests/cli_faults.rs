@@ -337,3 +337,43 @@ fn an_interrupted_run_reports_the_scenarios_that_ended() {
         .unwrap_or_else(|| panic!("no `running N scenarios` line: {text}"));
     assert!(report.scenarios.len() < selected, "{text}");
 }
+
+#[test]
+fn numeric_flags_that_cannot_work_are_refused_with_the_allowed_range() {
+    let dir = tempfile::tempdir().unwrap();
+    for (args, says) in [
+        (["--request-timeout-ms", "0"], "at least 500 ms"),
+        (["--request-timeout-ms", "499"], "at least 500 ms"),
+        (
+            ["--request-timeout-ms", "18446744073709551615"],
+            "at most 3600000 ms",
+        ),
+        (["--request-timeout-ms", "soon"], "not a whole number"),
+        (["--jobs", "100000"], "at most 64"),
+        (["--jobs", "many"], "not a whole number"),
+    ] {
+        let mut all = vec!["run", "--filter", "url::url-scheme"];
+        all.extend(args);
+        let (code, text) = cli_in(dir.path(), &all);
+        assert_eq!(code, 2, "{args:?}: {text}");
+        assert!(!ran(&text), "{args:?}: {text}");
+        assert!(
+            text.contains(args[0]) && text.contains(says),
+            "{args:?}: {text}"
+        );
+    }
+    // The floor itself works.
+    let (code, text) = cli_in(
+        dir.path(),
+        &[
+            "run",
+            "--filter",
+            "url::url-scheme",
+            "--request-timeout-ms",
+            "500",
+            "--report-dir",
+            "out",
+        ],
+    );
+    assert_eq!(code, 0, "{text}");
+}
