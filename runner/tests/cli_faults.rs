@@ -377,3 +377,36 @@ fn numeric_flags_that_cannot_work_are_refused_with_the_allowed_range() {
     );
     assert_eq!(code, 0, "{text}");
 }
+
+/// Runs the command line with its stdout a pipe nobody reads: every write
+/// to it fails with a broken pipe.
+fn cli_with_closed_stdout(cwd: &Path, args: &[&str]) -> (i32, String) {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = Command::new(env!("CARGO_BIN_EXE_connectsocket-conformance"))
+        .args(args)
+        .current_dir(cwd)
+        .env("CI", "true")
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_closed_stdout_ends_the_command_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stderr) = cli_with_closed_stdout(dir.path(), &["run", "--list"]);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    // A run goes on and writes its reports.
+    let (code, stderr) = cli_with_closed_stdout(
+        dir.path(),
+        &["run", "--filter", "url::url-scheme", "--report-dir", "out"],
+    );
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    assert!(dir.path().join("out/report.json").is_file());
+}

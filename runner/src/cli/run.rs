@@ -12,7 +12,7 @@ use report::{Format, RunReport};
 use crate::cli::args::RunArgs;
 use crate::cli::console::{progress_wanted, PlainReporter, ProgressBarReporter};
 use crate::cli::interrupt::{received, Interrupts};
-use crate::cli::output::{fail, read_text, shown, write_text};
+use crate::cli::output::{fail, read_text, say, say_raw, shown, write_text};
 use crate::cli::outputs::Outputs;
 use crate::cli::reporting::run_report;
 use crate::execute::suite::{run_suite_until, select, AdapterSpec, SuiteOptions};
@@ -61,7 +61,9 @@ pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> ExitCode 
         return match select(&options) {
             Ok(scenarios) => {
                 for s in scenarios {
-                    println!("{}: {}", s.trial_name(), s.scenario.title);
+                    if !say(format_args!("{}: {}", s.trial_name(), s.scenario.title)) {
+                        break;
+                    }
                 }
                 ExitCode::SUCCESS
             }
@@ -116,15 +118,17 @@ pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> ExitCode 
         }
     }
     if !written.is_empty() {
-        println!();
+        say("");
         match &outputs.dir {
             Some(dir) if written.len() == 4 && outputs.files.is_empty() => {
-                println!("reports written to {}:", shown(&dir.path));
+                say(format_args!("reports written to {}:", shown(&dir.path)));
             }
-            _ => println!("reports written:"),
+            _ => {
+                say("reports written:");
+            }
         }
         for path in &written {
-            println!("  {}", path.display());
+            say(format_args!("  {}", path.display()));
         }
     }
 
@@ -136,11 +140,13 @@ pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> ExitCode 
     } else if let Some(path) = &args.write_baseline {
         let new = report::baseline_from(&report);
         match write_text(path, &report::write_baseline(&new)) {
-            Ok(()) => println!(
-                "baseline written to {} ({} expected failures)",
-                path.display(),
-                new.expected.len()
-            ),
+            Ok(()) => {
+                say(format_args!(
+                    "baseline written to {} ({} expected failures)",
+                    path.display(),
+                    new.expected.len()
+                ));
+            }
             Err(e) => {
                 eprintln!("error: --write-baseline {}: {e}", path.display());
                 status = 2;
@@ -149,7 +155,7 @@ pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> ExitCode 
     }
 
     if let (Some(v), Some(path)) = (&verdict, &args.baseline) {
-        print!("{}", baseline_summary(v, path));
+        say_raw(&baseline_summary(v, path));
     }
     if let Some(signal_status) = received(&signalled) {
         return ExitCode::from(signal_status);
