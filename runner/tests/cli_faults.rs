@@ -410,3 +410,113 @@ fn a_closed_stdout_ends_the_command_quietly() {
     assert_eq!((code, stderr.as_str()), (0, ""));
     assert!(dir.path().join("out/report.json").is_file());
 }
+
+#[test]
+fn a_bad_baseline_says_once_what_is_wrong_and_where() {
+    let dir = tempfile::tempdir().unwrap();
+    for (content, says) in [
+        (
+            "{\"schemaVersion\": 1, \"expected\": [\n",
+            "EOF while parsing a list at line 2",
+        ),
+        (
+            "{\"a\": 1}",
+            "not a baseline: no top-level \"schemaVersion\"",
+        ),
+        (
+            "{\"schemaVersion\": 1, \"expected\": [{\"id\": \"url::a\"}, {\"status\": \"fail\"}]}",
+            "expected[1]: missing field `id`",
+        ),
+        (
+            "{\"schemaVersion\": 1, \"expected\": [{\"id\": \"url::a\", \"status\": \"bad\"}]}",
+            "expected[0] (id \"url::a\"): unknown variant `bad`",
+        ),
+    ] {
+        std::fs::write(dir.path().join("b.json"), content).unwrap();
+        let (code, text) = cli_in(
+            dir.path(),
+            &[
+                "run",
+                "--filter",
+                "url::url-scheme-ftp",
+                "--baseline",
+                "b.json",
+            ],
+        );
+        assert_eq!(code, 2, "{content}: {text}");
+        assert!(text.contains(says), "{content}: {text}");
+        assert_eq!(text.matches(says).count(), 1, "said once: {text}");
+        assert_eq!(text.lines().count(), 1, "one line: {text}");
+    }
+}
+
+#[test]
+fn one_path_given_twice_is_refused_before_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &["--report", "json=a.json", "--report", "md=./a.json"][..],
+        &["--report-dir", "out", "--report", "json=out/report.json"][..],
+        &["--report", "json=r.json", "--write-baseline", "r.json"][..],
+    ] {
+        let mut all = vec!["run", "--filter", "url::url-scheme-ftp"];
+        all.extend(args);
+        let (code, text) = cli_in(dir.path(), &all);
+        assert_eq!(code, 2, "{args:?}: {text}");
+        assert!(!ran(&text), "{args:?}: {text}");
+        assert!(text.contains("is also written by"), "{args:?}: {text}");
+    }
+}
+
+#[test]
+fn one_scenario_is_one_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, text) = cli_in(
+        dir.path(),
+        &[
+            "run",
+            "--filter",
+            "url::url-scheme-ftp",
+            "--report-dir",
+            "out",
+        ],
+    );
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("running 1 scenario against"), "{text}");
+    assert!(text.contains(", 1 scenario in "), "{text}");
+    assert!(!text.contains("1 scenarios"), "{text}");
+}
+
+#[test]
+fn an_empty_adapter_command_is_named_without_a_gap() {
+    let dir = tempfile::tempdir().unwrap();
+    for adapter in ["", "  "] {
+        let (code, text) = cli_in(
+            dir.path(),
+            &[
+                "run",
+                "--filter",
+                "url::url-scheme-ftp",
+                "--adapter",
+                adapter,
+            ],
+        );
+        assert_eq!(code, 2, "{text}");
+        assert!(text.contains("--adapter is empty"), "{text}");
+        assert!(!text.contains("  "), "{text}");
+    }
+    let (code, text) = cli_in(
+        dir.path(),
+        &[
+            "run",
+            "--filter",
+            "url::url-scheme-ftp",
+            "--adapter",
+            "/nonexistent/adapter",
+        ],
+    );
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains("the adapter `/nonexistent/adapter` cannot start"),
+        "{text}"
+    );
+}

@@ -19,6 +19,13 @@ use crate::execute::suite::{run_suite_until, select, AdapterSpec, SuiteOptions};
 
 /// Runs `run` on `runtime`; the exit status.
 pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> ExitCode {
+    if args.adapter.trim().is_empty() {
+        eprintln!(
+            "error: --adapter is empty: give `reference` or an adapter's command line, \
+             e.g. \"node adapters/node/src/adapter.js\""
+        );
+        return ExitCode::from(2);
+    }
     let adapter = match (args.adapter.as_str(), args.mutant.clone()) {
         ("reference", mutant) => AdapterSpec::Reference { mutant },
         (_, Some(_)) => {

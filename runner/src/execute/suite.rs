@@ -149,7 +149,7 @@ pub enum SuiteError {
     #[error("the mock server does not start: {0}")]
     MockServer(String),
     /// The adapter cannot be started or does not answer `hello`.
-    #[error("the adapter {command} cannot start: {message}")]
+    #[error("the adapter `{command}` cannot start: {message}")]
     AdapterStart {
         /// Its command line.
         command: String,
