@@ -65,6 +65,9 @@ pub enum LoadError {
         /// What was wrong.
         message: String,
     },
+    /// Several files do not load: each error, in path order.
+    #[error("{} scenario files do not load:\n  {}", .0.len(), list_errors(.0))]
+    Several(Vec<LoadError>),
     /// Two files use the same id.
     #[error("{second}: scenario `{id}`: duplicate id, already used by {first}")]
     DuplicateId {
@@ -75,6 +78,14 @@ pub enum LoadError {
         /// The file that used it again.
         second: PathBuf,
     },
+}
+
+fn list_errors(errors: &[LoadError]) -> String {
+    let lines: Vec<String> = errors
+        .iter()
+        .map(|e| e.to_string().replace('\n', "\n    "))
+        .collect();
+    lines.join("\n  ")
 }
 
 fn scenario_prefix(scenario: &Option<String>) -> String {
@@ -131,25 +142,37 @@ fn peek_id(text: &str) -> Option<String> {
 }
 
 /// Loads every `*.yaml` under `root` (one folder level: `root/<area>/*.yaml`
-/// and deeper), sorted by path; ids must be unique.
+/// and deeper), sorted by path; ids must be unique. Every file is read even
+/// after a bad one, so that the error names all of them at once
+/// ([`LoadError::Several`] when there is more than one).
 pub fn load_dir(root: &Path) -> Result<Vec<LoadedScenario>, LoadError> {
     let mut files = Vec::new();
     collect_yaml(root, &mut files)?;
     files.sort();
     let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
     let mut out = Vec::new();
+    let mut errors = Vec::new();
     for path in files {
-        let text = std::fs::read_to_string(&path).map_err(|source| LoadError::Io {
-            path: path.clone(),
-            source,
-        })?;
-        let scenario = parse_scenario(&path, &text)?;
+        let loaded = std::fs::read_to_string(&path)
+            .map_err(|source| LoadError::Io {
+                path: path.clone(),
+                source,
+            })
+            .and_then(|text| parse_scenario(&path, &text));
+        let scenario = match loaded {
+            Ok(scenario) => scenario,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
         if let Some(first) = seen.get(&scenario.id) {
-            return Err(LoadError::DuplicateId {
+            errors.push(LoadError::DuplicateId {
                 id: scenario.id.clone(),
                 first: first.clone(),
                 second: path,
             });
+            continue;
         }
         seen.insert(scenario.id.clone(), path.clone());
         let area = path
@@ -165,7 +188,11 @@ pub fn load_dir(root: &Path) -> Result<Vec<LoadedScenario>, LoadError> {
             scenario,
         });
     }
-    Ok(out)
+    match errors.len() {
+        0 => Ok(out),
+        1 => Err(errors.remove(0)),
+        _ => Err(LoadError::Several(errors)),
+    }
 }
 
 fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
@@ -441,7 +468,10 @@ steps:
         let text = GOOD.replace("my.open]\n", "my.opened]\n");
         let e = parse(&text).unwrap_err().to_string();
         assert!(e.starts_with("x/a.yaml:8:"), "{e}");
-        assert!(e.contains("steps[2]: an event pattern"), "{e}");
+        assert!(
+            e.contains("steps[2]: `my.opened` is not an event pattern"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -495,6 +525,37 @@ steps:
     }
 
     #[test]
+    fn an_unknown_key_in_an_await_is_named() {
+        for (from, to) in [
+            (
+                "await: [c2.complete, my.open]",
+                "await: { event: c2.complete, cuont: 2 }",
+            ),
+            (
+                "await: [c2.complete, my.open]",
+                "await: [c2.complete, { event: my.open, withinMS: 9 }]",
+            ),
+            (
+                "await: [c2.complete, my.open]",
+                "await: { all: [c2.complete], within: 9 }",
+            ),
+        ] {
+            let e = parse(&GOOD.replace(from, to)).unwrap_err().to_string();
+            let bad = ["cuont", "withinMS", "within"]
+                .into_iter()
+                .find(|k| to.contains(&format!("{k}:")))
+                .unwrap();
+            assert!(e.contains(&format!("unknown field `{bad}`")), "{to}: {e}");
+            assert!(e.starts_with("x/a.yaml:8:"), "{to}: {e}");
+        }
+        // A bad pattern inside still says what a pattern is.
+        let e = parse(&GOOD.replace("my.open]\n", "my.opened]\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("an event pattern"), "{e}");
+    }
+
+    #[test]
     fn duplicate_ids_across_files_are_refused() {
         let dir = std::env::temp_dir().join(format!("runner-dup-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
@@ -509,6 +570,38 @@ steps:
             "{e}"
         );
         assert!(e.contains("a/one.yaml") && e.contains("b/two.yaml"), "{e}");
+    }
+
+    #[test]
+    fn every_bad_file_is_reported_at_once() {
+        let dir = std::env::temp_dir().join(format!("runner-many-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("a")).unwrap();
+        std::fs::write(dir.join("a/1-good.yaml"), GOOD).unwrap();
+        std::fs::write(
+            dir.join("a/2-typo.yaml"),
+            GOOD.replace("open-on-ws", "typo")
+                .replace("methd", "method")
+                .replace("method: connectSocket", "methd: connectSocket"),
+        )
+        .unwrap();
+        std::fs::write(dir.join("a/3-dup.yaml"), GOOD).unwrap();
+        std::fs::write(
+            dir.join("a/4-pattern.yaml"),
+            GOOD.replace("open-on-ws", "pattern")
+                .replace("my.open]\n", "my.opened]\n"),
+        )
+        .unwrap();
+        let e = load_dir(&dir).unwrap_err().to_string();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(e.starts_with("3 scenario files do not load:"), "{e}");
+        for named in [
+            "a/2-typo.yaml:7:13:",
+            "a/3-dup.yaml: scenario `open-on-ws`: duplicate id",
+            "a/4-pattern.yaml:8:",
+        ] {
+            assert!(e.contains(named), "{named}: {e}");
+        }
     }
 
     #[test]
