@@ -5,6 +5,8 @@ use base64::Engine as _;
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 
+use crate::error::Error;
+
 /// Largest message the server builds from a size (`textBytes`, `binaryBytes`,
 /// `send-on-open/.../N`): 64 MiB.
 pub const MAX_GENERATED_BYTES: usize = 64 * 1024 * 1024;
@@ -74,6 +76,7 @@ pub enum DropMode {
 /// JSON is internally tagged by `type`:
 /// `{"type": "send", "to": {"conn": 1}, "message": {"text": "hi"}}`,
 /// `{"type": "close", "to": "all", "code": 4000, "reason": "bye"}`,
+/// `{"type": "closeThenText", "to": "all", "code": 4000, "reason": "bye", "text": "late"}`,
 /// `{"type": "drop", "to": {"room": "r1"}, "mode": "rst"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
@@ -95,6 +98,20 @@ pub enum Action {
         #[serde(default)]
         reason: String,
     },
+    /// Send a close frame and, in the same write, a text frame behind it
+    /// (which a client must not deliver: RFC 6455 section 7.1.4), then wait
+    /// for the close answer like [`Action::Close`].
+    CloseThenText {
+        /// To whom.
+        to: Target,
+        /// The close code; `None` sends a close frame without a body.
+        code: Option<u16>,
+        /// The reason (ignored without a code).
+        #[serde(default)]
+        reason: String,
+        /// The text behind the close frame.
+        text: String,
+    },
     /// Drop the TCP connection without a close frame.
     Drop {
         /// To whom.
@@ -109,7 +126,19 @@ impl Action {
     /// The target of the action.
     pub fn target(&self) -> &Target {
         match self {
-            Action::Send { to, .. } | Action::Close { to, .. } | Action::Drop { to, .. } => to,
+            Action::Send { to, .. }
+            | Action::Close { to, .. }
+            | Action::CloseThenText { to, .. }
+            | Action::Drop { to, .. } => to,
+        }
+    }
+
+    /// Refuses what the server will not do: a generated message above
+    /// [`MAX_GENERATED_BYTES`].
+    pub(crate) fn check(&self) -> Result<(), Error> {
+        match self {
+            Action::Send { message, .. } => message.check(),
+            Action::Close { .. } | Action::CloseThenText { .. } | Action::Drop { .. } => Ok(()),
         }
     }
 }
@@ -118,7 +147,8 @@ impl Action {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ActionOutcome {
-    /// How many live connections carried it out.
+    /// How many live connections carried it out within the action timeout
+    /// (see [`Session::act`](crate::Session::act)).
     pub reached: u32,
 }
 
@@ -131,7 +161,25 @@ pub(crate) struct Outgoing {
 }
 
 impl Payload {
-    /// Builds the bytes to send. Sizes above [`MAX_GENERATED_BYTES`] are capped.
+    /// Refuses a generated size above [`MAX_GENERATED_BYTES`], naming the field.
+    pub(crate) fn check(&self) -> Result<(), Error> {
+        let (field, value) = match self {
+            Payload::TextBytes(n) => ("textBytes", *n),
+            Payload::BinaryBytes(n) => ("binaryBytes", *n),
+            _ => return Ok(()),
+        };
+        if value > MAX_GENERATED_BYTES {
+            return Err(Error::TooLarge {
+                field,
+                value,
+                limit: MAX_GENERATED_BYTES,
+            });
+        }
+        Ok(())
+    }
+
+    /// Builds the bytes to send. Sizes were checked ([`Payload::check`], or
+    /// the path parser); above [`MAX_GENERATED_BYTES`] they would be capped.
     pub(crate) fn materialize(&self) -> Outgoing {
         match self {
             Payload::Text(t) => Outgoing {

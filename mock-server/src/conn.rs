@@ -4,6 +4,7 @@
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -12,9 +13,10 @@ use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::Instant;
 use tokio_rustls::TlsAcceptor;
+use tokio_tungstenite::tungstenite::error::CapacityError;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
 use tokio_tungstenite::tungstenite::protocol::frame::Frame;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role};
@@ -25,8 +27,8 @@ use crate::action::{DropMode, Outgoing};
 use crate::handshake::{fault_response, plain, switching, Request, MAX_HEAD};
 use crate::recorder::{EndReason, Event, MessageKind};
 use crate::route::{parse_plan, split_session, Behaviour, CloseAnswer, Plan};
-use crate::server::Shared;
 use crate::session::{Command, Envelope, SessionInner, COMMAND_QUEUE};
+use crate::shared::Shared;
 
 /// What a listener does with a new TCP connection.
 #[derive(Clone)]
@@ -98,6 +100,9 @@ struct Tag {
     accepted: Option<Event>,
     sink: Sink,
     ended: bool,
+    /// A drop action's acknowledgement, answered once the end is recorded
+    /// (for a reset: once the socket is gone).
+    ack_on_end: Option<oneshot::Sender<()>>,
 }
 
 enum Sink {
@@ -143,6 +148,9 @@ impl Tag {
                 s.unregister(*conn);
             }
             self.record(Event::Ended { how, detail });
+            if let Some(ack) = self.ack_on_end.take() {
+                let _ = ack.send(());
+            }
         }
     }
 }
@@ -158,13 +166,17 @@ impl Drop for Tag {
     }
 }
 
-/// Serves one accepted TCP connection to its end.
+/// Serves one accepted TCP connection to its end. When `stop` turns (the
+/// server shuts down), a connection that is not open yet ends at once
+/// (recorded as `ended: shutdown` by its [`Tag`]); an open one sends a close
+/// frame 1001 first ([`Live::run`]).
 pub(crate) async fn handle(
     shared: Arc<Shared>,
     listener: Arc<str>,
     kind: ListenerKind,
     tcp: TcpStream,
     peer: SocketAddr,
+    stop: watch::Receiver<bool>,
 ) {
     let _ = tcp.set_nodelay(true);
     let mut tag = Tag {
@@ -175,7 +187,38 @@ pub(crate) async fn handle(
         }),
         sink: Sink::Pending,
         ended: false,
+        ack_on_end: None,
     };
+    let open = AtomicBool::new(false);
+    let mut before_open = stop.clone();
+    let stopped_before_open = async {
+        let _ = before_open.changed().await;
+        if open.load(Ordering::Relaxed) {
+            // An open connection closes itself on the same signal.
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        () = accept(&shared, &mut tag, kind, tcp, Opening { open: &open, stop }) => {}
+        () = stopped_before_open => {}
+    }
+}
+
+/// What a connection needs to become open: the flag it raises once it is,
+/// and the shutdown signal it then watches itself.
+struct Opening<'a> {
+    open: &'a AtomicBool,
+    stop: watch::Receiver<bool>,
+}
+
+/// The TLS handshake if any, then [`serve`].
+async fn accept(
+    shared: &Arc<Shared>,
+    tag: &mut Tag,
+    kind: ListenerKind,
+    tcp: TcpStream,
+    opening: Opening<'_>,
+) {
     let opts = &shared.options;
     match kind {
         ListenerKind::Hang => {
@@ -186,10 +229,10 @@ pub(crate) async fn handle(
             let (how, detail) = drain(&mut s, opts.hold_timeout).await;
             tag.end(how, detail);
         }
-        ListenerKind::Plain => serve(&shared, &mut tag, Stream::Plain(tcp)).await,
+        ListenerKind::Plain => serve(shared, tag, Stream::Plain(tcp), opening).await,
         ListenerKind::Tls(acceptor) => {
             match tokio::time::timeout(opts.header_timeout, acceptor.accept(tcp)).await {
-                Ok(Ok(tls)) => serve(&shared, &mut tag, Stream::Tls(Box::new(tls))).await,
+                Ok(Ok(tls)) => serve(shared, tag, Stream::Tls(Box::new(tls)), opening).await,
                 Ok(Err(e)) => {
                     tag.record(Event::TlsFailed {
                         error: e.to_string(),
@@ -253,7 +296,7 @@ async fn reject(shared: &Shared, tag: &mut Tag, stream: &mut Stream, status: u16
     finish(stream, shared.options.close_timeout).await;
 }
 
-async fn serve(shared: &Arc<Shared>, tag: &mut Tag, mut stream: Stream) {
+async fn serve(shared: &Arc<Shared>, tag: &mut Tag, mut stream: Stream, opening: Opening<'_>) {
     let opts = &shared.options;
     let (req, rest) = match read_head(&mut stream, opts.header_timeout).await {
         Ok(r) => r,
@@ -304,7 +347,7 @@ async fn serve(shared: &Arc<Shared>, tag: &mut Tag, mut stream: Stream) {
     };
     let Some(session) = shared.session(id) else {
         tag.record(request_event);
-        let e = crate::error::PathError::UnknownSession { id: id.to_owned() };
+        let e = crate::route::PathError::UnknownSession { id: id.to_owned() };
         return reject(shared, tag, &mut stream, 404, e.to_string()).await;
     };
     let conn = tag.bind_session(session.inner.clone());
@@ -395,7 +438,9 @@ async fn serve(shared: &Arc<Shared>, tag: &mut Tag, mut stream: Stream) {
     let ws =
         WebSocketStream::from_partially_read(stream, rest, Role::Server, Some(shared.ws_config))
             .await;
+    opening.open.store(true, Ordering::Relaxed);
     let live = Live {
+        stop: opening.stop,
         ws,
         shared: shared.clone(),
         session: session.inner.clone(),
@@ -406,6 +451,7 @@ async fn serve(shared: &Arc<Shared>, tag: &mut Tag, mut stream: Stream) {
         closing: None,
         close_done: false,
         close_received: false,
+        raw_close: false,
     };
     let (how, detail) = live.run(tag).await;
     tag.end(how, detail);
@@ -456,6 +502,8 @@ async fn finish(stream: &mut Stream, limit: Duration) {
 
 /// An open WebSocket connection running its behaviour.
 struct Live {
+    /// Turns when the server shuts down.
+    stop: watch::Receiver<bool>,
     ws: WebSocketStream<Stream>,
     shared: Arc<Shared>,
     session: Arc<SessionInner>,
@@ -469,6 +517,9 @@ struct Live {
     close_done: bool,
     /// Set when a close frame came from the client.
     close_received: bool,
+    /// Set when the server's close frame went out as raw bytes, behind
+    /// tungstenite's back: the client's answer must not be answered again.
+    raw_close: bool,
 }
 
 type End = (EndReason, Option<String>);
@@ -492,6 +543,9 @@ impl Live {
         let on_open = match self.plan.behaviour.clone() {
             Behaviour::SendOnOpen(p) => self.send(p.materialize()).await,
             Behaviour::CloseOnOpen { code, reason } => self.close(code, reason).await,
+            Behaviour::CloseOnOpenThenText { code, reason, text } => {
+                self.close_then_text(code, reason, text).await
+            }
             Behaviour::DropOnOpen(mode) => return self.drop_conn(mode, tag, None).await,
             _ => Ok(()),
         };
@@ -516,6 +570,7 @@ impl Live {
                         Some(Err(WsError::ConnectionClosed)) | Some(Err(WsError::AlreadyClosed)) => {
                             return (EndReason::CloseHandshake, None);
                         }
+                        Some(Err(e @ WsError::Capacity(_))) => return self.refuse_oversize(e).await,
                         Some(Err(e)) => return ws_end(e),
                         Some(Ok(m)) => {
                             if let Some(end) = self.incoming(m, tag).await {
@@ -528,16 +583,21 @@ impl Live {
                     match env {
                         None => commands_open = false,
                         Some(env) => {
+                            // After a close frame, a send or close writes
+                            // nothing: its ack is dropped, not reached.
+                            let writes = self.closing.is_none() && !self.close_done;
                             let result = match env.command {
                                 Command::Send(out) => self.send(out).await,
                                 Command::Close { code, reason } => self.close(code, reason).await,
+                                Command::CloseThenText { code, reason, text } => self.close_then_text(code, reason, text).await,
                                 Command::Drop(mode) => return self.drop_conn(mode, tag, env.ack).await,
                             };
-                            if let Some(ack) = env.ack { let _ = ack.send(()); }
                             if let Err(end) = result { return end; }
+                            if let (true, Some(ack)) = (writes, env.ack) { let _ = ack.send(()); }
                         }
                     }
                 }
+                _ = self.stop.changed() => return self.going_away().await,
                 _ = tokio::time::sleep_until(deadline), if self.closing.is_some() || !reading => {
                     return if self.closing.is_some() {
                         (EndReason::Timeout, Some(format!("no close answer within {:?}", self.shared.options.close_timeout)))
@@ -622,6 +682,14 @@ impl Live {
                 reason,
                 first: false,
             });
+            if self.raw_close {
+                // tungstenite, which never saw our close frame, has queued
+                // an answer to this one; it must not go out. Close TCP
+                // (the server's part, RFC 6455 section 7.1.1) without
+                // letting tungstenite write again.
+                finish(self.ws.get_mut(), self.shared.options.close_timeout).await;
+                return Some((EndReason::CloseHandshake, None));
+            }
             return None;
         }
         self.record(Event::CloseIn {
@@ -760,10 +828,91 @@ impl Live {
         Ok(())
     }
 
+    /// The server shuts down: a close frame 1001 (unless one went out
+    /// already), then the end, without waiting for the answer.
+    async fn going_away(&mut self) -> End {
+        let _ = self.close(Some(1001), GOING_AWAY.into()).await;
+        let _ = self.ws.get_mut().shutdown().await;
+        (EndReason::Shutdown, None)
+    }
+
+    /// A client message or frame over the limits: a close frame 1009 (RFC
+    /// 6455 section 7.4.1) written by hand, as tungstenite fails the
+    /// connection without one, then the end (`error`, with tungstenite's
+    /// text).
+    async fn refuse_oversize(&mut self, e: WsError) -> End {
+        let detail = e.to_string();
+        if self.closing.is_none() && !self.close_done {
+            let reason = match &e {
+                WsError::Capacity(CapacityError::MessageTooLong { size, max_size }) => {
+                    format!("message of {size} bytes over the limit of {max_size}")
+                }
+                _ => "message too big".to_owned(),
+            };
+            if write_raw(self.ws.get_mut(), &close_frame_bytes(Some(1009), &reason))
+                .await
+                .is_ok()
+            {
+                self.record(Event::CloseOut {
+                    code: Some(1009),
+                    reason,
+                    first: true,
+                });
+                finish(self.ws.get_mut(), self.shared.options.close_timeout).await;
+            }
+        }
+        (EndReason::Error, Some(detail))
+    }
+
+    /// Writes a close frame and a text frame behind it in one write (raw
+    /// bytes: tungstenite sends nothing after a close), records both, and
+    /// waits for the close answer. Nothing, after a close frame went out.
+    async fn close_then_text(
+        &mut self,
+        code: Option<u16>,
+        reason: String,
+        text: String,
+    ) -> Result<(), End> {
+        if self.closing.is_some() || self.close_done {
+            return Ok(());
+        }
+        let reason = if code.is_some() {
+            reason
+        } else {
+            String::new()
+        };
+        let mut bytes = close_frame_bytes(code, &reason);
+        bytes.extend_from_slice(&text_frame_bytes(text.as_bytes()));
+        write_raw(self.ws.get_mut(), &bytes)
+            .await
+            .map_err(|e| (io_end(&e), Some(e.to_string())))?;
+        self.record(Event::CloseOut {
+            code,
+            reason,
+            first: true,
+        });
+        let (payload, truncated) = Event::payload(
+            MessageKind::Text,
+            text.as_bytes(),
+            self.shared.options.payload_capture,
+        );
+        self.record(Event::MessageOut {
+            kind: MessageKind::Text,
+            len: text.len(),
+            payload,
+            truncated,
+            fragments: 1,
+        });
+        self.raw_close = true;
+        self.closing = Some(Instant::now() + self.shared.options.close_timeout);
+        Ok(())
+    }
+
     /// Drops the connection without a close frame. The socket itself goes
     /// when `Live` is dropped, right after `run` returns.
-    /// `ack` is answered once the FIN or RST is on its way, before the
-    /// server waits for the peer to close its side.
+    /// `ack` is answered when the end is recorded: for a FIN once it is on
+    /// its way, before the server waits for the peer to close its side; for
+    /// a reset once the socket is gone.
     async fn drop_conn(
         &mut self,
         mode: DropMode,
@@ -773,22 +922,41 @@ impl Live {
         match mode {
             DropMode::Rst => {
                 let _ = self.ws.get_ref().tcp().set_zero_linger();
-                // Dropping `Live` sends the RST; the ack's receiver sees the
-                // sender dropped at the same moment.
-                drop(ack);
+                // Dropping `Live` sends the RST; `serve` then records the
+                // end, which answers the ack.
+                tag.ack_on_end = ack;
                 (EndReason::DroppedRst, None)
             }
             DropMode::Fin => {
                 let _ = self.ws.get_mut().shutdown().await;
+                tag.ack_on_end = ack;
                 tag.end(EndReason::DroppedFin, None);
-                if let Some(ack) = ack {
-                    let _ = ack.send(());
-                }
                 let _ = drain(self.ws.get_mut(), self.shared.options.close_timeout).await;
                 (EndReason::DroppedFin, None)
             }
         }
     }
+}
+
+/// The close reason of the 1001 sent to open connections at shutdown.
+const GOING_AWAY: &str = "server shutting down";
+
+/// A server text frame (unmasked, final), written by hand.
+fn text_frame_bytes(payload: &[u8]) -> Vec<u8> {
+    let mut bytes = vec![0x81];
+    match payload.len() {
+        n @ 0..=125 => bytes.push(n as u8),
+        n @ 126..=0xffff => {
+            bytes.push(126);
+            bytes.extend_from_slice(&(n as u16).to_be_bytes());
+        }
+        n => {
+            bytes.push(127);
+            bytes.extend_from_slice(&(n as u64).to_be_bytes());
+        }
+    }
+    bytes.extend_from_slice(payload);
+    bytes
 }
 
 /// A server close frame (unmasked), written by hand.

@@ -13,7 +13,8 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::action::Action;
-use crate::server::Shared;
+use crate::error::Error;
+use crate::shared::Shared;
 
 /// What `POST /sessions` and `GET /sessions/{id}` return.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,7 +91,16 @@ async fn unrouted(State(s): State<Arc<Shared>>) -> Response {
 }
 
 async fn create(State(s): State<Arc<Shared>>) -> Response {
-    let session = s.create_session();
+    let session = match s.create_held_session() {
+        Ok(session) => session,
+        Err(e) => {
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({"error": e.to_string()})),
+            )
+                .into_response()
+        }
+    };
     (
         StatusCode::CREATED,
         Json(SessionInfo {
@@ -134,6 +144,11 @@ async fn act(
     match s.session(&id) {
         Some(session) => match session.act(action).await {
             Ok(outcome) => Json(outcome).into_response(),
+            Err(e @ Error::TooLarge { .. }) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(serde_json::json!({"error": e.to_string()})),
+            )
+                .into_response(),
             Err(e) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 Json(serde_json::json!({"error": e.to_string()})),

@@ -1,4 +1,5 @@
-//! Error types, one enum per failure domain.
+//! The server's errors ([`Error`]) and [`WaitError`]. A bad path's error,
+//! `PathError`, lives with the path parser (`route`).
 
 use std::io;
 use std::net::SocketAddr;
@@ -47,6 +48,24 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+    /// An action asked for a generated message above
+    /// [`MAX_GENERATED_BYTES`](crate::MAX_GENERATED_BYTES).
+    #[error("{field} {value} is over the limit of {limit} bytes")]
+    TooLarge {
+        /// The payload field, as in JSON (`textBytes`, `binaryBytes`).
+        field: &'static str,
+        /// The size asked for.
+        value: usize,
+        /// The largest size allowed.
+        limit: usize,
+    },
+    /// [`Options::max_sessions`](crate::Options::max_sessions) sessions are
+    /// live: delete or drop one first.
+    #[error("cannot create a session: {limit} sessions are live, the most Options::max_sessions allows; delete or drop one first")]
+    TooManySessions {
+        /// The limit.
+        limit: usize,
+    },
 }
 
 /// Why [`Session::wait_for`](crate::Session::wait_for) gave up.
@@ -60,53 +79,5 @@ pub enum WaitError {
         timeout: Duration,
         /// How many events the session had recorded by then.
         seen: usize,
-    },
-}
-
-/// Why a connection's path could not be turned into a behaviour.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum PathError {
-    /// The path does not start with `/s/{session}/`.
-    #[error("path {path:?} does not start with /s/{{session}}/{{behaviour}}")]
-    NotASessionPath {
-        /// The path as received.
-        path: String,
-    },
-    /// The session id is not known to the server.
-    #[error("no session with id {id:?}")]
-    UnknownSession {
-        /// The id in the path.
-        id: String,
-    },
-    /// The behaviour name is not one the server knows.
-    #[error("unknown behaviour {name:?} (known: echo, silent, broadcast, broadcast-others, send-on-open, close-on-open, drop-on-open, stop-reading, fault)")]
-    UnknownBehaviour {
-        /// The name in the path.
-        name: String,
-    },
-    /// A behaviour lacks one of its path segments.
-    #[error("behaviour {behaviour} needs {what}")]
-    Missing {
-        /// The behaviour.
-        behaviour: String,
-        /// What is missing, e.g. `a room name`.
-        what: String,
-    },
-    /// A segment holds a value that does not parse.
-    #[error("invalid {what} {value:?}: {why}")]
-    Invalid {
-        /// What the segment is, e.g. `close code`.
-        what: String,
-        /// The segment as received.
-        value: String,
-        /// Why it is not accepted.
-        why: String,
-    },
-    /// An option segment (`key=value`) names an unknown option.
-    #[error("unknown option {key:?} (known: delay-ms, close-answer, close-answer-reason, close-after, close-code, close-reason, drop-after, drop)")]
-    UnknownOption {
-        /// The key.
-        key: String,
     },
 }

@@ -18,6 +18,28 @@
 //! It does not do: TLS client authentication, HTTP/2, permessage-deflate,
 //! anything off loopback.
 //!
+//! # Module layering
+//!
+//! Each module imports only modules on lower lines (no cycles):
+//!
+//! 1. `error` (the server's errors), `options` (configuration, endpoints).
+//! 2. `action` (actions and payloads), `certs` (the certificate catalogue).
+//! 3. `recorder` (events, per-session logs), `route` (the path scheme and
+//!    its errors).
+//! 4. `catalogue` (listener names and path checks without a server),
+//!    `handshake` (the opening handshake as raw bytes), `session` (one
+//!    session's connections, rooms and actions; the session registry).
+//! 5. `shared`: the server-wide state (options, sessions, unrouted log).
+//! 6. `conn` (one connection, accept to end), `control` (the HTTP API).
+//! 7. `server`: [`MockServer`], which binds the listeners and runs the rest.
+//!
+//! # Load-time checks
+//!
+//! Without starting a server: [`listener_names`] lists the listeners,
+//! [`check_listener`] checks one name and [`check_behaviour`] a behaviour
+//! path (with the parser the server routes with), so that a scenario's URL
+//! templates can be checked when it is loaded.
+//!
 //! # Path scheme
 //!
 //! `/s/{session}/{behaviour}/{arguments...}/{option=value...}`; segments are
@@ -35,6 +57,7 @@
 //! | `send-on-open/text-bytes/{n}`, `.../binary-bytes/{n}` | sends a message of `n` bytes |
 //! | `send-on-open/fragmented/{n}/{text}`, `.../fragmented-binary/{n}/{hex}` | sends one message in `n` frames |
 //! | `close-on-open/{code or none}[/{reason}]` | sends a close frame on open |
+//! | `close-on-open-then-text/{code or none}[/{reason}[/{text}]]` | on open, a close frame and a text frame behind it (default [`TEXT_AFTER_CLOSE`]) in one write; answers nothing more |
 //! | `drop-on-open/{fin or rst}` | drops TCP on open without a close frame |
 //! | `stop-reading` | never reads (so never answers a close) |
 //! | `fault/{name}` | a broken handshake, see below |
@@ -71,26 +94,37 @@
 //! # Ok(()) }
 //! ```
 
+mod error;
+mod options;
+
 mod action;
 mod certs;
-mod conn;
-mod control;
-mod error;
-mod handshake;
+
 mod recorder;
 mod route;
-mod server;
+
+mod catalogue;
+mod handshake;
 mod session;
 
+mod shared;
+
+mod conn;
+mod control;
+
+mod server;
+
 pub use action::{Action, ActionOutcome, DropMode, Payload, Target, MAX_GENERATED_BYTES};
+pub use catalogue::{check_behaviour, check_listener, listener_names, UnknownListener};
 pub use certs::CERT_CASES;
 pub use control::SessionInfo;
-pub use error::{Error, PathError, WaitError};
+pub use error::{Error, WaitError};
 pub use handshake::{
     accept_key, parse_request_head, Request as RequestHead, NOT_HTTP, NOT_OFFERED_PROTOCOL,
     UNREQUESTED_PROTOCOL,
 };
+pub use options::{Endpoints, Options, MAX_SESSIONS};
 pub use recorder::{EndReason, Event, MessageKind, RecordedEvent};
-pub use route::{parse_route, Route};
-pub use server::{Endpoints, MockServer, Options};
+pub use route::{parse_route, PathError, Route, TEXT_AFTER_CLOSE};
+pub use server::MockServer;
 pub use session::Session;

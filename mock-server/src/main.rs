@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use adapter_protocol::error_chain;
 use clap::Parser;
 use mock_server::{MockServer, Options};
 
@@ -30,12 +31,7 @@ async fn main() -> std::process::ExitCode {
     match run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("mock-server: {e}");
-            let mut source = std::error::Error::source(&*e);
-            while let Some(s) = source {
-                eprintln!("  caused by: {s}");
-                source = s.source();
-            }
+            eprintln!("mock-server: {}", error_chain(&*e));
             std::process::ExitCode::FAILURE
         }
     }

@@ -161,8 +161,9 @@ pub enum Event {
     Action {
         /// The action.
         action: Action,
-        /// How many connections it reached.
-        reached: u32,
+        /// How many live connections it was handed to (the outcome's
+        /// `reached` counts those that carried it out in time).
+        queued: u32,
     },
     /// The connection ended.
     Ended {

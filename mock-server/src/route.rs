@@ -5,7 +5,82 @@ use std::time::Duration;
 use percent_encoding::percent_decode_str;
 
 use crate::action::{DropMode, Payload, MAX_GENERATED_BYTES};
-use crate::error::PathError;
+
+/// Every behaviour name, as the first segment of a path.
+pub(crate) const BEHAVIOURS: &[&str] = &[
+    "echo",
+    "silent",
+    "broadcast",
+    "broadcast-others",
+    "send-on-open",
+    "close-on-open",
+    "close-on-open-then-text",
+    "drop-on-open",
+    "stop-reading",
+    "fault",
+];
+
+/// Every option key (`key=value` segments, with any behaviour).
+pub(crate) const OPTIONS: &[&str] = &[
+    "delay-ms",
+    "close-answer",
+    "close-answer-reason",
+    "close-after",
+    "close-code",
+    "close-reason",
+    "drop-after",
+    "drop",
+    "protocol",
+    "connection",
+];
+
+/// Why a connection's path could not be turned into a behaviour.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PathError {
+    /// The path does not start with `/s/{session}/`.
+    #[error("path {path:?} does not start with /s/{{session}}/{{behaviour}}")]
+    NotASessionPath {
+        /// The path as received.
+        path: String,
+    },
+    /// The session id is not known to the server.
+    #[error("no session with id {id:?}")]
+    UnknownSession {
+        /// The id in the path.
+        id: String,
+    },
+    /// The behaviour name is not one the server knows.
+    #[error("unknown behaviour {name:?} (known: {})", BEHAVIOURS.join(", "))]
+    UnknownBehaviour {
+        /// The name in the path.
+        name: String,
+    },
+    /// A behaviour lacks one of its path segments.
+    #[error("behaviour {behaviour} needs {what}")]
+    Missing {
+        /// The behaviour.
+        behaviour: String,
+        /// What is missing, e.g. `a room name`.
+        what: String,
+    },
+    /// A segment holds a value that does not parse.
+    #[error("invalid {what} {value:?}: {why}")]
+    Invalid {
+        /// What the segment is, e.g. `close code`.
+        what: String,
+        /// The segment as received.
+        value: String,
+        /// Why it is not accepted.
+        why: String,
+    },
+    /// An option segment (`key=value`) names an unknown option.
+    #[error("unknown option {key:?} (known: {})", OPTIONS.join(", "))]
+    UnknownOption {
+        /// The key.
+        key: String,
+    },
+}
 
 /// What the server does with a connection, from its path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,9 +93,21 @@ pub(crate) struct Plan {
 pub(crate) enum Behaviour {
     Echo,
     Silent,
-    Broadcast { room: String, others: bool },
+    Broadcast {
+        room: String,
+        others: bool,
+    },
     SendOnOpen(Payload),
-    CloseOnOpen { code: Option<u16>, reason: String },
+    CloseOnOpen {
+        code: Option<u16>,
+        reason: String,
+    },
+    /// A close frame and, in the same write, a text frame behind it.
+    CloseOnOpenThenText {
+        code: Option<u16>,
+        reason: String,
+        text: String,
+    },
     DropOnOpen(DropMode),
     StopReading,
     Fault(Fault),
@@ -110,6 +197,10 @@ impl Default for PathOptions {
         }
     }
 }
+
+/// The text `close-on-open-then-text` sends behind its close frame when the
+/// path names none.
+pub const TEXT_AFTER_CLOSE: &str = "after close";
 
 /// Splits `/s/{session}/rest` into the session id and the rest.
 pub(crate) fn split_session(path: &str) -> Result<(&str, &str), PathError> {
@@ -267,6 +358,18 @@ pub(crate) fn parse_plan(rest: &str) -> Result<Plan, PathError> {
             };
             Behaviour::CloseOnOpen { code, reason }
         }
+        "close-on-open-then-text" => {
+            let code = close_code(next("a close code (or none)")?)?;
+            let reason = match positional.next() {
+                Some(r) => decode("close reason", r)?,
+                None => String::new(),
+            };
+            let text = match positional.next() {
+                Some(t) => decode("text", t)?,
+                None => TEXT_AFTER_CLOSE.to_owned(),
+            };
+            Behaviour::CloseOnOpenThenText { code, reason, text }
+        }
         "drop-on-open" => Behaviour::DropOnOpen(drop_mode(next("fin or rst")?)?),
         "fault" => {
             let fault = next("a fault name")?;
@@ -372,6 +475,7 @@ impl Route {
             Behaviour::Broadcast { others: true, .. } => "broadcast-others",
             Behaviour::SendOnOpen(_) => "send-on-open",
             Behaviour::CloseOnOpen { .. } => "close-on-open",
+            Behaviour::CloseOnOpenThenText { .. } => "close-on-open-then-text",
             Behaviour::DropOnOpen(_) => "drop-on-open",
             Behaviour::StopReading => "stop-reading",
             Behaviour::Fault(_) => "fault",
@@ -405,6 +509,22 @@ pub fn parse_route(path: &str) -> Result<Route, PathError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_name_lists_match_the_parser() {
+        for name in BEHAVIOURS {
+            match parse_plan(name) {
+                Ok(_) | Err(PathError::Missing { .. }) => {}
+                Err(e) => panic!("{name}: {e}"),
+            }
+        }
+        for key in OPTIONS {
+            match parse_plan(&format!("echo/{key}=x")) {
+                Ok(_) | Err(PathError::Invalid { .. }) => {}
+                Err(e) => panic!("{key}: {e}"),
+            }
+        }
+    }
 
     #[test]
     fn header_options_are_decoded_and_refuse_control_characters() {
@@ -447,6 +567,26 @@ mod tests {
             Behaviour::CloseOnOpen {
                 code: Some(4000),
                 reason: "bye now".into()
+            }
+        );
+        assert_eq!(
+            parse_plan("close-on-open-then-text/4000/bye/late%20text")
+                .unwrap()
+                .behaviour,
+            Behaviour::CloseOnOpenThenText {
+                code: Some(4000),
+                reason: "bye".into(),
+                text: "late text".into()
+            }
+        );
+        assert_eq!(
+            parse_plan("close-on-open-then-text/none")
+                .unwrap()
+                .behaviour,
+            Behaviour::CloseOnOpenThenText {
+                code: None,
+                reason: String::new(),
+                text: TEXT_AFTER_CLOSE.into()
             }
         );
         assert_eq!(

@@ -1,148 +1,25 @@
-//! The running server: listeners, sessions, shutdown.
+//! The running server ([`MockServer`]): binds the listeners, builds the
+//! shared state, runs the accept loops and the control API, shuts down. The
+//! top layer: nothing in the crate imports it but `lib.rs`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
 use tokio_rustls::TlsAcceptor;
-use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
+use crate::catalogue::{tls_listener, CLOSED_LISTENER, HANG_LISTENER, PLAIN_LISTENER};
 use crate::certs::{server_config, Catalogue};
 use crate::conn::{handle, ListenerKind};
 use crate::error::{Error, WaitError};
-use crate::recorder::{RecordedEvent, Recorder};
+use crate::options::{Endpoints, Options};
+use crate::recorder::RecordedEvent;
 use crate::session::Session;
-
-/// How to start the server. `Options::default()`: every listener on
-/// `127.0.0.1:0`, control API off.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// Port of the `ws` listener (0: ephemeral).
-    pub ws_port: u16,
-    /// Start the HTTP control API.
-    pub control: bool,
-    /// Port of the control API (0: ephemeral).
-    pub control_port: u16,
-    /// Write the test CA's PEM to this file at start-up.
-    pub ca_out: Option<PathBuf>,
-    /// Deadline for the TLS handshake and for the whole request head.
-    pub header_timeout: Duration,
-    /// How long the server waits for the client's close answer (or FIN).
-    pub close_timeout: Duration,
-    /// How long a connection that is held (`never-answer`, `stop-reading`,
-    /// `close-answer=never`, a faulty 101) is kept at most.
-    pub hold_timeout: Duration,
-    /// How long [`Session::act`] waits for the connections to carry an action out.
-    pub action_timeout: Duration,
-    /// Largest message accepted from a client (tungstenite's `max_message_size`).
-    pub max_message_size: usize,
-    /// Largest frame accepted from a client.
-    pub max_frame_size: usize,
-    /// How many payload bytes a message event records.
-    pub payload_capture: usize,
-    /// How many events a session records before a single `overflow` event.
-    pub max_events_per_session: usize,
-    /// How many events the unrouted log keeps (the newest).
-    pub unrouted_capacity: usize,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            ws_port: 0,
-            control: false,
-            control_port: 0,
-            ca_out: None,
-            header_timeout: Duration::from_secs(10),
-            close_timeout: Duration::from_secs(5),
-            hold_timeout: Duration::from_secs(120),
-            action_timeout: Duration::from_secs(5),
-            max_message_size: 16 << 20,
-            max_frame_size: 16 << 20,
-            payload_capture: 4096,
-            max_events_per_session: 10_000,
-            unrouted_capacity: 1_000,
-        }
-    }
-}
-
-/// Where everything listens. Serialises as
-/// `{"listeners": {"ws": "ws://127.0.0.1:PORT", "wss.valid": "wss://...", ...},
-/// "control": "http://127.0.0.1:PORT" | null, "caPemPath": "/path" | null}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Endpoints {
-    /// Base URL of every listener by name.
-    pub listeners: BTreeMap<String, String>,
-    /// Base URL of the control API, when it runs.
-    pub control: Option<String>,
-    /// Where the CA PEM was written, if it was.
-    pub ca_pem_path: Option<PathBuf>,
-}
-
-pub(crate) struct Shared {
-    pub(crate) options: Options,
-    sessions: Mutex<HashMap<String, Session>>,
-    next_session: AtomicU64,
-    pub(crate) base_urls: Arc<BTreeMap<String, String>>,
-    pub(crate) unrouted: Recorder,
-    pub(crate) next_conn: AtomicU32,
-    pub(crate) ws_config: WebSocketConfig,
-    pub(crate) ca_pem: String,
-    pub(crate) crl_pem: String,
-    pub(crate) endpoints: Mutex<Option<Endpoints>>,
-}
-
-impl Shared {
-    pub(crate) fn session(&self, id: &str) -> Option<Session> {
-        self.sessions
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(id)
-            .cloned()
-    }
-
-    pub(crate) fn create_session(&self) -> Session {
-        let n = self.next_session.fetch_add(1, Ordering::Relaxed) + 1;
-        let session = Session::new(
-            format!("s{n}"),
-            self.base_urls.clone(),
-            self.options.max_events_per_session,
-            self.options.action_timeout,
-        );
-        self.sessions
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(session.id().to_owned(), session.clone());
-        session
-    }
-
-    pub(crate) fn delete_session(&self, id: &str) -> Option<Session> {
-        self.sessions
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(id)
-    }
-
-    pub(crate) fn endpoints(&self) -> Endpoints {
-        self.endpoints
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-            .unwrap_or_else(|| Endpoints {
-                listeners: (*self.base_urls).clone(),
-                control: None,
-                ca_pem_path: None,
-            })
-    }
-}
+use crate::shared::Shared;
 
 /// A running mock server. Dropping it, or [`MockServer::shutdown`], stops
 /// every listener and connection.
@@ -185,13 +62,13 @@ impl MockServer {
         let catalogue = Catalogue::generate()?;
         let mut listeners: Vec<(String, TcpListener, ListenerKind, &str)> = Vec::new();
         listeners.push((
-            "ws".into(),
-            bind("ws", options.ws_port).await?,
+            PLAIN_LISTENER.into(),
+            bind(PLAIN_LISTENER, options.ws_port).await?,
             ListenerKind::Plain,
             "ws",
         ));
         for case in &catalogue.cases {
-            let name = format!("wss.{}", case.name);
+            let name = tls_listener(case.name);
             let acceptor = TlsAcceptor::from(server_config(case)?);
             listeners.push((
                 name.clone(),
@@ -201,8 +78,8 @@ impl MockServer {
             ));
         }
         listeners.push((
-            "wss.hang".into(),
-            bind("wss.hang", 0).await?,
+            HANG_LISTENER.into(),
+            bind(HANG_LISTENER, 0).await?,
             ListenerKind::Hang,
             "wss",
         ));
@@ -215,11 +92,11 @@ impl MockServer {
             base_urls.insert(name.clone(), format!("{scheme}://{addr}"));
         }
         // A port with nothing listening: bind, read the port, close.
-        let closed = bind("tcp.closed", 0).await?;
-        let closed_addr = local("tcp.closed", &closed)?;
+        let closed = bind(CLOSED_LISTENER, 0).await?;
+        let closed_addr = local(CLOSED_LISTENER, &closed)?;
         drop(closed);
-        addrs.insert("tcp.closed".into(), closed_addr);
-        base_urls.insert("tcp.closed".into(), format!("ws://{closed_addr}"));
+        addrs.insert(CLOSED_LISTENER.into(), closed_addr);
+        base_urls.insert(CLOSED_LISTENER.into(), format!("ws://{closed_addr}"));
 
         let ca_pem_path = match &options.ca_out {
             Some(path) => {
@@ -232,21 +109,12 @@ impl MockServer {
             None => None,
         };
 
-        let ws_config = WebSocketConfig::default()
-            .max_message_size(Some(options.max_message_size))
-            .max_frame_size(Some(options.max_frame_size));
-        let shared = Arc::new(Shared {
-            unrouted: Recorder::new(options.unrouted_capacity, true),
-            options: options.clone(),
-            sessions: Mutex::new(HashMap::new()),
-            next_session: AtomicU64::new(0),
-            base_urls: Arc::new(base_urls.clone()),
-            next_conn: AtomicU32::new(0),
-            ws_config,
-            ca_pem: catalogue.ca_pem.clone(),
-            crl_pem: catalogue.crl_pem.clone(),
-            endpoints: Mutex::new(None),
-        });
+        let shared = Arc::new(Shared::new(
+            options.clone(),
+            base_urls.clone(),
+            catalogue.ca_pem.clone(),
+            catalogue.crl_pem.clone(),
+        ));
         let (stop, _) = watch::channel(false);
         let mut tasks = Vec::new();
         let control = if options.control {
@@ -276,7 +144,7 @@ impl MockServer {
             control,
             ca_pem_path,
         };
-        *shared.endpoints.lock().unwrap_or_else(|e| e.into_inner()) = Some(endpoints.clone());
+        shared.set_endpoints(endpoints.clone());
         Ok(MockServer {
             shared,
             endpoints,
@@ -313,8 +181,26 @@ impl MockServer {
         self.endpoints.listeners.get(listener).cloned()
     }
 
-    /// Creates a session with a fresh id.
+    /// Creates a session with a fresh id. It lives while this handle (or a
+    /// clone) or one of its connections does, or until
+    /// [`MockServer::delete_session`]; then its id no longer routes (404)
+    /// and its place is free.
+    ///
+    /// # Panics
+    ///
+    /// When [`Options::max_sessions`] sessions are live;
+    /// [`MockServer::try_create_session`] returns the error instead.
     pub fn create_session(&self) -> Session {
+        self.try_create_session().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Creates a session with a fresh id, like [`MockServer::create_session`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::TooManySessions`] when [`Options::max_sessions`] sessions
+    /// are live.
+    pub fn try_create_session(&self) -> Result<Session, Error> {
         self.shared.create_session()
     }
 
@@ -323,8 +209,10 @@ impl MockServer {
         self.shared.session(id)
     }
 
-    /// Removes a session: later connections to its paths get 404. Live
-    /// connections go on until they end. The handle (if any) keeps its recording.
+    /// Removes a session: later connections to its paths get 404 and its
+    /// place is free. Its open connections get a close frame 1001 (`session
+    /// deleted`) and end with the client's answer. The handle (if any) keeps
+    /// its recording.
     pub fn delete_session(&self, id: &str) -> bool {
         self.shared.delete_session(id).is_some()
     }
@@ -344,7 +232,11 @@ impl MockServer {
         self.shared.unrouted.wait_for(predicate, timeout).await
     }
 
-    /// Stops every listener and connection and waits for them to finish.
+    /// Stops every listener and connection and waits for them to finish:
+    /// connections not open yet end at once, open ones send a close frame
+    /// 1001 (`server shutting down`) first; one blocked on a write is
+    /// aborted after [`Options::close_timeout`]. (Dropping the server aborts
+    /// everything without close frames.)
     pub async fn shutdown(mut self) {
         self.stop.send_replace(true);
         for task in self.tasks.drain(..) {
@@ -370,13 +262,14 @@ async fn accept_loop(
     mut stop: watch::Receiver<bool>,
 ) {
     let mut conns = JoinSet::new();
+    let conn_stop = stop.clone();
     loop {
         tokio::select! {
             _ = stop.changed() => break,
             Some(_) = conns.join_next(), if !conns.is_empty() => {}
             accepted = listener.accept() => match accepted {
                 Ok((tcp, peer)) => {
-                    conns.spawn(handle(shared.clone(), name.clone(), kind.clone(), tcp, peer));
+                    conns.spawn(handle(shared.clone(), name.clone(), kind.clone(), tcp, peer, conn_stop.clone()));
                 }
                 // Out of file descriptors and the like: back off briefly
                 // rather than spin; the listener stays up.
@@ -384,5 +277,9 @@ async fn accept_loop(
             },
         }
     }
+    // Connections not open yet end at once; open ones send a close frame
+    // 1001 first. One blocked on a write is aborted after the close timeout.
+    let all_ended = async { while conns.join_next().await.is_some() {} };
+    let _ = tokio::time::timeout(shared.options.close_timeout, all_ended).await;
     conns.shutdown().await;
 }

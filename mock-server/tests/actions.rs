@@ -51,7 +51,7 @@ async fn send_to_one_connection_reaches_only_it() {
     let rec = s.recording();
     let action_at = rec
         .iter()
-        .position(|e| matches!(e.event, Event::Action { reached: 1, .. }))
+        .position(|e| matches!(e.event, Event::Action { queued: 1, .. }))
         .unwrap();
     let out_at = rec
         .iter()

@@ -72,3 +72,32 @@ async fn the_binary_prints_its_endpoints_serves_an_echo_and_exits_cleanly_on_sig
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test]
+async fn a_start_failure_prints_the_whole_error_chain_on_one_line_and_exits_with_failure() {
+    let ca_out = std::env::temp_dir()
+        .join(format!("mock-server-no-such-dir-{}", std::process::id()))
+        .join("ca.pem");
+    let child = Command::new(env!("CARGO_BIN_EXE_mock-server"))
+        .arg("--ca-out")
+        .arg(&ca_out)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the binary starts");
+    let out = tokio::time::timeout(T, child.wait_with_output())
+        .await
+        .expect("the binary exits on its own")
+        .unwrap();
+    assert!(!out.status.success(), "{:?}", out.status);
+    assert!(out.stdout.is_empty(), "no endpoints line");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let expected = format!(
+        "mock-server: cannot write the CA PEM to {}: ",
+        ca_out.display()
+    );
+    assert!(stderr.starts_with(&expected), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    assert!(stderr.contains("No such file or directory"), "{stderr}");
+}

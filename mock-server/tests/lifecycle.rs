@@ -8,6 +8,7 @@ use futures_util::StreamExt;
 use mock_server::{EndReason, Event};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
 
 #[tokio::test]
 async fn shutdown_ends_live_and_held_connections_and_releases_the_ports() {
@@ -41,11 +42,26 @@ async fn shutdown_ends_live_and_held_connections_and_releases_the_ports() {
             }
         );
     }
-    // The client sees its connection end, and nothing listens any more.
+    // The client gets a close frame 1001 (going away), then the end, and
+    // nothing listens any more.
+    match tokio::time::timeout(T, open.next()).await.expect("in time") {
+        Some(Ok(Message::Close(Some(f)))) => {
+            assert_eq!(
+                (u16::from(f.code), f.reason.as_str()),
+                (1001, "server shutting down")
+            )
+        }
+        other => panic!("{other:?}"),
+    }
     let end = tokio::time::timeout(T, open.next())
         .await
         .expect("the end in time");
     assert!(!matches!(end, Some(Ok(_))), "{end:?}");
+    assert!(events(&s, 1).contains(&Event::CloseOut {
+        code: Some(1001),
+        reason: "server shutting down".into(),
+        first: true
+    }));
     let refused = TcpStream::connect(addr).await.unwrap_err();
     assert_eq!(refused.kind(), std::io::ErrorKind::ConnectionRefused);
     // Recordings outlive the server.

@@ -7,6 +7,12 @@
 //! snapshot `scenarios/<area>/snapshots/<id>.snap` (insta). New or changed
 //! snapshots are reviewed with `cargo insta review`; CI never writes them.
 //!
+//! `CONFORMANCE_VARIANTS=rule=option,rule=option` runs the reference with
+//! other conforming options (see `reference_impl::Variant`): each trial
+//! then checks, and with `INSTA_UPDATE=always` writes, the golden trace of
+//! that combination (`snapshots/<id>+rule=option.snap`) for the scenarios
+//! that name the rule in `options`.
+//!
 //! `CONFORMANCE_MUTANT=<name>` runs the scenarios against a deliberately
 //! broken reference implementation instead (see `reference_impl::Mutant`):
 //! the trials that fail are the ones that catch that bug.
@@ -15,13 +21,17 @@ use std::sync::OnceLock;
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use mock_server::{MockServer, Options};
-use runner::execute::reference::{run_on_reference, Mutant};
+use report::OptionChoice;
+use runner::execute::reference::{run_on_reference, Behaviour, Mutant, Variant, Variants};
+use runner::verdict::golden;
 use runner::{judge, load_dir, scenarios_dir, LoadedScenario, Status};
 
 struct Env {
     runtime: tokio::runtime::Runtime,
     server: MockServer,
-    mutant: Option<Mutant>,
+    behaviour: Behaviour,
+    /// The options the reference takes in this run: its variants.
+    variants: Vec<OptionChoice>,
 }
 
 /// One runtime and one mock server for the whole run, started by the first
@@ -44,10 +54,29 @@ fn env() -> &'static Env {
                 name.parse::<Mutant>()
                     .unwrap_or_else(|e| panic!("CONFORMANCE_MUTANT: {e}"))
             });
+        let variants: Vec<Variant> = std::env::var("CONFORMANCE_VARIANTS")
+            .unwrap_or_default()
+            .split(',')
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| {
+                v.trim()
+                    .parse::<Variant>()
+                    .unwrap_or_else(|e| panic!("CONFORMANCE_VARIANTS: {e}"))
+            })
+            .collect();
+        let choices = variants
+            .iter()
+            .map(|v| OptionChoice {
+                rule: v.rule().to_string(),
+                option: v.option().to_string(),
+            })
+            .collect();
+        let variants = Variants::new(variants).unwrap_or_else(|e| panic!("CONFORMANCE_VARIANTS: {e}"));
         Env {
             runtime,
             server,
-            mutant,
+            behaviour: Behaviour::mutant(mutant).with_variants(variants),
+            variants: choices,
         }
     })
 }
@@ -76,7 +105,24 @@ fn run(s: &LoadedScenario) -> Result<(), Failed> {
     let env = env();
     let execution = env
         .runtime
-        .block_on(run_on_reference(&s.scenario, &env.server, env.mutant));
+        .block_on(run_on_reference(&s.scenario, &env.server, env.behaviour.clone()));
+    // The combination of options this run of the reference takes for this
+    // scenario's rules: its variant's where it has one, else the first.
+    let combination: Vec<OptionChoice> = golden::combinations(&s.scenario)
+        .into_iter()
+        .find(|combo| {
+            combo.iter().all(|choice| {
+                match env.variants.iter().find(|v| v.rule == choice.rule) {
+                    Some(v) => v.option == choice.option,
+                    None => {
+                        report::option_rule(&choice.rule).map(|r| r.reference_option())
+                            == Some(choice.option.as_str())
+                    }
+                }
+            })
+        })
+        .unwrap_or_default();
+    let snapshot = golden::snapshot_name(&s.scenario.id, &combination);
     let trace = execution.normalised();
     let trace_text = serde_yaml::to_string(&trace).unwrap_or_default();
     let rerun = format!(
@@ -86,9 +132,11 @@ fn run(s: &LoadedScenario) -> Result<(), Failed> {
     // The suite's judge, strict as for the reference; a golden difference
     // (or a missing snapshot) is left to insta below, which shows the diff
     // and can write the snapshot for review.
-    let result = judge(s, &execution, true);
+    let result = judge(s, &execution);
     match result.status {
-        Status::Pass => return Ok(()),
+        // A pass must be a pass on this run's own combination, not on
+        // another option's golden.
+        Status::Pass if result.options.iter().all(|o| combination.contains(o)) => return Ok(()),
         Status::NotApplicable => {
             let why = result.message.unwrap_or_default();
             return Err(format!("not applicable to the reference implementation: {why}").into());
@@ -116,18 +164,16 @@ fn run(s: &LoadedScenario) -> Result<(), Failed> {
     settings.set_input_file(&s.path);
     settings.set_description(s.scenario.title.clone());
     settings.set_omit_expression(true);
-    let id = s.scenario.id.clone();
     let golden = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        settings.bind(|| insta::assert_yaml_snapshot!(id, trace));
+        settings.bind(|| insta::assert_yaml_snapshot!(snapshot.clone(), trace));
     }));
     golden.map_err(|_| {
         Failed::from(format!(
-            "{}: the trace differs from the golden snapshot scenarios/{}/snapshots/{}.snap (diff above).\n\
+            "{}: the trace differs from the golden snapshot scenarios/{}/snapshots/{snapshot}.snap (diff above).\n\
              If the new trace is right (read it against behaviour.md), accept it with `cargo insta review` \
              or `INSTA_UPDATE=always {rerun}`.",
             s.path.display(),
             s.area,
-            s.scenario.id
         ))
     })
 }

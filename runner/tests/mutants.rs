@@ -24,6 +24,7 @@ fn every_mutant_is_caught_by_at_least_one_scenario() {
                 let _permit = limit.acquire_owned().await.unwrap();
                 let options = SuiteOptions::new(AdapterSpec::Reference {
                     mutant: Some(mutant.name().to_string()),
+                    variants: Vec::new(),
                 })
                 .with_jobs(4);
                 let result = run_suite(options, |_| {}).await.expect("the suite runs");

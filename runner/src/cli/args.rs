@@ -47,6 +47,12 @@ pub(crate) struct RunArgs {
     /// Runs a mutant of the reference implementation (with `--adapter reference`).
     #[arg(long, value_name = "NAME")]
     pub(crate) mutant: Option<String>,
+    /// Runs the reference implementation with another conforming option of
+    /// an [impl-defined] rule, e.g. `connect.outcome=settled` (repeatable;
+    /// with `--adapter reference`; the options are listed in
+    /// docs/behaviour.md).
+    #[arg(long, value_name = "RULE=OPTION")]
+    pub(crate) variant: Vec<String>,
     /// Only scenarios whose `<area>::<id>` contains this (repeatable).
     #[arg(long, value_name = "TEXT")]
     pub(crate) filter: Vec<String>,

@@ -104,7 +104,8 @@ mod tests {
             title: format!("title of {id}"),
             path: PathBuf::from(format!("scenarios/url/{id}.yaml")),
             rules: vec!["connect.url.scheme".into()],
-            impl_defined: Vec::new(),
+            option_rules: Vec::new(),
+            options: Vec::new(),
             tags: vec!["fast".into()],
             status,
             duration: Duration::from_millis(12),
@@ -179,7 +180,7 @@ mod tests {
                 implementation: Implementation {
                     name: UNKNOWN_IMPLEMENTATION.into(),
                     version: String::new(),
-                    adapter: AdapterSpec::Reference { mutant: None }.describe(),
+                    adapter: AdapterSpec::reference().describe(),
                 },
                 suite_version: "0.1.0".into(),
                 jobs: 1,

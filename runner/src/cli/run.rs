@@ -27,9 +27,16 @@ pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> ExitCode 
         return ExitCode::from(2);
     }
     let adapter = match (args.adapter.as_str(), args.mutant.clone()) {
-        ("reference", mutant) => AdapterSpec::Reference { mutant },
+        ("reference", mutant) => AdapterSpec::Reference {
+            mutant,
+            variants: args.variant.clone(),
+        },
         (_, Some(_)) => {
             eprintln!("error: --mutant works with --adapter reference only");
+            return ExitCode::from(2);
+        }
+        (_, None) if !args.variant.is_empty() => {
+            eprintln!("error: --variant works with --adapter reference only");
             return ExitCode::from(2);
         }
         (command, None) => AdapterSpec::Command(command.to_string()),

@@ -548,22 +548,23 @@ impl Run<'_> {
 
     /// Checks the lanes as recorded so far. It reads nothing new from the
     /// adapter (what the lane holds must not depend on timing), except in
-    /// `settle`, which reads for a fixed window to assert that nothing comes.
+    /// `settle`, which records what still comes until the client has been
+    /// quiet for its window: whatever an option of an [impl-defined] rule
+    /// adds (an `onClose` after a failed handshake, say) then stands in the
+    /// trace, and the golden traces judge it; nothing is awaited that only
+    /// one option sends.
     async fn expect(&mut self, items: &[Expectation]) -> Result<(), String> {
         for (k, item) in items.iter().enumerate() {
             if let Expectation::Settle(ms) = item {
-                let until = self.step_deadline(*ms);
-                let before = self.recording.client().len();
+                let mut until = self.step_deadline(*ms);
                 loop {
+                    let before = self.recording.client().len();
                     match self.next(until).await {
                         Ok(message) => {
                             self.record(message)?;
                             if self.recording.client().len() > before {
-                                return Err(format!(
-                                    "expect[{}] settle {ms} ms: unexpected event {}",
-                                    k + 1,
-                                    self.recording.summary_from(before)
-                                ));
+                                // A client event: the quiet window starts again.
+                                until = self.step_deadline(*ms);
                             }
                         }
                         Err(AdapterError::Timeout) => break,

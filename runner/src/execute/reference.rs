@@ -8,8 +8,8 @@ use mock_server::{
     Action, DropMode, EndReason, Event, MessageKind, MockServer, Payload, RecordedEvent, Session,
     Target,
 };
-pub use reference_impl::Mutant;
-use reference_impl::{spawn_in_process_with, AdapterChannels};
+pub use reference_impl::{Behaviour, Mutant, Variant, Variants};
+use reference_impl::{spawn_in_process_as, AdapterChannels};
 use tokio::time::Instant;
 
 use adapter_host::{Adapter, AdapterError, BoxFuture};
@@ -30,8 +30,14 @@ impl InProcessAdapter {
     /// one running a deliberate bug (a mutant), to show that the scenarios
     /// catch it.
     pub fn spawn(mutant: Option<Mutant>) -> Self {
+        InProcessAdapter::spawn_as(Behaviour::mutant(mutant))
+    }
+
+    /// Starts a fresh reference adapter with that behaviour: variants
+    /// (other conforming options) and a mutant.
+    pub fn spawn_as(behaviour: Behaviour) -> Self {
         InProcessAdapter {
-            channels: spawn_in_process_with(mutant),
+            channels: spawn_in_process_as(behaviour),
         }
     }
 }
@@ -252,9 +258,9 @@ impl ServerSession for MockSession {
 pub async fn run_on_reference(
     scenario: &Scenario,
     server: &MockServer,
-    mutant: Option<Mutant>,
+    behaviour: Behaviour,
 ) -> Execution {
     let session = MockSession::new(server);
-    let mut adapter = InProcessAdapter::spawn(mutant);
+    let mut adapter = InProcessAdapter::spawn_as(behaviour);
     run_scenario(scenario, &mut adapter, &session, server.ca_pem()).await
 }

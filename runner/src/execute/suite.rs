@@ -21,7 +21,7 @@ use crate::execute::executor::{
     config_for, run_scenario, run_scenario_after_hello, DEFAULT_REQUEST_TIMEOUT,
 };
 use crate::execute::pool::{last_bytes, ProcSlot};
-use crate::execute::reference::{InProcessAdapter, MockSession, Mutant};
+use crate::execute::reference::{Behaviour, InProcessAdapter, MockSession, Mutant, Variant, Variants};
 use crate::execute::results::{RunInfo, SuiteEvent, SuiteResult, UNKNOWN_IMPLEMENTATION};
 use crate::scenario::loader::{load_dir, scenarios_dir, LoadError, LoadedScenario};
 use crate::verdict::judge::{judge, ScenarioResult, Status};
@@ -29,11 +29,15 @@ use crate::verdict::judge::{judge, ScenarioResult, Status};
 /// The implementation under test.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AdapterSpec {
-    /// The bundled reference implementation, in process (or one of its
-    /// mutants, by name: see `reference_impl::Mutant`).
+    /// The bundled reference implementation, in process: as it is, with
+    /// other conforming options (variants, `rule=option`: see
+    /// `reference_impl::Variant`), or with a deliberate bug (a mutant, by
+    /// name: see `reference_impl::Mutant`).
     Reference {
         /// A mutant's name.
         mutant: Option<String>,
+        /// Variants, each `rule=option`.
+        variants: Vec<String>,
     },
     /// An adapter process, started from this command line (protocol v1 on
     /// its stdio, `docs/adapter-protocol.md`).
@@ -42,14 +46,30 @@ pub enum AdapterSpec {
 
 impl AdapterSpec {
     /// How progress lines and reports name the adapter: its command line,
-    /// or `reference (in-process)` (with the mutant's name for a mutant).
+    /// or `reference (in-process)` (with the mutant's name for a mutant,
+    /// and its variants).
     pub fn describe(&self) -> String {
         match self {
-            AdapterSpec::Reference { mutant: None } => "reference (in-process)".into(),
-            AdapterSpec::Reference { mutant: Some(m) } => {
-                format!("reference mutant {m} (in-process)")
+            AdapterSpec::Reference { mutant, variants } => {
+                let mut name = match mutant {
+                    None => "reference".to_string(),
+                    Some(m) => format!("reference mutant {m}"),
+                };
+                if !variants.is_empty() {
+                    name.push_str(&format!(" with {}", variants.join(", ")));
+                }
+                name.push_str(" (in-process)");
+                name
             }
             AdapterSpec::Command(command) => command.clone(),
+        }
+    }
+
+    /// The reference implementation as it is.
+    pub fn reference() -> AdapterSpec {
+        AdapterSpec::Reference {
+            mutant: None,
+            variants: Vec::new(),
         }
     }
 }
@@ -75,16 +95,11 @@ pub struct SuiteOptions {
     pub start_timeout: Duration,
     /// Working directory of adapter processes (default: the current one).
     pub adapter_cwd: Option<PathBuf>,
-    /// Report a difference in a scenario with `implDefined` rules as a
-    /// failure (true for the reference implementation, which makes the
-    /// reference choice; default: true for [`AdapterSpec::Reference`]).
-    pub strict_impl_defined: bool,
 }
 
 impl SuiteOptions {
     /// Every scenario of the workspace against `adapter`, with the defaults.
     pub fn new(adapter: AdapterSpec) -> Self {
-        let strict_impl_defined = matches!(adapter, AdapterSpec::Reference { .. });
         SuiteOptions {
             adapter,
             filter: Vec::new(),
@@ -93,7 +108,6 @@ impl SuiteOptions {
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             start_timeout: Duration::from_secs(10),
             adapter_cwd: None,
-            strict_impl_defined,
         }
     }
 
@@ -145,6 +159,9 @@ pub enum SuiteError {
     /// No mutant has that name.
     #[error("{0}")]
     UnknownMutant(String),
+    /// A variant is not `rule=option` of the reference, or two name one rule.
+    #[error("{0}")]
+    BadVariant(String),
     /// The embedded mock server does not start.
     #[error("the mock server does not start: {0}")]
     MockServer(String),
@@ -185,7 +202,7 @@ pub fn select(options: &SuiteOptions) -> Result<Vec<LoadedScenario>, SuiteError>
 pub struct Suite {
     server: MockServer,
     options: SuiteOptions,
-    mutant: Option<Mutant>,
+    behaviour: Behaviour,
     /// Idle adapter processes, each with the config it was introduced with.
     pool: Mutex<Vec<ProcSlot>>,
     implementation: Mutex<Option<Implementation>>,
@@ -203,12 +220,24 @@ impl Suite {
     /// Starts the mock server and checks the adapter: a mutant name must
     /// exist, an adapter process must start and answer `hello`.
     pub async fn start(options: SuiteOptions) -> Result<Suite, SuiteError> {
-        let mutant = match &options.adapter {
-            AdapterSpec::Reference { mutant: Some(name) } => Some(
-                name.parse::<Mutant>()
-                    .map_err(|e| SuiteError::UnknownMutant(e.to_string()))?,
-            ),
-            _ => None,
+        let behaviour = match &options.adapter {
+            AdapterSpec::Reference { mutant, variants } => {
+                let mutant = match mutant {
+                    Some(name) => Some(
+                        name.parse::<Mutant>()
+                            .map_err(|e| SuiteError::UnknownMutant(e.to_string()))?,
+                    ),
+                    None => None,
+                };
+                let variants = variants
+                    .iter()
+                    .map(|v| v.parse::<Variant>())
+                    .collect::<Result<Vec<_>, _>>()
+                    .and_then(Variants::new)
+                    .map_err(|e| SuiteError::BadVariant(e.to_string()))?;
+                Behaviour::mutant(mutant).with_variants(variants)
+            }
+            AdapterSpec::Command(_) => Behaviour::reference(),
         };
         let server = MockServer::start(Options::default())
             .await
@@ -238,7 +267,7 @@ impl Suite {
         Ok(Suite {
             server,
             options,
-            mutant,
+            behaviour,
             pool: Mutex::new(Vec::new()),
             implementation: Mutex::new(implementation),
         })
@@ -266,10 +295,10 @@ impl Suite {
         let ca = self.server.ca_pem();
         let mut result = match &self.options.adapter {
             AdapterSpec::Reference { .. } => {
-                let mut adapter = InProcessAdapter::spawn(self.mutant);
+                let mut adapter = InProcessAdapter::spawn_as(self.behaviour.clone());
                 let execution = run_scenario(&scenario.scenario, &mut adapter, &session, ca).await;
                 self.note_hello(execution.hello.as_ref());
-                judge(scenario, &execution, self.options.strict_impl_defined)
+                judge(scenario, &execution)
             }
             AdapterSpec::Command(command) => {
                 let config = config_for(&scenario.scenario, ca);
@@ -293,7 +322,7 @@ impl Suite {
                 )
                 .await;
                 slot.next_id = execution.next_id;
-                let mut result = judge(scenario, &execution, self.options.strict_impl_defined);
+                let mut result = judge(scenario, &execution);
                 if result.status != Status::Pass || execution.adapter_fault.is_some() {
                     let tail = slot.adapter.stderr_tail();
                     if !tail.trim().is_empty() {

@@ -239,9 +239,9 @@ fn validate(s: &Scenario) -> Result<(), Invalid> {
             "`spec` names no rule: expected at least one rule id".into()
         ));
     }
-    for rule in &s.impl_defined {
-        if !s.spec.contains(rule) {
-            return Err(top(format!("implDefined `{rule}` is not in `spec`")));
+    for (k, rule) in s.options.iter().enumerate() {
+        if s.options[..k].contains(rule) {
+            return Err(top(format!("options: `{rule}` is named twice")));
         }
     }
     let mut names = Names::default();

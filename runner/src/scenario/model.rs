@@ -35,10 +35,12 @@ pub struct Scenario {
     /// Free labels (`smoke`, `seed`, …).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
-    /// Rules among `spec` whose assertions are [impl-defined]: a difference
-    /// in this scenario is reported as "differs (implementation-defined)".
+    /// The [impl-defined] rules (`docs/behaviour.md`, "Options") whose
+    /// option this scenario's trace shows. Each combination of their options
+    /// has its own golden trace; a trace that matches any of them passes and
+    /// names the options it matched.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub impl_defined: Vec<RuleId>,
+    pub options: Vec<OptionRuleId>,
     /// Overrides of the adapter's configuration.
     #[serde(default)]
     pub config: ConfigOverrides,
@@ -119,6 +121,63 @@ impl JsonSchema for RuleId {
             "description": "A rule id of behaviour.md.",
             "type": "string",
             "enum": rules::rule_ids(),
+        })
+    }
+}
+
+/// The id of an [impl-defined] rule with named options, checked against
+/// the table of `docs/behaviour.md` (`report::OPTION_RULES`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct OptionRuleId(&'static report::OptionRule);
+
+impl OptionRuleId {
+    /// The rule's id.
+    pub fn as_str(&self) -> &'static str {
+        self.0.id
+    }
+
+    /// The rule, with its options.
+    pub fn rule(&self) -> &'static report::OptionRule {
+        self.0
+    }
+}
+
+impl TryFrom<String> for OptionRuleId {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, String> {
+        report::option_rule(&value).map(OptionRuleId).ok_or_else(|| {
+            let ids: Vec<&str> = report::OPTION_RULES.iter().map(|r| r.id).collect();
+            format!(
+                "unknown [impl-defined] rule `{value}`: expected one of {} (docs/behaviour.md, \"Options\")",
+                ids.join(", ")
+            )
+        })
+    }
+}
+
+impl From<OptionRuleId> for String {
+    fn from(value: OptionRuleId) -> String {
+        value.0.id.to_string()
+    }
+}
+
+impl fmt::Display for OptionRuleId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0.id)
+    }
+}
+
+impl JsonSchema for OptionRuleId {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "OptionRuleId".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let ids: Vec<&str> = report::OPTION_RULES.iter().map(|r| r.id).collect();
+        schemars::json_schema!({
+            "description": "An [impl-defined] rule of docs/behaviour.md with named options.",
+            "type": "string",
+            "enum": ids,
         })
     }
 }

@@ -3,6 +3,7 @@
 use serde_json::{json, Value};
 
 use crate::scenario::model::{Expectation, Pattern, ServerExpect};
+use crate::verdict::normalise::decode_query;
 use crate::verdict::trace::{connections, ClientRecord, ServerEvent, ServerEventKind};
 
 /// The lanes as recorded so far.
@@ -224,7 +225,7 @@ fn check_server(expect: &ServerExpect, server: &[ServerEvent]) -> Result<(), Str
             }
         }
         if let Some(want) = &expect.query {
-            if want != query {
+            if decode_query(want) != decode_query(query) {
                 return Err(format!(
                     "connection #{n}: expected query `{want}`, got `{query}`"
                 ));

@@ -80,12 +80,7 @@ pub fn render(scenarios: &[LoadedScenario]) -> String {
             .iter()
             .filter(|s| s.scenario.spec.iter().any(|r| r.as_str() == *rule))
             .map(|s| {
-                let mark = if s.scenario.impl_defined.iter().any(|r| r.as_str() == *rule) {
-                    " (impl-defined)"
-                } else {
-                    ""
-                };
-                format!("`{}`{mark}", s.trial_name())
+                format!("`{}`", s.trial_name())
             })
             .collect();
         let cell = if names.is_empty() {

@@ -11,7 +11,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use report::OptionChoice;
+
 use crate::scenario::loader::LoadedScenario;
+use crate::scenario::model::Scenario;
 
 /// Why a snapshot could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -44,19 +47,102 @@ pub enum GoldenError {
     },
 }
 
-/// The snapshot file of a scenario.
-pub fn snapshot_path(scenario: &LoadedScenario) -> PathBuf {
+/// One combination of options of a scenario's [impl-defined] rules: one
+/// option for each rule the scenario names in `options`, in that order.
+pub type Combination = Vec<OptionChoice>;
+
+/// Every combination of options of the scenario's `options` rules, the
+/// reference's (every first option) first. A scenario that names no rule
+/// has one, empty, combination.
+pub fn combinations(scenario: &Scenario) -> Vec<Combination> {
+    let mut out: Vec<Combination> = vec![Vec::new()];
+    for rule in &scenario.options {
+        let rule = rule.rule();
+        out = out
+            .into_iter()
+            .flat_map(|combo| {
+                rule.options.iter().map(move |option| {
+                    let mut next = combo.clone();
+                    next.push(OptionChoice {
+                        rule: rule.id.to_string(),
+                        option: option.to_string(),
+                    });
+                    next
+                })
+            })
+            .collect();
+    }
+    out
+}
+
+/// The snapshot name of a combination: the scenario id, then `+rule=option`
+/// for each choice that is not the reference's (`close-drop+close.drop-error=close-only`).
+pub fn snapshot_name(id: &str, combination: &[OptionChoice]) -> String {
+    let mut name = id.to_string();
+    for choice in combination {
+        let reference = report::option_rule(&choice.rule).map(|r| r.reference_option());
+        if reference != Some(choice.option.as_str()) {
+            name.push('+');
+            name.push_str(&choice.to_string());
+        }
+    }
+    name
+}
+
+/// The snapshot file of a scenario under one combination of options.
+pub fn snapshot_path_for(scenario: &LoadedScenario, combination: &[OptionChoice]) -> PathBuf {
     scenario
         .path
         .parent()
         .unwrap_or(Path::new("."))
         .join("snapshots")
-        .join(format!("{}.snap", scenario.scenario.id))
+        .join(format!(
+            "{}.snap",
+            snapshot_name(&scenario.scenario.id, combination)
+        ))
 }
 
-/// The golden trace of a scenario, as data.
+/// The snapshot file of a scenario under the reference's options.
+pub fn snapshot_path(scenario: &LoadedScenario) -> PathBuf {
+    snapshot_path_for(scenario, &[])
+}
+
+/// One golden trace of a scenario: the trace every implementation that
+/// takes `combination` must produce.
+#[derive(Debug, Clone)]
+pub struct Golden {
+    /// The options it stands for.
+    pub combination: Combination,
+    /// Its file.
+    pub path: PathBuf,
+    /// The trace, as data.
+    pub trace: Value,
+}
+
+/// Every golden trace of a scenario, one per combination of options; a
+/// missing one is an error (the suite cannot judge that option).
+pub fn read_goldens(scenario: &LoadedScenario) -> Result<Vec<Golden>, GoldenError> {
+    combinations(&scenario.scenario)
+        .into_iter()
+        .map(|combination| {
+            let path = snapshot_path_for(scenario, &combination);
+            let trace = read_snapshot(&path, scenario)?;
+            Ok(Golden {
+                combination,
+                path,
+                trace,
+            })
+        })
+        .collect()
+}
+
+/// The golden trace of a scenario under the reference's options, as data.
 pub fn read_golden(scenario: &LoadedScenario) -> Result<Value, GoldenError> {
-    let path = snapshot_path(scenario);
+    read_snapshot(&snapshot_path(scenario), scenario)
+}
+
+fn read_snapshot(path: &Path, scenario: &LoadedScenario) -> Result<Value, GoldenError> {
+    let path = path.to_path_buf();
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -68,6 +154,63 @@ pub fn read_golden(scenario: &LoadedScenario) -> Result<Value, GoldenError> {
         Err(source) => return Err(GoldenError::Io { path, source }),
     };
     parse_snapshot(&text).map_err(|message| GoldenError::Malformed { path, message })
+}
+
+/// How a trace stands against a scenario's golden traces.
+#[derive(Debug, Clone)]
+pub enum GoldenVerdict {
+    /// It equals the golden traces of these combinations (at least one).
+    Matches(Vec<Combination>),
+    /// It equals none; `closest` is the golden with the smallest diff.
+    Differs {
+        /// The closest golden's options.
+        combination: Combination,
+        /// Its file.
+        path: PathBuf,
+        /// The diff from it to the trace.
+        diff: String,
+    },
+}
+
+/// Compares a trace with every golden of its scenario.
+pub fn judge_trace(goldens: &[Golden], actual: &Value) -> GoldenVerdict {
+    let mut matched = Vec::new();
+    let mut closest: Option<(usize, &Golden, String)> = None;
+    for golden in goldens {
+        match compare(&golden.trace, actual) {
+            None => matched.push(golden.combination.clone()),
+            Some(diff) => {
+                let size = diff.lines().filter(|l| l.starts_with('+') || l.starts_with('-')).count();
+                if closest.as_ref().is_none_or(|(best, _, _)| size < *best) {
+                    closest = Some((size, golden, diff));
+                }
+            }
+        }
+    }
+    match closest {
+        Some((_, golden, diff)) if matched.is_empty() => GoldenVerdict::Differs {
+            combination: golden.combination.clone(),
+            path: golden.path.clone(),
+            diff,
+        },
+        _ => GoldenVerdict::Matches(matched),
+    }
+}
+
+/// The options a set of matching combinations shows: for each rule, its
+/// option when every matching combination agrees on it (a rule whose
+/// options all match is not distinguished by this trace, so not observed).
+pub fn observed_options(matched: &[Combination]) -> Vec<OptionChoice> {
+    let Some(first) = matched.first() else {
+        return Vec::new();
+    };
+    first
+        .iter()
+        .filter(|choice| {
+            matched.iter().all(|combo| combo.iter().any(|c| c == *choice))
+        })
+        .cloned()
+        .collect()
 }
 
 /// The content of an insta snapshot (after its `---` header block), as data.
@@ -87,15 +230,27 @@ pub fn render(trace: &Value) -> String {
     serde_yaml::to_string(trace).unwrap_or_else(|e| format!("<unserialisable trace: {e}>"))
 }
 
+/// What a golden leaves open: the value `<any>` in a golden stands for any
+/// value (an option whose form no source fixes, e.g. `connect.data.nested`
+/// option `other`).
+pub const ANY: &str = "<any>";
+
+/// The name under which a payload lists the fields an implementation adds
+/// beyond the documented ones: shown in a trace, never compared.
+pub const EXTRA: &str = "extra";
+
 /// `None` when `actual` is the golden trace; otherwise a unified diff from
-/// the golden (`-`) to the actual (`+`) trace.
+/// the golden (`-`) to the actual (`+`) trace. Fields under [`EXTRA`] are
+/// not compared, and [`ANY`] in the golden matches anything.
 pub fn compare(golden: &Value, actual: &Value) -> Option<String> {
     // Compare as YAML data, as the snapshot holds it.
     let actual: Value = serde_yaml::from_str(&render(actual)).unwrap_or_else(|_| actual.clone());
-    if golden == &actual {
+    let golden = comparable(golden, None);
+    let actual = comparable(&actual, Some(&golden));
+    if golden == actual {
         return None;
     }
-    let (expected, got) = (render(golden), render(&actual));
+    let (expected, got) = (render(&golden), render(&actual));
     let diff = similar::TextDiff::from_lines(&expected, &got);
     Some(
         diff.unified_diff()
@@ -103,6 +258,30 @@ pub fn compare(golden: &Value, actual: &Value) -> Option<String> {
             .header("golden", "actual")
             .to_string(),
     )
+}
+
+/// `value` without its [`EXTRA`] fields, and, where `golden` says [`ANY`],
+/// with [`ANY`] in place of what it holds.
+fn comparable(value: &Value, golden: Option<&Value>) -> Value {
+    if golden.and_then(Value::as_str) == Some(ANY) {
+        return Value::String(ANY.to_string());
+    }
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(k, _)| k.as_str() != EXTRA)
+                .map(|(k, v)| (k.clone(), comparable(v, golden.and_then(|g| g.get(k)))))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| comparable(v, golden.and_then(|g| g.get(i))))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
 }
 
 /// The first changed lines of a diff (for one-line summaries).
@@ -143,5 +322,34 @@ mod tests {
             first_difference(&diff),
             "-      code: 4000 / +      code: 1006"
         );
+    }
+
+    #[test]
+    fn extra_fields_are_never_compared_and_any_matches_anything() {
+        let golden = serde_json::json!({"client": {"my": [{"c1.fail": {"error": 3, "q": "<any>"}}]}});
+        let actual = serde_json::json!({"client": {"my": [{"c1.fail": {"error": 3, "q": {"a": 1}, "extra": {"errMsg": "x"}}}]}});
+        assert_eq!(compare(&golden, &actual), None);
+        let wrong = serde_json::json!({"client": {"my": [{"c1.fail": {"error": 4, "q": 1}}]}});
+        assert!(compare(&golden, &wrong).is_some());
+    }
+
+    fn choice(text: &str) -> OptionChoice {
+        OptionChoice::parse(text).unwrap()
+    }
+
+    #[test]
+    fn a_snapshot_name_lists_only_the_choices_that_are_not_the_references() {
+        let combo = [choice("connect.outcome=accepted"), choice("connect.failure-close=silent")];
+        assert_eq!(snapshot_name("x", &combo), "x+connect.failure-close=silent");
+        assert_eq!(snapshot_name("x", &combo[..1]), "x");
+    }
+
+    #[test]
+    fn observed_options_are_those_every_match_agrees_on() {
+        let a = vec![choice("connect.outcome=accepted"), choice("connect.failure-close=fired")];
+        let b = vec![choice("connect.outcome=accepted"), choice("connect.failure-close=silent")];
+        assert_eq!(observed_options(&[a.clone()]), a);
+        assert_eq!(observed_options(&[a, b]), vec![choice("connect.outcome=accepted")]);
+        assert!(observed_options(&[]).is_empty());
     }
 }

@@ -1,9 +1,11 @@
 //! The verdict on one scenario: its inline checks, then its trace against
 //! the golden snapshot ([`judge`]), as a [`ScenarioResult`].
 //!
-//! This is the one place that decides a status. A per-rule option check
-//! (whether an implementation's documented choice on an [impl-defined]
-//! rule explains a difference) belongs here, next to `lenient`.
+//! This is the one place that decides a status. A scenario that names
+//! [impl-defined] rules in `options` has one golden trace per combination of
+//! their options: a trace that matches any of them passes and names the
+//! options it showed; a trace that matches none fails, as any difference
+//! does. No marking hides a difference.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -13,7 +15,9 @@ use serde_json::Value;
 
 use crate::execute::executor::Execution;
 use crate::scenario::loader::LoadedScenario;
-use crate::verdict::golden;
+use report::OptionChoice;
+
+use crate::verdict::golden::{self, GoldenVerdict};
 
 /// A scenario's outcome: the report's status, so a result and its report
 /// cannot disagree.
@@ -33,8 +37,11 @@ pub struct ScenarioResult {
     pub path: PathBuf,
     /// The behaviour.md rule ids it checks.
     pub rules: Vec<String>,
-    /// The rules among them that are [impl-defined].
-    pub impl_defined: Vec<String>,
+    /// The [impl-defined] rules whose option its trace shows.
+    pub option_rules: Vec<String>,
+    /// The options its trace showed (empty when it did not pass, or when
+    /// its goldens did not tell the options apart).
+    pub options: Vec<OptionChoice>,
     /// Its tags.
     pub tags: Vec<String>,
     /// The outcome.
@@ -85,11 +92,8 @@ impl ScenarioResult {
             title: s.title.clone(),
             path: scenario.path.clone(),
             rules: s.spec.iter().map(|r| r.as_str().to_string()).collect(),
-            impl_defined: s
-                .impl_defined
-                .iter()
-                .map(|r| r.as_str().to_string())
-                .collect(),
+            option_rules: s.options.iter().map(|r| r.as_str().to_string()).collect(),
+            options: Vec::new(),
             tags: s.tags.clone(),
             status,
             duration: Duration::ZERO,
@@ -104,9 +108,8 @@ impl ScenarioResult {
 }
 
 /// Judges one execution: its inline checks, then its trace against the
-/// golden snapshot. `strict`: a difference in an impl-defined scenario is a
-/// failure (the reference implementation).
-pub fn judge(scenario: &LoadedScenario, execution: &Execution, strict: bool) -> ScenarioResult {
+/// golden trace of every combination of its options.
+pub fn judge(scenario: &LoadedScenario, execution: &Execution) -> ScenarioResult {
     let mut result = ScenarioResult::new(scenario, Status::Pass);
     result.duration = execution.elapsed;
     result.adapter_fault = execution.adapter_fault.clone();
@@ -117,39 +120,54 @@ pub fn judge(scenario: &LoadedScenario, execution: &Execution, strict: bool) -> 
         return result;
     }
     let trace = execution.normalised();
-    let lenient =
-        !strict && !scenario.scenario.impl_defined.is_empty() && execution.adapter_fault.is_none();
-    let differs = if lenient {
-        Status::DiffersImplDefined
-    } else {
-        Status::Fail
-    };
-    let golden = golden::read_golden(scenario);
-    if let Ok(g) = &golden {
-        result.golden_diff = golden::compare(g, &trace);
-    }
+    let goldens = golden::read_goldens(scenario);
+    let verdict = goldens.as_ref().ok().map(|g| golden::judge_trace(g, &trace));
     result.trace = trace;
+    match &verdict {
+        Some(GoldenVerdict::Differs { diff, .. }) => result.golden_diff = Some(diff.clone()),
+        Some(GoldenVerdict::Matches(matched)) => {
+            result.options = golden::observed_options(matched);
+        }
+        None => {}
+    }
     if let Some(f) = &execution.failure {
         let at = f.step.map(|s| format!("step {s}: ")).unwrap_or_default();
-        result.status = differs;
+        result.status = Status::Fail;
         result.message = Some(format!("{at}{}", f.message));
+        result.options.clear();
         return result;
     }
-    match golden {
-        Err(e) => {
+    match (goldens, verdict) {
+        (Err(e), _) => {
             result.status = Status::Error;
             result.message = Some(e.to_string());
         }
-        Ok(_) => {
-            if let Some(diff) = &result.golden_diff {
-                result.status = differs;
-                result.message = Some(format!(
-                    "the trace differs from the golden snapshot {}: {}",
-                    golden::snapshot_path(scenario).display(),
-                    golden::first_difference(diff)
-                ));
-            }
+        (
+            Ok(goldens),
+            Some(GoldenVerdict::Differs {
+                combination,
+                path,
+                diff,
+            }),
+        ) => {
+            result.status = Status::Fail;
+            let closest = if goldens.len() == 1 {
+                String::new()
+            } else {
+                let names: Vec<String> = combination.iter().map(ToString::to_string).collect();
+                format!(
+                    " (it matches none of the {} golden traces of its options; closest: {})",
+                    goldens.len(),
+                    names.join(", ")
+                )
+            };
+            result.message = Some(format!(
+                "the trace differs from the golden snapshot {}{closest}: {}",
+                path.display(),
+                golden::first_difference(&diff)
+            ));
         }
+        (Ok(_), _) => {}
     }
     result
 }

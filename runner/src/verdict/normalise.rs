@@ -2,8 +2,9 @@
 //! session ids, payloads projected onto the documented fields, volatile
 //! server details dropped.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
+use adapter_protocol::EventType;
 use serde_json::{json, Map, Value};
 
 use crate::verdict::trace::{ClientRecord, Message, ServerEventKind, Trace};
@@ -115,11 +116,20 @@ pub fn normalise(trace: &Trace, cx: &Context) -> Value {
     }
     let mut server = Map::new();
     for (index, conn) in trace.connections().iter().enumerate() {
+        // A close frame that answers the server's own close: RFC 6455
+        // 5.5.1 asks for its code, not its reason.
+        let mut server_closed = false;
         let events: Vec<Value> = trace
             .server
             .iter()
             .filter(|e| e.conn == *conn)
-            .filter_map(|e| server_entry(&e.kind, cx))
+            .filter_map(|e| {
+                let entry = server_entry(&e.kind, cx, server_closed);
+                if matches!(e.kind, ServerEventKind::CloseOut { .. }) {
+                    server_closed = true;
+                }
+                entry
+            })
             .collect();
         server.insert(format!("conn{}", index + 1), Value::Array(events));
     }
@@ -139,6 +149,21 @@ fn client_entry(record: &ClientRecord, cx: &Context) -> Value {
         ClientRecord::ProtocolError { call, error } => {
             entry.insert(call.clone(), json!({ "protocolError": cx.scrub(error) }));
         }
+        ClientRecord::Listener {
+            event_type: EventType::Close,
+            res,
+            ..
+        } => {
+            let mut res = project_res(res, cx);
+            // No source promises a reason with a close that no close frame
+            // carried (1006) or that refused a message (1009).
+            if let Value::Object(fields) = &mut res {
+                if matches!(fields.get("code").and_then(Value::as_u64), Some(1006 | 1009)) {
+                    fields.remove("reason");
+                }
+            }
+            entry.insert(record.label(), res);
+        }
         _ => {
             entry.insert(
                 record.label(),
@@ -147,6 +172,34 @@ fn client_entry(record: &ClientRecord, cx: &Context) -> Value {
         }
     }
     Value::Object(entry)
+}
+
+/// A query string as the server decodes it (`+` and `%20` alike): each key
+/// with its values, keys sorted, values in the order they came.
+pub fn decode_query(query: &str) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        out.entry(key.into_owned()).or_default().push(value.into_owned());
+    }
+    out
+}
+
+/// [`decode_query`] as trace data: a key's value, or its values when it
+/// came more than once.
+fn query_value(query: &str, cx: &Context) -> Value {
+    Value::Object(
+        decode_query(query)
+            .into_iter()
+            .map(|(key, mut values)| {
+                let value = if values.len() == 1 {
+                    json!(cx.scrub(&values.remove(0)))
+                } else {
+                    json!(values.iter().map(|v| cx.scrub(v)).collect::<Vec<_>>())
+                };
+                (key, value)
+            })
+            .collect(),
+    )
 }
 
 /// Projects a callback's or listener's `res` onto the documented fields;
@@ -218,7 +271,7 @@ fn message(m: &Message, cx: &Context) -> Value {
     }
 }
 
-fn server_entry(kind: &ServerEventKind, cx: &Context) -> Option<Value> {
+fn server_entry(kind: &ServerEventKind, cx: &Context, answers_close: bool) -> Option<Value> {
     Some(match kind {
         ServerEventKind::Handshake {
             path,
@@ -229,7 +282,7 @@ fn server_entry(kind: &ServerEventKind, cx: &Context) -> Option<Value> {
             let mut h = Map::new();
             h.insert("path".into(), json!(cx.scrub(path)));
             if !query.is_empty() {
-                h.insert("query".into(), json!(cx.scrub(query)));
+                h.insert("query".into(), query_value(query, cx));
             }
             // Sorted by name: the order of headers is not part of the contract.
             let mut kept: Vec<(String, Value)> = headers
@@ -256,6 +309,9 @@ fn server_entry(kind: &ServerEventKind, cx: &Context) -> Option<Value> {
         },
         ServerEventKind::MessageIn(m) => json!({ "in": message(m, cx) }),
         ServerEventKind::MessageOut(m) => json!({ "out": message(m, cx) }),
+        ServerEventKind::CloseIn { code, .. } if answers_close => {
+            json!({ "closeIn": { "code": code } })
+        }
         ServerEventKind::CloseIn { code, reason } => {
             json!({ "closeIn": { "code": code, "reason": cx.scrub(reason) } })
         }
@@ -271,7 +327,7 @@ fn server_entry(kind: &ServerEventKind, cx: &Context) -> Option<Value> {
 mod tests {
     use super::*;
     use crate::verdict::trace::ServerEvent;
-    use adapter_protocol::{CallbackKind, EventType};
+    use adapter_protocol::CallbackKind;
 
     fn cx() -> Context {
         Context {
@@ -304,6 +360,12 @@ mod tests {
             project_res(&json!({"error": 3}), &cx()),
             json!({"error": 3})
         );
+    }
+
+    #[test]
+    fn a_query_is_compared_as_the_server_decodes_it() {
+        assert_eq!(decode_query("b=a%20b&a=1"), decode_query("a=1&b=a+b"));
+        assert_eq!(decode_query("k=1&k=2")["k"], ["1", "2"]);
     }
 
     #[test]
@@ -377,7 +439,7 @@ mod tests {
                     {"t1.message@M": {"data": format!("<300 bytes: {}…>", "a".repeat(16)), "isBuffer": false}},
                 ]},
                 "server": {"conn1": [
-                    {"handshake": {"path": "/s/<session>/echo", "query": "a=1", "headers": {"x-token": "abc"}}},
+                    {"handshake": {"path": "/s/<session>/echo", "query": {"a": "1"}, "headers": {"x-token": "abc"}}},
                     {"closeIn": {"code": 1000, "reason": ""}},
                 ]}
             })

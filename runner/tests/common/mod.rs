@@ -61,13 +61,12 @@ pub fn main(
                 .enable_all()
                 .build()
                 .map_err(|e| e.to_string())?;
-            let mut options = SuiteOptions::new(AdapterSpec::Command(command));
-            options.strict_impl_defined = compare_with_reference;
+            let options = SuiteOptions::new(AdapterSpec::Command(command));
             let suite = runtime
                 .block_on(Suite::start(options))
                 .map_err(|e| format!("{e}"))?;
             let reference = if compare_with_reference {
-                let options = SuiteOptions::new(AdapterSpec::Reference { mutant: None });
+                let options = SuiteOptions::new(AdapterSpec::reference());
                 Some(
                     runtime
                         .block_on(Suite::start(options))
