@@ -381,8 +381,11 @@ fn numeric_flags_that_cannot_work_are_refused_with_the_allowed_range() {
 /// Runs the command line with its stdout a pipe nobody reads: every write
 /// to it fails with a broken pipe.
 fn cli_with_closed_stdout(cwd: &Path, args: &[&str]) -> (i32, String) {
-    let (reader, writer) = std::io::pipe().unwrap();
-    drop(reader);
+    // The write end of a pipe whose only reader has exited: `true` gets
+    // the read end as its stdin and ends without reading.
+    let mut reader = Command::new("true").stdin(Stdio::piped()).spawn().unwrap();
+    let writer = reader.stdin.take().unwrap();
+    reader.wait().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_connectsocket-conformance"))
         .args(args)
         .current_dir(cwd)

@@ -21,7 +21,9 @@ use crate::execute::executor::{
     config_for, run_scenario, run_scenario_after_hello, DEFAULT_REQUEST_TIMEOUT,
 };
 use crate::execute::pool::{last_bytes, ProcSlot};
-use crate::execute::reference::{Behaviour, InProcessAdapter, MockSession, Mutant, Variant, Variants};
+use crate::execute::reference::{
+    Behaviour, InProcessAdapter, MockSession, Mutant, Variant, Variants,
+};
 use crate::execute::results::{RunInfo, SuiteEvent, SuiteResult, UNKNOWN_IMPLEMENTATION};
 use crate::scenario::loader::{load_dir, scenarios_dir, LoadError, LoadedScenario};
 use crate::verdict::judge::{judge, ScenarioResult, Status};

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use adapter_protocol::{Method, MethodTarget, TARGET_MY, TARGET_RETURNED};
 
 use crate::scenario::model::{default_call_name, CallStep, Expectation, Pattern, Scenario, Step};
+use crate::scenario::template;
 
 /// A scenario with where it came from.
 #[derive(Debug, Clone)]
@@ -125,7 +126,90 @@ pub fn parse_scenario(path: &Path, text: &str) -> Result<Scenario, LoadError> {
         at,
         message,
     })?;
+    check_runnable(&scenario).map_err(|(needle, message)| {
+        let (line, column) = locate(text, &needle);
+        LoadError::Syntax {
+            path: path.to_path_buf(),
+            line,
+            column,
+            scenario: Some(scenario.id.clone()),
+            message,
+        }
+    })?;
     Ok(scenario)
+}
+
+/// The shortest `deadlineMs` of a scenario: below it no scenario can
+/// connect, exchange and close, and the implementation would be blamed.
+pub const MIN_SCENARIO_DEADLINE_MS: u64 = 1_000;
+
+/// Checks what would otherwise only fail at run time and be blamed on the
+/// implementation: every `{{…}}` template of every call's arguments
+/// against the mock server's catalogue, and deadlines that leave time to
+/// run. On error: a piece of text to locate in the file, and the message.
+fn check_runnable(s: &Scenario) -> Result<(), (String, String)> {
+    if let Some(ms) = s.deadline_ms.filter(|ms| *ms < MIN_SCENARIO_DEADLINE_MS) {
+        return Err((
+            "deadlineMs".into(),
+            format!(
+                "deadlineMs: {ms} ms leaves no time to run: at least {MIN_SCENARIO_DEADLINE_MS} ms"
+            ),
+        ));
+    }
+    for (index, step) in s.steps.iter().enumerate() {
+        if let Step::Await(a) = step {
+            let zero_item = a.items().0.iter().any(|d| d.within_ms == Some(0));
+            if zero_item || a.items().1 == 0 {
+                return Err((
+                    "withinMs".into(),
+                    format!(
+                        "steps[{}].await: withinMs: 0 waits for nothing: give at least 1 ms",
+                        index + 1
+                    ),
+                ));
+            }
+        }
+    }
+    for (name, call) in s.calls() {
+        let Some(args) = &call.args else { continue };
+        let mut strings = Vec::new();
+        collect_strings(args, &mut strings);
+        for string in strings {
+            if let Err((offset, message)) = template::check(string) {
+                let bad = &string[offset..];
+                let needle = bad.split("}}").next().unwrap_or(bad).to_string();
+                return Err((needle, format!("call `{name}` args: {message}")));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Every string of `value`, object keys included.
+fn collect_strings<'a>(value: &'a serde_json::Value, out: &mut Vec<&'a str>) {
+    match value {
+        serde_json::Value::String(s) => out.push(s),
+        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_strings(v, out)),
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                out.push(k);
+                collect_strings(v, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// 1-based line and column of the first `needle` in `text` ((0, 0) when
+/// it is not there verbatim).
+fn locate(text: &str, needle: &str) -> (usize, usize) {
+    let Some(at) = text.find(needle) else {
+        return (0, 0);
+    };
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+    (line, column)
 }
 
 /// The error text without yaml_serde's own " at line L column C" suffix.
@@ -553,6 +637,66 @@ steps:
             .unwrap_err()
             .to_string();
         assert!(e.contains("an event pattern"), "{e}");
+    }
+
+    #[test]
+    fn a_template_the_mock_server_cannot_serve_is_a_load_error_with_its_place() {
+        for (template, says) in [
+            ("{{wss.bogus:silent}}", "unknown listener \"wss.bogus\""),
+            ("{{ws:sielnt}}", "sielnt"),
+            ("{{ws:echo", "unclosed"),
+            ("{{bytes:x}}", "byte count"),
+        ] {
+            let text = GOOD.replace("{{ws:echo}}", template);
+            let e = parse(&text).unwrap_err().to_string();
+            assert!(e.starts_with("x/a.yaml:7:"), "{template}: {e}");
+            assert!(
+                e.contains("call `c2` args") && e.contains(says),
+                "{template}: {e}"
+            );
+        }
+        // The column is the template's.
+        let e = parse(&GOOD.replace("{{ws:echo}}", "{{ws:bogus}}"))
+            .unwrap_err()
+            .to_string();
+        let column = GOOD.lines().nth(6).unwrap().find("{{ws:echo}}").unwrap() + 1;
+        assert!(e.starts_with(&format!("x/a.yaml:7:{column}:")), "{e}");
+        // Nested calls are checked too.
+        let e = parse(&GOOD.replace(
+            "listener: O }",
+            "listener: O, within: { listener: [ { method: connectSocket, args: { url: \"{{nope}}\" } } ] } }",
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("call `c1-listener1` args") && e.contains("\"nope\""),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn deadlines_that_leave_no_time_are_load_errors() {
+        let e = parse(&GOOD.replace("steps:\n", "deadlineMs: 0\nsteps:\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("x/a.yaml:5:1:") && e.contains("at least 1000 ms"),
+            "{e}"
+        );
+        let e = parse(&GOOD.replace(
+            "await: [c2.complete, my.open]",
+            "await: { all: [c2.complete, my.open], withinMs: 0 }",
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("steps[3].await: withinMs: 0"), "{e}");
+        let e = parse(&GOOD.replace(
+            "await: [c2.complete, my.open]",
+            "await: [c2.complete, { event: my.open, withinMs: 0 }]",
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("withinMs: 0"), "{e}");
     }
 
     #[test]
