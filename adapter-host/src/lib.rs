@@ -19,7 +19,8 @@
 //! finished: every later call returns the same error, and the runner starts
 //! a fresh one. [`ProcessAdapter::shutdown`], [`ProcessAdapter::kill`] and
 //! dropping the value all end the whole process group, so no process the
-//! adapter started outlives it.
+//! adapter started outlives it; [`kill_every_adapter`] ends every adapter
+//! still alive, for a process that must exit at once.
 //!
 //! [`ensure_node_adapter`] installs the Node.js adapter's packages
 //! (`npm ci`) when they are missing.
@@ -34,11 +35,13 @@
 mod adapter;
 mod command_line;
 mod error;
+mod live;
 mod node;
 mod process;
 
 pub use adapter::{Adapter, BoxFuture};
 pub use command_line::split_command_line;
 pub use error::{AdapterError, HostError};
+pub use live::kill_every_adapter;
 pub use node::{ensure_node_adapter, ensure_node_adapter_with, NodeTools, NODE_ADAPTER_SCRIPT};
 pub use process::{decode_line, ExitReport, ProcessAdapter, SpawnOptions};

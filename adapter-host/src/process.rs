@@ -20,6 +20,7 @@ use tokio::time::Instant;
 
 use crate::command_line::split_command_line;
 use crate::error::{truncate, AdapterError, HostError};
+use crate::live;
 
 /// How long, after the adapter closed its stdout, to wait for it to exit
 /// (and after it exited, for the rest of its stdout) before killing it.
@@ -197,6 +198,9 @@ impl ProcessAdapter {
         }
         let mut child = command.spawn().map_err(spawn_error)?;
         let pid = child.id();
+        if let Some(pid) = pid {
+            live::register(pid);
+        }
         let (Some(stdin), Some(stdout), Some(stderr)) =
             (child.stdin.take(), child.stdout.take(), child.stderr.take())
         else {
@@ -584,14 +588,8 @@ impl ProcessAdapter {
     /// Sends SIGKILL to the adapter's process group (Unix; elsewhere only
     /// the process itself is killed, by [`kill`](Self::kill)).
     fn kill_group(&self) {
-        #[cfg(unix)]
-        if let Some(pid) = self
-            .pid
-            .and_then(|pid| i32::try_from(pid).ok())
-            .and_then(rustix::process::Pid::from_raw)
-        {
-            // ESRCH (the group is already empty) is the expected outcome.
-            let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+        if let Some(pid) = self.pid {
+            live::kill_group(pid);
         }
     }
 }
@@ -599,6 +597,9 @@ impl ProcessAdapter {
 impl Drop for ProcessAdapter {
     fn drop(&mut self) {
         self.kill();
+        if let Some(pid) = self.pid {
+            live::forget(pid);
+        }
     }
 }
 

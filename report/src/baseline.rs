@@ -145,6 +145,27 @@ pub fn write_baseline(baseline: &Baseline) -> String {
 /// Reads a baseline file's text, refusing another schema version.
 pub fn read_baseline(json: &str) -> Result<Baseline, ReportError> {
     crate::json::read_versioned(json, "baseline", BASELINE_SCHEMA_VERSION)
+        .map_err(|e| bad_entry(json).unwrap_or(e))
+}
+
+/// The first entry of `expected` that is not a [`BaselineEntry`], as an
+/// error naming it (serde's own error says what is wrong, not where).
+fn bad_entry(json: &str) -> Option<ReportError> {
+    let value: serde_json::Value = serde_json::from_str(json).ok()?;
+    let entries = value.get("expected")?.as_array()?;
+    entries.iter().enumerate().find_map(|(index, entry)| {
+        let source = serde_json::from_value::<BaselineEntry>(entry.clone()).err()?;
+        let id = entry
+            .get("id")
+            .and_then(serde_json::Value::as_str)
+            .map(|id| format!(" (id {id:?})"))
+            .unwrap_or_default();
+        Some(ReportError::JsonAt {
+            what: "baseline",
+            at: format!("expected[{index}]{id}"),
+            source,
+        })
+    })
 }
 
 /// The verdict as a Markdown section, to append to the step summary.

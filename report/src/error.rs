@@ -24,6 +24,26 @@ pub enum ReportError {
         #[source]
         source: serde_json::Error,
     },
+    /// One entry of a JSON report or baseline is not valid for its schema.
+    #[error("invalid {what}: {at}: {source}")]
+    JsonAt {
+        /// `report` or `baseline`.
+        what: &'static str,
+        /// Which entry, e.g. `expected[2] (id "url::x")`.
+        at: String,
+        /// The cause.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A JSON file that is not a report or baseline at all: no top-level
+    /// `schemaVersion`.
+    #[error(
+        "not a {what}: no top-level \"schemaVersion\" (expected a {what} written by this suite)"
+    )]
+    NotVersioned {
+        /// `report` or `baseline`.
+        what: &'static str,
+    },
     /// A JSON report or baseline has a schema version this crate does not
     /// read.
     #[error("unsupported {what} schemaVersion {found} (this build reads {expected})")]

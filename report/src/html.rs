@@ -293,8 +293,18 @@ pub fn write_html(report: &RunReport) -> String {
             plural(t.fail, "failure", "failures"),
             plural(t.error, "error", "errors")
         )
+    } else if report.interrupted {
+        String::new()
     } else {
         "<span class=\"verdict ok\">Conforming</span>".to_string()
+    };
+    let verdict = if report.interrupted {
+        format!(
+            "{verdict}<span class=\"verdict bad\">Interrupted: the run was stopped; {} scenarios ended</span>",
+            t.total()
+        )
+    } else {
+        verdict
     };
     let _ = write!(
         out,

@@ -35,10 +35,10 @@ pub(crate) fn read_versioned<T: DeserializeOwned>(
 ) -> Result<T, ReportError> {
     let value: serde_json::Value =
         serde_json::from_str(json).map_err(|source| ReportError::Json { what, source })?;
-    let found = value
-        .get("schemaVersion")
-        .and_then(serde_json::Value::as_u64)
-        .unwrap_or(0);
+    let Some(version) = value.get("schemaVersion") else {
+        return Err(ReportError::NotVersioned { what });
+    };
+    let found = version.as_u64().unwrap_or(0);
     if found != u64::from(expected) {
         return Err(ReportError::SchemaVersion {
             what,

@@ -50,6 +50,8 @@ pub fn write_markdown(report: &RunReport) -> String {
     let t = &report.totals;
     let verdict = if t.has_failures() {
         "❌ non-conforming"
+    } else if report.interrupted {
+        "⏸️ interrupted"
     } else {
         "✅ conforming"
     };
@@ -67,6 +69,14 @@ pub fn write_markdown(report: &RunReport) -> String {
         md_cell(&report.started_at),
         seconds(report.duration_ms)
     );
+    if report.interrupted {
+        let _ = writeln!(
+            md,
+            "> **Interrupted**: the run was stopped before every scenario ended; \
+             this report holds the {} that did.\n",
+            t.total()
+        );
+    }
 
     md.push_str("| ✅ pass | ❌ fail | 💥 error | 🔶 differs (impl-defined) | ⏭️ not applicable | total |\n");
     md.push_str("| ---: | ---: | ---: | ---: | ---: | ---: |\n");

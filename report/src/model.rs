@@ -235,6 +235,10 @@ pub struct RunReport {
     pub finished_at: String,
     /// The run's wall-clock duration, in milliseconds.
     pub duration_ms: u64,
+    /// The run was stopped (Ctrl-C, SIGTERM) before every selected scenario
+    /// ended: [`scenarios`](Self::scenarios) holds only those that did.
+    #[serde(default)]
+    pub interrupted: bool,
     /// The scenarios' statuses counted.
     pub totals: Totals,
     /// Every scenario that ran, in run order.
@@ -243,7 +247,8 @@ pub struct RunReport {
 
 impl RunReport {
     /// A report of `scenarios` with [`SCHEMA_VERSION`] and the totals
-    /// counted from them.
+    /// counted from them (not interrupted: see
+    /// [`interrupted`](Self::interrupted)).
     pub fn new(
         suite: Suite,
         implementation: Implementation,
@@ -259,6 +264,7 @@ impl RunReport {
             started_at,
             finished_at,
             duration_ms,
+            interrupted: false,
             totals: Totals::count(&scenarios),
             scenarios,
         }

@@ -39,7 +39,9 @@ pub use execute::executor::{
 };
 pub use execute::results::{RunInfo, SuiteEvent, SuiteResult, UNKNOWN_IMPLEMENTATION};
 pub use execute::session::{ActTarget, ServerSession};
-pub use execute::suite::{run_suite, select, AdapterSpec, Suite, SuiteError, SuiteOptions};
+pub use execute::suite::{
+    run_suite, run_suite_until, select, AdapterSpec, Suite, SuiteError, SuiteOptions,
+};
 pub use scenario::loader::{load_dir, parse_scenario, scenarios_dir, LoadError, LoadedScenario};
 pub use scenario::model::Scenario;
 pub use scenario::schema::scenario_schema_json;

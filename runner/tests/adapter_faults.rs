@@ -196,8 +196,8 @@ async fn an_adapter_that_cannot_start_is_a_configuration_error() {
 
 #[tokio::test]
 async fn a_filter_that_matches_nothing_is_an_error() {
-    let options = SuiteOptions::new(AdapterSpec::reference())
-        .with_filter(vec!["no-such-scenario".into()]);
+    let options =
+        SuiteOptions::new(AdapterSpec::reference()).with_filter(vec!["no-such-scenario".into()]);
     let err = run_suite(options, |_| {})
         .await
         .expect_err("nothing matches");

@@ -71,7 +71,8 @@ fn env() -> &'static Env {
                 option: v.option().to_string(),
             })
             .collect();
-        let variants = Variants::new(variants).unwrap_or_else(|e| panic!("CONFORMANCE_VARIANTS: {e}"));
+        let variants =
+            Variants::new(variants).unwrap_or_else(|e| panic!("CONFORMANCE_VARIANTS: {e}"));
         Env {
             runtime,
             server,
@@ -103,23 +104,25 @@ fn main() {
 
 fn run(s: &LoadedScenario) -> Result<(), Failed> {
     let env = env();
-    let execution = env
-        .runtime
-        .block_on(run_on_reference(&s.scenario, &env.server, env.behaviour.clone()));
+    let execution = env.runtime.block_on(run_on_reference(
+        &s.scenario,
+        &env.server,
+        env.behaviour.clone(),
+    ));
     // The combination of options this run of the reference takes for this
     // scenario's rules: its variant's where it has one, else the first.
     let combination: Vec<OptionChoice> = golden::combinations(&s.scenario)
         .into_iter()
         .find(|combo| {
-            combo.iter().all(|choice| {
-                match env.variants.iter().find(|v| v.rule == choice.rule) {
+            combo.iter().all(
+                |choice| match env.variants.iter().find(|v| v.rule == choice.rule) {
                     Some(v) => v.option == choice.option,
                     None => {
                         report::option_rule(&choice.rule).map(|r| r.reference_option())
                             == Some(choice.option.as_str())
                     }
-                }
-            })
+                },
+            )
         })
         .unwrap_or_default();
     let snapshot = golden::snapshot_name(&s.scenario.id, &combination);

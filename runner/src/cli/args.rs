@@ -56,11 +56,12 @@ pub(crate) struct RunArgs {
     /// Only scenarios whose `<area>::<id>` contains this (repeatable).
     #[arg(long, value_name = "TEXT")]
     pub(crate) filter: Vec<String>,
-    /// Scenarios at once (default: one per core).
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    /// Scenarios at once (default: one per core; at most 64).
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = parse_jobs)]
     pub(crate) jobs: usize,
-    /// How long the adapter may take to answer one request, in ms.
-    #[arg(long, value_name = "MS", default_value_t = 5000)]
+    /// How long the adapter may take to answer one request, in ms (500 to
+    /// 3600000).
+    #[arg(long, value_name = "MS", default_value_t = 5000, value_parser = parse_request_timeout)]
     pub(crate) request_timeout_ms: u64,
     /// Lists the selected scenarios instead of running them.
     #[arg(long)]
@@ -124,4 +125,48 @@ pub(crate) fn parse_report_spec(text: &str) -> Result<ReportSpec, String> {
         path: PathBuf::from(path),
         text: text.to_string(),
     })
+}
+
+/// The shortest `--request-timeout-ms`: below it even the reference
+/// implementation misses answers that wait on the network.
+pub(crate) const MIN_REQUEST_TIMEOUT_MS: u64 = 500;
+/// The longest `--request-timeout-ms` (one hour).
+pub(crate) const MAX_REQUEST_TIMEOUT_MS: u64 = 3_600_000;
+/// The most scenarios at once (`--jobs`): each has its own adapter.
+pub(crate) const MAX_JOBS: usize = 64;
+
+/// Parses `--request-timeout-ms`: a whole number of milliseconds within
+/// [`MIN_REQUEST_TIMEOUT_MS`]..=[`MAX_REQUEST_TIMEOUT_MS`].
+pub(crate) fn parse_request_timeout(text: &str) -> Result<u64, String> {
+    let ms: u64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a whole number of milliseconds"))?;
+    if ms < MIN_REQUEST_TIMEOUT_MS {
+        return Err(format!(
+            "{ms} ms is too short: at least {MIN_REQUEST_TIMEOUT_MS} ms, or even a conforming \
+             implementation fails scenarios that wait for the network"
+        ));
+    }
+    if ms > MAX_REQUEST_TIMEOUT_MS {
+        return Err(format!(
+            "{ms} ms is too long: at most {MAX_REQUEST_TIMEOUT_MS} ms (one hour)"
+        ));
+    }
+    Ok(ms)
+}
+
+/// Parses `--jobs`: 0 (one per core) to [`MAX_JOBS`].
+pub(crate) fn parse_jobs(text: &str) -> Result<usize, String> {
+    let jobs: usize = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a whole number of scenarios"))?;
+    if jobs > MAX_JOBS {
+        return Err(format!(
+            "{jobs} at once is too many: at most {MAX_JOBS} (each scenario runs its own adapter), \
+             or 0 for one per core"
+        ));
+    }
+    Ok(jobs)
 }

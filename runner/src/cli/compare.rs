@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use adapter_protocol::error_chain;
 
 use crate::cli::args::CompareArgs;
-use crate::cli::output::{read_text, write_text};
+use crate::cli::output::{read_text, say, say_raw, write_text};
 
 /// Reads the reports and writes (or prints) their comparison matrix.
 pub(crate) fn compare(args: &CompareArgs) -> ExitCode {
@@ -35,7 +35,9 @@ pub(crate) fn compare(args: &CompareArgs) -> ExitCode {
         let Some(path) = path else { continue };
         any = true;
         match write_text(path, &render(&comparison)) {
-            Ok(()) => println!("comparison written to {}", path.display()),
+            Ok(()) => {
+                say(format_args!("comparison written to {}", path.display()));
+            }
             Err(e) => {
                 eprintln!("error: {flag} {}: {e}", path.display());
                 status = 2;
@@ -43,7 +45,7 @@ pub(crate) fn compare(args: &CompareArgs) -> ExitCode {
         }
     }
     if !any {
-        print!("{}", report::write_comparison_markdown(&comparison));
+        say_raw(&report::write_comparison_markdown(&comparison));
     }
     ExitCode::from(status)
 }

@@ -73,7 +73,8 @@ impl<W: Write> PlainReporter<W> {
             } => {
                 writeln!(
                     self.out,
-                    "running {total} scenarios against {adapter} ({jobs} at once)"
+                    "running {} against {adapter} ({jobs} at once)",
+                    count(*total, "scenario", "scenarios")
                 )
             }
             SuiteEvent::ScenarioStarted { .. } => Ok(()),
@@ -120,10 +121,10 @@ impl<W: Write> PlainReporter<W> {
         let elapsed = run.finished.duration_since(run.started).unwrap_or_default();
         writeln!(
             self.out,
-            "compliance summary: {implementation} via {}, suite {}, {} scenarios in {:.1} s",
+            "compliance summary: {implementation} via {}, suite {}, {} in {:.1} s",
             run.implementation.adapter,
             run.suite_version,
-            result.scenarios.len(),
+            count(result.scenarios.len(), "scenario", "scenarios"),
             elapsed.as_secs_f64()
         )?;
         for status in Status::ALL {
@@ -153,13 +154,20 @@ impl<W: Write> PlainReporter<W> {
         writeln!(
             self.out,
             "{}",
-            if result.is_compliant() {
+            if run.interrupted {
+                "result: interrupted (no verdict: the run was stopped; the reports hold the scenarios that ended)"
+            } else if result.is_compliant() {
                 "result: compliant"
             } else {
                 "result: NOT compliant"
             }
         )
     }
+}
+
+/// `n` with the singular or plural noun: `1 scenario`, `2 scenarios`.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// A progress bar (on stderr by default): scenarios done of the total,
@@ -292,6 +300,7 @@ mod tests {
                 jobs: 1,
                 started: now,
                 finished: now,
+                interrupted: false,
             },
             scenarios: vec![a.clone(), b.clone()],
         };

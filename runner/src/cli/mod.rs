@@ -10,6 +10,8 @@ mod args;
 pub mod command;
 mod compare;
 pub mod console;
+mod interrupt;
 mod output;
+mod outputs;
 pub mod reporting;
 mod run;

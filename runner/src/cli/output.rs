@@ -1,5 +1,7 @@
 //! Files and errors as the command line reads, writes and prints them.
 
+use std::fmt::Display;
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -31,4 +33,21 @@ pub(crate) fn shown(dir: &Path) -> String {
 pub(crate) fn fail(e: &(dyn std::error::Error + 'static)) -> ExitCode {
     eprintln!("error: {}", error_chain(e));
     ExitCode::from(2)
+}
+
+/// Prints `text` and a newline on stdout; false when stdout is closed
+/// (`run --list | head -1`), which is not an error: what the command
+/// writes to files and its exit status are what count, so it goes on
+/// quietly (`println!` would panic).
+pub(crate) fn say(text: impl Display) -> bool {
+    say_raw(&format!("{text}\n"))
+}
+
+/// Prints `text` as it is on stdout; false when stdout is closed (see
+/// [`say`]).
+pub(crate) fn say_raw(text: &str) -> bool {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .is_ok()
 }

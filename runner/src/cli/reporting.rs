@@ -20,7 +20,7 @@ pub const SUITE_NAME: &str = "connectsocket-conformance";
 pub fn run_report(result: &SuiteResult) -> report::RunReport {
     let run = &result.run;
     let duration = run.finished.duration_since(run.started).unwrap_or_default();
-    report::RunReport::new(
+    let mut report = report::RunReport::new(
         report::Suite {
             name: SUITE_NAME.into(),
             version: run.suite_version.clone(),
@@ -30,7 +30,9 @@ pub fn run_report(result: &SuiteResult) -> report::RunReport {
         rfc3339(run.finished),
         millis(duration),
         result.scenarios.iter().map(scenario_report).collect(),
-    )
+    );
+    report.interrupted = run.interrupted;
+    report
 }
 
 /// One scenario's entry in the report.
@@ -134,6 +136,7 @@ mod tests {
                 jobs: 2,
                 started,
                 finished: started + Duration::from_millis(2500),
+                interrupted: false,
             },
             scenarios: vec![scenario("url-scheme-http", Status::Pass), failed],
         };
@@ -183,11 +186,13 @@ mod tests {
                 jobs: 1,
                 started: now,
                 finished: now,
+                interrupted: true,
             },
             scenarios: vec![no_diff],
         };
         let r = run_report(&result);
         assert_eq!(r.implementation.name, "unknown");
+        assert!(r.interrupted);
         assert_eq!(r.implementation.adapter, "reference (in-process)");
         let s = &r.scenarios[0];
         assert_eq!(s.first_difference.as_deref(), Some("no golden snapshot"));

@@ -2,7 +2,7 @@
 //! and the baseline verdict.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -11,20 +11,25 @@ use report::{Format, RunReport};
 
 use crate::cli::args::RunArgs;
 use crate::cli::console::{progress_wanted, PlainReporter, ProgressBarReporter};
-use crate::cli::output::{fail, read_text, shown, write_text};
+use crate::cli::interrupt::{received, Interrupts};
+use crate::cli::output::{fail, read_text, say, say_raw, shown, write_text};
+use crate::cli::outputs::Outputs;
 use crate::cli::reporting::run_report;
-use crate::execute::suite::{run_suite, select, AdapterSpec, SuiteOptions};
-
-/// Where a run writes its four reports when no `--report` nor
-/// `--report-dir` is given (relative to the current folder).
-const DEFAULT_REPORT_DIR: &str = "target/conformance-report";
+use crate::execute::suite::{run_suite_until, select, AdapterSpec, SuiteOptions};
 
 /// Runs `run` on `runtime`; the exit status.
 pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> ExitCode {
-    let adapter = match (args.adapter.as_str(), args.mutant) {
+    if args.adapter.trim().is_empty() {
+        eprintln!(
+            "error: --adapter is empty: give `reference` or an adapter's command line, \
+             e.g. \"node adapters/node/src/adapter.js\""
+        );
+        return ExitCode::from(2);
+    }
+    let adapter = match (args.adapter.as_str(), args.mutant.clone()) {
         ("reference", mutant) => AdapterSpec::Reference {
             mutant,
-            variants: args.variant,
+            variants: args.variant.clone(),
         },
         (_, Some(_)) => {
             eprintln!("error: --mutant works with --adapter reference only");
@@ -50,15 +55,29 @@ pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> ExitCode 
             }
         },
     };
+    // Every output path before the first scenario: a run whose results
+    // cannot be written is not worth waiting for.
+    let outputs = match Outputs::from_args(&args) {
+        Ok(outputs) => outputs,
+        Err(errors) => return refuse(&errors),
+    };
+    if !args.list {
+        let errors = outputs.check();
+        if !errors.is_empty() {
+            return refuse(&errors);
+        }
+    }
     let options = SuiteOptions::new(adapter)
-        .with_filter(args.filter)
+        .with_filter(args.filter.clone())
         .with_jobs(args.jobs)
         .with_request_timeout(Duration::from_millis(args.request_timeout_ms));
     if args.list {
         return match select(&options) {
             Ok(scenarios) => {
                 for s in scenarios {
-                    println!("{}: {}", s.trial_name(), s.scenario.title);
+                    if !say(format_args!("{}: {}", s.trial_name(), s.scenario.title)) {
+                        break;
+                    }
                 }
                 ExitCode::SUCCESS
             }
@@ -74,7 +93,13 @@ pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> ExitCode 
     } else {
         PlainReporter::new(std::io::stdout())
     };
-    let result = match runtime.block_on(run_suite(options, |event| {
+    // Ctrl-C and SIGTERM stop the run; its reports are still written.
+    let interrupts = match runtime.block_on(async { Interrupts::install() }) {
+        Ok(interrupts) => interrupts,
+        Err(e) => return fail(&e),
+    };
+    let signalled = interrupts.exit_status();
+    let result = match runtime.block_on(run_suite_until(options, interrupts.first(), |event| {
         if let Some(bar) = &mut bar {
             bar.event(event);
         }
@@ -95,56 +120,47 @@ pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> ExitCode 
     };
 
     // The reports.
-    let mut targets: Vec<(Format, PathBuf, String)> = args
-        .reports
-        .iter()
-        .map(|r| (r.format, r.path.clone(), format!("--report {}", r.text)))
-        .collect();
-    let dir = match (&args.report_dir, targets.is_empty()) {
-        (Some(dir), _) => Some((dir.clone(), "--report-dir")),
-        (None, true) => Some((PathBuf::from(DEFAULT_REPORT_DIR), "the report folder")),
-        (None, false) => None,
-    };
-    if let Some((dir, what)) = &dir {
-        for format in Format::ALL {
-            targets.push((
-                format,
-                dir.join(format.file_name()),
-                format!("{what} {}", dir.display()),
-            ));
-        }
-    }
+    let targets = outputs.report_targets();
     let mut written = Vec::new();
-    for (format, path, what) in &targets {
-        match write_one(&report, *format, path, baseline_md.as_deref()) {
-            Ok(()) => written.push(path.clone()),
+    for target in &targets {
+        match write_one(&report, target.format, &target.path, baseline_md.as_deref()) {
+            Ok(()) => written.push(target.path.clone()),
             Err(e) => {
-                eprintln!("error: {what}: {e}");
+                eprintln!("error: {}: {e}", target.what);
                 status = 2;
             }
         }
     }
     if !written.is_empty() {
-        println!();
-        match &dir {
-            Some((dir, _)) if written.len() == 4 && args.reports.is_empty() => {
-                println!("reports written to {}:", shown(dir));
+        say("");
+        match &outputs.dir {
+            Some(dir) if written.len() == 4 && outputs.files.is_empty() => {
+                say(format_args!("reports written to {}:", shown(&dir.path)));
             }
-            _ => println!("reports written:"),
+            _ => {
+                say("reports written:");
+            }
         }
         for path in &written {
-            println!("  {}", path.display());
+            say(format_args!("  {}", path.display()));
         }
     }
 
-    if let Some(path) = &args.write_baseline {
+    if let (Some(path), true) = (&args.write_baseline, result.run.interrupted) {
+        eprintln!(
+            "--write-baseline {}: not written, the run was interrupted",
+            path.display()
+        );
+    } else if let Some(path) = &args.write_baseline {
         let new = report::baseline_from(&report);
         match write_text(path, &report::write_baseline(&new)) {
-            Ok(()) => println!(
-                "baseline written to {} ({} expected failures)",
-                path.display(),
-                new.expected.len()
-            ),
+            Ok(()) => {
+                say(format_args!(
+                    "baseline written to {} ({} expected failures)",
+                    path.display(),
+                    new.expected.len()
+                ));
+            }
             Err(e) => {
                 eprintln!("error: --write-baseline {}: {e}", path.display());
                 status = 2;
@@ -153,9 +169,20 @@ pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> ExitCode 
     }
 
     if let (Some(v), Some(path)) = (&verdict, &args.baseline) {
-        print!("{}", baseline_summary(v, path));
+        say_raw(&baseline_summary(v, path));
+    }
+    if let Some(signal_status) = received(&signalled) {
+        return ExitCode::from(signal_status);
     }
     ExitCode::from(status)
+}
+
+/// Prints each error; exit status 2.
+fn refuse(errors: &[String]) -> ExitCode {
+    for e in errors {
+        eprintln!("error: {e}");
+    }
+    ExitCode::from(2)
 }
 
 /// The verdict against a baseline, for the terminal.

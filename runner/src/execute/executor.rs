@@ -35,6 +35,10 @@ pub struct StepFailure {
     pub step: Option<usize>,
     /// What was expected and what happened.
     pub message: String,
+    /// The suite's own mistake, not the implementation's (a template the
+    /// mock-server session cannot serve): the scenario is `error`, never
+    /// `fail`.
+    pub suite_fault: bool,
 }
 
 /// The result of running one scenario.
@@ -145,6 +149,7 @@ async fn execute(
         deadline,
         request_timeout,
         fault: None,
+        suite_fault: false,
         next_id: first_id,
         naming: Naming::default(),
         recording: Recording::default(),
@@ -159,6 +164,7 @@ async fn execute(
         Err(message) => Some(StepFailure {
             step: None,
             message,
+            suite_fault: false,
         }),
         Ok(result) => {
             let needed = scenario.config.keys();
@@ -259,6 +265,9 @@ struct Run<'a> {
     request_timeout: Duration,
     /// The adapter's own misbehaviour, once seen.
     fault: Option<String>,
+    /// The step failed on the suite's own mistake (see
+    /// [`StepFailure::suite_fault`]).
+    suite_fault: bool,
     next_id: u64,
     /// Request ids and task handles with their scenario names.
     naming: Naming,
@@ -351,15 +360,19 @@ impl Run<'_> {
 
     async fn steps(&mut self, scenario: &Scenario) -> StepResult {
         for (index, step) in scenario.steps.iter().enumerate() {
-            let fail = |message: String| StepFailure {
+            let fail = |message: String, suite_fault: bool| StepFailure {
                 step: Some(index + 1),
                 message,
+                suite_fault,
             };
             if Instant::now() >= self.deadline {
-                return Err(fail(format!(
-                    "scenario deadline ({} ms) passed before this step",
-                    scenario.deadline().as_millis()
-                )));
+                return Err(fail(
+                    format!(
+                        "scenario deadline ({} ms) passed before this step",
+                        scenario.deadline().as_millis()
+                    ),
+                    false,
+                ));
             }
             let result = match step {
                 Step::Call(call) => self.call(call, default_call_name(index)).await,
@@ -370,7 +383,7 @@ impl Run<'_> {
                 Step::Server(s) => self.server(s).await,
                 Step::Expect(items) => self.expect(items).await,
             };
-            result.map_err(fail)?;
+            result.map_err(|message| fail(message, self.suite_fault))?;
         }
         Ok(())
     }
@@ -400,7 +413,12 @@ impl Run<'_> {
             })?
         };
         let args = match &step.args {
-            Some(a) => Some(expand_value(a, &SessionEndpoints(self.session))?),
+            Some(a) => Some(
+                expand_value(a, &SessionEndpoints(self.session)).map_err(|e| {
+                    self.suite_fault = true;
+                    format!("the scenario's own mistake, not the implementation's: {e}")
+                })?,
+            ),
             None => None,
         };
         let mut then = Vec::new();

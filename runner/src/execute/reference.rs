@@ -8,8 +8,8 @@ use mock_server::{
     Action, DropMode, EndReason, Event, MessageKind, MockServer, Payload, RecordedEvent, Session,
     Target,
 };
-pub use reference_impl::{Behaviour, Mutant, Variant, Variants};
 use reference_impl::{spawn_in_process_as, AdapterChannels};
+pub use reference_impl::{Behaviour, Mutant, Variant, Variants};
 use tokio::time::Instant;
 
 use adapter_host::{Adapter, AdapterError, BoxFuture};

@@ -29,6 +29,10 @@ pub struct RunInfo {
     /// When it ended.
     #[serde(rename = "finishedUnixMs", serialize_with = "serialize_unix_ms")]
     pub finished: SystemTime,
+    /// It was stopped before every selected scenario ended (see
+    /// [`run_suite_until`](crate::execute::suite::run_suite_until)): the
+    /// result holds only the scenarios that did.
+    pub interrupted: bool,
 }
 
 /// The whole run.
@@ -51,9 +55,9 @@ impl SuiteResult {
     }
 
     /// Every scenario passed or differs only on impl-defined rules (or is
-    /// not applicable).
+    /// not applicable), and the run was not interrupted.
     pub fn is_compliant(&self) -> bool {
-        self.scenarios.iter().all(|s| !s.status.is_failure())
+        !self.run.interrupted && self.scenarios.iter().all(|s| !s.status.is_failure())
     }
 
     /// The command line's exit status: 0 compliant, 1 otherwise.

@@ -21,7 +21,9 @@ use crate::execute::executor::{
     config_for, run_scenario, run_scenario_after_hello, DEFAULT_REQUEST_TIMEOUT,
 };
 use crate::execute::pool::{last_bytes, ProcSlot};
-use crate::execute::reference::{Behaviour, InProcessAdapter, MockSession, Mutant, Variant, Variants};
+use crate::execute::reference::{
+    Behaviour, InProcessAdapter, MockSession, Mutant, Variant, Variants,
+};
 use crate::execute::results::{RunInfo, SuiteEvent, SuiteResult, UNKNOWN_IMPLEMENTATION};
 use crate::scenario::loader::{load_dir, scenarios_dir, LoadError, LoadedScenario};
 use crate::verdict::judge::{judge, ScenarioResult, Status};
@@ -166,7 +168,7 @@ pub enum SuiteError {
     #[error("the mock server does not start: {0}")]
     MockServer(String),
     /// The adapter cannot be started or does not answer `hello`.
-    #[error("the adapter {command} cannot start: {message}")]
+    #[error("the adapter `{command}` cannot start: {message}")]
     AdapterStart {
         /// Its command line.
         command: String,
@@ -382,6 +384,15 @@ impl Suite {
         .await
     }
 
+    /// Kills every idle adapter process (and its process group) at once,
+    /// without `shutdown`: for a run that was interrupted.
+    pub fn abandon(&self) {
+        // Dropping a slot's adapter kills its process group.
+        drop(std::mem::take(
+            &mut *self.pool.lock().unwrap_or_else(PoisonError::into_inner),
+        ));
+    }
+
     /// Ends every idle adapter process (`shutdown`, then kill past a short
     /// deadline). Call it when no [`run_one`](Self::run_one) is running;
     /// the mock server stops when the value is dropped.
@@ -400,11 +411,33 @@ impl Suite {
 /// future is dropped).
 pub async fn run_suite(
     options: SuiteOptions,
+    on_event: impl FnMut(&SuiteEvent),
+) -> Result<SuiteResult, SuiteError> {
+    run_suite_until(options, std::future::pending(), on_event).await
+}
+
+/// [`run_suite`] that stops early when `stop` completes (Ctrl-C): no
+/// scenario starts after that, the scenarios running are abandoned and
+/// every adapter process (with its whole process group) is killed at once;
+/// the result holds the scenarios that ended, with
+/// [`RunInfo::interrupted`] set, and the `Finished` event is sent as usual.
+pub async fn run_suite_until(
+    options: SuiteOptions,
+    stop: impl std::future::Future<Output = ()>,
     mut on_event: impl FnMut(&SuiteEvent),
 ) -> Result<SuiteResult, SuiteError> {
     let scenarios = select(&options)?;
     let started = SystemTime::now();
-    let suite = Arc::new(Suite::start(options.clone()).await?);
+    tokio::pin!(stop);
+    let suite = tokio::select! {
+        suite = Suite::start(options.clone()) => Arc::new(suite?),
+        () = &mut stop => {
+            // Dropping the start kills the adapter it was starting.
+            let result = suite_result(&options, None, 0, started, Vec::new(), true);
+            on_event(&SuiteEvent::Finished(Box::new(result.clone())));
+            return Ok(result);
+        }
+    };
     let total = scenarios.len();
     let jobs = options.effective_jobs(total);
     on_event(&SuiteEvent::Started {
@@ -445,7 +478,23 @@ pub async fn run_suite(
     }
     drop(tx);
     let mut results = Vec::with_capacity(total);
-    while let Some(mut event) = rx.recv().await {
+    let mut interrupted = false;
+    loop {
+        let mut event = tokio::select! {
+            event = rx.recv() => match event {
+                Some(event) => event,
+                None => break,
+            },
+            () = &mut stop, if !interrupted => {
+                interrupted = true;
+                queue.lock().unwrap_or_else(PoisonError::into_inner).clear();
+                // Cancelling a worker drops its scenario's adapter, which
+                // kills the adapter's process group; what already ended is
+                // still in the channel.
+                workers.abort_all();
+                continue;
+            }
+        };
         if let SuiteEvent::ScenarioFinished { done, result, .. } = &mut event {
             results.push((**result).clone());
             *done = results.len();
@@ -453,28 +502,53 @@ pub async fn run_suite(
         on_event(&event);
     }
     while workers.join_next().await.is_some() {}
-    let implementation = suite.implementation().unwrap_or_else(|| Implementation {
+    let implementation = suite.implementation();
+    if interrupted {
+        suite.abandon();
+    } else {
+        suite.finish().await;
+    }
+    if let Ok(suite) = Arc::try_unwrap(suite) {
+        suite.server.shutdown().await;
+    }
+    let result = suite_result(
+        &options,
+        implementation,
+        jobs,
+        started,
+        results,
+        interrupted,
+    );
+    on_event(&SuiteEvent::Finished(Box::new(result.clone())));
+    Ok(result)
+}
+
+/// The result of a run of `scenarios` (sorted here by trial name).
+fn suite_result(
+    options: &SuiteOptions,
+    implementation: Option<Implementation>,
+    jobs: usize,
+    started: SystemTime,
+    mut scenarios: Vec<ScenarioResult>,
+    interrupted: bool,
+) -> SuiteResult {
+    let implementation = implementation.unwrap_or_else(|| Implementation {
         name: UNKNOWN_IMPLEMENTATION.into(),
         version: String::new(),
         adapter: options.adapter.describe(),
     });
-    suite.finish().await;
-    if let Ok(suite) = Arc::try_unwrap(suite) {
-        suite.server.shutdown().await;
-    }
-    results.sort_by_key(|r| r.trial_name());
-    let result = SuiteResult {
+    scenarios.sort_by_key(|r| r.trial_name());
+    SuiteResult {
         run: RunInfo {
             implementation,
             suite_version: env!("CARGO_PKG_VERSION").to_string(),
             jobs,
             started,
             finished: SystemTime::now(),
+            interrupted,
         },
-        scenarios: results,
-    };
-    on_event(&SuiteEvent::Finished(Box::new(result.clone())));
-    Ok(result)
+        scenarios,
+    }
 }
 
 /// The implementation as `hello` introduced it, reached through `adapter`.

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use adapter_protocol::{Method, MethodTarget, TARGET_MY, TARGET_RETURNED};
 
 use crate::scenario::model::{default_call_name, CallStep, Expectation, Pattern, Scenario, Step};
+use crate::scenario::template;
 
 /// A scenario with where it came from.
 #[derive(Debug, Clone)]
@@ -65,6 +66,9 @@ pub enum LoadError {
         /// What was wrong.
         message: String,
     },
+    /// Several files do not load: each error, in path order.
+    #[error("{} scenario files do not load:\n  {}", .0.len(), list_errors(.0))]
+    Several(Vec<LoadError>),
     /// Two files use the same id.
     #[error("{second}: scenario `{id}`: duplicate id, already used by {first}")]
     DuplicateId {
@@ -75,6 +79,14 @@ pub enum LoadError {
         /// The file that used it again.
         second: PathBuf,
     },
+}
+
+fn list_errors(errors: &[LoadError]) -> String {
+    let lines: Vec<String> = errors
+        .iter()
+        .map(|e| e.to_string().replace('\n', "\n    "))
+        .collect();
+    lines.join("\n  ")
 }
 
 fn scenario_prefix(scenario: &Option<String>) -> String {
@@ -114,7 +126,90 @@ pub fn parse_scenario(path: &Path, text: &str) -> Result<Scenario, LoadError> {
         at,
         message,
     })?;
+    check_runnable(&scenario).map_err(|(needle, message)| {
+        let (line, column) = locate(text, &needle);
+        LoadError::Syntax {
+            path: path.to_path_buf(),
+            line,
+            column,
+            scenario: Some(scenario.id.clone()),
+            message,
+        }
+    })?;
     Ok(scenario)
+}
+
+/// The shortest `deadlineMs` of a scenario: below it no scenario can
+/// connect, exchange and close, and the implementation would be blamed.
+pub const MIN_SCENARIO_DEADLINE_MS: u64 = 1_000;
+
+/// Checks what would otherwise only fail at run time and be blamed on the
+/// implementation: every `{{…}}` template of every call's arguments
+/// against the mock server's catalogue, and deadlines that leave time to
+/// run. On error: a piece of text to locate in the file, and the message.
+fn check_runnable(s: &Scenario) -> Result<(), (String, String)> {
+    if let Some(ms) = s.deadline_ms.filter(|ms| *ms < MIN_SCENARIO_DEADLINE_MS) {
+        return Err((
+            "deadlineMs".into(),
+            format!(
+                "deadlineMs: {ms} ms leaves no time to run: at least {MIN_SCENARIO_DEADLINE_MS} ms"
+            ),
+        ));
+    }
+    for (index, step) in s.steps.iter().enumerate() {
+        if let Step::Await(a) = step {
+            let zero_item = a.items().0.iter().any(|d| d.within_ms == Some(0));
+            if zero_item || a.items().1 == 0 {
+                return Err((
+                    "withinMs".into(),
+                    format!(
+                        "steps[{}].await: withinMs: 0 waits for nothing: give at least 1 ms",
+                        index + 1
+                    ),
+                ));
+            }
+        }
+    }
+    for (name, call) in s.calls() {
+        let Some(args) = &call.args else { continue };
+        let mut strings = Vec::new();
+        collect_strings(args, &mut strings);
+        for string in strings {
+            if let Err((offset, message)) = template::check(string) {
+                let bad = &string[offset..];
+                let needle = bad.split("}}").next().unwrap_or(bad).to_string();
+                return Err((needle, format!("call `{name}` args: {message}")));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Every string of `value`, object keys included.
+fn collect_strings<'a>(value: &'a serde_json::Value, out: &mut Vec<&'a str>) {
+    match value {
+        serde_json::Value::String(s) => out.push(s),
+        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_strings(v, out)),
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                out.push(k);
+                collect_strings(v, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// 1-based line and column of the first `needle` in `text` ((0, 0) when
+/// it is not there verbatim).
+fn locate(text: &str, needle: &str) -> (usize, usize) {
+    let Some(at) = text.find(needle) else {
+        return (0, 0);
+    };
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+    (line, column)
 }
 
 /// The error text without yaml_serde's own " at line L column C" suffix.
@@ -131,25 +226,37 @@ fn peek_id(text: &str) -> Option<String> {
 }
 
 /// Loads every `*.yaml` under `root` (one folder level: `root/<area>/*.yaml`
-/// and deeper), sorted by path; ids must be unique.
+/// and deeper), sorted by path; ids must be unique. Every file is read even
+/// after a bad one, so that the error names all of them at once
+/// ([`LoadError::Several`] when there is more than one).
 pub fn load_dir(root: &Path) -> Result<Vec<LoadedScenario>, LoadError> {
     let mut files = Vec::new();
     collect_yaml(root, &mut files)?;
     files.sort();
     let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
     let mut out = Vec::new();
+    let mut errors = Vec::new();
     for path in files {
-        let text = std::fs::read_to_string(&path).map_err(|source| LoadError::Io {
-            path: path.clone(),
-            source,
-        })?;
-        let scenario = parse_scenario(&path, &text)?;
+        let loaded = std::fs::read_to_string(&path)
+            .map_err(|source| LoadError::Io {
+                path: path.clone(),
+                source,
+            })
+            .and_then(|text| parse_scenario(&path, &text));
+        let scenario = match loaded {
+            Ok(scenario) => scenario,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
         if let Some(first) = seen.get(&scenario.id) {
-            return Err(LoadError::DuplicateId {
+            errors.push(LoadError::DuplicateId {
                 id: scenario.id.clone(),
                 first: first.clone(),
                 second: path,
             });
+            continue;
         }
         seen.insert(scenario.id.clone(), path.clone());
         let area = path
@@ -165,7 +272,11 @@ pub fn load_dir(root: &Path) -> Result<Vec<LoadedScenario>, LoadError> {
             scenario,
         });
     }
-    Ok(out)
+    match errors.len() {
+        0 => Ok(out),
+        1 => Err(errors.remove(0)),
+        _ => Err(LoadError::Several(errors)),
+    }
 }
 
 fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
@@ -441,7 +552,10 @@ steps:
         let text = GOOD.replace("my.open]\n", "my.opened]\n");
         let e = parse(&text).unwrap_err().to_string();
         assert!(e.starts_with("x/a.yaml:8:"), "{e}");
-        assert!(e.contains("steps[2]: an event pattern"), "{e}");
+        assert!(
+            e.contains("steps[2]: `my.opened` is not an event pattern"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -495,6 +609,97 @@ steps:
     }
 
     #[test]
+    fn an_unknown_key_in_an_await_is_named() {
+        for (from, to) in [
+            (
+                "await: [c2.complete, my.open]",
+                "await: { event: c2.complete, cuont: 2 }",
+            ),
+            (
+                "await: [c2.complete, my.open]",
+                "await: [c2.complete, { event: my.open, withinMS: 9 }]",
+            ),
+            (
+                "await: [c2.complete, my.open]",
+                "await: { all: [c2.complete], within: 9 }",
+            ),
+        ] {
+            let e = parse(&GOOD.replace(from, to)).unwrap_err().to_string();
+            let bad = ["cuont", "withinMS", "within"]
+                .into_iter()
+                .find(|k| to.contains(&format!("{k}:")))
+                .unwrap();
+            assert!(e.contains(&format!("unknown field `{bad}`")), "{to}: {e}");
+            assert!(e.starts_with("x/a.yaml:8:"), "{to}: {e}");
+        }
+        // A bad pattern inside still says what a pattern is.
+        let e = parse(&GOOD.replace("my.open]\n", "my.opened]\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("an event pattern"), "{e}");
+    }
+
+    #[test]
+    fn a_template_the_mock_server_cannot_serve_is_a_load_error_with_its_place() {
+        for (template, says) in [
+            ("{{wss.bogus:silent}}", "unknown listener \"wss.bogus\""),
+            ("{{ws:sielnt}}", "sielnt"),
+            ("{{ws:echo", "unclosed"),
+            ("{{bytes:x}}", "byte count"),
+        ] {
+            let text = GOOD.replace("{{ws:echo}}", template);
+            let e = parse(&text).unwrap_err().to_string();
+            assert!(e.starts_with("x/a.yaml:7:"), "{template}: {e}");
+            assert!(
+                e.contains("call `c2` args") && e.contains(says),
+                "{template}: {e}"
+            );
+        }
+        // The column is the template's.
+        let e = parse(&GOOD.replace("{{ws:echo}}", "{{ws:bogus}}"))
+            .unwrap_err()
+            .to_string();
+        let column = GOOD.lines().nth(6).unwrap().find("{{ws:echo}}").unwrap() + 1;
+        assert!(e.starts_with(&format!("x/a.yaml:7:{column}:")), "{e}");
+        // Nested calls are checked too.
+        let e = parse(&GOOD.replace(
+            "listener: O }",
+            "listener: O, within: { listener: [ { method: connectSocket, args: { url: \"{{nope}}\" } } ] } }",
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("call `c1-listener1` args") && e.contains("\"nope\""),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn deadlines_that_leave_no_time_are_load_errors() {
+        let e = parse(&GOOD.replace("steps:\n", "deadlineMs: 0\nsteps:\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("x/a.yaml:5:1:") && e.contains("at least 1000 ms"),
+            "{e}"
+        );
+        let e = parse(&GOOD.replace(
+            "await: [c2.complete, my.open]",
+            "await: { all: [c2.complete, my.open], withinMs: 0 }",
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("steps[3].await: withinMs: 0"), "{e}");
+        let e = parse(&GOOD.replace(
+            "await: [c2.complete, my.open]",
+            "await: [c2.complete, { event: my.open, withinMs: 0 }]",
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("withinMs: 0"), "{e}");
+    }
+
+    #[test]
     fn duplicate_ids_across_files_are_refused() {
         let dir = std::env::temp_dir().join(format!("runner-dup-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
@@ -509,6 +714,38 @@ steps:
             "{e}"
         );
         assert!(e.contains("a/one.yaml") && e.contains("b/two.yaml"), "{e}");
+    }
+
+    #[test]
+    fn every_bad_file_is_reported_at_once() {
+        let dir = std::env::temp_dir().join(format!("runner-many-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("a")).unwrap();
+        std::fs::write(dir.join("a/1-good.yaml"), GOOD).unwrap();
+        std::fs::write(
+            dir.join("a/2-typo.yaml"),
+            GOOD.replace("open-on-ws", "typo")
+                .replace("methd", "method")
+                .replace("method: connectSocket", "methd: connectSocket"),
+        )
+        .unwrap();
+        std::fs::write(dir.join("a/3-dup.yaml"), GOOD).unwrap();
+        std::fs::write(
+            dir.join("a/4-pattern.yaml"),
+            GOOD.replace("open-on-ws", "pattern")
+                .replace("my.open]\n", "my.opened]\n"),
+        )
+        .unwrap();
+        let e = load_dir(&dir).unwrap_err().to_string();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(e.starts_with("3 scenario files do not load:"), "{e}");
+        for named in [
+            "a/2-typo.yaml:7:13:",
+            "a/3-dup.yaml: scenario `open-on-ws`: duplicate id",
+            "a/4-pattern.yaml:8:",
+        ] {
+            assert!(e.contains(named), "{named}: {e}");
+        }
     }
 
     #[test]

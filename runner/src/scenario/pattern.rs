@@ -199,7 +199,7 @@ impl JsonSchema for Pattern {
 /// What an `await` step waits for: one pattern, a list, or a block with a
 /// deadline. Each pattern waits for an event it has not matched before
 /// (events are consumed by the await that matched them).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(
     untagged,
     expecting = "an event pattern (`t1.open`), a list of patterns or {event, count, listener, withinMs} objects, or {all: [...], withinMs}"
@@ -251,7 +251,7 @@ pub struct AwaitBlock {
 }
 
 /// One awaited event.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(
     untagged,
     expecting = "an event pattern such as `t1.open`, or {event, count, listener, withinMs}"
@@ -261,6 +261,42 @@ pub enum AwaitItem {
     Pattern(Pattern),
     /// With a count, listener or deadline.
     Detail(AwaitDetail),
+}
+
+// `await` steps and items are read by shape (a string, a list, a map with
+// `all`, another map) rather than by trying each variant in turn, so that a
+// mistake inside a map (an unknown key) is reported as such instead of
+// "matches no variant". (Doc comments here would go into the JSON Schema.)
+impl<'de> Deserialize<'de> for AwaitStep {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let value = serde_yaml::Value::deserialize(d)?;
+        let step = match &value {
+            serde_yaml::Value::Sequence(_) => serde_yaml::from_value(value).map(AwaitStep::Many),
+            serde_yaml::Value::Mapping(map) if map.contains_key("all") => {
+                serde_yaml::from_value(value).map(AwaitStep::Block)
+            }
+            _ => serde_yaml::from_value(value).map(AwaitStep::One),
+        };
+        step.map_err(D::Error::custom)
+    }
+}
+
+impl<'de> Deserialize<'de> for AwaitItem {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let value = serde_yaml::Value::deserialize(d)?;
+        let item = match &value {
+            serde_yaml::Value::String(_) => serde_yaml::from_value(value).map(AwaitItem::Pattern),
+            serde_yaml::Value::Mapping(_) => serde_yaml::from_value(value).map(AwaitItem::Detail),
+            _ => {
+                return Err(D::Error::custom(
+                    "expected an event pattern such as `t1.open`, or {event, count, listener, withinMs}",
+                ))
+            }
+        };
+        item.map_err(D::Error::custom)
+    }
 }
 
 impl AwaitItem {

@@ -10,6 +10,8 @@
 //! - `{{base64:N}}`: the base64 form of `N` zero bytes;
 //! - `{{…|upper-scheme}}`: the URL with its scheme in capitals (`WS://…`).
 
+use std::cell::RefCell;
+
 use base64::Engine as _;
 use serde_json::Value;
 
@@ -59,6 +61,73 @@ pub fn expand(text: &str, endpoints: &dyn Endpoints) -> Result<String, String> {
     }
     out.push_str(rest);
     Ok(out)
+}
+
+/// Checks every `{{…}}` in `text` without a server, against the mock
+/// server's catalogue: each listener must exist
+/// (`mock_server::check_listener`) and each behaviour path must route
+/// (`mock_server::check_behaviour`), byte counts must be numbers, filters
+/// known, braces closed. On error: the byte offset of the bad `{{` in
+/// `text`, and what is wrong.
+pub fn check(text: &str) -> Result<(), (usize, String)> {
+    let mut offset = 0;
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        let after = &rest[start + 2..];
+        let at = offset + start;
+        let Some(end) = after.find("}}") else {
+            return Err((at, format!("unclosed `{{{{` in `{text}`")));
+        };
+        let template = &rest[start..start + 2 + end + 2];
+        let catalogue = Catalogue::default();
+        if let Err(e) = expand(template, &catalogue) {
+            return Err((at, catalogue.error.into_inner().unwrap_or(e)));
+        }
+        offset = at + 2 + end + 2;
+        rest = &after[end + 2..];
+    }
+    Ok(())
+}
+
+/// [`Endpoints`] that check names against the mock server's catalogue
+/// and keep the first precise error.
+#[derive(Default)]
+struct Catalogue {
+    error: RefCell<Option<String>>,
+}
+
+impl Catalogue {
+    fn listener(&self, listener: &str) -> bool {
+        match mock_server::check_listener(listener) {
+            Ok(()) => true,
+            Err(e) => {
+                self.error.borrow_mut().get_or_insert(e.to_string());
+                false
+            }
+        }
+    }
+}
+
+impl Endpoints for Catalogue {
+    fn session_url(&self, listener: &str, behaviour: &str) -> Option<String> {
+        if !self.listener(listener) {
+            return None;
+        }
+        if let Err(e) = mock_server::check_behaviour(behaviour) {
+            self.error
+                .borrow_mut()
+                .get_or_insert(format!("behaviour path `{behaviour}`: {e}"));
+            return None;
+        }
+        Some(format!("ws://127.0.0.1:1/s/check/{behaviour}"))
+    }
+    fn base_url(&self, listener: &str) -> Option<String> {
+        self.listener(listener)
+            .then(|| "ws://127.0.0.1:1".to_string())
+    }
+    fn session_id(&self) -> String {
+        "check".into()
+    }
 }
 
 fn expand_one(expr: &str, endpoints: &dyn Endpoints) -> Result<String, String> {
@@ -171,6 +240,34 @@ mod tests {
             .unwrap_err()
             .contains("no listener `nope`"));
         assert!(expand("{{ws:echo", &Fake).unwrap_err().contains("unclosed"));
+    }
+
+    #[test]
+    fn check_knows_the_mock_servers_listeners_and_behaviours() {
+        for good in [
+            "{{ws:echo}}",
+            "x {{wss.valid:echo/delay-ms=10}} {{session}} {{bytes:3}}",
+            "{{tcp.closed}}",
+            "{{ws:echo|upper-scheme}}",
+            "no template",
+        ] {
+            assert_eq!(check(good), Ok(()), "{good}");
+        }
+        let (at, e) = check("url {{wss.bogus:silent}}").unwrap_err();
+        assert_eq!(at, 4);
+        assert!(
+            e.contains("unknown listener \"wss.bogus\"") && e.contains("wss.valid"),
+            "{e}"
+        );
+        let (at, e) = check("{{ws:echo}}/{{ws:sielnt}}").unwrap_err();
+        assert_eq!(at, 12);
+        assert!(e.contains("sielnt") && e.contains("silent"), "{e}");
+        let (_, e) = check("{{ws:echo").unwrap_err();
+        assert!(e.contains("unclosed"), "{e}");
+        let (_, e) = check("{{bytes:many}}").unwrap_err();
+        assert!(e.contains("byte count"), "{e}");
+        let (_, e) = check("{{ws:echo|lower}}").unwrap_err();
+        assert!(e.contains("unknown filter"), "{e}");
     }
 
     #[test]

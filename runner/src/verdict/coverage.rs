@@ -79,9 +79,7 @@ pub fn render(scenarios: &[LoadedScenario]) -> String {
         let names: Vec<String> = scenarios
             .iter()
             .filter(|s| s.scenario.spec.iter().any(|r| r.as_str() == *rule))
-            .map(|s| {
-                format!("`{}`", s.trial_name())
-            })
+            .map(|s| format!("`{}`", s.trial_name()))
             .collect();
         let cell = if names.is_empty() {
             "**none**".to_string()

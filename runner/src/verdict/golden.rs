@@ -180,7 +180,10 @@ pub fn judge_trace(goldens: &[Golden], actual: &Value) -> GoldenVerdict {
         match compare(&golden.trace, actual) {
             None => matched.push(golden.combination.clone()),
             Some(diff) => {
-                let size = diff.lines().filter(|l| l.starts_with('+') || l.starts_with('-')).count();
+                let size = diff
+                    .lines()
+                    .filter(|l| l.starts_with('+') || l.starts_with('-'))
+                    .count();
                 if closest.as_ref().is_none_or(|(best, _, _)| size < *best) {
                     closest = Some((size, golden, diff));
                 }
@@ -207,7 +210,9 @@ pub fn observed_options(matched: &[Combination]) -> Vec<OptionChoice> {
     first
         .iter()
         .filter(|choice| {
-            matched.iter().all(|combo| combo.iter().any(|c| c == *choice))
+            matched
+                .iter()
+                .all(|combo| combo.iter().any(|c| c == *choice))
         })
         .cloned()
         .collect()
@@ -326,7 +331,8 @@ mod tests {
 
     #[test]
     fn extra_fields_are_never_compared_and_any_matches_anything() {
-        let golden = serde_json::json!({"client": {"my": [{"c1.fail": {"error": 3, "q": "<any>"}}]}});
+        let golden =
+            serde_json::json!({"client": {"my": [{"c1.fail": {"error": 3, "q": "<any>"}}]}});
         let actual = serde_json::json!({"client": {"my": [{"c1.fail": {"error": 3, "q": {"a": 1}, "extra": {"errMsg": "x"}}}]}});
         assert_eq!(compare(&golden, &actual), None);
         let wrong = serde_json::json!({"client": {"my": [{"c1.fail": {"error": 4, "q": 1}}]}});
@@ -339,17 +345,29 @@ mod tests {
 
     #[test]
     fn a_snapshot_name_lists_only_the_choices_that_are_not_the_references() {
-        let combo = [choice("connect.outcome=accepted"), choice("connect.failure-close=silent")];
+        let combo = [
+            choice("connect.outcome=accepted"),
+            choice("connect.failure-close=silent"),
+        ];
         assert_eq!(snapshot_name("x", &combo), "x+connect.failure-close=silent");
         assert_eq!(snapshot_name("x", &combo[..1]), "x");
     }
 
     #[test]
     fn observed_options_are_those_every_match_agrees_on() {
-        let a = vec![choice("connect.outcome=accepted"), choice("connect.failure-close=fired")];
-        let b = vec![choice("connect.outcome=accepted"), choice("connect.failure-close=silent")];
-        assert_eq!(observed_options(&[a.clone()]), a);
-        assert_eq!(observed_options(&[a, b]), vec![choice("connect.outcome=accepted")]);
+        let a = vec![
+            choice("connect.outcome=accepted"),
+            choice("connect.failure-close=fired"),
+        ];
+        let b = vec![
+            choice("connect.outcome=accepted"),
+            choice("connect.failure-close=silent"),
+        ];
+        assert_eq!(observed_options(std::slice::from_ref(&a)), a);
+        assert_eq!(
+            observed_options(&[a, b]),
+            vec![choice("connect.outcome=accepted")]
+        );
         assert!(observed_options(&[]).is_empty());
     }
 }

@@ -121,7 +121,10 @@ pub fn judge(scenario: &LoadedScenario, execution: &Execution) -> ScenarioResult
     }
     let trace = execution.normalised();
     let goldens = golden::read_goldens(scenario);
-    let verdict = goldens.as_ref().ok().map(|g| golden::judge_trace(g, &trace));
+    let verdict = goldens
+        .as_ref()
+        .ok()
+        .map(|g| golden::judge_trace(g, &trace));
     result.trace = trace;
     match &verdict {
         Some(GoldenVerdict::Differs { diff, .. }) => result.golden_diff = Some(diff.clone()),
@@ -132,7 +135,12 @@ pub fn judge(scenario: &LoadedScenario, execution: &Execution) -> ScenarioResult
     }
     if let Some(f) = &execution.failure {
         let at = f.step.map(|s| format!("step {s}: ")).unwrap_or_default();
-        result.status = Status::Fail;
+        // The suite's own mistake is never counted against the implementation.
+        result.status = if f.suite_fault {
+            Status::Error
+        } else {
+            Status::Fail
+        };
         result.message = Some(format!("{at}{}", f.message));
         result.options.clear();
         return result;

@@ -158,7 +158,10 @@ fn client_entry(record: &ClientRecord, cx: &Context) -> Value {
             // No source promises a reason with a close that no close frame
             // carried (1006) or that refused a message (1009).
             if let Value::Object(fields) = &mut res {
-                if matches!(fields.get("code").and_then(Value::as_u64), Some(1006 | 1009)) {
+                if matches!(
+                    fields.get("code").and_then(Value::as_u64),
+                    Some(1006 | 1009)
+                ) {
                     fields.remove("reason");
                 }
             }
@@ -179,7 +182,9 @@ fn client_entry(record: &ClientRecord, cx: &Context) -> Value {
 pub fn decode_query(query: &str) -> BTreeMap<String, Vec<String>> {
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
-        out.entry(key.into_owned()).or_default().push(value.into_owned());
+        out.entry(key.into_owned())
+            .or_default()
+            .push(value.into_owned());
     }
     out
 }

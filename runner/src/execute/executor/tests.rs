@@ -350,3 +350,33 @@ steps:
     assert_eq!(failure.step, Some(3));
     assert!(failure.message.contains("no connection #2"));
 }
+
+/// A template the session cannot serve (the fake session has only `ws`;
+/// the loader accepts `wss.valid`, which the real mock server has) is the
+/// suite's mistake: the scenario is `error`, never `fail`.
+#[tokio::test]
+async fn a_template_the_session_cannot_serve_is_the_suites_error_not_a_failure() {
+    let (execution, _) = run(r#"
+id: t
+title: t
+spec: [connect.open]
+steps:
+  - call: { method: connectSocket, args: { url: "{{wss.valid:echo}}" } }
+"#)
+    .await;
+    let failure = execution.failure.clone().expect("the step fails");
+    assert!(failure.suite_fault, "{failure:?}");
+    assert!(
+        failure.message.contains("the scenario's own mistake"),
+        "{failure:?}"
+    );
+    let loaded = crate::scenario::loader::LoadedScenario {
+        area: "url".into(),
+        path: "t.yaml".into(),
+        scenario: scenario(
+            "id: t\ntitle: t\nspec: [connect.open]\nsteps:\n  - call: { method: connectSocket }\n",
+        ),
+    };
+    let result = crate::verdict::judge::judge(&loaded, &execution);
+    assert_eq!(result.status, crate::verdict::judge::Status::Error);
+}
