@@ -48,6 +48,7 @@ pub use options::{
 };
 pub use output::{write_all, write_report, Format};
 pub use rules::{
-    cell_label, code_rows, rule_ids, rule_rows, CodeRow, ErrorCode, RuleRow, ERROR_CODES,
+    cell_label, code_rows, rule_ids, rule_rows, rule_source, source_tags, CodeRow, ErrorCode,
+    RuleRow, ERROR_CODES, RUN_LEVEL_RULES,
 };
 pub use sample::sample_report;

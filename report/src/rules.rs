@@ -20,6 +20,66 @@ pub fn rule_ids() -> &'static [&'static str] {
     })
 }
 
+/// `docs/behaviour.md`, the normative text: each rule's `Source:` line is
+/// read from it.
+const BEHAVIOUR_MD: &str = include_str!("../../docs/behaviour.md");
+
+/// The rules checked by the run as a whole rather than by one scenario
+/// (`options.consistent`: one option per rule over every scenario).
+pub const RUN_LEVEL_RULES: [&str; 1] = ["options.consistent"];
+
+/// What a rule rests on: its `Source:` text in `docs/behaviour.md`.
+pub fn rule_source(id: &str) -> Option<&'static str> {
+    static SOURCES: OnceLock<Vec<(&'static str, String)>> = OnceLock::new();
+    SOURCES
+        .get_or_init(|| {
+            let mut out = Vec::new();
+            let mut heading: Option<&'static str> = None;
+            let mut lines = BEHAVIOUR_MD.lines().peekable();
+            while let Some(line) = lines.next() {
+                if let Some(id) = line.strip_prefix("### `").and_then(|l| l.strip_suffix('`')) {
+                    heading = Some(id);
+                } else if line.starts_with("#") {
+                    heading = None;
+                } else if let (Some(id), Some(first)) = (heading, line.strip_prefix("Source: ")) {
+                    let mut text = first.to_string();
+                    while let Some(next) = lines.peek().filter(|l| !l.trim().is_empty()) {
+                        text.push(' ');
+                        text.push_str(next.trim());
+                        lines.next();
+                    }
+                    out.push((id, text));
+                    heading = None;
+                }
+            }
+            out
+        })
+        .iter()
+        .find(|(rule, _)| *rule == id)
+        .map(|(_, text)| text.as_str())
+}
+
+/// The source tags of a rule (`[seed]`, `[RFC 6455]`, `[page: my.offSocketOpen]`, …),
+/// in the order its `Source:` text names them.
+pub fn source_tags(id: &str) -> Vec<&'static str> {
+    let Some(text) = rule_source(id) else {
+        return Vec::new();
+    };
+    let mut tags = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find('[') {
+        let Some(len) = rest[start..].find(']') else {
+            break;
+        };
+        let tag = &rest[start..start + len + 1];
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+        rest = &rest[start + len + 1..];
+    }
+    tags
+}
+
 /// One error code of `behaviour.md`'s table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ErrorCode {
@@ -227,6 +287,17 @@ mod tests {
             defined, ours,
             "docs/behaviour.md's rule headings differ from rules.txt"
         );
+    }
+
+    #[test]
+    fn every_rule_names_its_source() {
+        for rule in rule_ids() {
+            assert!(
+                !source_tags(rule).is_empty(),
+                "{rule}: no [source] in docs/behaviour.md"
+            );
+        }
+        assert!(source_tags("connect.url.empty").contains(&"[seed]"));
     }
 
     #[test]

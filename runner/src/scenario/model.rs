@@ -202,6 +202,9 @@ pub struct ConfigOverrides {
     /// Only `wss://` may be used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wss_only: Option<bool>,
+    /// The host names a URL may name (`connect.domain`); absent: no list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_hosts: Option<Vec<String>>,
 }
 
 impl ConfigOverrides {
@@ -221,6 +224,9 @@ impl ConfigOverrides {
         }
         if let Some(v) = self.wss_only {
             base.wss_only = v;
+        }
+        if let Some(v) = &self.allowed_hosts {
+            base.allowed_hosts = Some(v.clone());
         }
         base
     }
@@ -242,6 +248,9 @@ impl ConfigOverrides {
         }
         if self.wss_only.is_some() {
             keys.push("wssOnly");
+        }
+        if self.allowed_hosts.is_some() {
+            keys.push("allowedHosts");
         }
         keys
     }

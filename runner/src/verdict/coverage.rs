@@ -9,12 +9,14 @@ use serde_json::Value;
 use crate::scenario::loader::LoadedScenario;
 use crate::scenario::model::{Expectation, Step};
 use crate::scenario::rules::{rule_ids, ErrorCode, ERROR_CODES};
+use crate::verdict::golden;
 
 /// The rule ids no scenario names in `spec`.
 pub fn uncovered_rules(scenarios: &[LoadedScenario]) -> Vec<&'static str> {
     rule_ids()
         .iter()
         .copied()
+        .filter(|rule| !report::RUN_LEVEL_RULES.contains(rule))
         .filter(|rule| {
             !scenarios
                 .iter()
@@ -34,7 +36,7 @@ pub fn uncovered_codes(scenarios: &[LoadedScenario]) -> Vec<u32> {
 }
 
 /// Error code -> trial names of the scenarios that assert it in an
-/// `expect` (`res: {error: N}`).
+/// `expect` (`res: {error: N}`) or whose golden traces show it.
 pub fn scenarios_by_code(scenarios: &[LoadedScenario]) -> BTreeMap<u32, Vec<String>> {
     let mut out: BTreeMap<u32, Vec<String>> = BTreeMap::new();
     for s in scenarios {
@@ -48,6 +50,11 @@ pub fn scenarios_by_code(scenarios: &[LoadedScenario]) -> BTreeMap<u32, Vec<Stri
                 }
             }
         }
+        if let Ok(goldens) = golden::read_goldens(s) {
+            for g in &goldens {
+                collect_codes_deep(&g.trace, &mut codes);
+            }
+        }
         codes.sort_unstable();
         codes.dedup();
         for code in codes {
@@ -55,6 +62,17 @@ pub fn scenarios_by_code(scenarios: &[LoadedScenario]) -> BTreeMap<u32, Vec<Stri
         }
     }
     out
+}
+
+fn collect_codes_deep(value: &Value, out: &mut Vec<u32>) {
+    match value {
+        Value::Object(map) => {
+            collect_codes(value, out);
+            map.values().for_each(|v| collect_codes_deep(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_codes_deep(v, out)),
+        _ => {}
+    }
 }
 
 fn collect_codes(res: &Value, out: &mut Vec<u32>) {
@@ -73,9 +91,20 @@ pub fn render(scenarios: &[LoadedScenario]) -> String {
         "Generated from `scenarios/` by the runner's tests: do not edit by hand; \
          regenerate with `UPDATE_COVERAGE=1 cargo test -p runner --lib coverage`.\n\n",
     );
-    md.push_str("Rule ids are those of `behaviour.md` (`report/src/rules.txt`).\n\n");
-    md.push_str("## Rules\n\n| rule | scenarios |\n| --- | --- |\n");
+    md.push_str(
+        "Rule ids and sources are those of [`behaviour.md`](behaviour.md); a `fail` on a \
+         scenario rests on the sources of the rules it names.\n\n",
+    );
+    md.push_str("## Rules\n\n| rule | source | scenarios |\n| --- | --- | --- |\n");
     for rule in rule_ids() {
+        let source = report::source_tags(rule).join(" ");
+        if report::RUN_LEVEL_RULES.contains(rule) {
+            let _ = writeln!(
+                md,
+                "| `{rule}` | {source} | the run as a whole: every scenario's options, folded into the implementation's profile |"
+            );
+            continue;
+        }
         let names: Vec<String> = scenarios
             .iter()
             .filter(|s| s.scenario.spec.iter().any(|r| r.as_str() == *rule))
@@ -86,9 +115,28 @@ pub fn render(scenarios: &[LoadedScenario]) -> String {
         } else {
             names.join(", ")
         };
-        let _ = writeln!(md, "| `{rule}` | {cell} |");
+        let _ = writeln!(md, "| `{rule}` | {source} | {cell} |");
     }
-    md.push_str("\n## Error codes\n\nA scenario counts for a code when one of its `expect` items asserts `error: N`.\n\n");
+    md.push_str(
+        "\n## [impl-defined] rules and their options\n\nEach scenario below has one golden trace \
+         per combination of the options of the rules it names; the first option is the reference's.\n\n\
+         | rule | options | scenarios |\n| --- | --- | --- |\n",
+    );
+    for rule in report::OPTION_RULES {
+        let names: Vec<String> = scenarios
+            .iter()
+            .filter(|s| s.scenario.options.iter().any(|r| r.as_str() == rule.id))
+            .map(|s| format!("`{}`", s.trial_name()))
+            .collect();
+        let options: Vec<String> = rule.options.iter().map(|o| format!("`{o}`")).collect();
+        let cell = if names.is_empty() {
+            "**none**".to_string()
+        } else {
+            names.join(", ")
+        };
+        let _ = writeln!(md, "| `{}` | {} | {cell} |", rule.id, options.join(", "));
+    }
+    md.push_str("\n## Error codes\n\nA scenario counts for a code when one of its `expect` items asserts `error: N` or one of its golden traces shows it.\n\n");
     md.push_str("| code | meaning | rules | scenarios |\n| --- | --- | --- | --- |\n");
     let by_code = scenarios_by_code(scenarios);
     for ErrorCode {
