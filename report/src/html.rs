@@ -17,7 +17,6 @@ pub(crate) fn class(status: Option<Status>) -> &'static str {
         Some(Status::Pass) => "pass",
         Some(Status::Fail) => "fail",
         Some(Status::Error) => "error",
-        Some(Status::DiffersImplDefined) => "differs",
         Some(Status::NotApplicable) => "na",
         None => "uncovered",
     }
@@ -258,6 +257,46 @@ fn scenario_html(out: &mut String, s: &ScenarioReport, open: bool) {
     out.push_str("</div>\n</details>\n");
 }
 
+/// The implementation's profile: each [impl-defined] rule, the option the
+/// run showed and the scenarios that showed it.
+fn profile_section(report: &RunReport) -> String {
+    if report.profile.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        "<section id=\"profile\"><h2>Implementation profile</h2>\n\
+         <p>The option of each [impl-defined] rule this implementation's traces showed \
+         (<code>options.consistent</code>: one option per rule).</p>\n\
+         <table class=\"cmp\"><tr><th>rule</th><th>option</th><th>scenarios</th></tr>\n",
+    );
+    for entry in &report.profile {
+        let (class, option, scenarios) = match entry.observed.as_slice() {
+            [] => ("uncovered", "not observed".to_string(), String::new()),
+            [one] => ("pass", one.option.clone(), one.scenarios.join(", ")),
+            many => (
+                "fail",
+                many.iter()
+                    .map(|o| o.option.clone())
+                    .collect::<Vec<_>>()
+                    .join(" and "),
+                many.iter()
+                    .map(|o| format!("{}: {}", o.option, o.scenarios.join(", ")))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+        };
+        let _ = writeln!(
+            out,
+            "<tr class=\"{class}\"><td class=\"mono\">{}</td><td>{}</td><td class=\"mono\">{}</td></tr>",
+            esc(&entry.rule),
+            esc(&option),
+            esc(&scenarios)
+        );
+    }
+    out.push_str("</table>\n</section>\n");
+    out
+}
+
 /// The legend of the matrix colours.
 pub(crate) fn legend() -> String {
     let mut out = String::from("<div class=\"legend\">");
@@ -265,7 +304,6 @@ pub(crate) fn legend() -> String {
         Some(Status::Pass),
         Some(Status::Fail),
         Some(Status::Error),
-        Some(Status::DiffersImplDefined),
         Some(Status::NotApplicable),
         None,
     ] {
@@ -285,13 +323,15 @@ pub fn write_html(report: &RunReport) -> String {
     let mut out = page_start(&format!("Conformance report: {label}"));
 
     // Header.
-    let verdict = if t.has_failures() {
+    let inconsistent = report.inconsistent_rules().len();
+    let verdict = if !report.is_conforming() {
         let plural =
             |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         format!(
-            "<span class=\"verdict bad\">Non-conforming: {}, {}</span>",
+            "<span class=\"verdict bad\">Non-conforming: {}, {}, {}</span>",
             plural(t.fail, "failure", "failures"),
-            plural(t.error, "error", "errors")
+            plural(t.error, "error", "errors"),
+            plural(inconsistent, "rule with two options", "rules with two options")
         )
     } else if report.interrupted {
         String::new()
@@ -332,7 +372,6 @@ pub fn write_html(report: &RunReport) -> String {
         Status::Pass,
         Status::Fail,
         Status::Error,
-        Status::DiffersImplDefined,
         Status::NotApplicable,
     ] {
         let _ = writeln!(
@@ -386,6 +425,8 @@ pub fn write_html(report: &RunReport) -> String {
     }
     out.push_str("</div>\n</section>\n");
 
+    out.push_str(&profile_section(report));
+
     // Scenarios.
     out.push_str(
         "<section id=\"scenarios\"><h2>Scenarios</h2>\n<div class=\"toolbar\">\
@@ -393,7 +434,6 @@ pub fn write_html(report: &RunReport) -> String {
          <button data-filter=\"notpass\">Not passed</button>\
          <button data-filter=\"fail\">Fail</button>\
          <button data-filter=\"error\">Error</button>\
-         <button data-filter=\"differs\">Differs</button>\
          <button data-filter=\"na\">Not applicable</button>\
          <button data-filter=\"pass\">Pass</button>\
          <button id=\"expand\">Expand all</button><button id=\"collapse\">Collapse all</button>\

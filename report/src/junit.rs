@@ -10,7 +10,6 @@
 //! | fail | `<failure>`: message, then the first difference and the golden diff in its text; the trace in `<system-out>` |
 //! | error | `<error>`, laid out as a failure |
 //! | notApplicable | `<skipped>` with the reason |
-//! | differsImplDefined | passed, with a note and the difference in `<system-out>` |
 //!
 //! A scenario that differs on an `[impl-defined]` rule is shown as passed
 //! because it must never fail CI (`behaviour.md`: "never as failed"), and
@@ -64,24 +63,12 @@ fn test_case(scenario: &ScenarioReport) -> TestCase {
         .message
         .clone()
         .unwrap_or_else(|| scenario.status.label().to_string());
-    let (status, note) = match scenario.status {
-        Status::Pass => (TestCaseStatus::success(), None),
-        Status::DiffersImplDefined => {
-            let mut note = format!(
-                "differs (implementation-defined): counted as passed; the scenario covers an [impl-defined] rule \
-                 and this implementation chose otherwise than the reference.\n{message}\n"
-            );
-            let diff = difference(scenario);
-            if !diff.is_empty() {
-                note.push('\n');
-                note.push_str(&diff);
-            }
-            (TestCaseStatus::success(), Some(note))
-        }
+    let status = match scenario.status {
+        Status::Pass => TestCaseStatus::success(),
         Status::NotApplicable => {
             let mut status = TestCaseStatus::skipped();
             status.set_message(format!("not applicable: {message}"));
-            (status, None)
+            status
         }
         Status::Fail | Status::Error => {
             let kind = if scenario.status == Status::Fail {
@@ -98,13 +85,17 @@ fn test_case(scenario: &ScenarioReport) -> TestCase {
             } else {
                 format!("{message}\n\n{diff}")
             });
-            (status, None)
+            status
         }
     };
     let mut case = TestCase::new(scenario.id.as_str(), status);
     case.set_classname(scenario.area.as_str());
     case.set_time(millis(scenario.duration_ms));
-    let mut out = note.unwrap_or_default();
+    let mut out = String::new();
+    if !scenario.options.is_empty() {
+        let options: Vec<String> = scenario.options.iter().map(ToString::to_string).collect();
+        out.push_str(&format!("options: {}\n", options.join(", ")));
+    }
     if !scenario.rules.is_empty() {
         out.push_str(&format!("rules: {}\n", scenario.rules.join(", ")));
     }
@@ -153,13 +144,55 @@ pub fn write_junit(report: &RunReport) -> String {
         if report.interrupted {
             suite.add_property(Property::new("interrupted", "true"));
         }
+        suite.add_properties(
+            report
+                .profile
+                .iter()
+                .map(|e| Property::new(format!("option.{}", e.rule), profile_value(e))),
+        );
         let scenarios: Vec<&ScenarioReport> =
             report.scenarios.iter().filter(|s| s.area == area).collect();
         suite.set_time(millis(scenarios.iter().map(|s| s.duration_ms).sum()));
         suite.add_test_cases(scenarios.into_iter().map(test_case));
         junit.add_test_suite(suite);
     }
+    if !report.profile.is_empty() {
+        // `options.consistent` is checked over the whole run: one test case.
+        let mut suite = TestSuite::new("options");
+        let inconsistent = report.inconsistent_rules();
+        let status = if inconsistent.is_empty() {
+            TestCaseStatus::success()
+        } else {
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            let lines: Vec<String> = inconsistent.iter().map(|e| e.describe()).collect();
+            status.set_message(format!(
+                "two options of one [impl-defined] rule: {}",
+                lines.join("; ")
+            ));
+            status.set_type("fail");
+            status
+        };
+        let mut case = TestCase::new("options.consistent", status);
+        case.set_classname("options");
+        let profile: Vec<String> = report.profile.iter().map(|e| e.describe()).collect();
+        case.set_system_out(profile.join("\n"));
+        suite.add_test_case(case);
+        junit.add_test_suite(suite);
+    }
     junit
         .to_string()
         .expect("quick-junit writes to a String without I/O errors")
+}
+
+/// A profile entry as a property value: the option, `not observed`, or
+/// `inconsistent: a (s1) and b (s2)`.
+fn profile_value(entry: &crate::ProfileEntry) -> String {
+    match entry.option() {
+        Some(option) => option.to_string(),
+        None if entry.observed.is_empty() => "not observed".to_string(),
+        None => format!(
+            "inconsistent: {}",
+            entry.describe().split_once(" = ").map_or("", |(_, v)| v)
+        ),
+    }
 }

@@ -7,12 +7,13 @@ use serde::{Deserialize, Serialize};
 /// The version of the JSON schema written in `schemaVersion`. It changes
 /// only when a field is removed or changes meaning; new optional fields keep
 /// it.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The status of one scenario against one implementation.
 ///
 /// Ordered from best to worst by [`Status::severity`]: pass,
-/// notApplicable, differsImplDefined, error, fail.
+/// notApplicable, error, fail. (Schema 1 had `differsImplDefined`, which hid
+/// differences; options replace it: see [`RunReport::profile`].)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Status {
@@ -20,9 +21,6 @@ pub enum Status {
     Pass,
     /// An expectation or the golden trace did not hold.
     Fail,
-    /// The scenario covers an `[impl-defined]` rule and the implementation
-    /// chose otherwise than the reference: shown, never failed.
-    DiffersImplDefined,
     /// The adapter cannot honour what the scenario needs.
     NotApplicable,
     /// The scenario could not run: the adapter crashed, timed out or broke
@@ -32,23 +30,21 @@ pub enum Status {
 
 impl Status {
     /// Every status, from best to worst.
-    pub const ALL: [Status; 5] = [
+    pub const ALL: [Status; 4] = [
         Status::Pass,
         Status::NotApplicable,
-        Status::DiffersImplDefined,
         Status::Error,
         Status::Fail,
     ];
 
     /// The rank used to pick the worst of several statuses:
-    /// fail > error > differsImplDefined > notApplicable > pass.
+    /// fail > error > notApplicable > pass.
     pub fn severity(self) -> u8 {
         match self {
             Status::Pass => 0,
             Status::NotApplicable => 1,
-            Status::DiffersImplDefined => 2,
-            Status::Error => 3,
-            Status::Fail => 4,
+            Status::Error => 2,
+            Status::Fail => 3,
         }
     }
 
@@ -61,30 +57,28 @@ impl Status {
         }
     }
 
-    /// The name used in the JSON report (`differsImplDefined`, ...).
+    /// The name used in the JSON report (`notApplicable`, ...).
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Pass => "pass",
             Status::Fail => "fail",
-            Status::DiffersImplDefined => "differsImplDefined",
             Status::NotApplicable => "notApplicable",
             Status::Error => "error",
         }
     }
 
-    /// A short human label (`differs (impl-defined)`, ...).
+    /// A short human label (`not applicable`, ...).
     pub fn label(self) -> &'static str {
         match self {
             Status::Pass => "pass",
             Status::Fail => "fail",
-            Status::DiffersImplDefined => "differs (impl-defined)",
             Status::NotApplicable => "not applicable",
             Status::Error => "error",
         }
     }
 
     /// Whether this status fails a CI run: `fail` and `error`. A scenario
-    /// that differs on an `[impl-defined]` rule or does not apply does not.
+    /// that does not apply does not.
     pub fn is_failure(self) -> bool {
         matches!(self, Status::Fail | Status::Error)
     }
@@ -127,8 +121,6 @@ pub struct Totals {
     pub pass: usize,
     /// Scenarios that failed.
     pub fail: usize,
-    /// Scenarios that differ on an `[impl-defined]` rule.
-    pub differs_impl_defined: usize,
     /// Scenarios that do not apply to this implementation.
     pub not_applicable: usize,
     /// Scenarios that could not run.
@@ -155,7 +147,6 @@ impl Totals {
         match status {
             Status::Pass => self.pass,
             Status::Fail => self.fail,
-            Status::DiffersImplDefined => self.differs_impl_defined,
             Status::NotApplicable => self.not_applicable,
             Status::Error => self.error,
         }
@@ -165,7 +156,6 @@ impl Totals {
         match status {
             Status::Pass => &mut self.pass,
             Status::Fail => &mut self.fail,
-            Status::DiffersImplDefined => &mut self.differs_impl_defined,
             Status::NotApplicable => &mut self.not_applicable,
             Status::Error => &mut self.error,
         }
@@ -217,6 +207,9 @@ pub struct ScenarioReport {
     /// What the adapter wrote on its standard error, if anything.
     #[serde(default)]
     pub adapter_stderr: Option<String>,
+    /// The options of [impl-defined] rules its trace showed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<crate::OptionChoice>,
 }
 
 /// One run of the suite against one implementation: the JSON report.
@@ -243,6 +236,11 @@ pub struct RunReport {
     pub totals: Totals,
     /// Every scenario that ran, in run order.
     pub scenarios: Vec<ScenarioReport>,
+    /// The implementation's profile: for each [impl-defined] rule, the
+    /// option its scenarios showed (or "not observed"); two options of one
+    /// rule break `options.consistent`.
+    #[serde(default)]
+    pub profile: Vec<crate::ProfileEntry>,
 }
 
 impl RunReport {
@@ -266,8 +264,25 @@ impl RunReport {
             duration_ms,
             interrupted: false,
             totals: Totals::count(&scenarios),
+            profile: crate::profile(
+                scenarios
+                    .iter()
+                    .map(|s| (s.id.as_str(), s.options.as_slice())),
+            ),
             scenarios,
         }
+    }
+
+    /// The [impl-defined] rules for which two scenarios showed two options
+    /// (`options.consistent` broken).
+    pub fn inconsistent_rules(&self) -> Vec<&crate::ProfileEntry> {
+        self.profile.iter().filter(|e| e.is_inconsistent()).collect()
+    }
+
+    /// Whether the implementation conforms on what ran: no scenario failed
+    /// or errored, and it kept to one option per rule.
+    pub fn is_conforming(&self) -> bool {
+        !self.totals.has_failures() && self.inconsistent_rules().is_empty()
     }
 
     /// `name version` of the implementation, for titles and columns.

@@ -130,6 +130,25 @@ impl<W: Write> PlainReporter<W> {
         for status in Status::ALL {
             writeln!(self.out, "  {:<20} {}", status.as_str(), totals.get(status))?;
         }
+        // The implementation's profile: the options its traces showed.
+        let profile = result.profile();
+        let observed: Vec<_> = profile.iter().filter(|e| !e.observed.is_empty()).collect();
+        if !observed.is_empty() {
+            writeln!(
+                self.out,
+                "options ({} of {} [impl-defined] rules observed):",
+                observed.len(),
+                profile.len()
+            )?;
+            for entry in observed {
+                let mark = if entry.is_inconsistent() {
+                    "  FAIL options.consistent: "
+                } else {
+                    "  "
+                };
+                writeln!(self.out, "{mark}{}", entry.describe())?;
+            }
+        }
         let not_passed: Vec<_> = result
             .scenarios
             .iter()

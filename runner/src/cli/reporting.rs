@@ -75,6 +75,7 @@ pub fn scenario_report(s: &ScenarioResult) -> report::ScenarioReport {
         golden_diff: s.golden_diff.clone(),
         trace: s.trace.clone(),
         adapter_stderr: s.stderr_tail.clone().filter(|t| !t.trim().is_empty()),
+        options: s.options.clone(),
     }
 }
 

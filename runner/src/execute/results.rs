@@ -3,7 +3,7 @@
 
 use std::time::SystemTime;
 
-use report::{Implementation, Totals};
+use report::{Implementation, ProfileEntry, Totals};
 use serde::Serialize;
 
 use crate::verdict::judge::ScenarioResult;
@@ -54,10 +54,24 @@ impl SuiteResult {
         totals
     }
 
-    /// Every scenario passed or differs only on impl-defined rules (or is
-    /// not applicable), and the run was not interrupted.
+    /// The implementation's profile: for each [impl-defined] rule, the
+    /// option the scenarios showed, "not observed", or two options
+    /// (`options.consistent` broken).
+    pub fn profile(&self) -> Vec<ProfileEntry> {
+        report::profile(
+            self.scenarios
+                .iter()
+                .map(|s| (s.id.as_str(), s.options.as_slice())),
+        )
+    }
+
+    /// Every scenario passed (or is not applicable), the implementation
+    /// kept to one option per [impl-defined] rule, and the run was not
+    /// interrupted.
     pub fn is_compliant(&self) -> bool {
-        !self.run.interrupted && self.scenarios.iter().all(|s| !s.status.is_failure())
+        !self.run.interrupted
+            && self.scenarios.iter().all(|s| !s.status.is_failure())
+            && self.profile().iter().all(|e| !e.is_inconsistent())
     }
 
     /// The command line's exit status: 0 compliant, 1 otherwise.

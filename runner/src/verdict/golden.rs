@@ -190,6 +190,16 @@ pub fn judge_trace(goldens: &[Golden], actual: &Value) -> GoldenVerdict {
             }
         }
     }
+    // A golden that pins the trace exactly says more than one that leaves a
+    // part open with `<any>`: where both match, the exact one names the option.
+    let exact: Vec<Combination> = goldens
+        .iter()
+        .filter(|g| matched.contains(&g.combination) && !holds_any(&g.trace))
+        .map(|g| g.combination.clone())
+        .collect();
+    if !exact.is_empty() {
+        matched = exact;
+    }
     match closest {
         Some((_, golden, diff)) if matched.is_empty() => GoldenVerdict::Differs {
             combination: golden.combination.clone(),
@@ -197,6 +207,16 @@ pub fn judge_trace(goldens: &[Golden], actual: &Value) -> GoldenVerdict {
             diff,
         },
         _ => GoldenVerdict::Matches(matched),
+    }
+}
+
+/// Whether a golden leaves some part open with [`ANY`].
+fn holds_any(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s == ANY,
+        Value::Array(items) => items.iter().any(holds_any),
+        Value::Object(map) => map.values().any(holds_any),
+        _ => false,
     }
 }
 
