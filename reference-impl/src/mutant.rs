@@ -31,7 +31,8 @@
 //! | `listener-added-once` | `listeners.twice` | adding the same function twice makes it run once |
 //! | `send-size-not-checked` | `send.too-large` | a message over `maxMessageBytes` is sent |
 //!
-//! Awaiting the scenarios of the next issue ([`Mutant::AWAITING_SCENARIOS`]):
+//! Added with the options (every one caught: the runner's kill test runs
+//! [`Mutant::every`]; [`Mutant::AWAITING_SCENARIOS`] keeps its name for callers):
 //!
 //! | mutant | rule of behaviour.md it breaks | the bug |
 //! | --- | --- | --- |
@@ -180,9 +181,11 @@ impl Mutant {
         Mutant::SendSizeNotChecked,
     ];
 
-    /// The mutants that break rules the next issue's scenarios will check:
-    /// not yet in [`Mutant::ALL`], which the runner's kill test requires the
-    /// current scenarios to catch. They join `ALL` once those scenarios exist.
+    /// The mutants added with the options issue, for rules its scenarios
+    /// check (the scope of listeners, a task's `off*` and `onError`, `send`
+    /// in an open listener, `allowedHosts`, data behind a close frame) and
+    /// for `options.consistent`. The runner's kill test runs them with
+    /// [`Mutant::ALL`] through [`Mutant::every`].
     pub const AWAITING_SCENARIOS: &'static [Mutant] = &[
         Mutant::TaskErrorHeardByMy,
         Mutant::GlobalCallReachesTask,

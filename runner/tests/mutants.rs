@@ -1,6 +1,7 @@
 //! The suite's power: every mutant of the reference implementation
-//! (`reference_impl::Mutant::ALL`, each a realistic bug) must be caught by
-//! at least one scenario. Prints mutant → killing scenarios and the kill
+//! (`reference_impl::Mutant::every()`, each a realistic bug) must be caught
+//! by at least one scenario, or, for a mutant that takes two options of one
+//! [impl-defined] rule, by the run's `options.consistent` check. Prints mutant → killing scenarios and the kill
 //! rate; anything below 100% fails.
 
 use runner::{run_suite, AdapterSpec, Status, SuiteOptions};
@@ -18,7 +19,7 @@ fn every_mutant_is_caught_by_at_least_one_scenario() {
     let rows = runtime.block_on(async {
         let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(MUTANTS_AT_ONCE));
         let mut runs = tokio::task::JoinSet::new();
-        for (index, mutant) in reference_impl::Mutant::ALL.iter().enumerate() {
+        for (index, mutant) in reference_impl::Mutant::every().enumerate() {
             let limit = std::sync::Arc::clone(&limit);
             runs.spawn(async move {
                 let _permit = limit.acquire_owned().await.unwrap();
@@ -28,12 +29,19 @@ fn every_mutant_is_caught_by_at_least_one_scenario() {
                 })
                 .with_jobs(4);
                 let result = run_suite(options, |_| {}).await.expect("the suite runs");
-                let killers: Vec<String> = result
+                let mut killers: Vec<String> = result
                     .scenarios
                     .iter()
                     .filter(|s| !matches!(s.status, Status::Pass | Status::NotApplicable))
                     .map(|s| s.trial_name())
                     .collect();
+                killers.extend(
+                    result
+                        .profile()
+                        .iter()
+                        .filter(|e| e.is_inconsistent())
+                        .map(|e| format!("options.consistent ({})", e.describe())),
+                );
                 (index, mutant.name(), mutant.rule(), killers)
             });
         }
