@@ -378,7 +378,11 @@ impl Run<'_> {
                 Step::Call(call) => self.call(call, default_call_name(index)).await,
                 Step::Await(a) => {
                     let (items, ms) = a.items();
-                    self.await_items(&items, ms).await
+                    if a.is_any() {
+                        self.await_any(&items, ms).await
+                    } else {
+                        self.await_items(&items, ms).await
+                    }
                 }
                 Step::Server(s) => self.server(s).await,
                 Step::Expect(items) => self.expect(items).await,
@@ -534,6 +538,59 @@ impl Run<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Waits for the first of `items` to be seen, client or server.
+    async fn await_any(&mut self, items: &[AwaitDetail], ms: u64) -> Result<(), String> {
+        let deadline = self.step_deadline(ms);
+        let session = self.session;
+        let kinds: Vec<ServerKind> = items
+            .iter()
+            .filter_map(|d| match d.event {
+                Pattern::Server(kind) => Some(kind),
+                _ => None,
+            })
+            .collect();
+        loop {
+            for item in items.iter().filter(|d| !d.event.is_server()) {
+                if self.recording.try_consume(&[item]) {
+                    return Ok(());
+                }
+            }
+            let consumed = self.recording.consumed_server().clone();
+            if let Some(e) = session
+                .recording()
+                .into_iter()
+                .find(|e| kinds.iter().any(|k| e.matches(*k)) && !consumed.contains(&e.seq))
+            {
+                self.recording.consume_server(e.seq);
+                return Ok(());
+            }
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            let wanted = kinds.clone();
+            let server_event = session.wait_for(
+                Box::new(move |e: &ServerEvent| {
+                    wanted.iter().any(|k| e.matches(*k)) && !consumed.contains(&e.seq)
+                }),
+                remaining,
+            );
+            tokio::select! {
+                message = self.next(deadline) => match message {
+                    Ok(message) => self.record(message)?,
+                    Err(AdapterError::Timeout) => {
+                        let all: Vec<&AwaitDetail> = items.iter().collect();
+                        return Err(format!(
+                            "await any of {}: none seen within {ms} ms; client lane so far: {}",
+                            describe_items(&all),
+                            self.lane_summary()
+                        ));
+                    }
+                    Err(e) => return Err(format!("await: {e}")),
+                },
+                // A server event: the loop takes it above.
+                _ = server_event, if !kinds.is_empty() => {}
+            }
+        }
     }
 
     fn lane_summary(&self) -> String {

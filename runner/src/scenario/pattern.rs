@@ -202,7 +202,7 @@ impl JsonSchema for Pattern {
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(
     untagged,
-    expecting = "an event pattern (`t1.open`), a list of patterns or {event, count, listener, withinMs} objects, or {all: [...], withinMs}"
+    expecting = "an event pattern (`t1.open`), a list of patterns or {event, count, listener, withinMs} objects, {all: [...], withinMs} or {any: [...], withinMs}"
 )]
 pub enum AwaitStep {
     /// `await: t1.open`
@@ -211,6 +211,10 @@ pub enum AwaitStep {
     Many(Vec<AwaitItem>),
     /// `await: { all: [...], withinMs: 200 }`
     Block(AwaitBlock),
+    /// `await: { any: [my.open, c2.fail] }`: the first of these events to
+    /// come, whichever it is (where an [impl-defined] option decides which
+    /// comes, the golden trace of each option judges it).
+    Any(AwaitAny),
 }
 
 impl AwaitStep {
@@ -235,8 +239,28 @@ impl AwaitStep {
                 block.all.iter().map(AwaitItem::detail).collect(),
                 block.within_ms.unwrap_or(DEFAULT_STEP_DEADLINE_MS),
             ),
+            AwaitStep::Any(any) => (
+                any.any.iter().map(AwaitItem::detail).collect(),
+                any.within_ms.unwrap_or(DEFAULT_STEP_DEADLINE_MS),
+            ),
         }
     }
+
+    /// Whether one of the items is enough (`any`), rather than all of them.
+    pub fn is_any(&self) -> bool {
+        matches!(self, AwaitStep::Any(_))
+    }
+}
+
+/// `await: { any: [...], withinMs }`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AwaitAny {
+    /// The first of these to be seen ends the wait.
+    pub any: Vec<AwaitItem>,
+    /// Deadline of the step in milliseconds (default 5000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub within_ms: Option<u64>,
 }
 
 /// `await: { all: [...], withinMs }`.
@@ -275,6 +299,9 @@ impl<'de> Deserialize<'de> for AwaitStep {
             serde_yaml::Value::Sequence(_) => serde_yaml::from_value(value).map(AwaitStep::Many),
             serde_yaml::Value::Mapping(map) if map.contains_key("all") => {
                 serde_yaml::from_value(value).map(AwaitStep::Block)
+            }
+            serde_yaml::Value::Mapping(map) if map.contains_key("any") => {
+                serde_yaml::from_value(value).map(AwaitStep::Any)
             }
             _ => serde_yaml::from_value(value).map(AwaitStep::One),
         };
