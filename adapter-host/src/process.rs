@@ -451,12 +451,28 @@ impl ProcessAdapter {
         config: Config,
         deadline: Instant,
     ) -> Result<HelloResult, AdapterError> {
+        self.hello_in(id, config, None, deadline).await
+    }
+
+    /// [`hello`](Self::hello) naming the profile the run checks
+    /// (`hello.profile`, absent when `None`).
+    ///
+    /// # Errors
+    ///
+    /// As [`hello`](Self::hello).
+    pub async fn hello_in(
+        &mut self,
+        id: u64,
+        config: Config,
+        profile: Option<String>,
+        deadline: Instant,
+    ) -> Result<HelloResult, AdapterError> {
         self.send(Request {
             id,
             op: Op::Hello {
                 protocol: PROTOCOL_VERSION,
                 config,
-                profile: None,
+                profile,
             },
         })?;
         loop {
