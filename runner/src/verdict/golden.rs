@@ -407,6 +407,37 @@ mod tests {
     }
 
     #[test]
+    fn a_profile_golden_is_named_with_the_profile_and_a_fixed_option_has_one_golden() {
+        let combo = [choice("connect.outcome=settled")];
+        assert_eq!(
+            snapshot_name_in("x", Profile::Wechat, &combo),
+            "x@wechat+connect.outcome=settled"
+        );
+        assert_eq!(
+            snapshot_name_in("x", Profile::AlipayCurrent, &[]),
+            "x@alipay-current"
+        );
+        assert_eq!(
+            snapshot_name_in("x", Profile::Alipay202209, &combo),
+            "x+connect.outcome=settled"
+        );
+        let text = "id: x\ntitle: t\nspec: [connect.wss-only]\noptions: [connect.wss-only.code, connect.outcome]\nsteps: []\n";
+        let s = crate::scenario::loader::parse_scenario(Path::new("x.yaml"), text).unwrap();
+        assert_eq!(combinations(&s).len(), 4);
+        let current = combinations_in(&s, Profile::AlipayCurrent);
+        assert_eq!(current.len(), 2);
+        assert!(current
+            .iter()
+            .all(|c| c.contains(&choice("connect.wss-only.code=20"))));
+        // Its golden under alipay-current falls back to the default's of
+        // that combination, which names the option.
+        assert_eq!(
+            snapshot_name("x", &current[0]),
+            "x+connect.wss-only.code=20"
+        );
+    }
+
+    #[test]
     fn observed_options_are_those_every_match_agrees_on() {
         let a = vec![
             choice("connect.outcome=accepted"),
