@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::scenario::loader::LoadedScenario;
 use crate::scenario::model::{Expectation, Step};
+use crate::scenario::profile::{not_applicable, Profile};
 use crate::scenario::rules::{rule_ids, ErrorCode, ERROR_CODES};
 
 /// The rule ids no scenario names in `spec`.
@@ -74,19 +75,41 @@ pub fn render(scenarios: &[LoadedScenario]) -> String {
          regenerate with `UPDATE_COVERAGE=1 cargo test -p runner --lib coverage`.\n\n",
     );
     md.push_str("Rule ids are those of `behaviour.md` (`report/src/rules.txt`).\n\n");
-    md.push_str("## Rules\n\n| rule | scenarios |\n| --- | --- |\n");
+    md.push_str(
+        "## Rules\n\nA profile's column counts the scenarios of the rule that apply \
+         under that profile (`docs/profiles.md`).\n\n| rule | scenarios |",
+    );
+    for profile in Profile::ALL {
+        let _ = write!(md, " {profile} |");
+    }
+    md.push_str("\n| --- | --- |");
+    md.push_str(&" --- |".repeat(Profile::ALL.len()));
+    md.push('\n');
     for rule in rule_ids() {
-        let names: Vec<String> = scenarios
+        let of_rule: Vec<&LoadedScenario> = scenarios
             .iter()
             .filter(|s| s.scenario.spec.iter().any(|r| r.as_str() == *rule))
+            .collect();
+        let names: Vec<String> = of_rule
+            .iter()
             .map(|s| format!("`{}`", s.trial_name()))
+            .collect();
+        let columns: String = Profile::ALL
+            .iter()
+            .map(|p| {
+                let applies = of_rule
+                    .iter()
+                    .filter(|s| not_applicable(&s.scenario, *p).is_none())
+                    .count();
+                format!(" {applies} |")
+            })
             .collect();
         let cell = if names.is_empty() {
             "**none**".to_string()
         } else {
             names.join(", ")
         };
-        let _ = writeln!(md, "| `{rule}` | {cell} |");
+        let _ = writeln!(md, "| `{rule}` | {cell} |{columns}");
     }
     md.push_str("\n## Error codes\n\nA scenario counts for a code when one of its `expect` items asserts `error: N`.\n\n");
     md.push_str("| code | meaning | rules | scenarios |\n| --- | --- | --- | --- |\n");
@@ -113,6 +136,37 @@ pub fn render(scenarios: &[LoadedScenario]) -> String {
             .join(", ");
         let _ = writeln!(md, "| {code} | {meaning} | {rules} | {names} |");
     }
+    render_profiles(&mut md, scenarios);
     let _ = writeln!(md, "\n{} scenarios.", scenarios.len());
     md
+}
+
+/// Per profile: how many scenarios apply, and each one that does not,
+/// with the reason.
+fn render_profiles(md: &mut String, scenarios: &[LoadedScenario]) {
+    md.push_str("\n## Profiles\n\n| profile | scenarios that apply | not applicable |\n| --- | --- | --- |\n");
+    for profile in Profile::ALL {
+        let out = scenarios
+            .iter()
+            .filter(|s| not_applicable(&s.scenario, profile).is_some())
+            .count();
+        let _ = writeln!(md, "| {profile} | {} | {out} |", scenarios.len() - out);
+    }
+    for profile in Profile::ALL {
+        let _ = writeln!(md, "\n### Not applicable under {profile}\n");
+        let mut any = false;
+        for s in scenarios {
+            if let Some(reason) = not_applicable(&s.scenario, profile) {
+                any = true;
+                let reason = reason
+                    .strip_prefix(&format!("not in profile {profile}: "))
+                    .unwrap_or(&reason)
+                    .replace('|', "\\|");
+                let _ = writeln!(md, "- `{}`: {reason}", s.trial_name());
+            }
+        }
+        if !any {
+            md.push_str("(none)\n");
+        }
+    }
 }
