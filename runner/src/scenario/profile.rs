@@ -96,7 +96,7 @@ fn missing_in_wx(call: &CallStep) -> Option<String> {
         }
         if matches!(method, Method::Send | Method::SendSocketMessage)
             && has("isBuffer")
-            && !args.is_some_and(|a| wx_send_args(a).is_some())
+            && args.is_none_or(|a| wx_send_args(a).is_none())
         {
             return Some("uses an `isBuffer` that is not a boolean with string `data`".into());
         }

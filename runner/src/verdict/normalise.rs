@@ -235,7 +235,7 @@ pub fn project_res(res: &Value, cx: &Context) -> Value {
     }
     let mut extra: Vec<(&String, &Value)> = map
         .iter()
-        .filter(|(k, _)| !DOCUMENTED_FIELDS.contains(&k.as_str()) && !(wx && *k == ERRMSG))
+        .filter(|(k, _)| !(DOCUMENTED_FIELDS.contains(&k.as_str()) || (wx && *k == ERRMSG)))
         .collect();
     extra.sort_by(|a, b| a.0.cmp(b.0));
     if !extra.is_empty() {
