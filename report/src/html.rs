@@ -331,7 +331,11 @@ pub fn write_html(report: &RunReport) -> String {
             "<span class=\"verdict bad\">Non-conforming: {}, {}, {}</span>",
             plural(t.fail, "failure", "failures"),
             plural(t.error, "error", "errors"),
-            plural(inconsistent, "rule with two options", "rules with two options")
+            plural(
+                inconsistent,
+                "rule with two options",
+                "rules with two options"
+            )
         )
     } else if report.interrupted {
         String::new()

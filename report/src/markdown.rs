@@ -49,7 +49,9 @@ fn profile_table(report: &RunReport) -> String {
     if report.profile.is_empty() {
         return md;
     }
-    md.push_str("## Implementation profile\n\n| rule | option | scenarios |\n| --- | --- | --- |\n");
+    md.push_str(
+        "## Implementation profile\n\n| rule | option | scenarios |\n| --- | --- | --- |\n",
+    );
     for entry in &report.profile {
         let (option, scenarios) = match entry.observed.as_slice() {
             [] => ("not observed".to_string(), String::new()),
@@ -68,7 +70,12 @@ fn profile_table(report: &RunReport) -> String {
                     .join("; "),
             ),
         };
-        let _ = writeln!(md, "| `{}` | {option} | {} |", entry.rule, md_cell(&scenarios));
+        let _ = writeln!(
+            md,
+            "| `{}` | {option} | {} |",
+            entry.rule,
+            md_cell(&scenarios)
+        );
     }
     md.push('\n');
     md

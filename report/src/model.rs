@@ -276,7 +276,10 @@ impl RunReport {
     /// The [impl-defined] rules for which two scenarios showed two options
     /// (`options.consistent` broken).
     pub fn inconsistent_rules(&self) -> Vec<&crate::ProfileEntry> {
-        self.profile.iter().filter(|e| e.is_inconsistent()).collect()
+        self.profile
+            .iter()
+            .filter(|e| e.is_inconsistent())
+            .collect()
     }
 
     /// Whether the implementation conforms on what ran: no scenario failed

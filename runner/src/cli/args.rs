@@ -53,6 +53,11 @@ pub(crate) struct RunArgs {
     /// docs/behaviour.md).
     #[arg(long, value_name = "RULE=OPTION")]
     pub(crate) variant: Vec<String>,
+    /// The profile the run checks: alipay-2022-09 (the default),
+    /// alipay-current (the vendor's revision of 2022-11-24) or wechat
+    /// (wx.connectSocket); docs/profiles.md.
+    #[arg(long, value_name = "NAME", default_value = "alipay-2022-09", value_parser = parse_profile)]
+    pub(crate) profile: adapter_protocol::Profile,
     /// Only scenarios whose `<area>::<id>` contains this (repeatable).
     #[arg(long, value_name = "TEXT")]
     pub(crate) filter: Vec<String>,
@@ -169,4 +174,10 @@ pub(crate) fn parse_jobs(text: &str) -> Result<usize, String> {
         ));
     }
     Ok(jobs)
+}
+
+/// A profile name (`alipay-2022-09`, `alipay-current`, `wechat`).
+fn parse_profile(text: &str) -> Result<adapter_protocol::Profile, String> {
+    text.parse()
+        .map_err(|e: adapter_protocol::UnknownProfile| e.to_string())
 }

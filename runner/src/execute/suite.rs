@@ -11,14 +11,14 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
-use adapter_protocol::{Config, HelloResult};
+use adapter_protocol::{Config, HelloResult, Profile};
 use mock_server::{MockServer, Options};
 use report::Implementation;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use crate::execute::executor::{
-    config_for, run_scenario, run_scenario_after_hello, DEFAULT_REQUEST_TIMEOUT,
+    config_for, face_mismatch, run_scenario_after_hello, run_scenario_in, DEFAULT_REQUEST_TIMEOUT,
 };
 use crate::execute::pool::{last_bytes, ProcSlot};
 use crate::execute::reference::{
@@ -97,6 +97,10 @@ pub struct SuiteOptions {
     pub start_timeout: Duration,
     /// Working directory of adapter processes (default: the current one).
     pub adapter_cwd: Option<PathBuf>,
+    /// The profile the run checks (`docs/profiles.md`; default
+    /// `alipay-2022-09`): sent in `hello`, it chooses the goldens, which
+    /// scenarios apply, and the face of the API the adapter must serve.
+    pub profile: Profile,
 }
 
 impl SuiteOptions {
@@ -110,7 +114,14 @@ impl SuiteOptions {
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             start_timeout: Duration::from_secs(10),
             adapter_cwd: None,
+            profile: Profile::default(),
         }
+    }
+
+    /// The same options under another profile.
+    pub fn with_profile(mut self, profile: Profile) -> Self {
+        self.profile = profile;
+        self
     }
 
     /// The same options with a filter.
@@ -167,6 +178,15 @@ pub enum SuiteError {
     /// The embedded mock server does not start.
     #[error("the mock server does not start: {0}")]
     MockServer(String),
+    /// The adapter serves another face of the API than the profile checks
+    /// (`wx` for `wechat`, `my` for the Alipay profiles).
+    #[error("the adapter `{command}` does not fit the profile: {message}")]
+    WrongFace {
+        /// Its command line.
+        command: String,
+        /// What it serves and what the profile needs.
+        message: String,
+    },
     /// The adapter cannot be started or does not answer `hello`.
     #[error("the adapter `{command}` cannot start: {message}")]
     AdapterStart {
@@ -237,7 +257,9 @@ impl Suite {
                     .collect::<Result<Vec<_>, _>>()
                     .and_then(Variants::new)
                     .map_err(|e| SuiteError::BadVariant(e.to_string()))?;
-                Behaviour::mutant(mutant).with_variants(variants)
+                Behaviour::mutant(mutant)
+                    .with_variants(variants)
+                    .with_profile(options.profile)
             }
             AdapterSpec::Command(_) => Behaviour::reference(),
         };
@@ -257,12 +279,20 @@ impl Suite {
                 options.adapter_cwd.clone(),
                 options.hello_timeout(),
                 config,
+                options.profile,
             )
             .await
             .map_err(|message| SuiteError::AdapterStart {
                 command: command.clone(),
                 message,
             })?;
+            if let Some(message) = face_mismatch(&slot.hello, options.profile) {
+                slot.end().await;
+                return Err(SuiteError::WrongFace {
+                    command: command.clone(),
+                    message,
+                });
+            }
             implementation = Some(implementation_of(&slot.hello, &options.adapter));
             slot.end().await;
         }
@@ -298,7 +328,14 @@ impl Suite {
         let mut result = match &self.options.adapter {
             AdapterSpec::Reference { .. } => {
                 let mut adapter = InProcessAdapter::spawn_as(self.behaviour.clone());
-                let execution = run_scenario(&scenario.scenario, &mut adapter, &session, ca).await;
+                let execution = run_scenario_in(
+                    &scenario.scenario,
+                    &mut adapter,
+                    &session,
+                    ca,
+                    self.options.profile,
+                )
+                .await;
                 self.note_hello(execution.hello.as_ref());
                 judge(scenario, &execution)
             }
@@ -321,6 +358,7 @@ impl Suite {
                     &slot.hello,
                     slot.next_id,
                     self.options.request_timeout,
+                    self.options.profile,
                 )
                 .await;
                 slot.next_id = execution.next_id;
@@ -380,6 +418,7 @@ impl Suite {
             self.options.adapter_cwd.clone(),
             self.options.hello_timeout(),
             config,
+            self.options.profile,
         )
         .await
     }

@@ -328,6 +328,23 @@ fn validate(s: &Scenario) -> Result<(), Invalid> {
             return Err(top(format!("options: `{rule}` is named twice")));
         }
     }
+    for (name, marks) in &s.profiles {
+        let at = format!("profiles.{name}");
+        name.parse::<adapter_protocol::Profile>()
+            .map_err(|e| (at.clone(), e.to_string()))?;
+        match &marks.not_applicable {
+            Some(reason) if reason.trim().is_empty() => {
+                return Err((at, "notApplicable: give the reason".into()))
+            }
+            None => {
+                return Err((
+                    at,
+                    "says nothing: expected `notApplicable: <reason>`".into(),
+                ))
+            }
+            Some(_) => {}
+        }
+    }
     let mut names = Names::default();
     for (index, step) in s.steps.iter().enumerate() {
         let at = format!("steps[{}]", index + 1);

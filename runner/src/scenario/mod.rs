@@ -5,7 +5,8 @@
 //! [`expectation`]; `model` re-exports them all), the
 //! YAML loader and its checks ([`loader`]), the `{{…}}` templates of call
 //! arguments ([`template`]), the JSON Schema ([`schema`]) and the rule ids
-//! a scenario may name ([`rules`]).
+//! a scenario may name ([`rules`]), and what a profile changes in a
+//! scenario ([`profile`]).
 //!
 //! Must not touch: adapters, the mock server, traces or verdicts. Nothing
 //! here runs anything; `execute` and `verdict` read these types.
@@ -15,6 +16,7 @@ pub mod expectation;
 pub mod loader;
 pub mod model;
 pub mod pattern;
+pub mod profile;
 pub mod rules;
 pub mod schema;
 pub mod server_step;

@@ -6,8 +6,9 @@
 use std::sync::OnceLock;
 
 use libtest_mimic::{Arguments, Failed, Trial};
+use runner::scenario::profile::not_applicable;
 use runner::{
-    load_dir, scenarios_dir, AdapterSpec, LoadedScenario, ScenarioResult, Status, Suite,
+    load_dir, scenarios_dir, AdapterSpec, LoadedScenario, Profile, ScenarioResult, Status, Suite,
     SuiteOptions,
 };
 
@@ -44,6 +45,17 @@ pub fn main(
     command: fn() -> Result<String, String>,
     compare_with_reference: bool,
 ) {
+    main_in(prefix, command, compare_with_reference, Profile::default());
+}
+
+/// [`main`] under `profile`: `hello` names it, the goldens are its own,
+/// and a scenario it does not cover is an ignored trial.
+pub fn main_in(
+    prefix: &'static str,
+    command: fn() -> Result<String, String>,
+    compare_with_reference: bool,
+    profile: Profile,
+) {
     let args = Arguments::from_args();
     let scenarios = match load_dir(&scenarios_dir()) {
         Ok(s) => s,
@@ -61,12 +73,12 @@ pub fn main(
                 .enable_all()
                 .build()
                 .map_err(|e| e.to_string())?;
-            let options = SuiteOptions::new(AdapterSpec::Command(command));
+            let options = SuiteOptions::new(AdapterSpec::Command(command)).with_profile(profile);
             let suite = runtime
                 .block_on(Suite::start(options))
                 .map_err(|e| format!("{e}"))?;
             let reference = if compare_with_reference {
-                let options = SuiteOptions::new(AdapterSpec::reference());
+                let options = SuiteOptions::new(AdapterSpec::reference()).with_profile(profile);
                 Some(
                     runtime
                         .block_on(Suite::start(options))
@@ -87,9 +99,11 @@ pub fn main(
     let trials = scenarios
         .into_iter()
         .map(|s| {
+            let ignored = not_applicable(&s.scenario, profile).is_some();
             Trial::test(format!("{prefix}::{}", s.trial_name()), move || {
                 run(env()?, &s)
             })
+            .with_ignored_flag(ignored)
         })
         .collect();
     let conclusion = libtest_mimic::run(&args, trials);
