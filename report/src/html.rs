@@ -260,7 +260,7 @@ fn scenario_html(out: &mut String, s: &ScenarioReport, open: bool) {
 /// The implementation's profile: each [impl-defined] rule, the option the
 /// run showed and the scenarios that showed it.
 fn profile_section(report: &RunReport) -> String {
-    if report.profile.is_empty() {
+    if report.options.is_empty() {
         return String::new();
     }
     let mut out = String::from(
@@ -269,7 +269,7 @@ fn profile_section(report: &RunReport) -> String {
          (<code>options.consistent</code>: one option per rule).</p>\n\
          <table class=\"cmp\"><tr><th>rule</th><th>option</th><th>scenarios</th></tr>\n",
     );
-    for entry in &report.profile {
+    for entry in &report.options {
         let (class, option, scenarios) = match entry.observed.as_slice() {
             [] => ("uncovered", "not observed".to_string(), String::new()),
             [one] => ("pass", one.option.clone(), one.scenarios.join(", ")),
@@ -354,11 +354,12 @@ pub fn write_html(report: &RunReport) -> String {
         out,
         "<header class=\"top\"><div class=\"inner\"><div><h1>{}</h1>\
          <div class=\"sub\">{} {} · my.connectSocket conformance</div>{verdict}</div>\n\
-         <dl><dt>adapter</dt><dd class=\"mono\">{}</dd><dt>started</dt><dd>{}</dd>\
+         <dl><dt>profile</dt><dd class=\"mono\">{}</dd><dt>adapter</dt><dd class=\"mono\">{}</dd><dt>started</dt><dd>{}</dd>\
          <dt>finished</dt><dd>{}</dd><dt>duration</dt><dd>{}</dd></dl></div></header>\n<main>\n",
         esc(&label),
         esc(&report.suite.name),
         esc(&report.suite.version),
+        esc(&report.profile),
         esc(&report.implementation.adapter),
         esc(&report.started_at),
         esc(&report.finished_at),

@@ -46,13 +46,13 @@ fn seconds(ms: u64) -> String {
 /// break `options.consistent`.
 fn profile_table(report: &RunReport) -> String {
     let mut md = String::new();
-    if report.profile.is_empty() {
+    if report.options.is_empty() {
         return md;
     }
     md.push_str(
         "## Implementation profile\n\n| rule | option | scenarios |\n| --- | --- | --- |\n",
     );
-    for entry in &report.profile {
+    for entry in &report.options {
         let (option, scenarios) = match entry.observed.as_slice() {
             [] => ("not observed".to_string(), String::new()),
             [one] => (format!("`{}`", one.option), one.scenarios.len().to_string()),
@@ -101,9 +101,10 @@ pub fn write_markdown(report: &RunReport) -> String {
     );
     let _ = writeln!(
         md,
-        "{} {} · adapter `{}` · started {} · {}\n",
+        "{} {} · profile `{}` · adapter `{}` · started {} · {}\n",
         md_cell(&report.suite.name),
         md_cell(&report.suite.version),
+        report.profile.replace('`', "'"),
         report.implementation.adapter.replace('`', "'"),
         md_cell(&report.started_at),
         seconds(report.duration_ms)

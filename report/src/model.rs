@@ -212,6 +212,11 @@ pub struct ScenarioReport {
     pub options: Vec<crate::OptionChoice>,
 }
 
+/// The default edition of the API, for reports written before profiles.
+pub(crate) fn default_profile() -> String {
+    "alipay-2022-09".to_string()
+}
+
 /// One run of the suite against one implementation: the JSON report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -236,11 +241,15 @@ pub struct RunReport {
     pub totals: Totals,
     /// Every scenario that ran, in run order.
     pub scenarios: Vec<ScenarioReport>,
-    /// The implementation's profile: for each [impl-defined] rule, the
+    /// The edition of the API the run checked (`--profile`:
+    /// `alipay-2022-09`, `alipay-current`, `wechat`).
+    #[serde(default = "default_profile")]
+    pub profile: String,
+    /// The implementation's options: for each [impl-defined] rule, the
     /// option its scenarios showed (or "not observed"); two options of one
     /// rule break `options.consistent`.
     #[serde(default)]
-    pub profile: Vec<crate::ProfileEntry>,
+    pub options: Vec<crate::ProfileEntry>,
 }
 
 impl RunReport {
@@ -264,7 +273,8 @@ impl RunReport {
             duration_ms,
             interrupted: false,
             totals: Totals::count(&scenarios),
-            profile: crate::profile(
+            profile: default_profile(),
+            options: crate::profile(
                 scenarios
                     .iter()
                     .map(|s| (s.id.as_str(), s.options.as_slice())),
@@ -276,7 +286,7 @@ impl RunReport {
     /// The [impl-defined] rules for which two scenarios showed two options
     /// (`options.consistent` broken).
     pub fn inconsistent_rules(&self) -> Vec<&crate::ProfileEntry> {
-        self.profile
+        self.options
             .iter()
             .filter(|e| e.is_inconsistent())
             .collect()

@@ -208,7 +208,9 @@ fn each_report_format_is_written_and_parses_back() {
 
     let xml = std::fs::read_to_string(out.join("j.xml")).unwrap();
     let (names, failures) = parse_junit(&xml);
-    assert_eq!(names.len(), report.scenarios.len());
+    // One test case per scenario, and `options.consistent` for the run.
+    assert_eq!(names.len(), report.scenarios.len() + 1);
+    assert!(names.contains(&"options.consistent".to_string()));
     assert!(
         names.contains(&"url::url-scheme-ftp".to_string()),
         "{names:?}"

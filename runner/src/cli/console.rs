@@ -121,8 +121,9 @@ impl<W: Write> PlainReporter<W> {
         let elapsed = run.finished.duration_since(run.started).unwrap_or_default();
         writeln!(
             self.out,
-            "compliance summary: {implementation} via {}, suite {}, {} in {:.1} s",
+            "compliance summary: {implementation} via {}, profile {}, suite {}, {} in {:.1} s",
             run.implementation.adapter,
+            run.profile,
             run.suite_version,
             count(result.scenarios.len(), "scenario", "scenarios"),
             elapsed.as_secs_f64()
@@ -316,6 +317,7 @@ mod tests {
                     adapter: "reference (in-process)".into(),
                 },
                 suite_version: "0.1.0".into(),
+                profile: "alipay-2022-09".into(),
                 jobs: 1,
                 started: now,
                 finished: now,

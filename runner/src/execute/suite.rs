@@ -581,6 +581,7 @@ fn suite_result(
         run: RunInfo {
             implementation,
             suite_version: env!("CARGO_PKG_VERSION").to_string(),
+            profile: options.profile.name().to_string(),
             jobs,
             started,
             finished: SystemTime::now(),
