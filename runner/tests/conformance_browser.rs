@@ -44,9 +44,8 @@ fn main() {
 /// Why the browser cannot run here, or `None`.
 fn missing_browser() -> Option<String> {
     let on_path = |name: &str| {
-        std::env::var_os("PATH").is_some_and(|path| {
-            std::env::split_paths(&path).any(|dir| dir.join(name).is_file())
-        })
+        std::env::var_os("PATH")
+            .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(name).is_file()))
     };
     let chromium = std::env::var_os("CHROMIUM").is_some()
         || ["chromium", "chromium-browser"].iter().any(|n| on_path(n));

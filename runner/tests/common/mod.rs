@@ -56,7 +56,14 @@ pub fn main_in(
     compare_with_reference: bool,
     profile: Profile,
 ) {
-    main_expecting(prefix, command, compare_with_reference, profile, Vec::new(), None);
+    main_expecting(
+        prefix,
+        command,
+        compare_with_reference,
+        profile,
+        Vec::new(),
+        None,
+    );
 }
 
 /// [`main_in`] for an implementation with known, documented failures
