@@ -257,6 +257,27 @@ fn scenario_html(out: &mut String, s: &ScenarioReport, open: bool) {
     out.push_str("</div>\n</details>\n");
 }
 
+/// The root causes, largest group first, each with its scenarios.
+fn root_cause_section(report: &RunReport) -> String {
+    if report.root_causes.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        "<section id=\"causes\"><h2>Root causes</h2>\n<table class=\"cmp\"><tr><th>scenarios</th><th>first difference</th><th>which</th></tr>\n",
+    );
+    for cause in &report.root_causes {
+        let _ = writeln!(
+            out,
+            "<tr class=\"fail\"><td>{}</td><td class=\"mono\">{}</td><td class=\"mono\">{}</td></tr>",
+            cause.scenarios.len(),
+            esc(&cause.cause),
+            esc(&cause.scenarios.join(", "))
+        );
+    }
+    out.push_str("</table>\n</section>\n");
+    out
+}
+
 /// The implementation's profile: each [impl-defined] rule, the option the
 /// run showed and the scenarios that showed it.
 fn profile_section(report: &RunReport) -> String {
@@ -430,6 +451,7 @@ pub fn write_html(report: &RunReport) -> String {
     }
     out.push_str("</div>\n</section>\n");
 
+    out.push_str(&root_cause_section(report));
     out.push_str(&profile_section(report));
 
     // Scenarios.

@@ -142,6 +142,19 @@ pub fn write_junit(report: &RunReport) -> String {
             Property::new("suite.version", report.suite.version.as_str()),
             Property::new("profile", report.profile.as_str()),
         ]);
+        suite.add_properties(
+            report
+                .root_causes
+                .iter()
+                .take(10)
+                .enumerate()
+                .map(|(k, c)| {
+                    Property::new(
+                        format!("root-cause.{}", k + 1),
+                        format!("{} scenarios: {}", c.scenarios.len(), c.cause),
+                    )
+                }),
+        );
         if report.interrupted {
             suite.add_property(Property::new("interrupted", "true"));
         }

@@ -41,6 +41,30 @@ fn seconds(ms: u64) -> String {
     format!("{}.{:03} s", ms / 1000, ms % 1000)
 }
 
+/// The root causes: the scenarios that did not pass, grouped by their
+/// normalised first difference, largest group first (at most ten).
+fn root_cause_list(report: &RunReport) -> String {
+    let mut md = String::new();
+    if report.root_causes.is_empty() {
+        return md;
+    }
+    md.push_str("## Root causes\n\n");
+    for cause in report.root_causes.iter().take(10) {
+        let n = cause.scenarios.len();
+        let _ = writeln!(
+            md,
+            "- **{n} {}**: `{}`",
+            if n == 1 { "scenario" } else { "scenarios" },
+            cause.cause.replace('`', "'")
+        );
+    }
+    if report.root_causes.len() > 10 {
+        let _ = writeln!(md, "- … and {} more causes", report.root_causes.len() - 10);
+    }
+    md.push('\n');
+    md
+}
+
 /// The implementation's profile as a table: each [impl-defined] rule with
 /// the option the run showed, "not observed", or the two options that
 /// break `options.consistent`.
@@ -129,6 +153,7 @@ pub fn write_markdown(report: &RunReport) -> String {
         t.not_applicable,
         t.total()
     );
+    md.push_str(&root_cause_list(report));
     md.push_str(&profile_table(report));
 
     md.push_str(

@@ -250,6 +250,10 @@ pub struct RunReport {
     /// rule break `options.consistent`.
     #[serde(default)]
     pub options: Vec<crate::ProfileEntry>,
+    /// The scenarios that did not pass, grouped by their normalised first
+    /// difference, largest group first.
+    #[serde(default)]
+    pub root_causes: Vec<crate::RootCause>,
 }
 
 impl RunReport {
@@ -274,6 +278,7 @@ impl RunReport {
             interrupted: false,
             totals: Totals::count(&scenarios),
             profile: default_profile(),
+            root_causes: crate::root_causes(&scenarios),
             options: crate::profile(
                 scenarios
                     .iter()

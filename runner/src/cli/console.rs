@@ -150,6 +150,26 @@ impl<W: Write> PlainReporter<W> {
                 writeln!(self.out, "{mark}{}", entry.describe())?;
             }
         }
+        // Root causes first: many failures often have one cause.
+        let report = crate::cli::reporting::run_report(result);
+        if !report.root_causes.is_empty() {
+            writeln!(self.out, "root causes (largest first):")?;
+            for cause in report.root_causes.iter().take(5) {
+                writeln!(
+                    self.out,
+                    "  {}: {}",
+                    count(cause.scenarios.len(), "scenario", "scenarios"),
+                    shorten(&cause.cause, 200)
+                )?;
+            }
+            if report.root_causes.len() > 5 {
+                writeln!(
+                    self.out,
+                    "  … and {} more (see the reports)",
+                    report.root_causes.len() - 5
+                )?;
+            }
+        }
         let not_passed: Vec<_> = result
             .scenarios
             .iter()
