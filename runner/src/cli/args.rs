@@ -61,7 +61,9 @@ pub(crate) struct RunArgs {
     /// Only scenarios whose `<area>::<id>` contains this (repeatable).
     #[arg(long, value_name = "TEXT")]
     pub(crate) filter: Vec<String>,
-    /// Scenarios at once (default: one per core; at most 64).
+    /// Scenarios at once, at most 64 (default: 64 in process, where
+    /// scenarios mostly wait; through adapter processes 4 per core, at
+    /// most 16).
     #[arg(long, value_name = "N", default_value_t = 0, value_parser = parse_jobs)]
     pub(crate) jobs: usize,
     /// How long the adapter may take to answer one request, in ms (500 to
@@ -170,7 +172,7 @@ pub(crate) fn parse_jobs(text: &str) -> Result<usize, String> {
     if jobs > MAX_JOBS {
         return Err(format!(
             "{jobs} at once is too many: at most {MAX_JOBS} (each scenario runs its own adapter), \
-             or 0 for one per core"
+             or 0 for the default"
         ));
     }
     Ok(jobs)

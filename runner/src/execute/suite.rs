@@ -86,7 +86,8 @@ pub struct SuiteOptions {
     /// matches. Empty: every scenario. A filter that matches nothing is an
     /// error.
     pub filter: Vec<String>,
-    /// Scenarios run at once (each with its own adapter); 0: one per core.
+    /// Scenarios run at once (each with its own adapter); 0: the default
+    /// for the adapter ([`default_jobs`]).
     pub jobs: usize,
     /// The scenarios folder (default: the workspace's `scenarios/`).
     pub scenarios_dir: PathBuf,
@@ -149,13 +150,40 @@ impl SuiteOptions {
 
     fn effective_jobs(&self, scenarios: usize) -> usize {
         let jobs = if self.jobs == 0 {
-            std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(1)
+            default_jobs(&self.adapter)
         } else {
             self.jobs
         };
         jobs.clamp(1, scenarios.max(1))
+    }
+}
+
+/// Scenarios at once by default in process. A scenario mostly waits (for
+/// its server, a timer, a quiet period), so the default does not follow
+/// the cores: a run takes about as long as its longest scenario once every
+/// scenario can wait at the same time (`docs/decisions.md`). The cap keeps
+/// the sockets and tasks of a much larger suite bounded.
+pub const IN_PROCESS_JOBS: usize = 64;
+
+/// Scenarios at once by default through adapter processes, per core: each
+/// needs a process of its own (a Node.js runtime, a browser), whose
+/// start-up costs CPU, so past a few per core a run becomes CPU-bound.
+pub const PROCESS_JOBS_PER_CORE: usize = 4;
+
+/// At most this many adapter processes at once by default, whatever the
+/// cores: each may be a browser of a few hundred MB.
+pub const PROCESS_JOBS_MAX: usize = 16;
+
+/// Scenarios at once when `--jobs` is not given: [`IN_PROCESS_JOBS`] in
+/// process; through adapter processes [`PROCESS_JOBS_PER_CORE`] per core,
+/// at most [`PROCESS_JOBS_MAX`].
+pub fn default_jobs(adapter: &AdapterSpec) -> usize {
+    match adapter {
+        AdapterSpec::Reference { .. } => IN_PROCESS_JOBS,
+        AdapterSpec::Command(_) => {
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            (PROCESS_JOBS_PER_CORE * cores).min(PROCESS_JOBS_MAX)
+        }
     }
 }
 
