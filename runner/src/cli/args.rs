@@ -5,6 +5,9 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use report::Format;
 
+use crate::cli::merge::MergeArgs;
+use crate::cli::scenario_args::{ScenarioSetArgs, ScenariosCommand};
+
 /// Checks an implementation of the mini-program socket API
 /// (`my.connectSocket`) against the conformance scenarios.
 ///
@@ -29,6 +32,16 @@ pub(crate) enum Command {
     /// error codes and scenarios against implementations (Markdown on
     /// stdout unless --md or --html is given).
     Compare(CompareArgs),
+    /// Joins the JSON reports of the parts of a sharded run
+    /// (`run --partition K/N`) into one run and writes its four reports
+    /// (exit 0: compliant, 1: failures, 2: the reports are not parts of one
+    /// run, overlap, or cannot be read or written).
+    Merge(MergeArgs),
+    /// The scenarios built into the binary.
+    Scenarios {
+        #[command(subcommand)]
+        command: ScenariosCommand,
+    },
     /// Serves the reference implementation over the adapter protocol on
     /// stdin/stdout (an adapter process for `run --adapter`).
     ServeReference {
@@ -66,6 +79,9 @@ pub(crate) struct RunArgs {
     /// most 16).
     #[arg(long, value_name = "N", default_value_t = 0, value_parser = parse_jobs)]
     pub(crate) jobs: usize,
+    /// Which scenarios: the tree, and the part of it.
+    #[command(flatten)]
+    pub(crate) set: ScenarioSetArgs,
     /// How long the adapter may take to answer one request, in ms (500 to
     /// 3600000).
     #[arg(long, value_name = "MS", default_value_t = 5000, value_parser = parse_request_timeout)]

@@ -68,7 +68,14 @@ pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> ExitCode 
             return refuse(&errors);
         }
     }
+    let set = match args.set.set().open() {
+        Ok(set) => set,
+        Err(e) => return fail(&e),
+    };
+    let set_line = args.set.describe(set.set());
     let options = SuiteOptions::new(adapter)
+        .with_scenarios_dir(set.root().to_path_buf())
+        .with_partition(args.set.partition)
         .with_filter(args.filter.clone())
         .with_jobs(args.jobs)
         .with_request_timeout(Duration::from_millis(args.request_timeout_ms))
@@ -90,6 +97,7 @@ pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> ExitCode 
                         break;
                     }
                 }
+                eprintln!("{set_line}");
                 ExitCode::SUCCESS
             }
             Err(e) => fail(&e),
@@ -119,6 +127,7 @@ pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> ExitCode 
         Ok(result) => result,
         Err(e) => return fail(&e),
     };
+    say(&set_line);
 
     let report = run_report(&result);
     let verdict = baseline

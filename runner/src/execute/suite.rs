@@ -20,6 +20,7 @@ use tokio::time::Instant;
 use crate::execute::executor::{
     config_for, face_mismatch, run_scenario_after_hello, run_scenario_in, DEFAULT_REQUEST_TIMEOUT,
 };
+use crate::execute::partition::Partition;
 use crate::execute::pool::{last_bytes, ProcSlot};
 use crate::execute::reference::{
     Behaviour, InProcessAdapter, MockSession, Mutant, Variant, Variants,
@@ -91,6 +92,9 @@ pub struct SuiteOptions {
     pub jobs: usize,
     /// The scenarios folder (default: the workspace's `scenarios/`).
     pub scenarios_dir: PathBuf,
+    /// Only this part of the selection (`--partition`, for sharding a run
+    /// across machines); `None`: all of it.
+    pub partition: Option<Partition>,
     /// How long an adapter may take to answer one request.
     pub request_timeout: Duration,
     /// How long a new adapter process may take to answer `hello` (its
@@ -112,6 +116,7 @@ impl SuiteOptions {
             filter: Vec::new(),
             jobs: 0,
             scenarios_dir: scenarios_dir(),
+            partition: None,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             start_timeout: Duration::from_secs(10),
             adapter_cwd: None,
@@ -134,6 +139,18 @@ impl SuiteOptions {
     /// The same options with `jobs` scenarios at once.
     pub fn with_jobs(mut self, jobs: usize) -> Self {
         self.jobs = jobs;
+        self
+    }
+
+    /// The same options reading the scenarios from `dir`.
+    pub fn with_scenarios_dir(mut self, dir: PathBuf) -> Self {
+        self.scenarios_dir = dir;
+        self
+    }
+
+    /// The same options keeping only one part of the selection.
+    pub fn with_partition(mut self, partition: Option<Partition>) -> Self {
+        self.partition = partition;
         self
     }
 
@@ -225,8 +242,18 @@ pub enum SuiteError {
     },
 }
 
-/// The scenarios `options` selects, sorted by trial name.
+/// The scenarios `options` selects (its filter, then its partition),
+/// sorted by trial name. A partition may be empty; a filter may not.
 pub fn select(options: &SuiteOptions) -> Result<Vec<LoadedScenario>, SuiteError> {
+    let chosen = filtered(options)?;
+    Ok(match &options.partition {
+        Some(partition) => partition.keep(chosen, LoadedScenario::trial_name),
+        None => chosen,
+    })
+}
+
+/// The scenarios `options.filter` selects, sorted by trial name.
+fn filtered(options: &SuiteOptions) -> Result<Vec<LoadedScenario>, SuiteError> {
     let mut all = load_dir(&options.scenarios_dir)?;
     all.sort_by_key(|s| s.trial_name());
     if options.filter.is_empty() {
