@@ -241,3 +241,30 @@ fn merged_parts_give_a_single_runs_verdicts_and_all_four_reports() {
         "nothing is written for a refused merge"
     );
 }
+
+#[test]
+fn merge_judges_the_merged_run_against_a_baseline() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let failing = ["run", "--mutant", "url-scheme-code", "--filter", "url::url-scheme"];
+    let mut whole = failing.to_vec();
+    whole.extend(["--write-baseline", "baseline.json", "--report", "json=whole.json"]);
+    let (code, text) = cli(d, &whole);
+    assert_eq!(code, 1, "{text}");
+    for k in 1..=2 {
+        let mut part = failing.to_vec();
+        let (p, r) = (format!("{k}/2"), format!("json=part{k}.json"));
+        part.extend(["--partition", &p, "--report", &r]);
+        cli(d, &part);
+    }
+    let merge = ["merge", "part1.json", "part2.json", "--report-dir", "out"];
+    let (code, text) = cli(d, &merge);
+    assert_eq!(code, 1, "failures without a baseline: {text}");
+    let mut with_baseline = merge.to_vec();
+    with_baseline.extend(["--baseline", "baseline.json"]);
+    let (code, text) = cli(d, &with_baseline);
+    assert_eq!(code, 0, "only expected failures: {text}");
+    assert!(text.contains("0 new failures"), "{text}");
+    let md = std::fs::read_to_string(d.join("out/summary.md")).unwrap();
+    assert!(md.to_lowercase().contains("baseline"), "{md}");
+}

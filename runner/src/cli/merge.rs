@@ -33,6 +33,10 @@ pub(crate) struct MergeArgs {
     /// html (repeatable).
     #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = parse_report_spec)]
     pub(crate) reports: Vec<ReportSpec>,
+    /// A baseline of expected failures, as for `run`: exit 1 only on new
+    /// failures, and summary.md ends with the baseline's verdict.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) baseline: Option<PathBuf>,
 }
 
 /// Why reports cannot be merged.
@@ -140,9 +144,23 @@ fn instant(rfc3339: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
 }
 
 /// Reads the parts, merges them, prints the summary and writes the
-/// reports; exit 0 when the merged run is compliant, 1 when it has
-/// failures, 2 when the parts cannot be read, merged or written.
+/// reports; exit 0 when the merged run is compliant (with `--baseline`:
+/// has no new failure), 1 when it is not, 2 when the parts or the baseline
+/// cannot be read, the parts cannot be merged or a report cannot be
+/// written.
 pub(crate) fn merge(args: &MergeArgs) -> ExitCode {
+    let baseline = match &args.baseline {
+        None => None,
+        Some(path) => match read_text(path)
+            .and_then(|text| report::read_baseline(&text).map_err(|e| error_chain(&e)))
+        {
+            Ok(b) => Some(b),
+            Err(e) => {
+                eprintln!("error: --baseline {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        },
+    };
     let mut parts = Vec::with_capacity(args.inputs.len());
     for path in &args.inputs {
         match read_text(path).and_then(|text| report::read_json(&text).map_err(|e| error_chain(&e)))
@@ -162,7 +180,25 @@ pub(crate) fn merge(args: &MergeArgs) -> ExitCode {
         }
     };
     print!("{}", summary(&merged, parts.len()));
-    let mut status = u8::from(merged.totals.has_failures());
+    let verdict = baseline
+        .as_ref()
+        .map(|b| report::apply_baseline(&merged, b));
+    let mut status = match &verdict {
+        Some(v) => {
+            println!(
+                "baseline: {} new failures, {} expected failures, {} unexpected passes",
+                v.new_failures.len(),
+                v.expected_failures.len(),
+                v.unexpected_passes.len()
+            );
+            for id in &v.new_failures {
+                println!("  new failure: {id}");
+            }
+            u8::from(!v.passed())
+        }
+        None => u8::from(merged.totals.has_failures()),
+    };
+    let baseline_md = verdict.as_ref().map(report::write_baseline_markdown);
     let mut targets: Vec<(Format, PathBuf)> = args
         .reports
         .iter()
@@ -178,7 +214,12 @@ pub(crate) fn merge(args: &MergeArgs) -> ExitCode {
     }
     println!();
     for (format, path) in &targets {
-        match write_text(path, &format.render(&merged)) {
+        let mut text = format.render(&merged);
+        if let (Format::Markdown, Some(md)) = (format, &baseline_md) {
+            text.push('\n');
+            text.push_str(md);
+        }
+        match write_text(path, &text) {
             Ok(()) => println!("written: {}", shown(path)),
             Err(e) => {
                 eprintln!("error: {}: {e}", path.display());
