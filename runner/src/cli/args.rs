@@ -179,7 +179,7 @@ pub(crate) fn parse_request_timeout(text: &str) -> Result<u64, String> {
     Ok(ms)
 }
 
-/// Parses `--jobs`: 0 (one per core) to [`MAX_JOBS`].
+/// Parses `--jobs`: 0 (the default for the adapter) to [`MAX_JOBS`].
 pub(crate) fn parse_jobs(text: &str) -> Result<usize, String> {
     let jobs: usize = text
         .trim()
