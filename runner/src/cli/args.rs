@@ -74,7 +74,7 @@ pub(crate) struct RunArgs {
     /// Only scenarios whose `<area>::<id>` contains this (repeatable).
     #[arg(long, value_name = "TEXT")]
     pub(crate) filter: Vec<String>,
-    /// Scenarios at once, at most 64 (default: 64 in process, where
+    /// Scenarios at once, at most 128 (default: 128 in process, where
     /// scenarios mostly wait; through adapter processes 4 per core, at
     /// most 16).
     #[arg(long, value_name = "N", default_value_t = 0, value_parser = parse_jobs)]
@@ -156,7 +156,7 @@ pub(crate) const MIN_REQUEST_TIMEOUT_MS: u64 = 500;
 /// The longest `--request-timeout-ms` (one hour).
 pub(crate) const MAX_REQUEST_TIMEOUT_MS: u64 = 3_600_000;
 /// The most scenarios at once (`--jobs`): each has its own adapter.
-pub(crate) const MAX_JOBS: usize = 64;
+pub(crate) const MAX_JOBS: usize = 128;
 
 /// Parses `--request-timeout-ms`: a whole number of milliseconds within
 /// [`MIN_REQUEST_TIMEOUT_MS`]..=[`MAX_REQUEST_TIMEOUT_MS`].

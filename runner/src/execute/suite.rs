@@ -178,9 +178,10 @@ impl SuiteOptions {
 /// Scenarios at once by default in process. A scenario mostly waits (for
 /// its server, a timer, a quiet period), so the default does not follow
 /// the cores: a run takes about as long as its longest scenario once every
-/// scenario can wait at the same time (`docs/decisions.md`). The cap keeps
-/// the sockets and tasks of a much larger suite bounded.
-pub const IN_PROCESS_JOBS: usize = 64;
+/// scenario can wait at the same time, which needs the long ones not to
+/// queue behind others (`docs/decisions.md`). At least the suite's size;
+/// the cap keeps the sockets of a much larger suite bounded.
+pub const IN_PROCESS_JOBS: usize = 128;
 
 /// Scenarios at once by default through adapter processes, per core: each
 /// needs a process of its own (a Node.js runtime, a browser), whose
