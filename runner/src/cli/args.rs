@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use report::Format;
 
-use crate::cli::merge::MergeArgs;
 use crate::cli::scenario_args::{ScenarioSetArgs, ScenariosCommand};
 
 /// Checks an implementation of the mini-program socket API
@@ -118,6 +117,27 @@ pub(crate) struct CompareArgs {
     /// Writes the matrix as one self-contained HTML page here.
     #[arg(long, value_name = "PATH")]
     pub(crate) html: Option<PathBuf>,
+}
+
+/// `merge`'s arguments.
+#[derive(Debug, Args)]
+pub(crate) struct MergeArgs {
+    /// The parts' JSON reports (`run --partition K/N --report json=PATH`).
+    #[arg(required = true, value_name = "REPORT.json")]
+    pub(crate) inputs: Vec<PathBuf>,
+    /// Writes all four reports of the merged run into DIR (junit.xml,
+    /// report.json, summary.md, report.html). With neither --report nor
+    /// --report-dir: target/conformance-report/.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) report_dir: Option<PathBuf>,
+    /// Writes one report of the merged run: FORMAT is junit, json, md or
+    /// html (repeatable).
+    #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = parse_report_spec)]
+    pub(crate) reports: Vec<ReportSpec>,
+    /// A baseline of expected failures, as for `run`: exit 1 only on new
+    /// failures, and summary.md ends with the baseline's verdict.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) baseline: Option<PathBuf>,
 }
 
 /// `--report FORMAT=PATH`.

@@ -11,33 +11,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use adapter_protocol::error_chain;
-use clap::Args;
 use report::{Format, RunReport, Status};
 
-use crate::cli::args::{parse_report_spec, ReportSpec};
+use crate::cli::args::MergeArgs;
 use crate::cli::output::{read_text, shown, write_text};
 use crate::cli::outputs::DEFAULT_REPORT_DIR;
-
-/// `merge`'s arguments.
-#[derive(Debug, Args)]
-pub(crate) struct MergeArgs {
-    /// The parts' JSON reports (`run --partition K/N --report json=PATH`).
-    #[arg(required = true, value_name = "REPORT.json")]
-    pub(crate) inputs: Vec<PathBuf>,
-    /// Writes all four reports of the merged run into DIR (junit.xml,
-    /// report.json, summary.md, report.html). With neither --report nor
-    /// --report-dir: target/conformance-report/.
-    #[arg(long, value_name = "DIR")]
-    pub(crate) report_dir: Option<PathBuf>,
-    /// Writes one report of the merged run: FORMAT is junit, json, md or
-    /// html (repeatable).
-    #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = parse_report_spec)]
-    pub(crate) reports: Vec<ReportSpec>,
-    /// A baseline of expected failures, as for `run`: exit 1 only on new
-    /// failures, and summary.md ends with the baseline's verdict.
-    #[arg(long, value_name = "FILE")]
-    pub(crate) baseline: Option<PathBuf>,
-}
 
 /// Why reports cannot be merged.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

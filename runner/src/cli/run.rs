@@ -68,13 +68,10 @@ pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> ExitCode 
             return refuse(&errors);
         }
     }
-    let set = match args.set.set().open() {
-        Ok(set) => set,
-        Err(e) => return fail(&e),
-    };
-    let set_line = args.set.describe(set.set());
+    let set = args.set.set();
+    let set_line = args.set.describe(&set);
     let options = SuiteOptions::new(adapter)
-        .with_scenarios_dir(set.root().to_path_buf())
+        .with_scenarios_dir(set.root())
         .with_partition(args.set.partition)
         .with_filter(args.filter.clone())
         .with_jobs(args.jobs)
@@ -97,7 +94,6 @@ pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> ExitCode 
                         break;
                     }
                 }
-                eprintln!("{set_line}");
                 ExitCode::SUCCESS
             }
             Err(e) => fail(&e),

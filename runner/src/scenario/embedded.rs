@@ -2,13 +2,16 @@
 //! (the YAML files, their golden snapshots, the schema, the README) as it
 //! was when the runner was compiled (`runner/build.rs` embeds it).
 //!
-//! The loader and the golden check read folders, so the embedded set is
-//! used as one: [`materialise`] writes it into a fresh temporary folder
-//! that lives as long as the returned value, and [`export`] writes it into
-//! a folder of the user's for reading or editing.
+//! The embedded files appear under the folder name [`ROOT`]
+//! (`<embedded>/close/open.yaml`): the loader lists them with
+//! [`yaml_paths`] and the loader and the golden check read every scenario
+//! file through [`read_to_string`], which serves paths under [`ROOT`] from
+//! memory and any other path from disk. Nothing is written for a run;
+//! [`export`] writes the set into a folder of the user's for reading or
+//! editing.
 
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/embedded_scenarios.rs"));
@@ -24,10 +27,7 @@ pub fn files() -> &'static [(&'static str, &'static [u8])] {
 pub fn scenario_count() -> usize {
     files()
         .iter()
-        .filter(|(path, _)| {
-            (path.ends_with(".yaml") || path.ends_with(".yml"))
-                && !path.split('/').any(|part| part == "snapshots")
-        })
+        .filter(|(path, _)| is_scenario_file(path))
         .count()
 }
 
@@ -75,80 +75,80 @@ pub fn export(dir: &Path) -> Result<usize, ExportError> {
     Ok(targets.len())
 }
 
-/// The embedded set written into a new temporary folder, removed when the
-/// value is dropped.
-pub fn materialise() -> Result<tempfile::TempDir, ExportError> {
-    let temp = std::env::temp_dir();
-    let dir = tempfile::Builder::new()
-        .prefix("connectsocket-scenarios-")
-        .tempdir()
-        .map_err(|source| ExportError::Io { path: temp, source })?;
-    export(dir.path())?;
-    Ok(dir)
+/// The folder name under which the embedded files appear. A path under
+/// it is never read from disk.
+pub const ROOT: &str = "<embedded>";
+
+/// [`ROOT`] as a path: give it to the loader as the scenarios folder.
+pub fn root() -> &'static Path {
+    Path::new(ROOT)
+}
+
+/// The embedded file at `path` (`<embedded>/<path under scenarios/>`).
+pub fn file(path: &Path) -> Option<&'static [u8]> {
+    let relative = path.strip_prefix(root()).ok()?;
+    let parts: Vec<&str> = relative
+        .components()
+        .map(|c| match c {
+            Component::Normal(part) => part.to_str(),
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    let wanted = parts.join("/");
+    files()
+        .iter()
+        .find(|(p, _)| *p == wanted)
+        .map(|(_, bytes)| *bytes)
+}
+
+/// The text of a scenario tree's file: from the embedded set for a path
+/// under [`ROOT`] (`NotFound` when it has no such file), else from disk.
+pub fn read_to_string(path: &Path) -> io::Result<String> {
+    if !path.starts_with(root()) {
+        return std::fs::read_to_string(path);
+    }
+    let bytes = file(path).ok_or_else(|| {
+        io::Error::new(io::ErrorKind::NotFound, "not in the embedded scenario set")
+    })?;
+    String::from_utf8(bytes.to_vec()).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+}
+
+/// The embedded scenario files (`*.yaml`, `*.yml` outside `snapshots/`),
+/// as paths under [`ROOT`], sorted.
+pub fn yaml_paths() -> Vec<PathBuf> {
+    files()
+        .iter()
+        .map(|(path, _)| *path)
+        .filter(|path| is_scenario_file(path))
+        .map(|path| root().join(path))
+        .collect()
+}
+
+fn is_scenario_file(path: &str) -> bool {
+    (path.ends_with(".yaml") || path.ends_with(".yml"))
+        && !path.split('/').any(|part| part == "snapshots")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::loader::{load_dir, scenarios_dir};
-
-    /// Every file under `root` with its bytes, as the build script walks it.
-    fn tree(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            if name.starts_with('.')
-                || name.ends_with(".snap.new")
-                || name.ends_with(".pending-snap")
-            {
-                continue;
-            }
-            if path.is_dir() {
-                tree(root, &path, out);
-            } else {
-                let relative = path
-                    .strip_prefix(root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                out.push((relative, std::fs::read(&path).unwrap()));
-            }
-        }
-    }
 
     #[test]
-    fn the_embedded_set_is_the_source_tree() {
-        let mut on_disk = Vec::new();
-        tree(&scenarios_dir(), &scenarios_dir(), &mut on_disk);
-        on_disk.sort();
-        let embedded: Vec<(String, Vec<u8>)> = files()
-            .iter()
-            .map(|(p, b)| (p.to_string(), b.to_vec()))
-            .collect();
-        let names = |v: &[(String, Vec<u8>)]| v.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
-        assert_eq!(names(&embedded), names(&on_disk));
-        assert!(
-            embedded == on_disk,
-            "an embedded file differs from the source tree"
+    fn embedded_paths_read_from_memory_and_other_paths_from_disk() {
+        let (first, bytes) = files()[0];
+        let text = read_to_string(&root().join(first)).unwrap();
+        assert_eq!(text.as_bytes(), bytes);
+        let missing = read_to_string(&root().join("no/such.snap")).unwrap_err();
+        assert_eq!(missing.kind(), io::ErrorKind::NotFound);
+        assert!(file(&root().join("../").join(first)).is_none());
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.yaml"), "on disk").unwrap();
+        assert_eq!(
+            read_to_string(&dir.path().join("a.yaml")).unwrap(),
+            "on disk"
         );
-        assert!(embedded.iter().any(|(p, _)| p.contains("/snapshots/")));
-        assert_eq!(scenario_count(), load_dir(&scenarios_dir()).unwrap().len());
-    }
-
-    #[test]
-    fn a_materialised_set_loads_like_the_source_tree_and_goes_away() {
-        let dir = materialise().unwrap();
-        let ids = |root: &Path| -> Vec<String> {
-            load_dir(root)
-                .unwrap()
-                .iter()
-                .map(|s| s.trial_name())
-                .collect()
-        };
-        assert_eq!(ids(dir.path()), ids(&scenarios_dir()));
-        let path = dir.path().to_path_buf();
-        drop(dir);
-        assert!(!path.exists());
+        assert!(yaml_paths().iter().all(|p| p.starts_with(root())));
+        assert_eq!(yaml_paths().len(), scenario_count());
     }
 
     #[test]

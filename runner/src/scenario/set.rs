@@ -1,6 +1,5 @@
 //! Which scenario tree a run uses: the source tree's `scenarios/` folder,
-//! the set embedded in the binary, or a folder given by the user; and that
-//! tree opened as a folder the loader reads ([`OpenSet`]).
+//! the set embedded in the binary, or a folder given by the user.
 //!
 //! The default ([`ScenarioSet::default_for_process`]) is the source tree
 //! when the process was started by cargo from the tree the binary was
@@ -12,7 +11,7 @@
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
-use crate::scenario::embedded::{self, ExportError};
+use crate::scenario::embedded;
 use crate::scenario::loader::scenarios_dir;
 
 /// A scenario tree.
@@ -48,6 +47,15 @@ impl ScenarioSet {
         }
     }
 
+    /// The folder the loader reads it from (for the embedded set,
+    /// [`embedded::ROOT`], served from memory).
+    pub fn root(&self) -> PathBuf {
+        match self {
+            ScenarioSet::SourceTree(dir) | ScenarioSet::Dir(dir) => dir.clone(),
+            ScenarioSet::Embedded => embedded::root().to_path_buf(),
+        }
+    }
+
     /// How the summary names it.
     pub fn describe(&self) -> String {
         match self {
@@ -60,48 +68,12 @@ impl ScenarioSet {
             ScenarioSet::Dir(dir) => format!("{} (--scenarios)", dir.display()),
         }
     }
-
-    /// The tree as a folder: the embedded set is written into a temporary
-    /// folder that lives as long as the [`OpenSet`].
-    pub fn open(self) -> Result<OpenSet, ExportError> {
-        let (root, temp) = match &self {
-            ScenarioSet::SourceTree(dir) | ScenarioSet::Dir(dir) => (dir.clone(), None),
-            ScenarioSet::Embedded => {
-                let temp = embedded::materialise()?;
-                (temp.path().to_path_buf(), Some(temp))
-            }
-        };
-        Ok(OpenSet {
-            set: self,
-            root,
-            _temp: temp,
-        })
-    }
-}
-
-/// A scenario tree readable as a folder, for as long as this value lives.
-#[derive(Debug)]
-pub struct OpenSet {
-    set: ScenarioSet,
-    root: PathBuf,
-    _temp: Option<tempfile::TempDir>,
-}
-
-impl OpenSet {
-    /// The folder to load scenarios from.
-    pub fn root(&self) -> &Path {
-        &self.root
-    }
-
-    /// The tree it is.
-    pub fn set(&self) -> &ScenarioSet {
-        &self.set
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::loader::load_dir;
 
     #[test]
     fn cargo_in_this_tree_means_the_source_tree_anything_else_the_embedded_set() {
@@ -119,14 +91,63 @@ mod tests {
         );
     }
 
+    /// Every file under `dir` with its bytes, as the build script walks it.
+    fn tree(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if name.starts_with('.')
+                || name.ends_with(".snap.new")
+                || name.ends_with(".pending-snap")
+            {
+                continue;
+            }
+            if path.is_dir() {
+                tree(root, &path, out);
+            } else {
+                let relative = path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                out.push((relative, std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+
     #[test]
-    fn an_opened_set_is_a_folder_and_the_embedded_one_is_temporary() {
-        let open = ScenarioSet::Embedded.open().unwrap();
-        let root = open.root().to_path_buf();
-        assert!(root.join("scenario.schema.json").is_file());
-        drop(open);
-        assert!(!root.exists());
-        let dir = ScenarioSet::Dir(PathBuf::from("somewhere")).open().unwrap();
-        assert_eq!(dir.root(), Path::new("somewhere"));
+    fn the_embedded_set_is_the_source_tree() {
+        let mut on_disk = Vec::new();
+        tree(&scenarios_dir(), &scenarios_dir(), &mut on_disk);
+        on_disk.sort();
+        let embedded: Vec<(String, Vec<u8>)> = embedded::files()
+            .iter()
+            .map(|(p, b)| (p.to_string(), b.to_vec()))
+            .collect();
+        let names = |v: &[(String, Vec<u8>)]| v.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&embedded), names(&on_disk));
+        assert!(
+            embedded == on_disk,
+            "an embedded file differs from the source tree"
+        );
+        assert!(embedded.iter().any(|(p, _)| p.contains("/snapshots/")));
+    }
+
+    #[test]
+    fn the_embedded_set_loads_like_the_source_tree() {
+        let trials = |root: &Path| -> Vec<(String, String)> {
+            load_dir(root)
+                .unwrap()
+                .iter()
+                .map(|s| (s.trial_name(), s.area.clone()))
+                .collect()
+        };
+        let embedded = ScenarioSet::Embedded.root();
+        assert_eq!(trials(&embedded), trials(&scenarios_dir()));
+        assert_eq!(trials(&embedded).len(), embedded::scenario_count());
+        assert!(load_dir(&embedded)
+            .unwrap()
+            .iter()
+            .all(|s| s.path.starts_with(embedded::ROOT)));
     }
 }
