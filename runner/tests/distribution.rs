@@ -103,6 +103,27 @@ fn a_copied_binary_runs_the_whole_suite_from_its_embedded_scenarios() {
         .collect();
     assert_eq!(left, ["r.json"]);
 
+    // A profile's own golden traces are found in the embedded set as in
+    // the source tree (a profile falls back to the default's goldens only
+    // where it has none of its own).
+    let profile = ["run", "--profile", "alipay-current", "--filter", "url::"];
+    let (_, text) = run_in(
+        &bin,
+        &work,
+        &[&profile[..], &["--report", "json=p-embedded.json"]].concat(),
+        true,
+    );
+    let (_, source) = cli(
+        &work,
+        &[&profile[..], &["--report", "json=p-source.json"]].concat(),
+    );
+    assert!(source.contains("scenarios: the source tree's"), "{source}");
+    assert_eq!(
+        verdicts(&work.join("p-embedded.json")),
+        verdicts(&work.join("p-source.json")),
+        "{text}\n{source}"
+    );
+
     // Under cargo, the source tree is the default; --embedded overrides it.
     let one = [
         "run",

@@ -38,13 +38,17 @@ pub(crate) enum MergeError {
     },
 }
 
-/// The fields of a report that vary between the parts of one run.
-const PER_PART: [&str; 5] = [
+/// The fields of a report that vary between the parts of one run: its
+/// scenarios and what is derived from them, its times, whether it was
+/// interrupted.
+const PER_PART: [&str; 7] = [
     "scenarios",
     "totals",
+    "profile",
     "startedAt",
     "finishedAt",
     "durationMs",
+    "interrupted",
 ];
 
 /// What a report says about its run, without [`PER_PART`].
@@ -58,8 +62,9 @@ fn run_identity(report: &RunReport) -> BTreeMap<String, serde_json::Value> {
     }
 }
 
-/// The parts joined: every scenario sorted by id, the totals counted
-/// again, from the earliest start to the latest finish.
+/// The parts joined: every scenario sorted by id, the totals and the
+/// options profile computed again from them, interrupted when a part was,
+/// from the earliest start to the latest finish.
 pub(crate) fn merge_reports(parts: &[(String, RunReport)]) -> Result<RunReport, MergeError> {
     let Some((first_name, first)) = parts.first() else {
         unreachable!("clap requires one report at least")
@@ -98,6 +103,15 @@ pub(crate) fn merge_reports(parts: &[(String, RunReport)]) -> Result<RunReport, 
         .collect();
     merged.scenarios.sort_by(|a, b| a.id.cmp(&b.id));
     merged.totals = report::Totals::count(&merged.scenarios);
+    // The options the whole run showed: one rule's two options in two
+    // parts break `options.consistent` as in one run.
+    merged.profile = report::profile(
+        merged
+            .scenarios
+            .iter()
+            .map(|s| (s.id.as_str(), s.options.as_slice())),
+    );
+    merged.interrupted = parts.iter().any(|(_, p)| p.interrupted);
     let earliest = parts
         .iter()
         .map(|(_, p)| &p.started_at)
@@ -122,7 +136,8 @@ fn instant(rfc3339: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
 }
 
 /// Reads the parts, merges them, prints the summary and writes the
-/// reports; exit 0 when the merged run is compliant (with `--baseline`:
+/// reports; exit 0 when the merged run is compliant (no failure, one
+/// option per [impl-defined] rule across all parts; with `--baseline`:
 /// has no new failure), 1 when it is not, 2 when the parts or the baseline
 /// cannot be read, the parts cannot be merged or a report cannot be
 /// written.
@@ -174,7 +189,7 @@ pub(crate) fn merge(args: &MergeArgs) -> ExitCode {
             }
             u8::from(!v.passed())
         }
-        None => u8::from(merged.totals.has_failures()),
+        None => u8::from(!compliant(&merged)),
     };
     let baseline_md = verdict.as_ref().map(report::write_baseline_markdown);
     let mut targets: Vec<(Format, PathBuf)> = args
@@ -208,6 +223,11 @@ pub(crate) fn merge(args: &MergeArgs) -> ExitCode {
     ExitCode::from(status)
 }
 
+/// As `run` decides: no failure, one option per rule, not interrupted.
+fn compliant(merged: &RunReport) -> bool {
+    merged.is_conforming() && !merged.interrupted
+}
+
 /// The merged run for the terminal: totals, what did not pass, the result.
 fn summary(merged: &RunReport, parts: usize) -> String {
     let mut text = String::new();
@@ -233,7 +253,23 @@ fn summary(merged: &RunReport, parts: usize) -> String {
             let _ = writeln!(text, "    {first}");
         }
     }
-    let verdict = if merged.totals.has_failures() {
+    for entry in merged.inconsistent_rules() {
+        let shown: Vec<String> = entry
+            .observed
+            .iter()
+            .map(|o| format!("{} ({})", o.option, o.scenarios.join(", ")))
+            .collect();
+        let _ = writeln!(
+            text,
+            "options.consistent broken: {} showed {}",
+            entry.rule,
+            shown.join(" and ")
+        );
+    }
+    if merged.interrupted {
+        let _ = writeln!(text, "a part was interrupted: not every scenario ran");
+    }
+    let verdict = if !compliant(merged) {
         "result: NOT compliant"
     } else {
         "result: compliant"
@@ -262,6 +298,7 @@ mod tests {
                 golden_diff: None,
                 trace: serde_json::Value::Null,
                 adapter_stderr: None,
+                options: Vec::new(),
             })
             .collect();
         RunReport::new(
@@ -300,6 +337,41 @@ mod tests {
         assert_eq!(merged.started_at, "2026-01-01T00:00:00.500Z");
         assert_eq!(merged.finished_at, "2026-01-01T00:00:02.000Z");
         assert_eq!(merged.duration_ms, 1500);
+    }
+
+    #[test]
+    fn two_options_of_one_rule_in_two_parts_break_consistency_in_the_merge() {
+        let t = "2026-01-01T00:00:00.000Z";
+        let choice = |option: &str| report::OptionChoice {
+            rule: "close.drop-error".into(),
+            option: option.into(),
+        };
+        let mut a = part(&[("close::a", Status::Pass)], t, t);
+        a.scenarios[0].options = vec![choice("error-then-close")];
+        let mut b = part(&[("close::b", Status::Pass)], t, t);
+        b.scenarios[0].options = vec![choice("close-only")];
+        let (a, b) = (rebuilt(a), rebuilt(b));
+        assert!(compliant(&a) && compliant(&b));
+        let merged = merge_reports(&[("a.json".into(), a), ("b.json".into(), b)]).unwrap();
+        assert!(!compliant(&merged));
+        let text = summary(&merged, 2);
+        assert!(
+            text.contains("options.consistent broken: close.drop-error"),
+            "{text}"
+        );
+        assert!(text.contains("result: NOT compliant"), "{text}");
+    }
+
+    /// The report with its derived fields computed from its scenarios.
+    fn rebuilt(r: RunReport) -> RunReport {
+        RunReport::new(
+            r.suite,
+            r.implementation,
+            r.started_at,
+            r.finished_at,
+            r.duration_ms,
+            r.scenarios,
+        )
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //! (`<embedded>/close/open.yaml`): the loader lists them with
 //! [`yaml_paths`] and the loader and the golden check read every scenario
 //! file through [`read_to_string`], which serves paths under [`ROOT`] from
-//! memory and any other path from disk. Nothing is written for a run;
+//! memory and any other path from disk ([`exists`] likewise). Nothing is
+//! written for a run;
 //! [`export`] writes the set into a folder of the user's for reading or
 //! editing.
 
@@ -113,6 +114,16 @@ pub fn read_to_string(path: &Path) -> io::Result<String> {
     String::from_utf8(bytes.to_vec()).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
 }
 
+/// Whether a scenario tree's file exists: in the embedded set for a path
+/// under [`ROOT`], else on disk.
+pub fn exists(path: &Path) -> bool {
+    if path.starts_with(root()) {
+        file(path).is_some()
+    } else {
+        path.exists()
+    }
+}
+
 /// The embedded scenario files (`*.yaml`, `*.yml` outside `snapshots/`),
 /// as paths under [`ROOT`], sorted.
 pub fn yaml_paths() -> Vec<PathBuf> {
@@ -141,6 +152,8 @@ mod tests {
         let missing = read_to_string(&root().join("no/such.snap")).unwrap_err();
         assert_eq!(missing.kind(), io::ErrorKind::NotFound);
         assert!(file(&root().join("../").join(first)).is_none());
+        assert!(exists(&root().join(first)));
+        assert!(!exists(&root().join("no/such.snap")));
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("a.yaml"), "on disk").unwrap();
         assert_eq!(

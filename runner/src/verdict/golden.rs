@@ -175,7 +175,7 @@ pub fn read_goldens_in(
         .into_iter()
         .map(|combination| {
             let own = snapshot_path_in(scenario, profile, &combination);
-            let path = if own.exists() || profile.is_default() {
+            let path = if embedded::exists(&own) || profile.is_default() {
                 own
             } else {
                 snapshot_path_for(scenario, &combination)
