@@ -68,7 +68,11 @@ pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> ExitCode 
             return refuse(&errors);
         }
     }
+    let set = args.set.set();
+    let set_line = args.set.describe(&set);
     let options = SuiteOptions::new(adapter)
+        .with_scenarios_dir(set.root())
+        .with_partition(args.set.partition)
         .with_filter(args.filter.clone())
         .with_jobs(args.jobs)
         .with_request_timeout(Duration::from_millis(args.request_timeout_ms))
@@ -119,6 +123,7 @@ pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> ExitCode 
         Ok(result) => result,
         Err(e) => return fail(&e),
     };
+    say(&set_line);
 
     let report = run_report(&result);
     let verdict = baseline

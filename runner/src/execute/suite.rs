@@ -20,6 +20,7 @@ use tokio::time::Instant;
 use crate::execute::executor::{
     config_for, face_mismatch, run_scenario_after_hello, run_scenario_in, DEFAULT_REQUEST_TIMEOUT,
 };
+use crate::execute::partition::Partition;
 use crate::execute::pool::{last_bytes, ProcSlot};
 use crate::execute::reference::{
     Behaviour, InProcessAdapter, MockSession, Mutant, Variant, Variants,
@@ -86,10 +87,14 @@ pub struct SuiteOptions {
     /// matches. Empty: every scenario. A filter that matches nothing is an
     /// error.
     pub filter: Vec<String>,
-    /// Scenarios run at once (each with its own adapter); 0: one per core.
+    /// Scenarios run at once (each with its own adapter); 0: the default
+    /// for the adapter ([`default_jobs`]).
     pub jobs: usize,
     /// The scenarios folder (default: the workspace's `scenarios/`).
     pub scenarios_dir: PathBuf,
+    /// Only this part of the selection (`--partition`, for sharding a run
+    /// across machines); `None`: all of it.
+    pub partition: Option<Partition>,
     /// How long an adapter may take to answer one request.
     pub request_timeout: Duration,
     /// How long a new adapter process may take to answer `hello` (its
@@ -111,6 +116,7 @@ impl SuiteOptions {
             filter: Vec::new(),
             jobs: 0,
             scenarios_dir: scenarios_dir(),
+            partition: None,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             start_timeout: Duration::from_secs(10),
             adapter_cwd: None,
@@ -136,6 +142,18 @@ impl SuiteOptions {
         self
     }
 
+    /// The same options reading the scenarios from `dir`.
+    pub fn with_scenarios_dir(mut self, dir: PathBuf) -> Self {
+        self.scenarios_dir = dir;
+        self
+    }
+
+    /// The same options keeping only one part of the selection.
+    pub fn with_partition(mut self, partition: Option<Partition>) -> Self {
+        self.partition = partition;
+        self
+    }
+
     /// The same options with another request deadline.
     pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
         self.request_timeout = timeout;
@@ -149,13 +167,41 @@ impl SuiteOptions {
 
     fn effective_jobs(&self, scenarios: usize) -> usize {
         let jobs = if self.jobs == 0 {
-            std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(1)
+            default_jobs(&self.adapter)
         } else {
             self.jobs
         };
         jobs.clamp(1, scenarios.max(1))
+    }
+}
+
+/// Scenarios at once by default in process. A scenario mostly waits (for
+/// its server, a timer, a quiet period), so the default does not follow
+/// the cores: a run takes about as long as its longest scenario once every
+/// scenario can wait at the same time, which needs the long ones not to
+/// queue behind others (`docs/decisions.md`). At least the suite's size;
+/// the cap keeps the sockets of a much larger suite bounded.
+pub const IN_PROCESS_JOBS: usize = 128;
+
+/// Scenarios at once by default through adapter processes, per core: each
+/// needs a process of its own (a Node.js runtime, a browser), whose
+/// start-up costs CPU, so past a few per core a run becomes CPU-bound.
+pub const PROCESS_JOBS_PER_CORE: usize = 4;
+
+/// At most this many adapter processes at once by default, whatever the
+/// cores: each may be a browser of a few hundred MB.
+pub const PROCESS_JOBS_MAX: usize = 16;
+
+/// Scenarios at once when `--jobs` is not given: [`IN_PROCESS_JOBS`] in
+/// process; through adapter processes [`PROCESS_JOBS_PER_CORE`] per core,
+/// at most [`PROCESS_JOBS_MAX`].
+pub fn default_jobs(adapter: &AdapterSpec) -> usize {
+    match adapter {
+        AdapterSpec::Reference { .. } => IN_PROCESS_JOBS,
+        AdapterSpec::Command(_) => {
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            (PROCESS_JOBS_PER_CORE * cores).min(PROCESS_JOBS_MAX)
+        }
     }
 }
 
@@ -197,8 +243,18 @@ pub enum SuiteError {
     },
 }
 
-/// The scenarios `options` selects, sorted by trial name.
+/// The scenarios `options` selects (its filter, then its partition),
+/// sorted by trial name. A partition may be empty; a filter may not.
 pub fn select(options: &SuiteOptions) -> Result<Vec<LoadedScenario>, SuiteError> {
+    let chosen = filtered(options)?;
+    Ok(match &options.partition {
+        Some(partition) => partition.keep(chosen, LoadedScenario::trial_name),
+        None => chosen,
+    })
+}
+
+/// The scenarios `options.filter` selects, sorted by trial name.
+fn filtered(options: &SuiteOptions) -> Result<Vec<LoadedScenario>, SuiteError> {
     let mut all = load_dir(&options.scenarios_dir)?;
     all.sort_by_key(|s| s.trial_name());
     if options.filter.is_empty() {

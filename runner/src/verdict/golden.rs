@@ -20,6 +20,7 @@ use serde_json::Value;
 
 use report::OptionChoice;
 
+use crate::scenario::embedded;
 use crate::scenario::loader::LoadedScenario;
 use crate::scenario::model::Scenario;
 use crate::scenario::profile::{self, Profile};
@@ -174,7 +175,7 @@ pub fn read_goldens_in(
         .into_iter()
         .map(|combination| {
             let own = snapshot_path_in(scenario, profile, &combination);
-            let path = if own.exists() || profile.is_default() {
+            let path = if embedded::exists(&own) || profile.is_default() {
                 own
             } else {
                 snapshot_path_for(scenario, &combination)
@@ -196,7 +197,7 @@ pub fn read_golden(scenario: &LoadedScenario) -> Result<Value, GoldenError> {
 
 fn read_snapshot(path: &Path, scenario: &LoadedScenario) -> Result<Value, GoldenError> {
     let path = path.to_path_buf();
-    let text = match std::fs::read_to_string(&path) {
+    let text = match embedded::read_to_string(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(GoldenError::Missing {
