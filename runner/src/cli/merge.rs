@@ -41,10 +41,11 @@ pub(crate) enum MergeError {
 /// The fields of a report that vary between the parts of one run: its
 /// scenarios and what is derived from them, its times, whether it was
 /// interrupted.
-const PER_PART: [&str; 7] = [
+const PER_PART: [&str; 8] = [
     "scenarios",
     "totals",
-    "profile",
+    "options",
+    "rootCauses",
     "startedAt",
     "finishedAt",
     "durationMs",
@@ -105,12 +106,13 @@ pub(crate) fn merge_reports(parts: &[(String, RunReport)]) -> Result<RunReport, 
     merged.totals = report::Totals::count(&merged.scenarios);
     // The options the whole run showed: one rule's two options in two
     // parts break `options.consistent` as in one run.
-    merged.profile = report::profile(
+    merged.options = report::profile(
         merged
             .scenarios
             .iter()
             .map(|s| (s.id.as_str(), s.options.as_slice())),
     );
+    merged.root_causes = report::root_causes(&merged.scenarios);
     merged.interrupted = parts.iter().any(|(_, p)| p.interrupted);
     let earliest = parts
         .iter()
