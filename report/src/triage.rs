@@ -27,9 +27,10 @@ pub fn root_causes(scenarios: &[ScenarioReport]) -> Vec<RootCause> {
         .iter()
         .filter(|s| matches!(s.status, Status::Fail | Status::Error))
     {
-        let text = s
-            .first_difference
-            .as_deref()
+        // A step that failed says more than the golden diff it left behind.
+        let step_failure = s.message.as_deref().filter(|m| m.starts_with("step "));
+        let text = step_failure
+            .or(s.first_difference.as_deref())
             .or(s.message.as_deref())
             .unwrap_or(s.status.label());
         let cause = normalise_cause(text);
@@ -55,6 +56,7 @@ pub fn normalise_cause(text: &str) -> String {
         "; client lane so far",
         "; server lane",
         " (events of that kind had",
+        " (cut short",
     ] {
         if let Some(at) = line.find(cut) {
             line.truncate(at);

@@ -16,6 +16,7 @@ use serde_json::Value;
 use tokio::time::Instant;
 
 use crate::execute::naming::{LaneOf, Naming};
+use crate::execute::patience;
 use crate::execute::recording::Recording;
 use crate::execute::session::SessionEndpoints;
 use crate::execute::session::{ActTarget, ServerSession};
@@ -364,8 +365,15 @@ impl Run<'_> {
         (Instant::now() + Duration::from_millis(ms)).min(self.deadline)
     }
 
+    /// The deadline of a request: the request timeout, or, once the
+    /// adapter has left requests unanswered in this run, a short one (see
+    /// [`patience`]).
     fn request_deadline(&self) -> Instant {
-        (Instant::now() + self.request_timeout).min(self.deadline)
+        let timeout = match patience::current() {
+            Some(p) if p.adapter_hangs() => self.request_timeout.min(patience::SHORT_REQUEST),
+            _ => self.request_timeout,
+        };
+        (Instant::now() + timeout).min(self.deadline)
     }
 
     /// The next adapter message; an error other than a timeout marks the
@@ -398,9 +406,15 @@ impl Run<'_> {
                 *target = TARGET_MY.to_string();
             }
         }
+        let before = self.recording.client().len();
         let result = self.recording.record(&mut self.naming, message);
         if let Err(e) = &result {
             self.fault.get_or_insert(e.clone());
+        }
+        if let Some(patience) = patience::current() {
+            for record in &self.recording.client()[before..] {
+                patience.saw(record);
+            }
         }
         result
     }
@@ -564,6 +578,9 @@ impl Run<'_> {
                         "call `{name}` ({}): no response before the deadline",
                         step.method
                     );
+                    if let Some(p) = patience::current() {
+                        p.missed_response();
+                    }
                     // A hung adapter: past the request deadline it is not
                     // trusted again (unless the scenario's own deadline cut it short).
                     if Instant::now() < self.deadline {
@@ -578,17 +595,46 @@ impl Run<'_> {
     }
 
     async fn await_items(&mut self, items: &[AwaitDetail], ms: u64) -> Result<(), String> {
-        let deadline = self.step_deadline(ms);
+        let mut deadline = self.step_deadline(ms);
         let client: Vec<&AwaitDetail> = items.iter().filter(|d| !d.event.is_server()).collect();
+        // Events that never came in this run, awaited again: wait briefly.
+        let patience = patience::current();
+        let missing_kinds = |recording: &Recording| -> Vec<String> {
+            let mut kinds: Vec<String> = recording
+                .missing(&client)
+                .iter()
+                .filter_map(|d| patience::pattern_kind(&d.event))
+                .collect();
+            kinds.sort();
+            kinds.dedup();
+            kinds
+        };
+        let cut = patience
+            .as_ref()
+            .and_then(|p| p.cut_short(&missing_kinds(&self.recording)));
+        if cut.is_some() {
+            deadline = deadline.min(Instant::now() + patience::SHORT_WAIT);
+        }
         while !self.recording.try_consume(&client) {
             match self.next(deadline).await {
                 Ok(message) => self.record(message)?,
                 Err(AdapterError::Timeout) => {
+                    let missing = self.recording.missing(&client);
+                    if let Some(p) = &patience {
+                        p.missed(&missing_kinds(&self.recording));
+                    }
+                    let waited = match &cut {
+                        Some(why) => format!(
+                            "within {} ms (cut short from {ms} ms: {why})",
+                            patience::SHORT_WAIT.as_millis()
+                        ),
+                        None => format!("within {ms} ms"),
+                    };
                     return Err(format!(
-                        "await {}: not seen within {ms} ms; client lane so far: {}",
-                        describe_items(&client),
+                        "await {}: not seen {waited}; client lane so far: {}",
+                        describe_items(&missing),
                         self.lane_summary()
-                    ))
+                    ));
                 }
                 Err(e) => return Err(format!("await {}: {e}", describe_items(&client))),
             }
@@ -596,6 +642,14 @@ impl Run<'_> {
         for item in items.iter().filter(|d| d.event.is_server()) {
             let Pattern::Server(kind) = item.event else {
                 continue;
+            };
+            // A server event the client's action causes (an upgrade request,
+            // a message): if it never came in this run, wait briefly.
+            let server_kind = vec![item.event.to_string()];
+            let cut = patience.as_ref().and_then(|p| p.cut_short(&server_kind));
+            let deadline = match &cut {
+                Some(_) => deadline.min(Instant::now() + patience::SHORT_WAIT),
+                None => deadline,
             };
             for _ in 0..item.count.unwrap_or(1) {
                 let consumed = self.recording.consumed_server().clone();
@@ -612,13 +666,26 @@ impl Run<'_> {
                 match found {
                     Some(e) => {
                         self.recording.consume_server(e.seq);
+                        if let Some(p) = &patience {
+                            p.saw_kind(&server_kind[0]);
+                        }
                     }
                     None => {
+                        if let Some(p) = &patience {
+                            p.missed(&server_kind);
+                        }
+                        let waited = match &cut {
+                            Some(why) => format!(
+                                "within {} ms (cut short from {ms} ms: {why})",
+                                patience::SHORT_WAIT.as_millis()
+                            ),
+                            None => format!("within {ms} ms"),
+                        };
                         return Err(format!(
-                            "await `{}`: not seen on the server within {ms} ms; server lane: {}",
+                            "await `{}`: not seen on the server {waited}; server lane: {}",
                             item.event,
                             serde_json::to_string(&self.session.recording()).unwrap_or_default()
-                        ))
+                        ));
                     }
                 }
             }

@@ -15,6 +15,7 @@
 pub mod executor;
 mod naming;
 pub mod partition;
+pub mod patience;
 mod pool;
 mod recording;
 pub mod reference;

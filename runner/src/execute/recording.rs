@@ -157,6 +157,26 @@ impl Recording {
         true
     }
 
+    /// The items that the lane cannot satisfy yet (each on its own, with
+    /// the records no await consumed), without consuming anything.
+    pub(crate) fn missing<'a>(&self, items: &[&'a AwaitDetail]) -> Vec<&'a AwaitDetail> {
+        items
+            .iter()
+            .filter(|item| {
+                let have = self
+                    .client
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, r)| {
+                        !self.consumed[*i] && r.matches(&item.event, item.listener.as_deref())
+                    })
+                    .count();
+                have < item.count.unwrap_or(1) as usize
+            })
+            .copied()
+            .collect()
+    }
+
     /// The server events awaits consumed so far.
     pub(crate) fn consumed_server(&self) -> &HashSet<u64> {
         &self.consumed_server

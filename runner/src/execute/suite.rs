@@ -21,6 +21,7 @@ use crate::execute::executor::{
     config_for, face_mismatch, run_scenario_after_hello, run_scenario_in, DEFAULT_REQUEST_TIMEOUT,
 };
 use crate::execute::partition::Partition;
+use crate::execute::patience::{Patience, PATIENCE};
 use crate::execute::pool::{last_bytes, ProcSlot};
 use crate::execute::reference::{
     Behaviour, InProcessAdapter, MockSession, Mutant, Variant, Variants,
@@ -281,6 +282,9 @@ pub struct Suite {
     server: MockServer,
     options: SuiteOptions,
     behaviour: Behaviour,
+    /// What the run learned of the events the implementation sends (a
+    /// kind that never comes makes later awaits for it short).
+    patience: Arc<Patience>,
     /// Idle adapter processes, each with the config it was introduced with.
     pool: Mutex<Vec<ProcSlot>>,
     implementation: Mutex<Option<Implementation>>,
@@ -356,6 +360,7 @@ impl Suite {
             server,
             options,
             behaviour,
+            patience: Patience::new(),
             pool: Mutex::new(Vec::new()),
             implementation: Mutex::new(implementation),
         })
@@ -378,6 +383,12 @@ impl Suite {
     /// An adapter process is reused (after `reset`) when its config is the
     /// scenario's, replaced when it is not, and ended after any fault.
     pub async fn run_one(&self, scenario: &LoadedScenario) -> ScenarioResult {
+        PATIENCE
+            .scope(Arc::clone(&self.patience), self.run_one_now(scenario))
+            .await
+    }
+
+    async fn run_one_now(&self, scenario: &LoadedScenario) -> ScenarioResult {
         let started = Instant::now();
         let session = MockSession::new(&self.server);
         let ca = self.server.ca_pem();
