@@ -461,7 +461,8 @@ mod tests {
 
     #[test]
     fn instanced_lines_round_trip_and_absent_means_instance_0() {
-        let line = json!({"id": 3, "op": "call", "target": "my", "method": "closeSocket", "instance": 5});
+        let line =
+            json!({"id": 3, "op": "call", "target": "my", "method": "closeSocket", "instance": 5});
         let request: Instanced<Request> = serde_json::from_value(line.clone()).unwrap();
         assert_eq!(request.instance, 5);
         assert_eq!(request.message.id, 3);
@@ -475,7 +476,10 @@ mod tests {
 
         let reset = json!({"id": 5, "op": "reset", "config": {"maxTasks": 2}, "instance": 1});
         let request: Instanced<Request> = serde_json::from_value(reset.clone()).unwrap();
-        let Op::Reset { config: Some(config) } = &request.message.op else {
+        let Op::Reset {
+            config: Some(config),
+        } = &request.message.op
+        else {
             panic!("not a reset with config: {request:?}")
         };
         assert_eq!(config.max_tasks, 2);
@@ -484,7 +488,10 @@ mod tests {
         let event = json!({"event": "listener", "target": "t1", "listener": "L", "type": "open", "res": {}, "instance": 2});
         let message: Instanced<AdapterMessage> = serde_json::from_value(event.clone()).unwrap();
         assert_eq!(message.instance, 2);
-        assert!(matches!(message.message, AdapterMessage::Event(Event::Listener { .. })));
+        assert!(matches!(
+            message.message,
+            AdapterMessage::Event(Event::Listener { .. })
+        ));
         assert_eq!(serde_json::to_value(&message).unwrap(), event);
         let response = json!({"id": 9, "ok": true, "result": {}});
         let message: Instanced<AdapterMessage> = serde_json::from_value(response.clone()).unwrap();
@@ -497,8 +504,14 @@ mod tests {
         let old = json!({"name": "x", "version": "1", "protocol": 1});
         let hello: HelloResult = serde_json::from_value(old.clone()).unwrap();
         assert_eq!(hello.instances, 1);
-        assert_eq!(serde_json::to_value(&hello).unwrap(), json!({"name": "x", "version": "1", "protocol": 1, "unsupported": []}));
-        let many: HelloResult = serde_json::from_value(json!({"name": "x", "version": "1", "protocol": 1, "instances": 64})).unwrap();
+        assert_eq!(
+            serde_json::to_value(&hello).unwrap(),
+            json!({"name": "x", "version": "1", "protocol": 1, "unsupported": []})
+        );
+        let many: HelloResult = serde_json::from_value(
+            json!({"name": "x", "version": "1", "protocol": 1, "instances": 64}),
+        )
+        .unwrap();
         assert_eq!(many.instances, 64);
         assert_eq!(serde_json::to_value(&many).unwrap()["instances"], 64);
     }
