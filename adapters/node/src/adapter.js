@@ -21,8 +21,12 @@ const protocol = require('./protocol');
 const { version } = require('../package.json');
 
 const NAME = 'node-ws';
-/** Instances of the implementation one adapter process holds (`instances` in hello). */
-const INSTANCES = 64;
+/**
+ * Instances of the implementation one adapter process holds (`instances`
+ * in hello): 1 unless NODE_WS_INSTANCES says more (opt-in until the
+ * shared mode passes every scenario: see docs/decisions.md).
+ */
+const INSTANCES = Math.max(1, Number.parseInt(process.env.NODE_WS_INSTANCES || '1', 10) || 1);
 
 function log(text) {
   process.stderr.write(`[node-ws adapter] ${text}\n`);
