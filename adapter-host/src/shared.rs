@@ -31,6 +31,7 @@ const IDLE_WAIT: Duration = Duration::from_secs(3600);
 type Delivery = Result<AdapterMessage, AdapterError>;
 
 /// What the instances ask of the routing task.
+#[allow(clippy::large_enum_variant)] // built once per request, as `Op`
 enum Command {
     /// Write a request to an instance.
     Send(u32, Request),
