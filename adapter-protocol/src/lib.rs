@@ -483,7 +483,13 @@ mod tests {
             panic!("not a reset with config: {request:?}")
         };
         assert_eq!(config.max_tasks, 2);
-        assert_eq!(serde_json::to_value(&request).unwrap(), reset);
+        // A config is written whole (its defaults included).
+        let written = serde_json::to_value(&request).unwrap();
+        assert_eq!(written["instance"], 1);
+        assert_eq!(
+            serde_json::from_value::<Instanced<Request>>(written).unwrap(),
+            request
+        );
 
         let event = json!({"event": "listener", "target": "t1", "listener": "L", "type": "open", "res": {}, "instance": 2});
         let message: Instanced<AdapterMessage> = serde_json::from_value(event.clone()).unwrap();
