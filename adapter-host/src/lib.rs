@@ -29,6 +29,11 @@
 //! implementation: [`ProcessAdapter`] implements it, and so does the
 //! runner's in-process reference; [`AdapterError`] is the one error of both.
 //!
+//! [`SharedAdapter`] drives one adapter process that holds several
+//! instances of the implementation (`instances` in its `hello` result):
+//! each [`Instance`] is an [`Adapter`] of its own, and a demultiplexer
+//! routes each message to the instance it names.
+//!
 //! What this crate does not do: run scenarios, apply scenario deadlines or
 //! restart adapters. That is the runner's executor.
 
@@ -38,6 +43,7 @@ mod error;
 mod live;
 mod node;
 mod process;
+mod shared;
 
 pub use adapter::{Adapter, BoxFuture};
 pub use command_line::split_command_line;
@@ -45,3 +51,4 @@ pub use error::{AdapterError, HostError};
 pub use live::kill_every_adapter;
 pub use node::{ensure_node_adapter, ensure_node_adapter_with, NodeTools, NODE_ADAPTER_SCRIPT};
 pub use process::{decode_line, ExitReport, ProcessAdapter, SpawnOptions};
+pub use shared::{Instance, SharedAdapter};

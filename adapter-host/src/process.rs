@@ -1,6 +1,6 @@
 //! [`ProcessAdapter`]: an adapter process spoken to over stdio.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
 use std::future::Future;
 use std::path::PathBuf;
@@ -10,7 +10,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use adapter_protocol::{
-    AdapterMessage, Config, Event, HelloResult, Op, Request, Response, PROTOCOL_VERSION, TARGET_MY,
+    AdapterMessage, Config, Event, HelloResult, Instanced, Op, Request, Response, PROTOCOL_VERSION,
+    TARGET_MY,
 };
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -127,6 +128,31 @@ impl Tail {
     }
 }
 
+/// The stderr tail of an adapter, readable from anywhere.
+#[derive(Debug, Clone)]
+pub(crate) struct StderrTail(Arc<Mutex<Tail>>);
+
+impl StderrTail {
+    /// The tail as text.
+    pub(crate) fn text(&self) -> String {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).text()
+    }
+}
+
+/// What one instance of the implementation was sent: the ids and task
+/// handles its messages may name. Ids are unique per instance.
+#[derive(Debug, Default)]
+struct Checks {
+    /// Every id sent, nested ones included.
+    used_ids: HashSet<u64>,
+    /// Ids sent and not yet answered.
+    outstanding: HashSet<u64>,
+    /// Ids of calls (top-level and nested): the ones callbacks may name.
+    call_ids: HashSet<u64>,
+    /// Task handles the adapter returned.
+    tasks: HashSet<String>,
+}
+
 /// An adapter process that speaks adapter protocol v1 on its stdio.
 ///
 /// Start one with [`spawn`](Self::spawn) inside a Tokio runtime. The value
@@ -147,14 +173,12 @@ pub struct ProcessAdapter {
     exit: Option<ExitStatus>,
     /// The final error, once there is one.
     fault: Option<AdapterError>,
-    /// Every id sent, nested ones included.
-    used_ids: HashSet<u64>,
-    /// Ids sent and not yet answered.
-    outstanding: HashSet<u64>,
-    /// Ids of calls (top-level and nested): the ones callbacks may name.
-    call_ids: HashSet<u64>,
-    /// Task handles the adapter returned.
-    tasks: HashSet<String>,
+    /// What was sent to each instance of the implementation, to check
+    /// what comes back (instance 0 for an adapter without instances).
+    sessions: HashMap<u32, Checks>,
+    /// How many instances the adapter holds (its `hello` result's
+    /// `instances`; 1 until then).
+    instances: u32,
     /// The target name of the global object of the face the adapter's
     /// `hello` result named (`my`, or `wx`).
     global_target: &'static str,
@@ -233,10 +257,8 @@ impl ProcessAdapter {
             exited_at: None,
             exit: None,
             fault: None,
-            used_ids: HashSet::new(),
-            outstanding: HashSet::new(),
-            call_ids: HashSet::new(),
-            tasks: HashSet::new(),
+            sessions: HashMap::new(),
+            instances: 1,
             global_target: TARGET_MY,
             ended: false,
         })
@@ -264,22 +286,51 @@ impl ProcessAdapter {
     /// when its stdin is closed, [`AdapterError::RequestIdReused`] when an
     /// id was already used (nothing is sent then).
     pub fn send(&mut self, request: Request) -> Result<(), AdapterError> {
+        self.send_to(0, request)
+    }
+
+    /// How many instances of the implementation the adapter holds (its
+    /// `hello` result's `instances`; 1 before `hello`).
+    pub fn instances(&self) -> u32 {
+        self.instances
+    }
+
+    /// [`send`](Self::send) to one instance of the implementation (the
+    /// request carries `instance` unless it is 0). Ids are unique per
+    /// instance.
+    ///
+    /// # Errors
+    ///
+    /// As [`send`](Self::send), and [`AdapterError::Protocol`] (without
+    /// ending the adapter) for an instance the adapter does not hold.
+    pub fn send_to(&mut self, instance: u32, request: Request) -> Result<(), AdapterError> {
         if let Some(fault) = &self.fault {
             return Err(fault.clone());
+        }
+        if instance >= self.instances {
+            return Err(AdapterError::Protocol(format!(
+                "a request for instance {instance}, but the adapter holds {}",
+                self.instances
+            )));
         }
         let mut ids = vec![request.id];
         if let Op::Call(call) = &request.op {
             ids.extend(call.nested_ids());
         }
         let mut fresh = HashSet::new();
+        let checks = self.sessions.entry(instance).or_default();
         if let Some(&id) = ids
             .iter()
-            .find(|&&id| self.used_ids.contains(&id) || !fresh.insert(id))
+            .find(|&&id| checks.used_ids.contains(&id) || !fresh.insert(id))
         {
             return Err(AdapterError::RequestIdReused(id));
         }
-        let mut line = serde_json::to_vec(&request)
-            .expect("a Request always serialises: its maps have string keys");
+        let is_call = matches!(request.op, Op::Call(_));
+        let mut line = serde_json::to_vec(&Instanced {
+            instance,
+            message: request,
+        })
+        .expect("a Request always serialises: its maps have string keys");
         line.push(b'\n');
         let queued = self
             .writer
@@ -292,11 +343,12 @@ impl ProcessAdapter {
                 stderr_tail: self.stderr_tail(),
             });
         }
-        if matches!(request.op, Op::Call(_)) {
-            self.call_ids.extend(&ids);
+        let checks = self.sessions.entry(instance).or_default();
+        if is_call {
+            checks.call_ids.extend(&ids);
         }
-        self.used_ids.extend(&ids);
-        self.outstanding.extend(ids);
+        checks.used_ids.extend(&ids);
+        checks.outstanding.extend(ids);
         Ok(())
     }
 
@@ -308,10 +360,26 @@ impl ProcessAdapter {
         &mut self,
         deadline: Instant,
     ) -> Pin<Box<dyn Future<Output = Result<AdapterMessage, AdapterError>> + Send + '_>> {
-        Box::pin(self.recv_inner(deadline))
+        Box::pin(async move { self.recv_inner(deadline).await.map(|routed| routed.message) })
     }
 
-    async fn recv_inner(&mut self, deadline: Instant) -> Result<AdapterMessage, AdapterError> {
+    /// [`recv`](Self::recv), with the instance the message is for.
+    /// Cancelling the future loses nothing.
+    ///
+    /// # Errors
+    ///
+    /// As [`recv`](Self::recv).
+    pub async fn recv_routed(
+        &mut self,
+        deadline: Instant,
+    ) -> Result<Instanced<AdapterMessage>, AdapterError> {
+        self.recv_inner(deadline).await
+    }
+
+    async fn recv_inner(
+        &mut self,
+        deadline: Instant,
+    ) -> Result<Instanced<AdapterMessage>, AdapterError> {
         loop {
             if let Some(fault) = &self.fault {
                 return Err(fault.clone());
@@ -392,20 +460,29 @@ impl ProcessAdapter {
 
     /// Parses and checks one stdout line: [`decode`], then the checks that
     /// need what was sent (ids, calls, tasks).
-    fn check_line(&mut self, bytes: &[u8]) -> Result<AdapterMessage, String> {
-        let message = decode(bytes)?;
-        let checked = match &message {
-            AdapterMessage::Response(response) => self.check_response(response),
-            AdapterMessage::Event(event) => self.check_event(event),
+    fn check_line(&mut self, bytes: &[u8]) -> Result<Instanced<AdapterMessage>, String> {
+        let routed = decode_routed(bytes)?;
+        let instance = routed.instance;
+        let checked = if instance >= self.instances {
+            Err(format!(
+                "a message for instance {instance}, but the adapter holds {}",
+                self.instances
+            ))
+        } else {
+            match &routed.message {
+                AdapterMessage::Response(response) => self.check_response(instance, response),
+                AdapterMessage::Event(event) => self.check_event(instance, event),
+            }
         };
         checked.map_err(|e| format!("{e}: {}", quote_line(bytes)))?;
-        Ok(message)
+        Ok(routed)
     }
 
-    fn check_response(&mut self, response: &Response) -> Result<(), String> {
+    fn check_response(&mut self, instance: u32, response: &Response) -> Result<(), String> {
         let id = response.id;
-        if !self.outstanding.remove(&id) {
-            return Err(if self.used_ids.contains(&id) {
+        let checks = self.sessions.entry(instance).or_default();
+        if !checks.outstanding.remove(&id) {
+            return Err(if checks.used_ids.contains(&id) {
                 format!("a second response to request {id}")
             } else {
                 format!("a response to id {id}, which was never sent")
@@ -414,7 +491,7 @@ impl ProcessAdapter {
         match (response.ok, &response.result, &response.error) {
             (true, Some(result), _) => {
                 if let Some(task) = result.pointer("/returned/task").and_then(Value::as_str) {
-                    self.tasks.insert(task.to_owned());
+                    checks.tasks.insert(task.to_owned());
                 }
                 Ok(())
             }
@@ -424,13 +501,15 @@ impl ProcessAdapter {
         }
     }
 
-    fn check_event(&self, event: &Event) -> Result<(), String> {
+    fn check_event(&self, instance: u32, event: &Event) -> Result<(), String> {
+        let empty = Checks::default();
+        let checks = self.sessions.get(&instance).unwrap_or(&empty);
         match event {
-            Event::Callback { call, .. } if !self.call_ids.contains(call) => {
+            Event::Callback { call, .. } if !checks.call_ids.contains(call) => {
                 Err(format!("a callback for call {call}, which was never sent"))
             }
             Event::Listener { target, .. }
-                if target != self.global_target && !self.tasks.contains(target) =>
+                if target != self.global_target && !checks.tasks.contains(target) =>
             {
                 Err(format!(
                     "a listener event on task {target:?}, which no call returned"
@@ -514,6 +593,10 @@ impl ProcessAdapter {
             )));
         }
         self.global_target = hello.api.global_target();
+        if hello.instances == 0 {
+            return Err(self.fail("hello declares 0 instances".to_string()));
+        }
+        self.instances = hello.instances;
         if let Some(key) = hello
             .unsupported
             .iter()
@@ -524,6 +607,12 @@ impl ProcessAdapter {
             )));
         }
         Ok(hello)
+    }
+
+    /// A reader of the stderr tail that outlives a `&self` borrow (for
+    /// the instances of a [`SharedAdapter`](crate::SharedAdapter)).
+    pub(crate) fn stderr_reader(&self) -> StderrTail {
+        StderrTail(Arc::clone(&self.stderr))
     }
 
     /// The last bytes of the adapter's stderr, as text (up to
@@ -543,7 +632,11 @@ impl ProcessAdapter {
         let mut replied = false;
         let mut error = self.fault.clone();
         if error.is_none() {
-            let id = self.used_ids.iter().max().map_or(1, |max| max + 1);
+            let id = self
+                .sessions
+                .get(&0)
+                .and_then(|checks| checks.used_ids.iter().max())
+                .map_or(1, |max| max + 1);
             match self.send(Request {
                 id,
                 op: Op::Shutdown,
@@ -642,6 +735,12 @@ pub fn decode_line(line: &[u8]) -> Result<AdapterMessage, AdapterError> {
 
 /// [`decode_line`], with the reason as text.
 fn decode(bytes: &[u8]) -> Result<AdapterMessage, String> {
+    decode_routed(bytes).map(|routed| routed.message)
+}
+
+/// [`decode`], with the line's `instance` (absent: 0; otherwise an
+/// unsigned integer below 2^32).
+fn decode_routed(bytes: &[u8]) -> Result<Instanced<AdapterMessage>, String> {
     let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
     let Ok(line) = std::str::from_utf8(bytes) else {
         let lossy = String::from_utf8_lossy(bytes);
@@ -656,20 +755,33 @@ fn decode(bytes: &[u8]) -> Result<AdapterMessage, String> {
     let Value::Object(object) = &value else {
         return Err(format!("a line that is not a JSON object: {}", quoted()));
     };
-    if object.contains_key("id") {
+    let instance = match object.get("instance") {
+        None => 0,
+        Some(number) => number
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .ok_or_else(|| {
+                format!(
+                    "an \"instance\" that is not an unsigned integer: {}",
+                    quoted()
+                )
+            })?,
+    };
+    let message = if object.contains_key("id") {
         let response: Response = serde_json::from_value(value)
             .map_err(|e| format!("a malformed response ({e}): {}", quoted()))?;
-        Ok(AdapterMessage::Response(response))
+        AdapterMessage::Response(response)
     } else if object.contains_key("event") {
         let event: Event = serde_json::from_value(value)
             .map_err(|e| format!("an unknown or malformed event ({e}): {}", quoted()))?;
-        Ok(AdapterMessage::Event(event))
+        AdapterMessage::Event(event)
     } else {
-        Err(format!(
+        return Err(format!(
             "a message that is neither a response (no \"id\") nor an event (no \"event\"): {}",
             quoted()
-        ))
-    }
+        ));
+    };
+    Ok(Instanced { instance, message })
 }
 
 /// A line [`decode`] accepted, quoted for an error.

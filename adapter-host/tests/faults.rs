@@ -61,7 +61,7 @@ async fn a_good_adapter_answers_every_request_and_exits_cleanly() {
         adapter
             .send(Request {
                 id: 3,
-                op: Op::Reset,
+                op: Op::Reset { config: None },
             })
             .unwrap();
         let reset = adapter.recv(soon(5000)).await.unwrap();

@@ -113,7 +113,14 @@ pub enum Op {
     /// Invoke one API method.
     Call(Call),
     /// End every socket without events; drop every listener and task.
-    Reset,
+    Reset {
+        /// The config the instance runs with from now on; absent: the one
+        /// it had. Added within version 1 for adapters that hold several
+        /// instances (each scenario brings its own config); written only
+        /// when set, so an adapter that predates it sees `{"op":"reset"}`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        config: Option<Config>,
+    },
     /// Reply, then exit with status 0.
     Shutdown,
 }
@@ -391,6 +398,38 @@ pub struct HelloResult {
     /// result is as before.
     #[serde(default, skip_serializing_if = "Api::is_my")]
     pub api: Api,
+    /// How many independent instances of the implementation the adapter
+    /// holds at once (requests name one with `instance`); absent means 1.
+    /// Added within version 1; written only when it is not 1.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub instances: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn is_one(n: &u32) -> bool {
+    *n == 1
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// A request or a message from the adapter with the instance of the
+/// implementation it is for (`instance`, absent means 0): the envelope of
+/// every line to and from an adapter whose `hello` result declared
+/// `instances` above 1. Instance 0 is written without the field, so a
+/// line for instance 0 is the line of an adapter without instances.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Instanced<T> {
+    /// The instance (0 ≤ instance < [`HelloResult::instances`]).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub instance: u32,
+    /// The request or message itself.
+    #[serde(flatten)]
+    pub message: T,
 }
 
 /// Builds the `{ "returned": … }` result of a `call`.
@@ -419,6 +458,69 @@ pub const BINARY_KEY: &str = "$binary";
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn instanced_lines_round_trip_and_absent_means_instance_0() {
+        let line =
+            json!({"id": 3, "op": "call", "target": "my", "method": "closeSocket", "instance": 5});
+        let request: Instanced<Request> = serde_json::from_value(line.clone()).unwrap();
+        assert_eq!(request.instance, 5);
+        assert_eq!(request.message.id, 3);
+        assert_eq!(serde_json::to_value(&request).unwrap(), line);
+
+        let plain = json!({"id": 4, "op": "reset"});
+        let request: Instanced<Request> = serde_json::from_value(plain.clone()).unwrap();
+        assert_eq!(request.instance, 0);
+        assert_eq!(request.message.op, Op::Reset { config: None });
+        assert_eq!(serde_json::to_value(&request).unwrap(), plain);
+
+        let reset = json!({"id": 5, "op": "reset", "config": {"maxTasks": 2}, "instance": 1});
+        let request: Instanced<Request> = serde_json::from_value(reset.clone()).unwrap();
+        let Op::Reset {
+            config: Some(config),
+        } = &request.message.op
+        else {
+            panic!("not a reset with config: {request:?}")
+        };
+        assert_eq!(config.max_tasks, 2);
+        // A config is written whole (its defaults included).
+        let written = serde_json::to_value(&request).unwrap();
+        assert_eq!(written["instance"], 1);
+        assert_eq!(
+            serde_json::from_value::<Instanced<Request>>(written).unwrap(),
+            request
+        );
+
+        let event = json!({"event": "listener", "target": "t1", "listener": "L", "type": "open", "res": {}, "instance": 2});
+        let message: Instanced<AdapterMessage> = serde_json::from_value(event.clone()).unwrap();
+        assert_eq!(message.instance, 2);
+        assert!(matches!(
+            message.message,
+            AdapterMessage::Event(Event::Listener { .. })
+        ));
+        assert_eq!(serde_json::to_value(&message).unwrap(), event);
+        let response = json!({"id": 9, "ok": true, "result": {}});
+        let message: Instanced<AdapterMessage> = serde_json::from_value(response.clone()).unwrap();
+        assert_eq!(message.instance, 0);
+        assert_eq!(serde_json::to_value(&message).unwrap(), response);
+    }
+
+    #[test]
+    fn hello_result_instances_default_to_one_and_are_written_only_above_it() {
+        let old = json!({"name": "x", "version": "1", "protocol": 1});
+        let hello: HelloResult = serde_json::from_value(old.clone()).unwrap();
+        assert_eq!(hello.instances, 1);
+        assert_eq!(
+            serde_json::to_value(&hello).unwrap(),
+            json!({"name": "x", "version": "1", "protocol": 1, "unsupported": []})
+        );
+        let many: HelloResult = serde_json::from_value(
+            json!({"name": "x", "version": "1", "protocol": 1, "instances": 64}),
+        )
+        .unwrap();
+        assert_eq!(many.instances, 64);
+        assert_eq!(serde_json::to_value(&many).unwrap()["instances"], 64);
+    }
 
     #[test]
     fn call_request_round_trips_with_nested_calls() {

@@ -73,6 +73,7 @@ pub fn spawn_in_process_as(behaviour: Behaviour) -> AdapterChannels {
     let bridge = Bridge {
         out: message_tx,
         behaviour,
+        served: None,
         my: None,
         tasks: HashMap::new(),
         within: HashMap::new(),
@@ -87,6 +88,8 @@ struct Bridge {
     out: mpsc::UnboundedSender<AdapterMessage>,
     /// What `my` runs: variants and a mutant.
     behaviour: Behaviour,
+    /// The behaviour the last accepted `hello` set up (its profile).
+    served: Option<Behaviour>,
     /// Set up by `hello`.
     my: Option<My>,
     /// Task handles returned since the last reset.
@@ -173,12 +176,14 @@ impl Bridge {
                 match My::with_behaviour(config, behaviour.clone()) {
                     Ok(my) => {
                         self.my = Some(my);
+                        self.served = Some(behaviour.clone());
                         let hello = HelloResult {
                             name: behaviour.adapter_name(),
                             version: env!("CARGO_PKG_VERSION").into(),
                             protocol: PROTOCOL_VERSION,
                             unsupported: Vec::new(),
                             api: behaviour.profile.api(),
+                            instances: 1,
                         };
                         let result = serde_json::to_value(hello).unwrap_or(Value::Null);
                         self.respond(Response::ok(id, result));
@@ -187,12 +192,28 @@ impl Bridge {
                 }
             }
             Op::Call(call) => self.execute(id, &call, None),
-            Op::Reset => {
+            Op::Reset { config } => {
                 if let Some(my) = &self.my {
                     my.reset();
                 }
                 self.clear();
-                self.respond(Response::ok(id, json!({})));
+                // `reset.config`: the implementation starts over with it,
+                // under the behaviour `hello` chose.
+                match (config, &self.served) {
+                    (None, _) => self.respond(Response::ok(id, json!({}))),
+                    (Some(_), None) => {
+                        self.respond(Response::error(id, "reset with a config before hello"));
+                    }
+                    (Some(config), Some(behaviour)) => {
+                        match My::with_behaviour(config, behaviour.clone()) {
+                            Ok(my) => {
+                                self.my = Some(my);
+                                self.respond(Response::ok(id, json!({})));
+                            }
+                            Err(e) => self.respond(Response::error(id, error_chain(&e))),
+                        }
+                    }
+                }
             }
             Op::Shutdown => {
                 if let Some(my) = &self.my {

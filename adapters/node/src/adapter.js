@@ -21,6 +21,12 @@ const protocol = require('./protocol');
 const { version } = require('../package.json');
 
 const NAME = 'node-ws';
+/**
+ * Instances of the implementation one adapter process holds (`instances`
+ * in hello): 1 unless NODE_WS_INSTANCES says more (opt-in until the
+ * shared mode passes every scenario: see docs/decisions.md).
+ */
+const INSTANCES = Math.max(1, Number.parseInt(process.env.NODE_WS_INSTANCES || '1', 10) || 1);
 
 function log(text) {
   process.stderr.write(`[node-ws adapter] ${text}\n`);
@@ -94,7 +100,8 @@ function toWire(value) {
 }
 
 function main() {
-  const session = new Session(parseArgs(process.argv.slice(2)));
+  const api = parseArgs(process.argv.slice(2));
+  const session = new protocol.Instances(nodeHost(api), INSTANCES, class extends protocol.Session {});
   const input = readline.createInterface({ input: process.stdin, crlfDelay: Infinity, terminal: false });
   input.on('line', (line) => {
     if (line.trim() === '') return;
@@ -115,8 +122,7 @@ function main() {
   });
   // Exit when stdin closes.
   input.on('close', () => {
-    if (session.my) destroyMy(session.my);
-    session.my = null;
+    session.destroyAll();
     process.stdout.write('', () => process.exit(0));
   });
   process.stdout.on('error', (err) => {
@@ -129,4 +135,4 @@ function main() {
 
 if (require.main === module) main();
 
-module.exports = { Session, fromWire, toWire };
+module.exports = { Session, fromWire, toWire, INSTANCES };

@@ -179,8 +179,7 @@ class Session {
         this.call(request, null);
         return;
       case 'reset':
-        this.resetState();
-        write({ id, ok: true, result: {} });
+        this.reset(id, request);
         return;
       case 'shutdown':
         this.shutdown(id);
@@ -216,7 +215,37 @@ class Session {
     const result = { name, version, protocol: PROTOCOL, unsupported };
     // `api` is written only for a face other than the default `my`.
     if (this.api !== 'my') result.api = this.api;
+    // `instances` is written only above 1 (absent means 1).
+    if (this.host.instances > 1) result.instances = this.host.instances;
     this.host.write({ id, ok: true, result });
+  }
+
+  /** `reset`, with an optional `config` this instance runs with from now on. */
+  reset(id, request) {
+    if (request.config !== undefined) {
+      if (this.config === null) {
+        this.host.write({ id, ok: false, error: 'reset with a config before hello' });
+        return;
+      }
+      const checked = checkHello({ protocol: PROTOCOL, config: request.config });
+      if (checked.error) {
+        this.host.write({ id, ok: false, error: checked.error });
+        return;
+      }
+      const previous = this.config;
+      this.config = checked.config;
+      try {
+        this.resetState();
+      } catch (err) {
+        this.config = previous;
+        this.resetState();
+        this.host.write({ id, ok: false, error: `config refused: ${err.message}` });
+        return;
+      }
+    } else {
+      this.resetState();
+    }
+    this.host.write({ id, ok: true, result: {} });
   }
 
   shutdown(id) {
@@ -357,4 +386,71 @@ class Session {
   }
 }
 
-module.exports = { PROTOCOL, CONFIG_KEYS, FACES, PROFILE_APIS, Session, checkHello, fromWire, toWire };
+/**
+ * Several independent sessions in one adapter (`instances` in the hello
+ * result): a request goes to the session its `instance` names (absent: 0),
+ * and every message of session k carries `instance: k` (none for 0).
+ * Instance 0 answers `hello`; any other is made on its first request, as
+ * after that `hello` (its face and config), with an IUT of its own.
+ */
+class Instances {
+  constructor(host, count, SessionClass = Session) {
+    this.host = host;
+    this.count = count;
+    this.SessionClass = SessionClass;
+    this.sessions = new Map();
+  }
+
+  /** The session of instance k, made when first needed. */
+  session(k) {
+    let session = this.sessions.get(k);
+    if (session) return session;
+    const host = Object.create(this.host);
+    host.instances = this.count;
+    if (k !== 0) host.write = (message) => this.host.write({ ...message, instance: k });
+    session = new this.SessionClass(host);
+    const first = this.sessions.get(0);
+    if (k !== 0 && first && first.config !== null) {
+      session.api = first.api;
+      session.config = first.config;
+      session.resetState();
+    }
+    this.sessions.set(k, session);
+    return session;
+  }
+
+  /** Answers one request (any parsed JSON value). */
+  handle(request) {
+    const k = request && typeof request === 'object' && request.instance !== undefined ? request.instance : 0;
+    if (!Number.isInteger(k) || k < 0 || k >= this.count) {
+      const id = request && Number.isInteger(request.id) ? request.id : null;
+      this.host.write({ id, ok: false, error: `no instance ${JSON.stringify(k)} (this adapter holds ${this.count})` });
+      return;
+    }
+    if (k !== 0 && request.op === 'hello') {
+      this.host.write({ id: request.id, instance: k, ok: false, error: 'hello goes to instance 0 only' });
+      return;
+    }
+    this.session(k).handle(request);
+  }
+
+  /** Ends every instance's sockets. */
+  destroyAll() {
+    for (const session of this.sessions.values()) {
+      if (session.my) this.host.destroyMy(session.my);
+      session.my = null;
+    }
+  }
+}
+
+module.exports = {
+  Instances,
+  PROTOCOL,
+  CONFIG_KEYS,
+  FACES,
+  PROFILE_APIS,
+  Session,
+  checkHello,
+  fromWire,
+  toWire,
+};

@@ -224,7 +224,7 @@ async fn execute(
     let mut not_applicable = None;
     let (hello_result, end_op) = match prelude {
         Prelude::Hello(config) => (run.hello(config, profile).await, Op::Shutdown),
-        Prelude::Done(hello) => (Ok(hello), Op::Reset),
+        Prelude::Done(hello) => (Ok(hello), Op::Reset { config: None }),
     };
     let failure = match hello_result {
         Err(message) => Some(StepFailure {
@@ -278,7 +278,7 @@ async fn execute(
     // End (or reset) the adapter; what it says now is not part of the
     // trace, and the wait is bounded.
     if run.fault.is_none() {
-        let is_reset = matches!(end_op, Op::Reset);
+        let is_reset = matches!(end_op, Op::Reset { .. });
         let until = Instant::now()
             + if is_reset {
                 request_timeout

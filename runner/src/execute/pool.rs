@@ -86,3 +86,163 @@ pub(crate) fn last_bytes(text: &str, max: usize) -> &str {
     }
     &text[start..]
 }
+
+/// An instance of a shared adapter process, with the config it runs
+/// with and the next request id free on it.
+pub(crate) struct InstanceSlot {
+    /// The instance.
+    pub(crate) instance: adapter_host::Instance,
+    /// The process it lives in (an index into [`SharedPool::procs`] ids).
+    pub(crate) proc_id: u64,
+    /// The config it runs with.
+    pub(crate) config: Config,
+    /// The process's answer to `hello`.
+    pub(crate) hello: HelloResult,
+    /// The next request id free on it.
+    pub(crate) next_id: u64,
+}
+
+/// One shared adapter process and its idle instances.
+pub(crate) struct SharedProc {
+    id: u64,
+    adapter: adapter_host::SharedAdapter,
+    idle: Vec<InstanceSlot>,
+    busy: usize,
+    /// A scenario on it failed with an adapter fault: it takes no more
+    /// scenarios and ends when its last one ends.
+    retiring: bool,
+}
+
+/// Shared adapter processes (adapters that declare `instances` above 1):
+/// each runs up to that many scenarios at once.
+#[derive(Default)]
+pub(crate) struct SharedPool {
+    procs: std::sync::Mutex<Vec<SharedProc>>,
+    /// One process starts at a time, so that workers arriving together
+    /// share it rather than each starting one.
+    starting: tokio::sync::Mutex<u64>,
+}
+
+impl SharedPool {
+    fn procs(&self) -> std::sync::MutexGuard<'_, Vec<SharedProc>> {
+        self.procs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// An idle instance (preferring one with `config`), if any.
+    fn take_idle(&self, config: &Config) -> Option<InstanceSlot> {
+        let mut procs = self.procs();
+        let mut best: Option<(usize, usize)> = None;
+        for (p, proc) in procs.iter().enumerate() {
+            if proc.retiring {
+                continue;
+            }
+            if let Some(i) = proc.idle.iter().position(|s| &s.config == config) {
+                best = Some((p, i));
+                break;
+            }
+            if best.is_none() && !proc.idle.is_empty() {
+                best = Some((p, proc.idle.len() - 1));
+            }
+        }
+        let (p, i) = best?;
+        procs[p].busy += 1;
+        Some(procs[p].idle.swap_remove(i))
+    }
+
+    /// An instance for a scenario with `config`: an idle one, else one of
+    /// a freshly started process (`start` starts it and says `hello`).
+    pub(crate) async fn take<F, Fut>(
+        &self,
+        config: &Config,
+        start: F,
+    ) -> Result<InstanceSlot, String>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<ProcSlot, String>>,
+    {
+        if let Some(slot) = self.take_idle(config) {
+            return Ok(slot);
+        }
+        let mut next_id = self.starting.lock().await;
+        if let Some(slot) = self.take_idle(config) {
+            return Ok(slot);
+        }
+        let started = start().await?;
+        let id = *next_id;
+        *next_id += 1;
+        let adapter = adapter_host::SharedAdapter::new(started.adapter);
+        let idle: Vec<InstanceSlot> = (0..adapter.instances())
+            .rev()
+            .filter_map(|k| adapter.instance(k))
+            .map(|instance| InstanceSlot {
+                // Instance 0 answered `hello` with id 1.
+                next_id: if instance.number() == 0 { 2 } else { 1 },
+                instance,
+                proc_id: id,
+                config: started.config.clone(),
+                hello: started.hello.clone(),
+            })
+            .collect();
+        let mut procs = self.procs();
+        procs.push(SharedProc {
+            id,
+            adapter,
+            idle,
+            busy: 0,
+            retiring: false,
+        });
+        let proc = procs.last_mut().expect("just pushed");
+        proc.busy += 1;
+        proc.idle
+            .pop()
+            .ok_or_else(|| "the adapter holds no instance".to_string())
+    }
+
+    /// Gives an instance back after its scenario; after an adapter fault
+    /// the process retires, and ends once no scenario uses it.
+    pub(crate) async fn give_back(&self, slot: InstanceSlot, faulted: bool) {
+        let ended = {
+            let mut procs = self.procs();
+            let Some(p) = procs.iter().position(|p| p.id == slot.proc_id) else {
+                return;
+            };
+            let proc = &mut procs[p];
+            proc.busy -= 1;
+            if faulted || proc.adapter.fault().is_some() {
+                proc.retiring = true;
+                drop(slot);
+            } else {
+                proc.idle.push(slot);
+            }
+            if proc.retiring && proc.busy == 0 {
+                Some(procs.swap_remove(p))
+            } else {
+                None
+            }
+        };
+        if let Some(proc) = ended {
+            drop(proc.idle);
+            proc.adapter
+                .shutdown(Instant::now() + Duration::from_secs(2))
+                .await;
+        }
+    }
+
+    /// Ends every process (`shutdown`, then kill past a short deadline).
+    pub(crate) async fn finish(&self) {
+        let procs = std::mem::take(&mut *self.procs());
+        for proc in procs {
+            drop(proc.idle);
+            proc.adapter
+                .shutdown(Instant::now() + Duration::from_secs(2))
+                .await;
+        }
+    }
+
+    /// Kills every process at once.
+    pub(crate) fn abandon(&self) {
+        drop(std::mem::take(&mut *self.procs()));
+    }
+}

@@ -22,7 +22,7 @@ use crate::execute::executor::{
 };
 use crate::execute::partition::Partition;
 use crate::execute::patience::{Patience, PATIENCE};
-use crate::execute::pool::{last_bytes, ProcSlot};
+use crate::execute::pool::{last_bytes, ProcSlot, SharedPool};
 use crate::execute::reference::{
     Behaviour, InProcessAdapter, MockSession, Mutant, Variant, Variants,
 };
@@ -287,6 +287,10 @@ pub struct Suite {
     patience: Arc<Patience>,
     /// Idle adapter processes, each with the config it was introduced with.
     pool: Mutex<Vec<ProcSlot>>,
+    /// Shared adapter processes, when the adapter holds several instances.
+    shared: SharedPool,
+    /// The instances one adapter process holds (its `hello`; 1 in process).
+    instances: u32,
     implementation: Mutex<Option<Implementation>>,
 }
 
@@ -327,6 +331,7 @@ impl Suite {
             .await
             .map_err(|e| SuiteError::MockServer(e.to_string()))?;
         let mut implementation = None;
+        let mut instances = 1;
         if let AdapterSpec::Command(command) = &options.adapter {
             // Start it once up front: an adapter that cannot start is a
             // configuration error, not a hundred failed scenarios.
@@ -354,6 +359,7 @@ impl Suite {
                 });
             }
             implementation = Some(implementation_of(&slot.hello, &options.adapter));
+            instances = slot.hello.instances;
             slot.end().await;
         }
         Ok(Suite {
@@ -362,6 +368,8 @@ impl Suite {
             behaviour,
             patience: Patience::new(),
             pool: Mutex::new(Vec::new()),
+            shared: SharedPool::default(),
+            instances,
             implementation: Mutex::new(implementation),
         })
     }
@@ -369,6 +377,16 @@ impl Suite {
     /// The options it runs with.
     pub fn options(&self) -> &SuiteOptions {
         &self.options
+    }
+
+    /// Scenarios at once: as [`SuiteOptions`] says, and by default, for an
+    /// adapter that holds several instances, as many as one process holds.
+    pub fn effective_jobs(&self, scenarios: usize) -> usize {
+        if self.options.jobs == 0 && self.instances > 1 {
+            let jobs = usize::try_from(self.instances).unwrap_or(usize::MAX);
+            return jobs.min(IN_PROCESS_JOBS).clamp(1, scenarios.max(1));
+        }
+        self.options.effective_jobs(scenarios)
     }
 
     /// The implementation, from the first `hello` answered.
@@ -405,6 +423,10 @@ impl Suite {
                 .await;
                 self.note_hello(execution.hello.as_ref());
                 judge(scenario, &execution)
+            }
+            AdapterSpec::Command(command) if self.instances > 1 => {
+                self.run_shared(command, scenario, &session, ca, started)
+                    .await
             }
             AdapterSpec::Command(command) => {
                 let config = config_for(&scenario.scenario, ca);
@@ -455,6 +477,82 @@ impl Suite {
         result
     }
 
+    /// [`run_one`](Self::run_one) on an instance of a shared adapter
+    /// process: its config is set with `reset` when it differs.
+    async fn run_shared(
+        &self,
+        command: &str,
+        scenario: &LoadedScenario,
+        session: &MockSession,
+        ca: &str,
+        started: Instant,
+    ) -> ScenarioResult {
+        let config = config_for(&scenario.scenario, ca);
+        let start = || {
+            ProcSlot::start(
+                command,
+                self.options.adapter_cwd.clone(),
+                self.options.hello_timeout(),
+                config.clone(),
+                self.options.profile,
+            )
+        };
+        let fail = |message: String| {
+            let mut result = ScenarioResult::new(scenario, Status::Fail);
+            result.message = Some(format!("the adapter does not start: {message}"));
+            result.adapter_fault = Some(message);
+            result.duration = started.elapsed();
+            result
+        };
+        let mut slot = match self.shared.take(&config, start).await {
+            Ok(slot) => slot,
+            Err(message) => return fail(message),
+        };
+        if slot.config != config {
+            let id = slot.next_id;
+            slot.next_id += 1;
+            if let Err(message) = reconfigure(
+                &mut slot.instance,
+                id,
+                config.clone(),
+                self.options.request_timeout,
+            )
+            .await
+            {
+                let tail = slot.instance.stderr_tail();
+                self.shared.give_back(slot, true).await;
+                let mut result = fail(format!("reset with the scenario's config: {message}"));
+                if !tail.trim().is_empty() {
+                    result.stderr_tail = Some(last_bytes(&tail, 8000).to_string());
+                }
+                return result;
+            }
+            slot.config = config;
+        }
+        let execution = run_scenario_after_hello(
+            &scenario.scenario,
+            &mut slot.instance,
+            session,
+            &slot.hello,
+            slot.next_id,
+            self.options.request_timeout,
+            self.options.profile,
+        )
+        .await;
+        slot.next_id = execution.next_id;
+        let mut result = judge(scenario, &execution);
+        if result.status != Status::Pass || execution.adapter_fault.is_some() {
+            let tail = slot.instance.stderr_tail();
+            if !tail.trim().is_empty() {
+                result.stderr_tail = Some(last_bytes(&tail, 8000).to_string());
+            }
+        }
+        self.shared
+            .give_back(slot, execution.adapter_fault.is_some())
+            .await;
+        result
+    }
+
     fn note_hello(&self, hello: Option<&HelloResult>) {
         if let Some(h) = hello {
             self.implementation
@@ -493,6 +591,7 @@ impl Suite {
     /// Kills every idle adapter process (and its process group) at once,
     /// without `shutdown`: for a run that was interrupted.
     pub fn abandon(&self) {
+        self.shared.abandon();
         // Dropping a slot's adapter kills its process group.
         drop(std::mem::take(
             &mut *self.pool.lock().unwrap_or_else(PoisonError::into_inner),
@@ -508,6 +607,7 @@ impl Suite {
         for slot in slots {
             slot.end().await;
         }
+        self.shared.finish().await;
     }
 }
 
@@ -545,7 +645,7 @@ pub async fn run_suite_until(
         }
     };
     let total = scenarios.len();
-    let jobs = options.effective_jobs(total);
+    let jobs = suite.effective_jobs(total);
     on_event(&SuiteEvent::Started {
         adapter: options.adapter.describe(),
         total,
@@ -655,6 +755,39 @@ fn suite_result(
             interrupted,
         },
         scenarios,
+    }
+}
+
+/// Sends `reset` with `config` to an instance and waits for its answer.
+async fn reconfigure(
+    instance: &mut adapter_host::Instance,
+    id: u64,
+    config: Config,
+    timeout: Duration,
+) -> Result<(), String> {
+    use adapter_host::Adapter;
+    use adapter_protocol::{error_chain, AdapterMessage, Op, Request};
+    instance
+        .send(Request {
+            id,
+            op: Op::Reset {
+                config: Some(config),
+            },
+        })
+        .map_err(|e| error_chain(&e))?;
+    let deadline = Instant::now() + timeout;
+    loop {
+        match instance.recv(deadline).await.map_err(|e| error_chain(&e))? {
+            AdapterMessage::Response(response) if response.id == id => {
+                return if response.ok {
+                    Ok(())
+                } else {
+                    Err(response.error.unwrap_or_default())
+                };
+            }
+            // Late events of the instance's last scenario.
+            _ => continue,
+        }
     }
 }
 

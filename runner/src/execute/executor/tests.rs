@@ -112,7 +112,7 @@ fn fake_api() -> Handler {
             request.id,
             json!({"name": "fake", "version": "0", "protocol": 1, "unsupported": ["wssOnly"]}),
         )],
-        Op::Shutdown | Op::Reset => vec![ok(request.id, json!({}))],
+        Op::Shutdown | Op::Reset { .. } => vec![ok(request.id, json!({}))],
         Op::Call(call) if call.method == "connectSocket" => {
             let url = call
                 .args
