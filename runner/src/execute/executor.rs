@@ -3,6 +3,10 @@
 //!
 //! Every wait is bounded by the step's and the scenario's deadline; every
 //! failure is a result with a reason, never a panic.
+//!
+//! Why this file is long (about 660 lines): it is the order of a
+//! scenario's life (hello or reset, each step, the end, the trace), each
+//! step kind's code beside it; the waiting steps live in `awaits.rs`.
 
 use std::collections::{BTreeSet, HashSet};
 use std::time::Duration;
@@ -594,158 +598,6 @@ impl Run<'_> {
         Ok(())
     }
 
-    async fn await_items(&mut self, items: &[AwaitDetail], ms: u64) -> Result<(), String> {
-        let mut deadline = self.step_deadline(ms);
-        let client: Vec<&AwaitDetail> = items.iter().filter(|d| !d.event.is_server()).collect();
-        // Events that never came in this run, awaited again: wait briefly.
-        let patience = patience::current();
-        let missing_kinds = |recording: &Recording| -> Vec<String> {
-            let mut kinds: Vec<String> = recording
-                .missing(&client)
-                .iter()
-                .filter_map(|d| patience::pattern_kind(&d.event))
-                .collect();
-            kinds.sort();
-            kinds.dedup();
-            kinds
-        };
-        let cut = patience
-            .as_ref()
-            .and_then(|p| p.cut_short(&missing_kinds(&self.recording)));
-        if cut.is_some() {
-            deadline = deadline.min(Instant::now() + patience::SHORT_WAIT);
-        }
-        while !self.recording.try_consume(&client) {
-            match self.next(deadline).await {
-                Ok(message) => self.record(message)?,
-                Err(AdapterError::Timeout) => {
-                    let missing = self.recording.missing(&client);
-                    if let Some(p) = &patience {
-                        p.missed(&missing_kinds(&self.recording));
-                    }
-                    let waited = match &cut {
-                        Some(why) => format!(
-                            "within {} ms (cut short from {ms} ms: {why})",
-                            patience::SHORT_WAIT.as_millis()
-                        ),
-                        None => format!("within {ms} ms"),
-                    };
-                    return Err(format!(
-                        "await {}: not seen {waited}; client lane so far: {}",
-                        describe_items(&missing),
-                        self.lane_summary()
-                    ));
-                }
-                Err(e) => return Err(format!("await {}: {e}", describe_items(&client))),
-            }
-        }
-        for item in items.iter().filter(|d| d.event.is_server()) {
-            let Pattern::Server(kind) = item.event else {
-                continue;
-            };
-            // A server event the client's action causes (an upgrade request,
-            // a message): if it never came in this run, wait briefly.
-            let server_kind = vec![item.event.to_string()];
-            let cut = patience.as_ref().and_then(|p| p.cut_short(&server_kind));
-            let deadline = match &cut {
-                Some(_) => deadline.min(Instant::now() + patience::SHORT_WAIT),
-                None => deadline,
-            };
-            for _ in 0..item.count.unwrap_or(1) {
-                let consumed = self.recording.consumed_server().clone();
-                let remaining = deadline.saturating_duration_since(Instant::now());
-                let found = self
-                    .session
-                    .wait_for(
-                        Box::new(move |e: &ServerEvent| {
-                            e.matches(kind) && !consumed.contains(&e.seq)
-                        }),
-                        remaining,
-                    )
-                    .await;
-                match found {
-                    Some(e) => {
-                        self.recording.consume_server(e.seq);
-                        if let Some(p) = &patience {
-                            p.saw_kind(&server_kind[0]);
-                        }
-                    }
-                    None => {
-                        if let Some(p) = &patience {
-                            p.missed(&server_kind);
-                        }
-                        let waited = match &cut {
-                            Some(why) => format!(
-                                "within {} ms (cut short from {ms} ms: {why})",
-                                patience::SHORT_WAIT.as_millis()
-                            ),
-                            None => format!("within {ms} ms"),
-                        };
-                        return Err(format!(
-                            "await `{}`: not seen on the server {waited}; server lane: {}",
-                            item.event,
-                            serde_json::to_string(&self.session.recording()).unwrap_or_default()
-                        ));
-                    }
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Waits for the first of `items` to be seen, client or server.
-    async fn await_any(&mut self, items: &[AwaitDetail], ms: u64) -> Result<(), String> {
-        let deadline = self.step_deadline(ms);
-        let session = self.session;
-        let kinds: Vec<ServerKind> = items
-            .iter()
-            .filter_map(|d| match d.event {
-                Pattern::Server(kind) => Some(kind),
-                _ => None,
-            })
-            .collect();
-        loop {
-            for item in items.iter().filter(|d| !d.event.is_server()) {
-                if self.recording.try_consume(&[item]) {
-                    return Ok(());
-                }
-            }
-            let consumed = self.recording.consumed_server().clone();
-            if let Some(e) = session
-                .recording()
-                .into_iter()
-                .find(|e| kinds.iter().any(|k| e.matches(*k)) && !consumed.contains(&e.seq))
-            {
-                self.recording.consume_server(e.seq);
-                return Ok(());
-            }
-            let remaining = deadline.saturating_duration_since(Instant::now());
-            let wanted = kinds.clone();
-            let server_event = session.wait_for(
-                Box::new(move |e: &ServerEvent| {
-                    wanted.iter().any(|k| e.matches(*k)) && !consumed.contains(&e.seq)
-                }),
-                remaining,
-            );
-            tokio::select! {
-                message = self.next(deadline) => match message {
-                    Ok(message) => self.record(message)?,
-                    Err(AdapterError::Timeout) => {
-                        let all: Vec<&AwaitDetail> = items.iter().collect();
-                        return Err(format!(
-                            "await any of {}: none seen within {ms} ms; client lane so far: {}",
-                            describe_items(&all),
-                            self.lane_summary()
-                        ));
-                    }
-                    Err(e) => return Err(format!("await: {e}")),
-                },
-                // A server event: the loop takes it above.
-                _ = server_event, if !kinds.is_empty() => {}
-            }
-        }
-    }
-
     fn lane_summary(&self) -> String {
         self.recording.summary_from(0)
     }
@@ -773,53 +625,6 @@ impl Run<'_> {
             .act(target, &step.action)
             .await
             .map_err(|e| format!("server: {e}"))
-    }
-
-    /// Checks the lanes as recorded so far. It reads nothing new from the
-    /// adapter (what the lane holds must not depend on timing), except in
-    /// `settle`, which records what still comes until the client has been
-    /// quiet for its window: whatever an option of an [impl-defined] rule
-    /// adds (an `onClose` after a failed handshake, say) then stands in the
-    /// trace, and the golden traces judge it; nothing is awaited that only
-    /// one option sends.
-    async fn expect(&mut self, items: &[Expectation]) -> Result<(), String> {
-        for (k, item) in items.iter().enumerate() {
-            if let Expectation::Settle(ms) = item {
-                let mut until = self.step_deadline(*ms);
-                loop {
-                    let before = self.recording.client().len();
-                    match self.next(until).await {
-                        Ok(message) => {
-                            self.record(message)?;
-                            if self.recording.client().len() > before {
-                                // A client event: the quiet window starts again.
-                                until = self.step_deadline(*ms);
-                            }
-                        }
-                        Err(AdapterError::Timeout) => break,
-                        Err(e) => return Err(format!("expect[{}] settle: {e}", k + 1)),
-                    }
-                }
-                continue;
-            }
-            let server = self.session.recording();
-            let item = &profile_expectation(item, self.profile);
-            check(
-                item,
-                Lanes {
-                    client: self.recording.client(),
-                    server: &server,
-                },
-            )
-            .map_err(|m| {
-                format!(
-                    "expect[{}]: {m}\nclient lane: {}",
-                    k + 1,
-                    self.lane_summary()
-                )
-            })?;
-        }
-        Ok(())
     }
 }
 
@@ -853,5 +658,6 @@ fn describe_items(items: &[&AwaitDetail]) -> String {
         .join(", ")
 }
 
+mod awaits;
 #[cfg(test)]
 mod tests;

@@ -5,6 +5,13 @@
 //!
 //! The command line, the test harnesses and the report writers are all
 //! consumers of [`run_suite`].
+//!
+//! Why this file is long (about 800 lines): it is the life of one run,
+//! whose parts share the run's state (the mock server, the pools, the
+//! implementation's `hello`, the patience): selecting scenarios, the three
+//! ways to reach an implementation (in process, a process per scenario, a
+//! process shared by several), and ending every pool on every path,
+//! interrupted or not. Split, each part would reach into the others.
 
 use std::collections::VecDeque;
 use std::path::PathBuf;

@@ -1,5 +1,10 @@
 //! Reads scenario files: YAML to a typed [`Scenario`], or an error that
 //! names the file, the line and column, the scenario and what was expected.
+//!
+//! Why this file is long (about 780 lines): half of it is its tests, which
+//! pin the text of every loading error (file:line:col, the scenario, what
+//! was expected); the checks themselves read top-down, one per kind of
+//! mistake.
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
