@@ -1,0 +1,47 @@
+'use strict';
+// The matrix's grouping of failures: a first difference loses the scenario's
+// own names, so one defect seen in many scenarios is one group.
+
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { normaliseDifference, failureGroups, observedOptions } = require('../compatibility');
+
+test('call, task, listener and connection names are replaced; keys of the trace are kept', () => {
+  assert.equal(normaliseDifference('-  - c3: returned / -  - c3.success: {}'), '- - <call>: returned / - - <call>.success: {}');
+  assert.equal(normaliseDifference('+  my: / +  - connect1.success (sync): {}'), '+ my: / + - <call>.success (sync): {}');
+  assert.equal(normaliseDifference('-  - t1.open@O1: {} / +  - t2.close@C: {}'), '- - t<n>.open@<L>: {} / + - t<n>.close@<L>: {}');
+  assert.equal(normaliseDifference('-  conn1: / -  - handshake:'), '- conn<n>: / - - handshake:');
+  assert.equal(normaliseDifference('-  - c1.fail: / -      error: 10'), '- - <call>.fail: / - error: 10');
+  assert.equal(normaliseDifference('-  - response: 101'), '- - response: 101');
+});
+
+test('failures are grouped by normalised difference, largest group first; passes and not-applicable are left out', () => {
+  const report = {
+    scenarios: [
+      { id: 'a::1', status: 'fail', firstDifference: '-  - c3: returned / -  - c3.success: {}' },
+      { id: 'a::2', status: 'fail', firstDifference: '-  - c2: returned / -  - c2.success: {}' },
+      { id: 'a::3', status: 'error', firstDifference: null, message: 'the adapter does not start: hello refused\nmore' },
+      { id: 'a::4', status: 'pass', firstDifference: null },
+      { id: 'a::5', status: 'notApplicable', firstDifference: null, message: 'the adapter cannot honour config maxTasks' },
+    ],
+  };
+  const groups = failureGroups(report);
+  assert.deepEqual(groups.map((g) => [g.key, g.scenarios.map((s) => s.id)]), [
+    ['- - <call>: returned / - - <call>.success: {}', ['a::1', 'a::2']],
+    ['the adapter does not start: hello refused', ['a::3']],
+  ]);
+});
+
+test('observed options name each rule with its option, two options marked, the rest counted', () => {
+  const report = {
+    profile: [
+      { rule: 'connect.outcome', observed: [{ option: 'accepted', scenarios: ['x'] }] },
+      { rule: 'close.drop-error', observed: [{ option: 'fired', scenarios: ['y'] }, { option: 'silent', scenarios: ['z'] }] },
+      { rule: 'error.9.code', observed: [] },
+    ],
+  };
+  const { shown, notObserved, total } = observedOptions(report);
+  assert.deepEqual(shown, ['`connect.outcome=accepted`', '`close.drop-error=fired and silent` (**two options**)']);
+  assert.equal(notObserved, 1);
+  assert.equal(total, 3);
+});
