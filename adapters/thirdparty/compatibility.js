@@ -192,6 +192,23 @@ function failureGroups(report) {
     .sort((a, b) => b.scenarios.length - a.scenarios.length || a.key.localeCompare(b.key));
 }
 
+/**
+ * Counts that explain a run at a glance, read the same way for every
+ * implementation: scenarios whose failure is an await that timed out (each
+ * costs the await's whole timeout), scenarios whose trace has a callback
+ * run inside the call that caused it (`(sync)`, rule order.async), and
+ * scenarios whose failure is a call the implementation threw on or lacked.
+ */
+function signals(report) {
+  const count = (pred) => report.scenarios.filter(pred).length;
+  const message = (s) => String(s.message || '');
+  return {
+    timedOut: count((s) => s.status !== 'pass' && /not seen within \d+ ms/.test(message(s))),
+    syncCallback: count((s) => /\(sync\)/.test(JSON.stringify(s.trace || null))),
+    callRefused: count((s) => s.status !== 'pass' && /the adapter refused call/.test(message(s))),
+  };
+}
+
 // --- the document ---
 
 function mdEscape(text) {
@@ -295,6 +312,13 @@ function writeDocument(out, rows, profileList, runs, meta) {
     '',
     'Each run is timed from the runner\'s start to its exit. A scenario waits for the events it expects; against an implementation that never sends one, each such await ends after its timeout (5 s), so a run against a broken implementation is much slower than one against a working one. That is a known issue of the runner being worked on; the numbers above are as measured.',
     '',
+    '| implementation | profile | wall time | scenarios failing on an await that timed out | with a callback inside its call (`(sync)`) | failing on a call that threw or does not exist |',
+    '| --- | --- | ---: | ---: | ---: | ---: |',
+    ...runs.filter(({ result }) => result && result.report).map(({ row, profile, result }) => {
+      const sig = signals(result.report);
+      return `| ${row.title} | ${profile.id} | ${seconds(result.run.wallMs)} | ${sig.timedOut} | ${sig.syncCallback} | ${sig.callRefused} |`;
+    }),
+    '',
     '## Observed options',
     '',
     'For each `[impl-defined]` rule (`behaviour.md`), the option the run\'s scenarios showed (the JSON report\'s `profile`). A rule no passing scenario showed is "not observed".',
@@ -371,4 +395,4 @@ function main() {
 
 if (require.main === module) main();
 
-module.exports = { normaliseDifference, failureGroups, observedOptions };
+module.exports = { normaliseDifference, failureGroups, observedOptions, signals };

@@ -73,6 +73,8 @@ const IMPLEMENTATIONS = [
       // The stylesheets of its modal, toast and action-sheet components: no socket code, and a
       // page without them works the same for sockets (the framework's build compiles stylus).
       loader: { '.styl': 'empty' },
+      // The plugin's ProvidePlugin gives every module `mpxGlobal`.
+      inject: [path.join(ROOT, 'src', 'mpx-global.js')],
     },
   },
 ];

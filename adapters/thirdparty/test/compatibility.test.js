@@ -45,3 +45,15 @@ test('observed options name each rule with its option, two options marked, the r
   assert.equal(notObserved, 1);
   assert.equal(total, 3);
 });
+
+test('signals count timed-out awaits, callbacks inside their call and refused calls, from failures only', () => {
+  const report = {
+    scenarios: [
+      { status: 'fail', message: 'step 4: await c3.complete, my.open: not seen within 5000 ms; client lane so far: …', trace: { client: { my: [{ 'c3.success (sync)': {} }] } } },
+      { status: 'fail', message: 'step 5: the adapter refused call `c5`: the method threw: TypeError', trace: null },
+      { status: 'pass', message: 'not seen within 5000 ms', trace: { client: { my: [{ 'c1.success': {} }] } } },
+    ],
+  };
+  const { signals } = require('../compatibility');
+  assert.deepEqual(signals(report), { timedOut: 1, syncCallback: 1, callRefused: 1 });
+});

@@ -73,6 +73,9 @@ for (const impl of IMPLEMENTATIONS) {
     // The framework's own connectSocket is what `my.connectSocket` calls: it returns an object.
     const call = await my.request({ id: 2, op: 'call', target: 'my', method: 'connectSocket', args: { url: 'ws://127.0.0.1:9/' } });
     assert.deepEqual(call.result, { returned: { task: 't1' } });
+    // Every framework exports onSocketOpen (some only to warn that it is not supported): it runs without throwing.
+    const listen = await my.request({ id: 3, op: 'call', target: 'my', method: 'onSocketOpen', listener: 'O' });
+    assert.equal(listen.ok, true, JSON.stringify(listen));
 
     const wx = startAdapter(t, bundle, ['--api', 'wx']);
     const wxAnswer = await wx.request(hello());
