@@ -16,6 +16,7 @@
 
 const { spawnSync, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const { IMPLEMENTATIONS, installedVersion, bundlePath } = require('./implementations');
 const { findChromium } = require('../browser/src/browser');
@@ -120,11 +121,12 @@ function runSuite(runner, row, profile, reportDir, jobs) {
   const args = ['run', '--adapter', row.adapter, '--report-dir', reportDir, ...profile.args];
   if (jobs) args.push('--jobs', jobs);
   log(`${row.id} / ${profile.id}: ${runner} ${args.map((a) => JSON.stringify(a)).join(' ')}`);
+  const loadAtStart = os.loadavg()[0];
   const started = process.hrtime.bigint();
   const result = spawnSync(runner, args, { cwd: REPO, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const wallMs = Number((process.hrtime.bigint() - started) / 1000000n);
   fs.writeFileSync(path.join(reportDir, 'runner-output.txt'), `${result.stdout || ''}\n--- stderr ---\n${result.stderr || ''}`);
-  const run = { wallMs, exitCode: result.status, signal: result.signal, spawnError: result.error ? result.error.message : null };
+  const run = { wallMs, exitCode: result.status, signal: result.signal, spawnError: result.error ? result.error.message : null, commit: gitCommit(), dirty: gitDirty(), loadAtStart, loadAtEnd: os.loadavg()[0] };
   fs.writeFileSync(path.join(reportDir, 'run.json'), `${JSON.stringify(run, null, 2)}\n`);
   log(`${row.id} / ${profile.id}: exit ${result.status} in ${(wallMs / 1000).toFixed(1)} s`);
   return run;
@@ -215,6 +217,21 @@ function mdEscape(text) {
   return String(text).replace(/\|/g, '\\|').replace(/`/g, "'");
 }
 
+/** A path relative to the repository when it is inside it, else as it is. */
+function displayPath(file) {
+  const relative = path.relative(REPO, file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+}
+
+/** The commits the runs were made at (from run.json), with "+ changes" for a dirty worktree. */
+function runCommits(runs) {
+  const seen = new Set();
+  for (const { result } of runs) {
+    if (result && result.run && result.run.commit) seen.add(`${result.run.commit}${result.run.dirty ? ' + uncommitted changes' : ''}`);
+  }
+  return seen.size > 0 ? [...seen].join(', ') : 'unknown';
+}
+
 function seconds(ms) {
   return `${(ms / 1000).toFixed(1)} s`;
 }
@@ -235,7 +252,8 @@ function chromiumVersion() {
   const executable = findChromium();
   if (!executable) return 'chromium not found';
   try {
-    return execFileSync(executable, ['--version'], { encoding: 'utf8', timeout: 20000 }).trim();
+    // Debian's wrapper script prints a shell warning on stderr; only stdout is the version.
+    return execFileSync(executable, ['--version'], { encoding: 'utf8', timeout: 20000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   } catch (err) {
     return `${executable} (version unknown: ${err.message.split('\n')[0]})`;
   }
@@ -248,6 +266,15 @@ function runDate(runs) {
     .filter((d) => typeof d === 'string')
     .sort();
   return (days[0] || new Date().toISOString()).slice(0, 10);
+}
+
+/** Whether the worktree has changes not committed (outside target/ and node_modules). */
+function gitDirty() {
+  try {
+    return execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: REPO, encoding: 'utf8' }).trim() !== '';
+  } catch {
+    return null;
+  }
 }
 
 function gitCommit() {
@@ -276,8 +303,8 @@ function writeDocument(out, rows, profileList, runs, meta) {
     `The suite run against real implementations of the socket API: the two references of this repository and three cross-platform frameworks' web builds, each bundled with a shim that only maps the framework's own functions to \`my.*\` / \`wx.*\` names (\`adapters/thirdparty/\`, \`../adapters/README.md\`) and run in headless Chromium through the browser adapter. A failure here is a finding about that implementation, with its evidence; no scenario is tuned to an implementation.`,
     '',
     `- Date: ${meta.date}`,
-    `- Repository commit: ${meta.commit}${suite ? `; suite ${suite.name} ${suite.version}` : ''}`,
-    `- Runner: \`${path.relative(REPO, meta.runner) || meta.runner}\`${meta.jobs ? ` with \`--jobs ${meta.jobs}\`` : ' (default jobs: one per core)'}; machine: ${meta.cores} cores`,
+    `- Repository commit of the runs: ${runCommits(runs)}${suite ? `; suite ${suite.name} ${suite.version}` : ''}`,
+    `- Runner: \`${displayPath(meta.runner)}\`${meta.jobs ? ` with \`--jobs ${meta.jobs}\`` : ' (default jobs: one per core)'}; machine: ${meta.cores} cores`,
     `- Browser: ${meta.chromium}; Node.js ${process.version}`,
     '',
     'Regenerate with `scripts/compatibility.sh` (installs `adapters/thirdparty` with `npm ci`, builds the bundles and the runner, runs everything; about 20 minutes, most of it spent waiting on events that never come, see "Wall time").',
@@ -288,6 +315,10 @@ function writeDocument(out, rows, profileList, runs, meta) {
     '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |',
   );
   for (const { row, profile, result } of runs) {
+    if (profile.skip) {
+      push(`| ${row.title} | ${mdEscape(row.version())} | ${profile.id} | – | – | – | – | not run: ${profile.skip} |`);
+      continue;
+    }
     if (!profile.available) {
       push(`| ${row.title} | ${mdEscape(row.version())} | ${profile.id} | – | – | – | – | not run: ${profile.why} |`);
       continue;
@@ -312,11 +343,14 @@ function writeDocument(out, rows, profileList, runs, meta) {
     '',
     'Each run is timed from the runner\'s start to its exit. A scenario waits for the events it expects; against an implementation that never sends one, each such await ends after its timeout (5 s), so a run against a broken implementation is much slower than one against a working one. That is a known issue of the runner being worked on; the numbers above are as measured.',
     '',
-    '| implementation | profile | wall time | scenarios failing on an await that timed out | with a callback inside its call (`(sync)`) | failing on a call that threw or does not exist |',
-    '| --- | --- | ---: | ---: | ---: | ---: |',
+    'The load average (1 minute) at the start and end of each run says how busy the machine was: other work on it slows every run.',
+    '',
+    '| implementation | profile | wall time | load average | scenarios failing on an await that timed out | with a callback inside its call (`(sync)`) | failing on a call that threw or does not exist |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
     ...runs.filter(({ result }) => result && result.report).map(({ row, profile, result }) => {
       const sig = signals(result.report);
-      return `| ${row.title} | ${profile.id} | ${seconds(result.run.wallMs)} | ${sig.timedOut} | ${sig.syncCallback} | ${sig.callRefused} |`;
+      const load = typeof result.run.loadAtStart === 'number' ? `${result.run.loadAtStart.toFixed(1)} → ${result.run.loadAtEnd.toFixed(1)}` : '–';
+      return `| ${row.title} | ${profile.id} | ${seconds(result.run.wallMs)} | ${load} | ${sig.timedOut} | ${sig.syncCallback} | ${sig.callRefused} |`;
     }),
     '',
     '## Observed options',
@@ -370,7 +404,10 @@ function main() {
   const runs = [];
   for (const row of rows) {
     for (const profile of profileList) {
-      if (profile.id === 'wechat' && row.faces && !row.faces.includes('wx')) continue;
+      if (profile.id === 'wechat' && row.faces && !row.faces.includes('wx')) {
+        runs.push({ row, profile: { ...profile, skip: 'it defines only the `my` face' }, result: null });
+        continue;
+      }
       const reportDir = path.join(options.reports, `${row.id}-${profile.id}`);
       let result = null;
       if (profile.available) {
@@ -383,10 +420,9 @@ function main() {
   const findingsFile = path.join(__dirname, 'findings.md');
   writeDocument(options.out, rows, profileList, runs, {
     date: runDate(runs),
-    commit: gitCommit(),
     runner: options.runner,
     jobs: options.jobs,
-    cores: require('node:os').cpus().length,
+    cores: os.cpus().length,
     chromium: chromiumVersion(),
     findings: fs.existsSync(findingsFile) ? fs.readFileSync(findingsFile, 'utf8') : null,
   });
