@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
 # Benchmarks: prints the figures that docs/performance.md records.
 #
-# Usage: scripts/bench.sh [--runs N] [--skip-node] [--skip-mock]
+# Usage: scripts/bench.sh [--runs N] [--skip-node] [--skip-browser] [--skip-mock]
 #
-#   --runs N      timed runs per full-suite measurement (default 5; one
-#                 warm-up run more), the figure is the median
-#   --skip-node   no Node.js adapter measurement
-#   --skip-mock   no mock-server throughput bench
+#   --runs N        timed runs per full-suite measurement (default 5; one
+#                   warm-up run more), the figure is the median
+#   --skip-node     no Node.js adapter measurement
+#   --skip-browser  no browser adapter measurement (needs chromium and
+#                   certutil; skipped with a line when they are missing)
+#   --skip-mock     no mock-server throughput bench
 #
-# 1. full-suite wall time of the release CLI: in process, the reference over
-#    stdio, the Node.js adapter (hyperfine when installed, else a loop with
-#    `date +%s.%N`; median, min, max);
+# 1. full-suite wall time of the release CLI (hyperfine when installed, else
+#    a loop with `date +%s.%N`; median, min, max): in process with the
+#    default jobs, with one job per core (the old default) and with every
+#    scenario at once (the floor: the run cannot be shorter than its
+#    longest scenario), the reference over stdio, the Node.js adapter and
+#    the browser adapter; each also as a ratio to the longest scenario
+#    measured in the same run (from its JSON report: the run's own duration
+#    and the wall time, each divided by the longest scenario's);
 # 2. the runner's overhead: the fixed cost of a run (`--list`, and a run of
 #    one scenario that takes no time of its own), then per scenario from the
 #    JSON report: wall time per scenario, and with one scenario at a time the
@@ -27,11 +34,13 @@ cd "$(dirname "$0")/.."
 
 runs=5
 skip_node=0
+skip_browser=0
 skip_mock=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --runs) runs="${2:?--runs needs a value}"; shift ;;
     --skip-node) skip_node=1 ;;
+    --skip-browser) skip_browser=1 ;;
     --skip-mock) skip_mock=1 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2 ;;
     *) echo "bench.sh: unknown argument '$1'" >&2; exit 2 ;;
@@ -74,16 +83,30 @@ if [[ $skip_node -eq 0 ]]; then
 fi
 
 # name -> command (run from the repository root)
-names=(in-process stdio)
+if [[ $skip_browser -eq 0 ]]; then
+  if ! command -v node >/dev/null || ! command -v certutil >/dev/null \
+     || ! { [[ -n "${CHROMIUM:-}" ]] || command -v chromium >/dev/null || command -v chromium-browser >/dev/null || command -v google-chrome >/dev/null; }; then
+    echo "node, certutil or chromium not found: skipping the browser adapter" >&2; skip_browser=1
+  fi
+fi
+browser_adapter="node adapters/browser/src/adapter.js --impl adapters/browser/impl/my-browser.js"
+
+names=(in-process per-core floor stdio)
 declare -A cmd=(
   [in-process]="timeout 300 '$bin' run --report json=$tmp/in-process.json"
+  [per-core]="timeout 300 '$bin' run --jobs $(nproc) --report json=$tmp/per-core.json"
+  [floor]="timeout 300 '$bin' run --jobs $(( count < 128 ? count : 128 )) --report json=$tmp/floor.json"
   [stdio]="timeout 300 '$bin' run --adapter \"$stdio_adapter\" --report json=$tmp/stdio.json"
   [list]="timeout 60 '$bin' run --list"
-  [one-scenario]="timeout 60 '$bin' run --filter url::url-scheme-case-insensitive --report json=$tmp/one.json"
+  [one-scenario]="timeout 60 '$bin' run --filter close::close-not-open-never-connected --report json=$tmp/one.json"
 )
 if [[ $skip_node -eq 0 ]]; then
   names+=(node)
   cmd[node]="timeout 300 '$bin' run --adapter \"$node_adapter\" --report json=$tmp/node.json"
+fi
+if [[ $skip_browser -eq 0 ]]; then
+  names+=(browser)
+  cmd[browser]="timeout 600 '$bin' run --adapter \"$browser_adapter\" --report json=$tmp/browser.json"
 fi
 
 # median min max (seconds) of one command, on stdout
@@ -108,7 +131,9 @@ measure() { # name runs
   fi
 }
 
-echo "== 1. full-suite wall time, release CLI, $count scenarios, default jobs (one per core), median of $runs (+1 warm-up)"
+echo "== 1. full-suite wall time, release CLI, $count scenarios, median of $runs (+1 warm-up)"
+echo "   in-process: default jobs; per-core: --jobs $(nproc) (the old default); floor: every scenario at once"
+echo "   ratios: to the longest scenario of the last timed run (its JSON report): wall median / longest, and the run's own duration / longest"
 echo "   tool: $(command -v hyperfine >/dev/null && hyperfine --version || echo 'date +%s.%N loop')"
 declare -A median=()
 for name in "${names[@]}"; do
@@ -117,7 +142,11 @@ for name in "${names[@]}"; do
   # The status of the last run must be a pass: a benchmark of a failing suite means nothing.
   status=$(json_get "$tmp/$name.json" '"\(.totals.pass) pass, \(.totals.fail) fail, \(.totals.error) error"' \
            '"%d pass, %d fail, %d error" % (d["totals"]["pass"], d["totals"]["fail"], d["totals"]["error"])')
+  longest=$(json_get "$tmp/$name.json" '[.scenarios[].durationMs] | max' 'max(s["durationMs"] for s in d["scenarios"])')
+  own=$(json_get "$tmp/$name.json" '.durationMs' 'd["durationMs"]')
   printf '   %-12s median %6.2f s   min %6.2f s   max %6.2f s   (%s)\n' "$name" "$med" "$mn" "$mx" "$status"
+  awk -v n="$name" -v w="$med" -v l="$longest" -v o="$own" 'BEGIN {
+    printf "   %-12s longest scenario %5d ms   wall/longest %5.2f   run/longest %5.2f (run %d ms)\n", "", l, w * 1000 / l, o / l, o }'
 done
 echo "   commands:"
 for name in "${names[@]}"; do echo "     ${cmd[$name]}"; done
@@ -128,7 +157,7 @@ read -r list_med _ _ < <(measure list 10)
 read -r one_med _ _ < <(measure one-scenario 10)
 one_own=$(json_get "$tmp/one.json" '[.scenarios[].durationMs] | add' 'sum(s["durationMs"] for s in d["scenarios"])')
 printf '   fixed cost, load and list the scenarios (--list):              %6.0f ms (median of 10)\n' "$(awk -v s="$list_med" 'BEGIN { print s * 1000 }')"
-printf '   fixed cost, a run of one scenario (url-scheme-case-insensitive, %s ms of its own): %6.0f ms (median of 10; start-up, mock server with its certificates, report)\n' "$one_own" "$(awk -v s="$one_med" 'BEGIN { print s * 1000 }')"
+printf '   fixed cost, a run of one scenario (close-not-open-never-connected, %s ms of its own): %6.0f ms (median of 10; start-up, mock server with its certificates, report)\n' "$one_own" "$(awk -v s="$one_med" 'BEGIN { print s * 1000 }')"
 for name in "${names[@]}"; do
   sum=$(json_get "$tmp/$name.json" '[.scenarios[].durationMs] | add' 'sum(s["durationMs"] for s in d["scenarios"])')
   rep=$(json_get "$tmp/$name.json" '.durationMs' 'd["durationMs"]')
@@ -160,6 +189,8 @@ if [[ -x /usr/bin/time ]]; then
     case "$name" in
       stdio) a="--adapter \"$stdio_adapter\"" ;;
       node) a="--adapter \"$node_adapter\"" ;;
+      browser) a="--adapter \"$browser_adapter\"" ;;
+      per-core|floor) continue ;; # the same processes as in-process
       *) a="" ;;
     esac
     eval "/usr/bin/time -v timeout 300 '$bin' run $a --report json=$tmp/mem.json" >/dev/null 2>"$tmp/time.txt" || true

@@ -155,6 +155,9 @@ pub struct ProcessAdapter {
     call_ids: HashSet<u64>,
     /// Task handles the adapter returned.
     tasks: HashSet<String>,
+    /// The target name of the global object of the face the adapter's
+    /// `hello` result named (`my`, or `wx`).
+    global_target: &'static str,
     /// The process was reaped and its group killed after that: nothing is
     /// left to kill, and the group id may be reused.
     ended: bool,
@@ -234,6 +237,7 @@ impl ProcessAdapter {
             outstanding: HashSet::new(),
             call_ids: HashSet::new(),
             tasks: HashSet::new(),
+            global_target: TARGET_MY,
             ended: false,
         })
     }
@@ -426,7 +430,7 @@ impl ProcessAdapter {
                 Err(format!("a callback for call {call}, which was never sent"))
             }
             Event::Listener { target, .. }
-                if target != TARGET_MY && !self.tasks.contains(target) =>
+                if target != self.global_target && !self.tasks.contains(target) =>
             {
                 Err(format!(
                     "a listener event on task {target:?}, which no call returned"
@@ -451,12 +455,28 @@ impl ProcessAdapter {
         config: Config,
         deadline: Instant,
     ) -> Result<HelloResult, AdapterError> {
+        self.hello_in(id, config, None, deadline).await
+    }
+
+    /// [`hello`](Self::hello) naming the profile the run checks
+    /// (`hello.profile`, absent when `None`).
+    ///
+    /// # Errors
+    ///
+    /// As [`hello`](Self::hello).
+    pub async fn hello_in(
+        &mut self,
+        id: u64,
+        config: Config,
+        profile: Option<String>,
+        deadline: Instant,
+    ) -> Result<HelloResult, AdapterError> {
         self.send(Request {
             id,
             op: Op::Hello {
                 protocol: PROTOCOL_VERSION,
                 config,
-                profile: None,
+                profile,
             },
         })?;
         loop {
@@ -493,6 +513,7 @@ impl ProcessAdapter {
                 hello.protocol
             )));
         }
+        self.global_target = hello.api.global_target();
         if let Some(key) = hello
             .unsupported
             .iter()

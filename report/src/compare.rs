@@ -70,7 +70,12 @@ impl Comparison {
 pub fn compare(reports: &[RunReport]) -> Comparison {
     let mut implementations: Vec<String> = Vec::new();
     for r in reports {
+        // Each column names its profile when the runs checked different
+        // editions of the API: their verdicts are not the same question.
         let mut label = r.implementation_label();
+        if reports.iter().any(|o| o.profile != r.profile) {
+            label = format!("{label} [{}]", r.profile);
+        }
         if implementations.contains(&label) {
             // Two runs of one implementation: tell the columns apart.
             label = format!("{label} ({})", r.started_at);

@@ -257,10 +257,31 @@ fn scenario_html(out: &mut String, s: &ScenarioReport, open: bool) {
     out.push_str("</div>\n</details>\n");
 }
 
+/// The root causes, largest group first, each with its scenarios.
+fn root_cause_section(report: &RunReport) -> String {
+    if report.root_causes.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        "<section id=\"causes\"><h2>Root causes</h2>\n<table class=\"cmp\"><tr><th>scenarios</th><th>first difference</th><th>which</th></tr>\n",
+    );
+    for cause in &report.root_causes {
+        let _ = writeln!(
+            out,
+            "<tr class=\"fail\"><td>{}</td><td class=\"mono\">{}</td><td class=\"mono\">{}</td></tr>",
+            cause.scenarios.len(),
+            esc(&cause.cause),
+            esc(&cause.scenarios.join(", "))
+        );
+    }
+    out.push_str("</table>\n</section>\n");
+    out
+}
+
 /// The implementation's profile: each [impl-defined] rule, the option the
 /// run showed and the scenarios that showed it.
 fn profile_section(report: &RunReport) -> String {
-    if report.profile.is_empty() {
+    if report.options.is_empty() {
         return String::new();
     }
     let mut out = String::from(
@@ -269,7 +290,7 @@ fn profile_section(report: &RunReport) -> String {
          (<code>options.consistent</code>: one option per rule).</p>\n\
          <table class=\"cmp\"><tr><th>rule</th><th>option</th><th>scenarios</th></tr>\n",
     );
-    for entry in &report.profile {
+    for entry in &report.options {
         let (class, option, scenarios) = match entry.observed.as_slice() {
             [] => ("uncovered", "not observed".to_string(), String::new()),
             [one] => ("pass", one.option.clone(), one.scenarios.join(", ")),
@@ -331,7 +352,11 @@ pub fn write_html(report: &RunReport) -> String {
             "<span class=\"verdict bad\">Non-conforming: {}, {}, {}</span>",
             plural(t.fail, "failure", "failures"),
             plural(t.error, "error", "errors"),
-            plural(inconsistent, "rule with two options", "rules with two options")
+            plural(
+                inconsistent,
+                "rule with two options",
+                "rules with two options"
+            )
         )
     } else if report.interrupted {
         String::new()
@@ -350,11 +375,12 @@ pub fn write_html(report: &RunReport) -> String {
         out,
         "<header class=\"top\"><div class=\"inner\"><div><h1>{}</h1>\
          <div class=\"sub\">{} {} · my.connectSocket conformance</div>{verdict}</div>\n\
-         <dl><dt>adapter</dt><dd class=\"mono\">{}</dd><dt>started</dt><dd>{}</dd>\
+         <dl><dt>profile</dt><dd class=\"mono\">{}</dd><dt>adapter</dt><dd class=\"mono\">{}</dd><dt>started</dt><dd>{}</dd>\
          <dt>finished</dt><dd>{}</dd><dt>duration</dt><dd>{}</dd></dl></div></header>\n<main>\n",
         esc(&label),
         esc(&report.suite.name),
         esc(&report.suite.version),
+        esc(&report.profile),
         esc(&report.implementation.adapter),
         esc(&report.started_at),
         esc(&report.finished_at),
@@ -425,6 +451,7 @@ pub fn write_html(report: &RunReport) -> String {
     }
     out.push_str("</div>\n</section>\n");
 
+    out.push_str(&root_cause_section(report));
     out.push_str(&profile_section(report));
 
     // Scenarios.

@@ -140,13 +140,27 @@ pub fn write_junit(report: &RunReport) -> String {
             ),
             Property::new("adapter", report.implementation.adapter.as_str()),
             Property::new("suite.version", report.suite.version.as_str()),
+            Property::new("profile", report.profile.as_str()),
         ]);
+        suite.add_properties(
+            report
+                .root_causes
+                .iter()
+                .take(10)
+                .enumerate()
+                .map(|(k, c)| {
+                    Property::new(
+                        format!("root-cause.{}", k + 1),
+                        format!("{} scenarios: {}", c.scenarios.len(), c.cause),
+                    )
+                }),
+        );
         if report.interrupted {
             suite.add_property(Property::new("interrupted", "true"));
         }
         suite.add_properties(
             report
-                .profile
+                .options
                 .iter()
                 .map(|e| Property::new(format!("option.{}", e.rule), profile_value(e))),
         );
@@ -156,7 +170,7 @@ pub fn write_junit(report: &RunReport) -> String {
         suite.add_test_cases(scenarios.into_iter().map(test_case));
         junit.add_test_suite(suite);
     }
-    if !report.profile.is_empty() {
+    if !report.options.is_empty() {
         // `options.consistent` is checked over the whole run: one test case.
         let mut suite = TestSuite::new("options");
         let inconsistent = report.inconsistent_rules();
@@ -174,7 +188,7 @@ pub fn write_junit(report: &RunReport) -> String {
         };
         let mut case = TestCase::new("options.consistent", status);
         case.set_classname("options");
-        let profile: Vec<String> = report.profile.iter().map(|e| e.describe()).collect();
+        let profile: Vec<String> = report.options.iter().map(|e| e.describe()).collect();
         case.set_system_out(profile.join("\n"));
         suite.add_test_case(case);
         junit.add_test_suite(suite);

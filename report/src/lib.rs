@@ -29,6 +29,7 @@ mod options;
 mod output;
 mod rules;
 mod sample;
+mod triage;
 
 pub use baseline::{
     apply_baseline, baseline_from, read_baseline, write_baseline, write_baseline_markdown,
@@ -52,3 +53,4 @@ pub use rules::{
     RuleRow, ERROR_CODES, RUN_LEVEL_RULES,
 };
 pub use sample::sample_report;
+pub use triage::{normalise_cause, root_causes, RootCause};

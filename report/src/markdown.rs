@@ -41,16 +41,42 @@ fn seconds(ms: u64) -> String {
     format!("{}.{:03} s", ms / 1000, ms % 1000)
 }
 
+/// The root causes: the scenarios that did not pass, grouped by their
+/// normalised first difference, largest group first (at most ten).
+fn root_cause_list(report: &RunReport) -> String {
+    let mut md = String::new();
+    if report.root_causes.is_empty() {
+        return md;
+    }
+    md.push_str("## Root causes\n\n");
+    for cause in report.root_causes.iter().take(10) {
+        let n = cause.scenarios.len();
+        let _ = writeln!(
+            md,
+            "- **{n} {}**: `{}`",
+            if n == 1 { "scenario" } else { "scenarios" },
+            cause.cause.replace('`', "'")
+        );
+    }
+    if report.root_causes.len() > 10 {
+        let _ = writeln!(md, "- … and {} more causes", report.root_causes.len() - 10);
+    }
+    md.push('\n');
+    md
+}
+
 /// The implementation's profile as a table: each [impl-defined] rule with
 /// the option the run showed, "not observed", or the two options that
 /// break `options.consistent`.
 fn profile_table(report: &RunReport) -> String {
     let mut md = String::new();
-    if report.profile.is_empty() {
+    if report.options.is_empty() {
         return md;
     }
-    md.push_str("## Implementation profile\n\n| rule | option | scenarios |\n| --- | --- | --- |\n");
-    for entry in &report.profile {
+    md.push_str(
+        "## Implementation profile\n\n| rule | option | scenarios |\n| --- | --- | --- |\n",
+    );
+    for entry in &report.options {
         let (option, scenarios) = match entry.observed.as_slice() {
             [] => ("not observed".to_string(), String::new()),
             [one] => (format!("`{}`", one.option), one.scenarios.len().to_string()),
@@ -68,7 +94,12 @@ fn profile_table(report: &RunReport) -> String {
                     .join("; "),
             ),
         };
-        let _ = writeln!(md, "| `{}` | {option} | {} |", entry.rule, md_cell(&scenarios));
+        let _ = writeln!(
+            md,
+            "| `{}` | {option} | {} |",
+            entry.rule,
+            md_cell(&scenarios)
+        );
     }
     md.push('\n');
     md
@@ -94,9 +125,10 @@ pub fn write_markdown(report: &RunReport) -> String {
     );
     let _ = writeln!(
         md,
-        "{} {} · adapter `{}` · started {} · {}\n",
+        "{} {} · profile `{}` · adapter `{}` · started {} · {}\n",
         md_cell(&report.suite.name),
         md_cell(&report.suite.version),
+        report.profile.replace('`', "'"),
         report.implementation.adapter.replace('`', "'"),
         md_cell(&report.started_at),
         seconds(report.duration_ms)
@@ -121,6 +153,7 @@ pub fn write_markdown(report: &RunReport) -> String {
         t.not_applicable,
         t.total()
     );
+    md.push_str(&root_cause_list(report));
     md.push_str(&profile_table(report));
 
     md.push_str(

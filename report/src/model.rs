@@ -212,6 +212,11 @@ pub struct ScenarioReport {
     pub options: Vec<crate::OptionChoice>,
 }
 
+/// The default edition of the API, for reports written before profiles.
+pub(crate) fn default_profile() -> String {
+    "alipay-2022-09".to_string()
+}
+
 /// One run of the suite against one implementation: the JSON report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -236,11 +241,19 @@ pub struct RunReport {
     pub totals: Totals,
     /// Every scenario that ran, in run order.
     pub scenarios: Vec<ScenarioReport>,
-    /// The implementation's profile: for each [impl-defined] rule, the
+    /// The edition of the API the run checked (`--profile`:
+    /// `alipay-2022-09`, `alipay-current`, `wechat`).
+    #[serde(default = "default_profile")]
+    pub profile: String,
+    /// The implementation's options: for each [impl-defined] rule, the
     /// option its scenarios showed (or "not observed"); two options of one
     /// rule break `options.consistent`.
     #[serde(default)]
-    pub profile: Vec<crate::ProfileEntry>,
+    pub options: Vec<crate::ProfileEntry>,
+    /// The scenarios that did not pass, grouped by their normalised first
+    /// difference, largest group first.
+    #[serde(default)]
+    pub root_causes: Vec<crate::RootCause>,
 }
 
 impl RunReport {
@@ -264,7 +277,9 @@ impl RunReport {
             duration_ms,
             interrupted: false,
             totals: Totals::count(&scenarios),
-            profile: crate::profile(
+            profile: default_profile(),
+            root_causes: crate::root_causes(&scenarios),
+            options: crate::profile(
                 scenarios
                     .iter()
                     .map(|s| (s.id.as_str(), s.options.as_slice())),
@@ -276,7 +291,10 @@ impl RunReport {
     /// The [impl-defined] rules for which two scenarios showed two options
     /// (`options.consistent` broken).
     pub fn inconsistent_rules(&self) -> Vec<&crate::ProfileEntry> {
-        self.profile.iter().filter(|e| e.is_inconsistent()).collect()
+        self.options
+            .iter()
+            .filter(|e| e.is_inconsistent())
+            .collect()
     }
 
     /// Whether the implementation conforms on what ran: no scenario failed

@@ -174,7 +174,8 @@ fn json_round_trips_into_the_model() {
     let value: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(value["schemaVersion"], 2);
     assert!(value["totals"].get("differsImplDefined").is_none());
-    let profile = value["profile"].as_array().unwrap();
+    assert_eq!(value["profile"], "alipay-2022-09");
+    let profile = value["options"].as_array().unwrap();
     let invalid = profile
         .iter()
         .find(|e| e["rule"] == "close.invalid-code.code")

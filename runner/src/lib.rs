@@ -34,7 +34,7 @@ pub use adapter_host::{Adapter, AdapterError, BoxFuture};
 pub use cli::console::{progress_wanted, PlainReporter, ProgressBarReporter};
 pub use cli::reporting::run_report;
 pub use execute::executor::{
-    config_for, run_scenario, run_scenario_after_hello, Execution, StepFailure,
+    config_for, run_scenario, run_scenario_after_hello, run_scenario_in, Execution, StepFailure,
     DEFAULT_REQUEST_TIMEOUT,
 };
 pub use execute::results::{RunInfo, SuiteEvent, SuiteResult, UNKNOWN_IMPLEMENTATION};
@@ -44,6 +44,7 @@ pub use execute::suite::{
 };
 pub use scenario::loader::{load_dir, parse_scenario, scenarios_dir, LoadError, LoadedScenario};
 pub use scenario::model::Scenario;
+pub use scenario::profile::Profile;
 pub use scenario::schema::scenario_schema_json;
 pub use verdict::check::{check, session_tail, subset, Lanes};
 pub use verdict::judge::{judge, ScenarioResult, Status};

@@ -349,7 +349,7 @@ fn numeric_flags_that_cannot_work_are_refused_with_the_allowed_range() {
             "at most 3600000 ms",
         ),
         (["--request-timeout-ms", "soon"], "not a whole number"),
-        (["--jobs", "100000"], "at most 64"),
+        (["--jobs", "100000"], "at most 128"),
         (["--jobs", "many"], "not a whole number"),
     ] {
         let mut all = vec!["run", "--filter", "url::url-scheme"];

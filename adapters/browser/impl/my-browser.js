@@ -46,6 +46,8 @@
     maxMessageBytes: 16 * 1024 * 1024,
     maxTasks: 5,
     wssOnly: false,
+    // connect.domain: the host names a URL may name; null: no list.
+    allowedHosts: null,
   });
 
   const CONNECTING = 'CONNECTING';
@@ -164,6 +166,11 @@
     if (url.protocol !== 'ws:' && url.protocol !== 'wss:') return { code: 5 };
     // connect.wss-only [impl-defined: code 8].
     if (config.wssOnly && url.protocol !== 'wss:') return { code: 8 };
+    // connect.domain [impl-defined: option fail-1]: a host off the allowed
+    // list fails the call before any traffic.
+    if (Array.isArray(config.allowedHosts) && !config.allowedHosts.includes(url.hostname)) {
+      return { code: 1 };
+    }
     url.hash = '';
     appendQuery(url, options.data);
     return { url: url.href, protocols: requestProtocols(options.header, options.protocols) };

@@ -75,6 +75,8 @@ const DEFAULT_CONFIG = Object.freeze({
   maxMessageBytes: 16 * 1024 * 1024,
   maxTasks: 5,
   wssOnly: false,
+  // connect.domain: the host names a URL may name; null: no list.
+  allowedHosts: null,
 });
 
 const CONNECTING = 'CONNECTING';
@@ -211,6 +213,11 @@ function checkConnect(options, config, face = MY_FACE) {
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') return { code: 5 };
   // connect.wss-only [impl-defined: code 8].
   if (config.wssOnly && url.protocol !== 'wss:') return { code: 8 };
+  // connect.domain [impl-defined: option fail-1]: a host off the allowed
+  // list fails the call before any traffic.
+  if (Array.isArray(config.allowedHosts) && !config.allowedHosts.includes(url.hostname)) {
+    return { code: 1 };
+  }
   // The `timeout` argument (wx): a number of ms replaces connectTimeoutMs.
   let timeoutMs = config.connectTimeoutMs;
   if (face.honoursTimeout && options.timeout !== undefined && options.timeout !== null) {

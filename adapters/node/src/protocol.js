@@ -14,6 +14,7 @@ const CONFIG_KEYS = [
   'maxMessageBytes',
   'maxTasks',
   'wssOnly',
+  'allowedHosts',
 ];
 
 /** Methods of `my` that take success / fail / complete. */
@@ -62,6 +63,7 @@ class ProtocolError extends Error {}
 function validConfigValue(key, value) {
   if (key === 'caCertificatesPem') return typeof value === 'string';
   if (key === 'wssOnly') return typeof value === 'boolean';
+  if (key === 'allowedHosts') return Array.isArray(value) && value.every((h) => typeof h === 'string');
   return Number.isSafeInteger(value) && value >= 0;
 }
 

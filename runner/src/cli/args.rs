@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use report::Format;
 
+use crate::cli::scenario_args::{ScenarioSetArgs, ScenariosCommand};
+
 /// Checks an implementation of the mini-program socket API
 /// (`my.connectSocket`) against the conformance scenarios.
 ///
@@ -29,6 +31,16 @@ pub(crate) enum Command {
     /// error codes and scenarios against implementations (Markdown on
     /// stdout unless --md or --html is given).
     Compare(CompareArgs),
+    /// Joins the JSON reports of the parts of a sharded run
+    /// (`run --partition K/N`) into one run and writes its four reports
+    /// (exit 0: compliant, 1: failures, 2: the reports are not parts of one
+    /// run, overlap, or cannot be read or written).
+    Merge(MergeArgs),
+    /// The scenarios built into the binary.
+    Scenarios {
+        #[command(subcommand)]
+        command: ScenariosCommand,
+    },
     /// Serves the reference implementation over the adapter protocol on
     /// stdin/stdout (an adapter process for `run --adapter`).
     ServeReference {
@@ -53,12 +65,22 @@ pub(crate) struct RunArgs {
     /// docs/behaviour.md).
     #[arg(long, value_name = "RULE=OPTION")]
     pub(crate) variant: Vec<String>,
+    /// The profile the run checks: alipay-2022-09 (the default),
+    /// alipay-current (the vendor's revision of 2022-11-24) or wechat
+    /// (wx.connectSocket); docs/profiles.md.
+    #[arg(long, value_name = "NAME", default_value = "alipay-2022-09", value_parser = parse_profile)]
+    pub(crate) profile: adapter_protocol::Profile,
     /// Only scenarios whose `<area>::<id>` contains this (repeatable).
     #[arg(long, value_name = "TEXT")]
     pub(crate) filter: Vec<String>,
-    /// Scenarios at once (default: one per core; at most 64).
+    /// Scenarios at once, at most 128 (default: 128 in process, where
+    /// scenarios mostly wait; through adapter processes 4 per core, at
+    /// most 16).
     #[arg(long, value_name = "N", default_value_t = 0, value_parser = parse_jobs)]
     pub(crate) jobs: usize,
+    /// Which scenarios: the tree, and the part of it.
+    #[command(flatten)]
+    pub(crate) set: ScenarioSetArgs,
     /// How long the adapter may take to answer one request, in ms (500 to
     /// 3600000).
     #[arg(long, value_name = "MS", default_value_t = 5000, value_parser = parse_request_timeout)]
@@ -97,6 +119,27 @@ pub(crate) struct CompareArgs {
     pub(crate) html: Option<PathBuf>,
 }
 
+/// `merge`'s arguments.
+#[derive(Debug, Args)]
+pub(crate) struct MergeArgs {
+    /// The parts' JSON reports (`run --partition K/N --report json=PATH`).
+    #[arg(required = true, value_name = "REPORT.json")]
+    pub(crate) inputs: Vec<PathBuf>,
+    /// Writes all four reports of the merged run into DIR (junit.xml,
+    /// report.json, summary.md, report.html). With neither --report nor
+    /// --report-dir: target/conformance-report/.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) report_dir: Option<PathBuf>,
+    /// Writes one report of the merged run: FORMAT is junit, json, md or
+    /// html (repeatable).
+    #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = parse_report_spec)]
+    pub(crate) reports: Vec<ReportSpec>,
+    /// A baseline of expected failures, as for `run`: exit 1 only on new
+    /// failures, and summary.md ends with the baseline's verdict.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) baseline: Option<PathBuf>,
+}
+
 /// `--report FORMAT=PATH`.
 #[derive(Debug, Clone)]
 pub(crate) struct ReportSpec {
@@ -133,7 +176,7 @@ pub(crate) const MIN_REQUEST_TIMEOUT_MS: u64 = 500;
 /// The longest `--request-timeout-ms` (one hour).
 pub(crate) const MAX_REQUEST_TIMEOUT_MS: u64 = 3_600_000;
 /// The most scenarios at once (`--jobs`): each has its own adapter.
-pub(crate) const MAX_JOBS: usize = 64;
+pub(crate) const MAX_JOBS: usize = 128;
 
 /// Parses `--request-timeout-ms`: a whole number of milliseconds within
 /// [`MIN_REQUEST_TIMEOUT_MS`]..=[`MAX_REQUEST_TIMEOUT_MS`].
@@ -156,7 +199,7 @@ pub(crate) fn parse_request_timeout(text: &str) -> Result<u64, String> {
     Ok(ms)
 }
 
-/// Parses `--jobs`: 0 (one per core) to [`MAX_JOBS`].
+/// Parses `--jobs`: 0 (the default for the adapter) to [`MAX_JOBS`].
 pub(crate) fn parse_jobs(text: &str) -> Result<usize, String> {
     let jobs: usize = text
         .trim()
@@ -165,8 +208,14 @@ pub(crate) fn parse_jobs(text: &str) -> Result<usize, String> {
     if jobs > MAX_JOBS {
         return Err(format!(
             "{jobs} at once is too many: at most {MAX_JOBS} (each scenario runs its own adapter), \
-             or 0 for one per core"
+             or 0 for the default"
         ));
     }
     Ok(jobs)
+}
+
+/// A profile name (`alipay-2022-09`, `alipay-current`, `wechat`).
+fn parse_profile(text: &str) -> Result<adapter_protocol::Profile, String> {
+    text.parse()
+        .map_err(|e: adapter_protocol::UnknownProfile| e.to_string())
 }

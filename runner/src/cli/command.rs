@@ -7,8 +7,10 @@ use clap::Parser;
 
 use crate::cli::args::{Cli, Command};
 use crate::cli::compare::compare;
+use crate::cli::merge::merge;
 use crate::cli::output::fail;
 use crate::cli::run::run;
+use crate::cli::scenario_args::scenarios_command;
 use crate::execute::reference::Mutant;
 
 /// The command line's `main`: parses the arguments, runs the command and
@@ -22,8 +24,11 @@ pub fn main() -> ExitCode {
             None => unreachable!("`run` parses as a command"),
         }
     });
-    if let Command::Compare(args) = command {
-        return compare(&args);
+    match &command {
+        Command::Compare(args) => return compare(args),
+        Command::Merge(args) => return merge(args),
+        Command::Scenarios { command } => return scenarios_command(command),
+        Command::Run(_) | Command::ServeReference { .. } => {}
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -44,6 +49,8 @@ pub fn main() -> ExitCode {
             std::process::exit(if served.is_ok() { 0 } else { 1 });
         }
         Command::Run(args) => run(&runtime, args),
-        Command::Compare(_) => unreachable!("handled above"),
+        Command::Compare(_) | Command::Merge(_) | Command::Scenarios { .. } => {
+            unreachable!("handled above")
+        }
     }
 }

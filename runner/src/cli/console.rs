@@ -121,8 +121,9 @@ impl<W: Write> PlainReporter<W> {
         let elapsed = run.finished.duration_since(run.started).unwrap_or_default();
         writeln!(
             self.out,
-            "compliance summary: {implementation} via {}, suite {}, {} in {:.1} s",
+            "compliance summary: {implementation} via {}, profile {}, suite {}, {} in {:.1} s",
             run.implementation.adapter,
+            run.profile,
             run.suite_version,
             count(result.scenarios.len(), "scenario", "scenarios"),
             elapsed.as_secs_f64()
@@ -147,6 +148,26 @@ impl<W: Write> PlainReporter<W> {
                     "  "
                 };
                 writeln!(self.out, "{mark}{}", entry.describe())?;
+            }
+        }
+        // Root causes first: many failures often have one cause.
+        let report = crate::cli::reporting::run_report(result);
+        if !report.root_causes.is_empty() {
+            writeln!(self.out, "root causes (largest first):")?;
+            for cause in report.root_causes.iter().take(5) {
+                writeln!(
+                    self.out,
+                    "  {}: {}",
+                    count(cause.scenarios.len(), "scenario", "scenarios"),
+                    shorten(&cause.cause, 200)
+                )?;
+            }
+            if report.root_causes.len() > 5 {
+                writeln!(
+                    self.out,
+                    "  … and {} more (see the reports)",
+                    report.root_causes.len() - 5
+                )?;
             }
         }
         let not_passed: Vec<_> = result
@@ -316,6 +337,7 @@ mod tests {
                     adapter: "reference (in-process)".into(),
                 },
                 suite_version: "0.1.0".into(),
+                profile: "alipay-2022-09".into(),
                 jobs: 1,
                 started: now,
                 finished: now,

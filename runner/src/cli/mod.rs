@@ -1,5 +1,6 @@
 //! The command line `connectsocket-conformance` ([`command`]; `main.rs`
-//! only calls it): its arguments ([`args`]), the `run` and `compare`
+//! only calls it): its arguments ([`args`]), the `run`, `compare`,
+//! `merge` (the parts of a sharded run) and `scenarios export`
 //! subcommands, the consumers of the suite's event stream ([`console`]) and
 //! the conversion of a run into the `report` crate's model ([`reporting`]).
 //!
@@ -11,7 +12,9 @@ pub mod command;
 mod compare;
 pub mod console;
 mod interrupt;
+mod merge;
 mod output;
 mod outputs;
 pub mod reporting;
 mod run;
+mod scenario_args;

@@ -32,6 +32,7 @@ pub fn run_report(result: &SuiteResult) -> report::RunReport {
         result.scenarios.iter().map(scenario_report).collect(),
     );
     report.interrupted = run.interrupted;
+    report.profile = run.profile.clone();
     report
 }
 
@@ -134,6 +135,7 @@ mod tests {
                     adapter: AdapterSpec::Command("node a.js".into()).describe(),
                 },
                 suite_version: "0.1.0".into(),
+                profile: "alipay-2022-09".into(),
                 jobs: 2,
                 started,
                 finished: started + Duration::from_millis(2500),
@@ -184,6 +186,7 @@ mod tests {
                     adapter: AdapterSpec::reference().describe(),
                 },
                 suite_version: "0.1.0".into(),
+                profile: "alipay-2022-09".into(),
                 jobs: 1,
                 started: now,
                 finished: now,

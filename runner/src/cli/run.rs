@@ -16,6 +16,7 @@ use crate::cli::output::{fail, read_text, say, say_raw, shown, write_text};
 use crate::cli::outputs::Outputs;
 use crate::cli::reporting::run_report;
 use crate::execute::suite::{run_suite_until, select, AdapterSpec, SuiteOptions};
+use crate::scenario::profile::not_applicable;
 
 /// Runs `run` on `runtime`; the exit status.
 pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> ExitCode {
@@ -67,15 +68,29 @@ pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> ExitCode 
             return refuse(&errors);
         }
     }
+    let set = args.set.set();
+    let set_line = args.set.describe(&set);
     let options = SuiteOptions::new(adapter)
+        .with_scenarios_dir(set.root())
+        .with_partition(args.set.partition)
         .with_filter(args.filter.clone())
         .with_jobs(args.jobs)
-        .with_request_timeout(Duration::from_millis(args.request_timeout_ms));
+        .with_request_timeout(Duration::from_millis(args.request_timeout_ms))
+        .with_profile(args.profile);
     if args.list {
         return match select(&options) {
             Ok(scenarios) => {
                 for s in scenarios {
-                    if !say(format_args!("{}: {}", s.trial_name(), s.scenario.title)) {
+                    // Under a profile, a scenario it does not cover says so.
+                    let line = match not_applicable(&s.scenario, args.profile) {
+                        Some(why) => format!(
+                            "{}: {} (not applicable: {why})",
+                            s.trial_name(),
+                            s.scenario.title
+                        ),
+                        None => format!("{}: {}", s.trial_name(), s.scenario.title),
+                    };
+                    if !say(format_args!("{line}")) {
                         break;
                     }
                 }
@@ -108,6 +123,7 @@ pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> ExitCode 
         Ok(result) => result,
         Err(e) => return fail(&e),
     };
+    say(&set_line);
 
     let report = run_report(&result);
     let verdict = baseline

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use adapter_host::{Adapter, AdapterError};
 use adapter_protocol::{
-    AdapterMessage, Call, Config, HelloResult, NestedCall, Op, Request, Within, PROTOCOL_VERSION,
-    TARGET_MY, TARGET_RETURNED,
+    AdapterMessage, Call, Config, Event, HelloResult, NestedCall, Op, Profile, Request, Within,
+    PROTOCOL_VERSION, TARGET_MY, TARGET_RETURNED,
 };
 use serde_json::Value;
 use tokio::time::Instant;
@@ -23,6 +23,7 @@ use crate::scenario::model::{
     default_call_name, AwaitDetail, CallStep, Expectation, Pattern, Scenario, ServerKind,
     ServerStep, ServerTarget, Slot, Step, DEFAULT_STEP_DEADLINE_MS,
 };
+use crate::scenario::profile;
 use crate::scenario::template::expand_value;
 use crate::verdict::check::{check, Lanes};
 use crate::verdict::normalise;
@@ -48,8 +49,11 @@ pub struct Execution {
     pub trace: Trace,
     /// The first failure, if any.
     pub failure: Option<StepFailure>,
-    /// Set when the adapter cannot honour a config key the scenario needs.
+    /// Set when the adapter cannot honour a config key the scenario needs,
+    /// or the profile does not cover the scenario: the reason.
     pub not_applicable: Option<String>,
+    /// The profile the scenario ran under (its goldens are that profile's).
+    pub profile: Profile,
     /// The adapter's `hello` result.
     pub hello: Option<HelloResult>,
     /// What the normaliser needs.
@@ -89,15 +93,59 @@ pub async fn run_scenario(
     session: &dyn ServerSession,
     ca_pem: &str,
 ) -> Execution {
+    run_scenario_in(scenario, adapter, session, ca_pem, Profile::default()).await
+}
+
+/// [`run_scenario`] under `profile`: `hello` names it (when it is not the
+/// default), an adapter whose `api` is not the profile's fails, a scenario
+/// the profile does not cover is not applicable, and calls, inline checks
+/// and the normalised trace take the profile's face of the API.
+pub async fn run_scenario_in(
+    scenario: &Scenario,
+    adapter: &mut dyn Adapter,
+    session: &dyn ServerSession,
+    ca_pem: &str,
+    profile: Profile,
+) -> Execution {
     execute(
         scenario,
         adapter,
         session,
         Prelude::Hello(config_for(scenario, ca_pem)),
-        1,
-        DEFAULT_REQUEST_TIMEOUT,
+        Settings {
+            first_id: 1,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            profile,
+        },
     )
     .await
+}
+
+/// The `hello` request of a run under `profile`: the profile is named
+/// only when it is not the default, so that every other `hello` is as it
+/// was before profiles.
+pub fn hello_op(config: Config, profile: Profile) -> Op {
+    Op::Hello {
+        protocol: PROTOCOL_VERSION,
+        config,
+        profile: (!profile.is_default()).then(|| profile.name().to_string()),
+    }
+}
+
+/// Why an adapter that answered `hello` with `hello` cannot be run under
+/// `profile` (its face of the API is not the profile's), if it cannot.
+pub fn face_mismatch(hello: &HelloResult, profile: Profile) -> Option<String> {
+    let (has, needs) = (hello.api, profile.api());
+    (has != needs).then(|| {
+        format!(
+            "the adapter serves the `{has}` face of the API (its hello result's `api`), and profile {profile} checks `{needs}`: run it under a profile of its face{}",
+            if needs == adapter_protocol::Api::Wx {
+                ", or have it serve `wx` when hello.profile is `wechat`"
+            } else {
+                ""
+            }
+        )
+    })
 }
 
 /// Runs `scenario` on an adapter that has already answered `hello` (with
@@ -106,6 +154,7 @@ pub async fn run_scenario(
 /// unique for the adapter's lifetime); [`Execution::next_id`] is the next
 /// free one. Each request waits at most `request_timeout` for its
 /// response (and never past the scenario's deadline).
+/// `profile` is the one the `hello` named.
 pub async fn run_scenario_after_hello(
     scenario: &Scenario,
     adapter: &mut dyn Adapter,
@@ -113,16 +162,27 @@ pub async fn run_scenario_after_hello(
     hello: &HelloResult,
     first_id: u64,
     request_timeout: Duration,
+    profile: Profile,
 ) -> Execution {
     execute(
         scenario,
         adapter,
         session,
         Prelude::Done(hello.clone()),
-        first_id,
-        request_timeout,
+        Settings {
+            first_id,
+            request_timeout,
+            profile,
+        },
     )
     .await
+}
+
+/// How a scenario runs: request ids, the request deadline, the profile.
+struct Settings {
+    first_id: u64,
+    request_timeout: Duration,
+    profile: Profile,
 }
 
 /// What happens before the steps, and so after them.
@@ -138,9 +198,13 @@ async fn execute(
     adapter: &mut dyn Adapter,
     session: &dyn ServerSession,
     prelude: Prelude,
-    first_id: u64,
-    request_timeout: Duration,
+    settings: Settings,
 ) -> Execution {
+    let Settings {
+        first_id,
+        request_timeout,
+        profile,
+    } = settings;
     let started = Instant::now();
     let deadline = started + scenario.deadline();
     let mut run = Run {
@@ -151,13 +215,14 @@ async fn execute(
         fault: None,
         suite_fault: false,
         next_id: first_id,
+        profile,
         naming: Naming::default(),
         recording: Recording::default(),
     };
     let mut hello = None;
     let mut not_applicable = None;
     let (hello_result, end_op) = match prelude {
-        Prelude::Hello(config) => (run.hello(config).await, Op::Shutdown),
+        Prelude::Hello(config) => (run.hello(config, profile).await, Op::Shutdown),
         Prelude::Done(hello) => (Ok(hello), Op::Reset),
     };
     let failure = match hello_result {
@@ -174,7 +239,16 @@ async fn execute(
                 .filter(|k| needed.contains(&k.as_str()))
                 .collect();
             hello = Some(result.clone());
-            if !missing.is_empty() {
+            if let Some(message) = face_mismatch(&result, profile) {
+                Some(StepFailure {
+                    step: None,
+                    message,
+                    suite_fault: false,
+                })
+            } else if let Some(reason) = profile::not_applicable(scenario, profile) {
+                not_applicable = Some(reason);
+                None
+            } else if !missing.is_empty() {
                 not_applicable = Some(format!(
                     "the adapter cannot honour config {}",
                     missing
@@ -196,7 +270,7 @@ async fn execute(
         .into_iter()
         .filter(|e| !e.matches(ServerKind::End) || run.recording.consumed_server().contains(&e.seq))
         .collect();
-    let context = context_for(scenario, session);
+    let context = context_for(scenario, session, profile);
     // What arrives while the adapter ends is not part of the lanes (its
     // log lines are kept).
     let (client, client_sockets, mut logs) = std::mem::take(&mut run.recording).into_parts();
@@ -226,6 +300,7 @@ async fn execute(
         },
         failure,
         not_applicable,
+        profile,
         hello,
         context,
         elapsed: started.elapsed(),
@@ -234,7 +309,11 @@ async fn execute(
     }
 }
 
-fn context_for(scenario: &Scenario, session: &dyn ServerSession) -> normalise::Context {
+fn context_for(
+    scenario: &Scenario,
+    session: &dyn ServerSession,
+    profile: Profile,
+) -> normalise::Context {
     let replacements: Vec<(String, String)> = session
         .listeners()
         .into_iter()
@@ -255,6 +334,7 @@ fn context_for(scenario: &Scenario, session: &dyn ServerSession) -> normalise::C
         replacements,
         session: session.id(),
         headers,
+        api: profile.api(),
     }
 }
 
@@ -269,6 +349,8 @@ struct Run<'a> {
     /// [`StepFailure::suite_fault`]).
     suite_fault: bool,
     next_id: u64,
+    /// The profile the scenario runs under.
+    profile: Profile,
     /// Request ids and task handles with their scenario names.
     naming: Naming,
     /// The lanes so far.
@@ -308,7 +390,14 @@ impl Run<'_> {
 
     /// Adds one adapter message to the client lane; a message that breaks
     /// the protocol marks the adapter as faulty.
-    fn record(&mut self, message: AdapterMessage) -> Result<(), String> {
+    fn record(&mut self, mut message: AdapterMessage) -> Result<(), String> {
+        // The trace names the global object as the scenario does (`my`),
+        // whatever the face's name for it.
+        if let AdapterMessage::Event(Event::Listener { target, .. }) = &mut message {
+            if *target == self.profile.api().global_target() {
+                *target = TARGET_MY.to_string();
+            }
+        }
         let result = self.recording.record(&mut self.naming, message);
         if let Err(e) = &result {
             self.fault.get_or_insert(e.clone());
@@ -316,17 +405,10 @@ impl Run<'_> {
         result
     }
 
-    async fn hello(&mut self, config: Config) -> Result<HelloResult, String> {
+    async fn hello(&mut self, config: Config, profile: Profile) -> Result<HelloResult, String> {
         let deadline = self.request_deadline();
         let result = self
-            .request_plain(
-                Op::Hello {
-                    protocol: PROTOCOL_VERSION,
-                    config,
-                    profile: None,
-                },
-                deadline,
-            )
+            .request_plain(hello_op(config, profile), deadline)
             .await
             .map_err(|e| format!("hello: {e}"))?;
         serde_json::from_value(result).map_err(|e| format!("hello: unexpected result: {e}"))
@@ -406,7 +488,9 @@ impl Run<'_> {
         };
         self.naming
             .add_call(id, name.clone(), lane, step.as_name.as_ref());
-        let target = if step.target == TARGET_MY || step.target == TARGET_RETURNED {
+        let target = if step.target == TARGET_MY {
+            self.profile.api().global_target().to_string()
+        } else if step.target == TARGET_RETURNED {
             step.target.clone()
         } else {
             self.naming.handle(&step.target).cloned().ok_or_else(|| {
@@ -417,12 +501,14 @@ impl Run<'_> {
             })?
         };
         let args = match &step.args {
-            Some(a) => Some(
+            Some(a) => Some(profile::call_args(
+                self.profile,
+                &step.method,
                 expand_value(a, &SessionEndpoints(self.session)).map_err(|e| {
                     self.suite_fault = true;
                     format!("the scenario's own mistake, not the implementation's: {e}")
                 })?,
-            ),
+            )),
             None => None,
         };
         let mut then = Vec::new();
@@ -650,6 +736,7 @@ impl Run<'_> {
                 continue;
             }
             let server = self.session.recording();
+            let item = &profile_expectation(item, self.profile);
             check(
                 item,
                 Lanes {
@@ -666,6 +753,25 @@ impl Run<'_> {
             })?;
         }
         Ok(())
+    }
+}
+
+/// An inline expectation as it reads under `profile`
+/// ([`profile::expected_res`]).
+fn profile_expectation(item: &Expectation, profile: Profile) -> Expectation {
+    match item {
+        Expectation::Present {
+            event,
+            listener,
+            res: Some(res),
+            count,
+        } if !profile.is_default() => Expectation::Present {
+            event: event.clone(),
+            listener: listener.clone(),
+            res: Some(profile::expected_res(profile, res)),
+            count: *count,
+        },
+        other => other.clone(),
     }
 }
 

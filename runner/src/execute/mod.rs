@@ -5,7 +5,8 @@
 //! Owns: the server-session trait ([`session`]; the adapter trait and its
 //! error are `adapter_host`'s), request ids and the names the scenario
 //! gives them (`naming`), the recording of the client lane while a scenario
-//! runs (`recording`), adapter pooling (`pool`) and restarts, and what a
+//! runs (`recording`), adapter pooling (`pool`) and restarts, the
+//! parts of a sharded run ([`partition`]), and what a
 //! run produced ([`results`]).
 //!
 //! Must not touch: how a trace is normalised or judged against its golden
@@ -13,6 +14,7 @@
 
 pub mod executor;
 mod naming;
+pub mod partition;
 mod pool;
 mod recording;
 pub mod reference;

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use adapter_host::{ProcessAdapter, SpawnOptions};
-use adapter_protocol::{error_chain, Config, HelloResult};
+use adapter_protocol::{error_chain, Config, HelloResult, Profile};
 use tokio::time::Instant;
 
 /// An adapter process with the config it was introduced with.
@@ -22,13 +22,14 @@ pub(crate) struct ProcSlot {
 }
 
 impl ProcSlot {
-    /// Starts `command` in `cwd` and introduces it with `config`, waiting
-    /// at most `start_timeout` for its `hello` answer.
+    /// Starts `command` in `cwd` and introduces it with `config` under
+    /// `profile`, waiting at most `start_timeout` for its `hello` answer.
     pub(crate) async fn start(
         command: &str,
         cwd: Option<PathBuf>,
         start_timeout: Duration,
         config: Config,
+        profile: Profile,
     ) -> Result<ProcSlot, String> {
         let spawn = SpawnOptions {
             cwd,
@@ -36,7 +37,8 @@ impl ProcSlot {
         };
         let mut adapter = ProcessAdapter::spawn(command, spawn).map_err(|e| error_chain(&e))?;
         let deadline = Instant::now() + start_timeout;
-        match adapter.hello(1, config.clone(), deadline).await {
+        let named = (!profile.is_default()).then(|| profile.name().to_string());
+        match adapter.hello_in(1, config.clone(), named, deadline).await {
             Ok(hello) => Ok(ProcSlot {
                 adapter,
                 config,

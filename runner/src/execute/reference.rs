@@ -14,9 +14,10 @@ use tokio::time::Instant;
 
 use adapter_host::{Adapter, AdapterError, BoxFuture};
 
-use crate::execute::executor::{run_scenario, Execution};
+use crate::execute::executor::{run_scenario_in, Execution};
 use crate::execute::session::{ActTarget, ServerSession};
 use crate::scenario::model::{Scenario, ServerAction, ServerPayload};
+use crate::scenario::profile::Profile;
 use crate::verdict::trace::{Message, ServerEvent, ServerEventKind};
 
 /// The reference implementation behind in-process channels.
@@ -260,7 +261,19 @@ pub async fn run_on_reference(
     server: &MockServer,
     behaviour: Behaviour,
 ) -> Execution {
+    run_on_reference_in(scenario, server, behaviour, Profile::default()).await
+}
+
+/// [`run_on_reference`] under `profile` (the reference serves the profile
+/// `hello` names; under the default profile, `hello` names none and the
+/// reference serves its behaviour's own).
+pub async fn run_on_reference_in(
+    scenario: &Scenario,
+    server: &MockServer,
+    behaviour: Behaviour,
+    profile: Profile,
+) -> Execution {
     let session = MockSession::new(server);
     let mut adapter = InProcessAdapter::spawn_as(behaviour);
-    run_scenario(scenario, &mut adapter, &session, server.ca_pem()).await
+    run_scenario_in(scenario, &mut adapter, &session, server.ca_pem(), profile).await
 }

@@ -21,6 +21,8 @@ pub struct RunInfo {
     pub implementation: Implementation,
     /// The suite's version.
     pub suite_version: String,
+    /// The edition of the API the run checked (`--profile`).
+    pub profile: String,
     /// Scenarios at once.
     pub jobs: usize,
     /// When the run started.

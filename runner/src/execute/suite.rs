@@ -11,15 +11,16 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
-use adapter_protocol::{Config, HelloResult};
+use adapter_protocol::{Config, HelloResult, Profile};
 use mock_server::{MockServer, Options};
 use report::Implementation;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use crate::execute::executor::{
-    config_for, run_scenario, run_scenario_after_hello, DEFAULT_REQUEST_TIMEOUT,
+    config_for, face_mismatch, run_scenario_after_hello, run_scenario_in, DEFAULT_REQUEST_TIMEOUT,
 };
+use crate::execute::partition::Partition;
 use crate::execute::pool::{last_bytes, ProcSlot};
 use crate::execute::reference::{
     Behaviour, InProcessAdapter, MockSession, Mutant, Variant, Variants,
@@ -86,10 +87,14 @@ pub struct SuiteOptions {
     /// matches. Empty: every scenario. A filter that matches nothing is an
     /// error.
     pub filter: Vec<String>,
-    /// Scenarios run at once (each with its own adapter); 0: one per core.
+    /// Scenarios run at once (each with its own adapter); 0: the default
+    /// for the adapter ([`default_jobs`]).
     pub jobs: usize,
     /// The scenarios folder (default: the workspace's `scenarios/`).
     pub scenarios_dir: PathBuf,
+    /// Only this part of the selection (`--partition`, for sharding a run
+    /// across machines); `None`: all of it.
+    pub partition: Option<Partition>,
     /// How long an adapter may take to answer one request.
     pub request_timeout: Duration,
     /// How long a new adapter process may take to answer `hello` (its
@@ -97,6 +102,10 @@ pub struct SuiteOptions {
     pub start_timeout: Duration,
     /// Working directory of adapter processes (default: the current one).
     pub adapter_cwd: Option<PathBuf>,
+    /// The profile the run checks (`docs/profiles.md`; default
+    /// `alipay-2022-09`): sent in `hello`, it chooses the goldens, which
+    /// scenarios apply, and the face of the API the adapter must serve.
+    pub profile: Profile,
 }
 
 impl SuiteOptions {
@@ -107,10 +116,18 @@ impl SuiteOptions {
             filter: Vec::new(),
             jobs: 0,
             scenarios_dir: scenarios_dir(),
+            partition: None,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             start_timeout: Duration::from_secs(10),
             adapter_cwd: None,
+            profile: Profile::default(),
         }
+    }
+
+    /// The same options under another profile.
+    pub fn with_profile(mut self, profile: Profile) -> Self {
+        self.profile = profile;
+        self
     }
 
     /// The same options with a filter.
@@ -122,6 +139,18 @@ impl SuiteOptions {
     /// The same options with `jobs` scenarios at once.
     pub fn with_jobs(mut self, jobs: usize) -> Self {
         self.jobs = jobs;
+        self
+    }
+
+    /// The same options reading the scenarios from `dir`.
+    pub fn with_scenarios_dir(mut self, dir: PathBuf) -> Self {
+        self.scenarios_dir = dir;
+        self
+    }
+
+    /// The same options keeping only one part of the selection.
+    pub fn with_partition(mut self, partition: Option<Partition>) -> Self {
+        self.partition = partition;
         self
     }
 
@@ -138,13 +167,41 @@ impl SuiteOptions {
 
     fn effective_jobs(&self, scenarios: usize) -> usize {
         let jobs = if self.jobs == 0 {
-            std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(1)
+            default_jobs(&self.adapter)
         } else {
             self.jobs
         };
         jobs.clamp(1, scenarios.max(1))
+    }
+}
+
+/// Scenarios at once by default in process. A scenario mostly waits (for
+/// its server, a timer, a quiet period), so the default does not follow
+/// the cores: a run takes about as long as its longest scenario once every
+/// scenario can wait at the same time, which needs the long ones not to
+/// queue behind others (`docs/decisions.md`). At least the suite's size;
+/// the cap keeps the sockets of a much larger suite bounded.
+pub const IN_PROCESS_JOBS: usize = 128;
+
+/// Scenarios at once by default through adapter processes, per core: each
+/// needs a process of its own (a Node.js runtime, a browser), whose
+/// start-up costs CPU, so past a few per core a run becomes CPU-bound.
+pub const PROCESS_JOBS_PER_CORE: usize = 4;
+
+/// At most this many adapter processes at once by default, whatever the
+/// cores: each may be a browser of a few hundred MB.
+pub const PROCESS_JOBS_MAX: usize = 16;
+
+/// Scenarios at once when `--jobs` is not given: [`IN_PROCESS_JOBS`] in
+/// process; through adapter processes [`PROCESS_JOBS_PER_CORE`] per core,
+/// at most [`PROCESS_JOBS_MAX`].
+pub fn default_jobs(adapter: &AdapterSpec) -> usize {
+    match adapter {
+        AdapterSpec::Reference { .. } => IN_PROCESS_JOBS,
+        AdapterSpec::Command(_) => {
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            (PROCESS_JOBS_PER_CORE * cores).min(PROCESS_JOBS_MAX)
+        }
     }
 }
 
@@ -167,6 +224,15 @@ pub enum SuiteError {
     /// The embedded mock server does not start.
     #[error("the mock server does not start: {0}")]
     MockServer(String),
+    /// The adapter serves another face of the API than the profile checks
+    /// (`wx` for `wechat`, `my` for the Alipay profiles).
+    #[error("the adapter `{command}` does not fit the profile: {message}")]
+    WrongFace {
+        /// Its command line.
+        command: String,
+        /// What it serves and what the profile needs.
+        message: String,
+    },
     /// The adapter cannot be started or does not answer `hello`.
     #[error("the adapter `{command}` cannot start: {message}")]
     AdapterStart {
@@ -177,8 +243,18 @@ pub enum SuiteError {
     },
 }
 
-/// The scenarios `options` selects, sorted by trial name.
+/// The scenarios `options` selects (its filter, then its partition),
+/// sorted by trial name. A partition may be empty; a filter may not.
 pub fn select(options: &SuiteOptions) -> Result<Vec<LoadedScenario>, SuiteError> {
+    let chosen = filtered(options)?;
+    Ok(match &options.partition {
+        Some(partition) => partition.keep(chosen, LoadedScenario::trial_name),
+        None => chosen,
+    })
+}
+
+/// The scenarios `options.filter` selects, sorted by trial name.
+fn filtered(options: &SuiteOptions) -> Result<Vec<LoadedScenario>, SuiteError> {
     let mut all = load_dir(&options.scenarios_dir)?;
     all.sort_by_key(|s| s.trial_name());
     if options.filter.is_empty() {
@@ -237,7 +313,9 @@ impl Suite {
                     .collect::<Result<Vec<_>, _>>()
                     .and_then(Variants::new)
                     .map_err(|e| SuiteError::BadVariant(e.to_string()))?;
-                Behaviour::mutant(mutant).with_variants(variants)
+                Behaviour::mutant(mutant)
+                    .with_variants(variants)
+                    .with_profile(options.profile)
             }
             AdapterSpec::Command(_) => Behaviour::reference(),
         };
@@ -257,12 +335,20 @@ impl Suite {
                 options.adapter_cwd.clone(),
                 options.hello_timeout(),
                 config,
+                options.profile,
             )
             .await
             .map_err(|message| SuiteError::AdapterStart {
                 command: command.clone(),
                 message,
             })?;
+            if let Some(message) = face_mismatch(&slot.hello, options.profile) {
+                slot.end().await;
+                return Err(SuiteError::WrongFace {
+                    command: command.clone(),
+                    message,
+                });
+            }
             implementation = Some(implementation_of(&slot.hello, &options.adapter));
             slot.end().await;
         }
@@ -298,7 +384,14 @@ impl Suite {
         let mut result = match &self.options.adapter {
             AdapterSpec::Reference { .. } => {
                 let mut adapter = InProcessAdapter::spawn_as(self.behaviour.clone());
-                let execution = run_scenario(&scenario.scenario, &mut adapter, &session, ca).await;
+                let execution = run_scenario_in(
+                    &scenario.scenario,
+                    &mut adapter,
+                    &session,
+                    ca,
+                    self.options.profile,
+                )
+                .await;
                 self.note_hello(execution.hello.as_ref());
                 judge(scenario, &execution)
             }
@@ -321,6 +414,7 @@ impl Suite {
                     &slot.hello,
                     slot.next_id,
                     self.options.request_timeout,
+                    self.options.profile,
                 )
                 .await;
                 slot.next_id = execution.next_id;
@@ -380,6 +474,7 @@ impl Suite {
             self.options.adapter_cwd.clone(),
             self.options.hello_timeout(),
             config,
+            self.options.profile,
         )
         .await
     }
@@ -542,6 +637,7 @@ fn suite_result(
         run: RunInfo {
             implementation,
             suite_version: env!("CARGO_PKG_VERSION").to_string(),
+            profile: options.profile.name().to_string(),
             jobs,
             started,
             finished: SystemTime::now(),

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use adapter_protocol::{Method, MethodTarget, TARGET_MY, TARGET_RETURNED};
 
+use crate::scenario::embedded;
 use crate::scenario::model::{default_call_name, CallStep, Expectation, Pattern, Scenario, Step};
 use crate::scenario::template;
 
@@ -226,7 +227,8 @@ fn peek_id(text: &str) -> Option<String> {
 }
 
 /// Loads every `*.yaml` under `root` (one folder level: `root/<area>/*.yaml`
-/// and deeper), sorted by path; ids must be unique. Every file is read even
+/// and deeper; the embedded set when `root` is `embedded::root()`), sorted
+/// by path; ids must be unique. Every file is read even
 /// after a bad one, so that the error names all of them at once
 /// ([`LoadError::Several`] when there is more than one).
 pub fn load_dir(root: &Path) -> Result<Vec<LoadedScenario>, LoadError> {
@@ -237,7 +239,7 @@ pub fn load_dir(root: &Path) -> Result<Vec<LoadedScenario>, LoadError> {
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for path in files {
-        let loaded = std::fs::read_to_string(&path)
+        let loaded = embedded::read_to_string(&path)
             .map_err(|source| LoadError::Io {
                 path: path.clone(),
                 source,
@@ -280,6 +282,10 @@ pub fn load_dir(root: &Path) -> Result<Vec<LoadedScenario>, LoadError> {
 }
 
 fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
+    if dir == embedded::root() {
+        out.extend(embedded::yaml_paths());
+        return Ok(());
+    }
     let entries = std::fs::read_dir(dir).map_err(|source| LoadError::Io {
         path: dir.to_path_buf(),
         source,
@@ -326,6 +332,23 @@ fn validate(s: &Scenario) -> Result<(), Invalid> {
     for (k, rule) in s.options.iter().enumerate() {
         if s.options[..k].contains(rule) {
             return Err(top(format!("options: `{rule}` is named twice")));
+        }
+    }
+    for (name, marks) in &s.profiles {
+        let at = format!("profiles.{name}");
+        name.parse::<adapter_protocol::Profile>()
+            .map_err(|e| (at.clone(), e.to_string()))?;
+        match &marks.not_applicable {
+            Some(reason) if reason.trim().is_empty() => {
+                return Err((at, "notApplicable: give the reason".into()))
+            }
+            None => {
+                return Err((
+                    at,
+                    "says nothing: expected `notApplicable: <reason>`".into(),
+                ))
+            }
+            Some(_) => {}
         }
     }
     let mut names = Names::default();

@@ -4,18 +4,23 @@
 //! its parts in [`call`], [`pattern`], [`server_step`] and
 //! [`expectation`]; `model` re-exports them all), the
 //! YAML loader and its checks ([`loader`]), the `{{…}}` templates of call
-//! arguments ([`template`]), the JSON Schema ([`schema`]) and the rule ids
-//! a scenario may name ([`rules`]).
+//! arguments ([`template`]), the JSON Schema ([`schema`]), the rule ids
+//! a scenario may name ([`rules`]), what a profile changes in a scenario
+//! ([`profile`]), the scenario tree embedded in the binary ([`embedded`])
+//! and which tree a run uses ([`set`]).
 //!
 //! Must not touch: adapters, the mock server, traces or verdicts. Nothing
 //! here runs anything; `execute` and `verdict` read these types.
 
 pub mod call;
+pub mod embedded;
 pub mod expectation;
 pub mod loader;
 pub mod model;
 pub mod pattern;
+pub mod profile;
 pub mod rules;
 pub mod schema;
 pub mod server_step;
+pub mod set;
 pub mod template;

@@ -41,6 +41,12 @@ pub struct Scenario {
     /// names the options it matched.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub options: Vec<OptionRuleId>,
+    /// What differs per profile (`docs/profiles.md`): a profile named
+    /// here with `notApplicable` does not cover this scenario, for that
+    /// reason. Keys are profile names (`alipay-2022-09`, `alipay-current`,
+    /// `wechat`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub profiles: std::collections::BTreeMap<String, ProfileMarks>,
     /// Overrides of the adapter's configuration.
     #[serde(default)]
     pub config: ConfigOverrides,
@@ -180,6 +186,16 @@ impl JsonSchema for OptionRuleId {
             "enum": ids,
         })
     }
+}
+
+/// What a scenario says about one profile.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProfileMarks {
+    /// The profile does not cover this scenario, for this reason (shown
+    /// in the report as the scenario's "not applicable" message).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_applicable: Option<String>,
 }
 
 /// Overrides of [`adapter_protocol::Config`]; `caCertificatesPem` is filled

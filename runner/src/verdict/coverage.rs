@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::scenario::loader::LoadedScenario;
 use crate::scenario::model::{Expectation, Step};
+use crate::scenario::profile::{not_applicable, Profile};
 use crate::scenario::rules::{rule_ids, ErrorCode, ERROR_CODES};
 use crate::verdict::golden;
 
@@ -95,27 +96,50 @@ pub fn render(scenarios: &[LoadedScenario]) -> String {
         "Rule ids and sources are those of [`behaviour.md`](behaviour.md); a `fail` on a \
          scenario rests on the sources of the rules it names.\n\n",
     );
-    md.push_str("## Rules\n\n| rule | source | scenarios |\n| --- | --- | --- |\n");
+    md.push_str(
+        "## Rules\n\nA profile's column counts the scenarios of the rule that apply \
+         under that profile (`docs/profiles.md`).\n\n| rule | source | scenarios |",
+    );
+    for profile in Profile::ALL {
+        let _ = write!(md, " {profile} |");
+    }
+    md.push_str("\n| --- | --- | --- |");
+    md.push_str(&" --- |".repeat(Profile::ALL.len()));
+    md.push('\n');
     for rule in rule_ids() {
         let source = report::source_tags(rule).join(" ");
         if report::RUN_LEVEL_RULES.contains(rule) {
+            let columns = " run |".repeat(Profile::ALL.len());
             let _ = writeln!(
                 md,
-                "| `{rule}` | {source} | the run as a whole: every scenario's options, folded into the implementation's profile |"
+                "| `{rule}` | {source} | the run as a whole: every scenario's options, folded into the implementation's profile |{columns}"
             );
             continue;
         }
-        let names: Vec<String> = scenarios
+        let of_rule: Vec<&LoadedScenario> = scenarios
             .iter()
             .filter(|s| s.scenario.spec.iter().any(|r| r.as_str() == *rule))
+            .collect();
+        let names: Vec<String> = of_rule
+            .iter()
             .map(|s| format!("`{}`", s.trial_name()))
+            .collect();
+        let columns: String = Profile::ALL
+            .iter()
+            .map(|p| {
+                let applies = of_rule
+                    .iter()
+                    .filter(|s| not_applicable(&s.scenario, *p).is_none())
+                    .count();
+                format!(" {applies} |")
+            })
             .collect();
         let cell = if names.is_empty() {
             "**none**".to_string()
         } else {
             names.join(", ")
         };
-        let _ = writeln!(md, "| `{rule}` | {source} | {cell} |");
+        let _ = writeln!(md, "| `{rule}` | {source} | {cell} |{columns}");
     }
     md.push_str(
         "\n## [impl-defined] rules and their options\n\nEach scenario below has one golden trace \
@@ -161,6 +185,37 @@ pub fn render(scenarios: &[LoadedScenario]) -> String {
             .join(", ");
         let _ = writeln!(md, "| {code} | {meaning} | {rules} | {names} |");
     }
+    render_profiles(&mut md, scenarios);
     let _ = writeln!(md, "\n{} scenarios.", scenarios.len());
     md
+}
+
+/// Per profile: how many scenarios apply, and each one that does not,
+/// with the reason.
+fn render_profiles(md: &mut String, scenarios: &[LoadedScenario]) {
+    md.push_str("\n## Profiles\n\n| profile | scenarios that apply | not applicable |\n| --- | --- | --- |\n");
+    for profile in Profile::ALL {
+        let out = scenarios
+            .iter()
+            .filter(|s| not_applicable(&s.scenario, profile).is_some())
+            .count();
+        let _ = writeln!(md, "| {profile} | {} | {out} |", scenarios.len() - out);
+    }
+    for profile in Profile::ALL {
+        let _ = writeln!(md, "\n### Not applicable under {profile}\n");
+        let mut any = false;
+        for s in scenarios {
+            if let Some(reason) = not_applicable(&s.scenario, profile) {
+                any = true;
+                let reason = reason
+                    .strip_prefix(&format!("not in profile {profile}: "))
+                    .unwrap_or(&reason)
+                    .replace('|', "\\|");
+                let _ = writeln!(md, "- `{}`: {reason}", s.trial_name());
+            }
+        }
+        if !any {
+            md.push_str("(none)\n");
+        }
+    }
 }

@@ -2,6 +2,13 @@
 //! `scenarios/<area>/snapshots/<id>.snap`, the oracle for every
 //! implementation.
 //!
+//! Under a profile other than the default (`docs/profiles.md`), a
+//! scenario's golden of one combination is
+//! `snapshots/<id>@<profile>[+rule=option…].snap` where the profile's
+//! trace differs from the default's, and the default's golden of the same
+//! combination where it does not. A profile that fixes a rule's option
+//! (`scenario::profile::fixed_options`) has only that option's golden.
+//!
 //! A snapshot is insta's format: a header block between two `---` lines,
 //! then the trace as YAML. Both sides are compared as data (so quoting
 //! and layout do not matter) and, when they differ, shown as a unified
@@ -13,8 +20,10 @@ use serde_json::Value;
 
 use report::OptionChoice;
 
+use crate::scenario::embedded;
 use crate::scenario::loader::LoadedScenario;
 use crate::scenario::model::Scenario;
+use crate::scenario::profile::{self, Profile};
 
 /// Why a snapshot could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -55,13 +64,23 @@ pub type Combination = Vec<OptionChoice>;
 /// reference's (every first option) first. A scenario that names no rule
 /// has one, empty, combination.
 pub fn combinations(scenario: &Scenario) -> Vec<Combination> {
+    combinations_in(scenario, Profile::default())
+}
+
+/// [`combinations`] under `profile`: a rule whose option the profile
+/// fixes has only that option.
+pub fn combinations_in(scenario: &Scenario, profile: Profile) -> Vec<Combination> {
     let mut out: Vec<Combination> = vec![Vec::new()];
     for rule in &scenario.options {
         let rule = rule.rule();
+        let options: Vec<&'static str> = match profile::fixed_option(profile, rule.id) {
+            Some(fixed) => vec![fixed],
+            None => rule.options.to_vec(),
+        };
         out = out
             .into_iter()
             .flat_map(|combo| {
-                rule.options.iter().map(move |option| {
+                options.clone().into_iter().map(move |option| {
                     let mut next = combo.clone();
                     next.push(OptionChoice {
                         rule: rule.id.to_string(),
@@ -89,8 +108,28 @@ pub fn snapshot_name(id: &str, combination: &[OptionChoice]) -> String {
     name
 }
 
+/// The snapshot name of a combination under `profile`: `<id>@<profile>`
+/// then the choices as in [`snapshot_name`]; the default profile's is
+/// [`snapshot_name`]'s.
+pub fn snapshot_name_in(id: &str, profile: Profile, combination: &[OptionChoice]) -> String {
+    if profile.is_default() {
+        return snapshot_name(id, combination);
+    }
+    snapshot_name(&format!("{id}@{profile}"), combination)
+}
+
 /// The snapshot file of a scenario under one combination of options.
 pub fn snapshot_path_for(scenario: &LoadedScenario, combination: &[OptionChoice]) -> PathBuf {
+    snapshot_path_in(scenario, Profile::default(), combination)
+}
+
+/// The profile's own snapshot file of a scenario under one combination
+/// (it may not exist: see [`read_goldens_in`]).
+pub fn snapshot_path_in(
+    scenario: &LoadedScenario,
+    profile: Profile,
+    combination: &[OptionChoice],
+) -> PathBuf {
     scenario
         .path
         .parent()
@@ -98,7 +137,7 @@ pub fn snapshot_path_for(scenario: &LoadedScenario, combination: &[OptionChoice]
         .join("snapshots")
         .join(format!(
             "{}.snap",
-            snapshot_name(&scenario.scenario.id, combination)
+            snapshot_name_in(&scenario.scenario.id, profile, combination)
         ))
 }
 
@@ -122,10 +161,25 @@ pub struct Golden {
 /// Every golden trace of a scenario, one per combination of options; a
 /// missing one is an error (the suite cannot judge that option).
 pub fn read_goldens(scenario: &LoadedScenario) -> Result<Vec<Golden>, GoldenError> {
-    combinations(&scenario.scenario)
+    read_goldens_in(scenario, Profile::default())
+}
+
+/// Every golden trace of a scenario under `profile`, one per combination
+/// of the options it leaves open: the profile's own file where there is
+/// one, else the default profile's of that combination.
+pub fn read_goldens_in(
+    scenario: &LoadedScenario,
+    profile: Profile,
+) -> Result<Vec<Golden>, GoldenError> {
+    combinations_in(&scenario.scenario, profile)
         .into_iter()
         .map(|combination| {
-            let path = snapshot_path_for(scenario, &combination);
+            let own = snapshot_path_in(scenario, profile, &combination);
+            let path = if embedded::exists(&own) || profile.is_default() {
+                own
+            } else {
+                snapshot_path_for(scenario, &combination)
+            };
             let trace = read_snapshot(&path, scenario)?;
             Ok(Golden {
                 combination,
@@ -143,7 +197,7 @@ pub fn read_golden(scenario: &LoadedScenario) -> Result<Value, GoldenError> {
 
 fn read_snapshot(path: &Path, scenario: &LoadedScenario) -> Result<Value, GoldenError> {
     let path = path.to_path_buf();
-    let text = match std::fs::read_to_string(&path) {
+    let text = match embedded::read_to_string(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(GoldenError::Missing {
@@ -371,6 +425,37 @@ mod tests {
         ];
         assert_eq!(snapshot_name("x", &combo), "x+connect.failure-close=silent");
         assert_eq!(snapshot_name("x", &combo[..1]), "x");
+    }
+
+    #[test]
+    fn a_profile_golden_is_named_with_the_profile_and_a_fixed_option_has_one_golden() {
+        let combo = [choice("connect.outcome=settled")];
+        assert_eq!(
+            snapshot_name_in("x", Profile::Wechat, &combo),
+            "x@wechat+connect.outcome=settled"
+        );
+        assert_eq!(
+            snapshot_name_in("x", Profile::AlipayCurrent, &[]),
+            "x@alipay-current"
+        );
+        assert_eq!(
+            snapshot_name_in("x", Profile::Alipay202209, &combo),
+            "x+connect.outcome=settled"
+        );
+        let text = "id: x\ntitle: t\nspec: [connect.wss-only]\noptions: [connect.wss-only.code, connect.outcome]\nsteps: []\n";
+        let s = crate::scenario::loader::parse_scenario(Path::new("x.yaml"), text).unwrap();
+        assert_eq!(combinations(&s).len(), 4);
+        let current = combinations_in(&s, Profile::AlipayCurrent);
+        assert_eq!(current.len(), 2);
+        assert!(current
+            .iter()
+            .all(|c| c.contains(&choice("connect.wss-only.code=20"))));
+        // Its golden under alipay-current falls back to the default's of
+        // that combination, which names the option.
+        assert_eq!(
+            snapshot_name("x", &current[0]),
+            "x+connect.wss-only.code=20"
+        );
     }
 
     #[test]

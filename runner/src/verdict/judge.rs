@@ -120,7 +120,7 @@ pub fn judge(scenario: &LoadedScenario, execution: &Execution) -> ScenarioResult
         return result;
     }
     let trace = execution.normalised();
-    let goldens = golden::read_goldens(scenario);
+    let goldens = golden::read_goldens_in(scenario, execution.profile);
     let verdict = goldens
         .as_ref()
         .ok()

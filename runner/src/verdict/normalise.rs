@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use adapter_protocol::EventType;
+use adapter_protocol::{Api, EventType};
 use serde_json::{json, Map, Value};
 
 use crate::verdict::trace::{ClientRecord, Message, ServerEventKind, Trace};
@@ -33,6 +33,9 @@ pub struct Context {
     /// Request header names (lowercase) the scenario set: the only headers
     /// the server lane keeps.
     pub headers: BTreeSet<String>,
+    /// The face of the API the run checks: under `wx`, `errMsg` is the
+    /// documented field ([`errmsg_form`]).
+    pub api: Api,
 }
 
 impl Context {
@@ -214,6 +217,13 @@ pub fn project_res(res: &Value, cx: &Context) -> Value {
         return scrub_value(res, cx);
     };
     let mut out = Map::new();
+    let wx = cx.api == Api::Wx;
+    if wx {
+        if let Some(errmsg) = map.get(ERRMSG) {
+            let (key, value) = errmsg_form(errmsg);
+            out.insert(key.to_string(), value);
+        }
+    }
     for field in DOCUMENTED_FIELDS {
         if let Some(v) = map.get(field) {
             let v = match (field, v) {
@@ -225,7 +235,7 @@ pub fn project_res(res: &Value, cx: &Context) -> Value {
     }
     let mut extra: Vec<(&String, &Value)> = map
         .iter()
-        .filter(|(k, _)| !DOCUMENTED_FIELDS.contains(&k.as_str()))
+        .filter(|(k, _)| !(DOCUMENTED_FIELDS.contains(&k.as_str()) || (wx && *k == ERRMSG)))
         .collect();
     extra.sort_by(|a, b| a.0.cmp(b.0));
     if !extra.is_empty() {
@@ -236,6 +246,35 @@ pub fn project_res(res: &Value, cx: &Context) -> Value {
         out.insert("extra".into(), Value::Object(extra));
     }
     Value::Object(out)
+}
+
+/// The field of `wx` payloads that takes the place of `error` and
+/// `errorMessage`.
+pub const ERRMSG: &str = "errMsg";
+
+/// What a profile checks of a `wx` `errMsg`: a callback's
+/// `"<method>:ok"` becomes `ok: <method>`, `"<method>:fail <reason>"`
+/// becomes `fail: <method>` (never the reason); any other non-empty
+/// string (an error event's reason) is `errMsg: <string>`; anything else
+/// is kept as it is, so that it differs from every golden.
+pub fn errmsg_form(errmsg: &Value) -> (&'static str, Value) {
+    let Value::String(text) = errmsg else {
+        return (ERRMSG, errmsg.clone());
+    };
+    if let Some((method, rest)) = text.split_once(':') {
+        let is_name = !method.is_empty() && method.chars().all(|c| c.is_ascii_alphanumeric());
+        if is_name && rest == "ok" {
+            return ("ok", json!(method));
+        }
+        if is_name && (rest == "fail" || rest.starts_with("fail ")) {
+            return ("fail", json!(method));
+        }
+    }
+    if text.is_empty() {
+        (ERRMSG, json!(""))
+    } else {
+        (ERRMSG, json!("<string>"))
+    }
 }
 
 fn scrub_value(v: &Value, cx: &Context) -> Value {
@@ -339,7 +378,48 @@ mod tests {
             replacements: vec![("ws://127.0.0.1:4711".into(), "<ws>".into())],
             session: "s42".into(),
             headers: ["x-token".to_string()].into_iter().collect(),
+            api: Api::My,
         }
+    }
+
+    #[test]
+    fn a_wx_errmsg_shows_ok_or_fail_and_the_method_never_the_reason() {
+        let wx = Context {
+            api: Api::Wx,
+            ..cx()
+        };
+        assert_eq!(
+            project_res(&json!({"errMsg": "connectSocket:ok"}), &wx),
+            json!({"ok": "connectSocket"})
+        );
+        assert_eq!(
+            project_res(
+                &json!({"errMsg": "sendSocketMessage:fail socket is not open", "x": 1}),
+                &wx
+            ),
+            json!({"fail": "sendSocketMessage", "extra": {"x": 1}})
+        );
+        assert_eq!(
+            project_res(&json!({"errMsg": "connect ECONNREFUSED 127.0.0.1:1"}), &wx),
+            json!({"errMsg": "<string>"})
+        );
+        assert_eq!(
+            project_res(&json!({"errMsg": "connectSocket:failed"}), &wx),
+            json!({"errMsg": "<string>"})
+        );
+        assert_eq!(
+            project_res(&json!({"errMsg": 3}), &wx),
+            json!({"errMsg": 3})
+        );
+        assert_eq!(
+            project_res(&json!({"data": {"$binary": "aGk="}}), &wx),
+            json!({"data": {"$binary": "aGk="}})
+        );
+        // Under `my`, an errMsg is an extra field, never compared.
+        assert_eq!(
+            project_res(&json!({"errMsg": "connectSocket:ok"}), &cx()),
+            json!({"extra": {"errMsg": "connectSocket:ok"}})
+        );
     }
 
     #[test]

@@ -6,8 +6,9 @@
 use std::sync::OnceLock;
 
 use libtest_mimic::{Arguments, Failed, Trial};
+use runner::scenario::profile::not_applicable;
 use runner::{
-    load_dir, scenarios_dir, AdapterSpec, LoadedScenario, ScenarioResult, Status, Suite,
+    load_dir, scenarios_dir, AdapterSpec, LoadedScenario, Profile, ScenarioResult, Status, Suite,
     SuiteOptions,
 };
 
@@ -44,7 +45,43 @@ pub fn main(
     command: fn() -> Result<String, String>,
     compare_with_reference: bool,
 ) {
+    main_in(prefix, command, compare_with_reference, Profile::default());
+}
+
+/// [`main`] under `profile`: `hello` names it, the goldens are its own,
+/// and a scenario it does not cover is an ignored trial.
+pub fn main_in(
+    prefix: &'static str,
+    command: fn() -> Result<String, String>,
+    compare_with_reference: bool,
+    profile: Profile,
+) {
+    main_expecting(
+        prefix,
+        command,
+        compare_with_reference,
+        profile,
+        Vec::new(),
+        None,
+    );
+}
+
+/// [`main_in`] for an implementation with known, documented failures
+/// (`known_failures`, trial names `<area>::<id>`): such a trial passes when
+/// its scenario fails, and fails when it passes (the list must shrink).
+/// With `skip`, every trial is ignored and that one line says why.
+pub fn main_expecting(
+    prefix: &'static str,
+    command: fn() -> Result<String, String>,
+    compare_with_reference: bool,
+    profile: Profile,
+    known_failures: Vec<String>,
+    skip: Option<String>,
+) {
     let args = Arguments::from_args();
+    if let Some(why) = &skip {
+        eprintln!("{prefix}: skipped: {why}");
+    }
     let scenarios = match load_dir(&scenarios_dir()) {
         Ok(s) => s,
         Err(e) => {
@@ -61,12 +98,12 @@ pub fn main(
                 .enable_all()
                 .build()
                 .map_err(|e| e.to_string())?;
-            let options = SuiteOptions::new(AdapterSpec::Command(command));
+            let options = SuiteOptions::new(AdapterSpec::Command(command)).with_profile(profile);
             let suite = runtime
                 .block_on(Suite::start(options))
                 .map_err(|e| format!("{e}"))?;
             let reference = if compare_with_reference {
-                let options = SuiteOptions::new(AdapterSpec::reference());
+                let options = SuiteOptions::new(AdapterSpec::reference()).with_profile(profile);
                 Some(
                     runtime
                         .block_on(Suite::start(options))
@@ -87,9 +124,12 @@ pub fn main(
     let trials = scenarios
         .into_iter()
         .map(|s| {
+            let ignored = skip.is_some() || not_applicable(&s.scenario, profile).is_some();
+            let known = known_failures.contains(&s.trial_name());
             Trial::test(format!("{prefix}::{}", s.trial_name()), move || {
-                run(env()?, &s)
+                run(env()?, &s, known)
             })
+            .with_ignored_flag(ignored)
         })
         .collect();
     let conclusion = libtest_mimic::run(&args, trials);
@@ -100,8 +140,18 @@ pub fn main(
     conclusion.exit();
 }
 
-fn run(env: &Env, s: &LoadedScenario) -> Result<(), Failed> {
+fn run(env: &Env, s: &LoadedScenario, known_failure: bool) -> Result<(), Failed> {
     let result = env.runtime.block_on(env.suite.run_one(s));
+    if known_failure {
+        return match result.status {
+            Status::Pass => Err(format!(
+                "{}: listed as a known failure, but it passes now: remove it from the list",
+                s.trial_name()
+            )
+            .into()),
+            _ => Ok(()),
+        };
+    }
     if !matches!(result.status, Status::Pass) {
         return Err(describe(&result).into());
     }

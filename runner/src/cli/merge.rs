@@ -1,0 +1,415 @@
+//! `merge`: the JSON reports of the parts of a sharded run
+//! (`run --partition K/N`) joined into one run, with all four reports.
+//!
+//! The parts must be of one run: the same implementation, suite and
+//! everything else a report says about its run apart from its scenarios
+//! and times; and no scenario may be in two parts.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use adapter_protocol::error_chain;
+use report::{Format, RunReport, Status};
+
+use crate::cli::args::MergeArgs;
+use crate::cli::output::{read_text, shown, write_text};
+use crate::cli::outputs::DEFAULT_REPORT_DIR;
+
+/// Why reports cannot be merged.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum MergeError {
+    /// Two reports are not of the same run.
+    #[error("{second} and {first} are not parts of one run: their `{field}` differs ({second_value} vs {first_value}); merge only the parts of one run (same implementation, adapter and suite)")]
+    DifferentRun {
+        first: String,
+        second: String,
+        field: String,
+        first_value: String,
+        second_value: String,
+    },
+    /// A scenario is in two reports.
+    #[error("scenario {id} is in both {first} and {second}: the parts of a run must not overlap (the same --partition given twice, or a full run among the parts?)")]
+    Overlap {
+        id: String,
+        first: String,
+        second: String,
+    },
+}
+
+/// The fields of a report that vary between the parts of one run: its
+/// scenarios and what is derived from them, its times, whether it was
+/// interrupted.
+const PER_PART: [&str; 8] = [
+    "scenarios",
+    "totals",
+    "options",
+    "rootCauses",
+    "startedAt",
+    "finishedAt",
+    "durationMs",
+    "interrupted",
+];
+
+/// What a report says about its run, without [`PER_PART`].
+fn run_identity(report: &RunReport) -> BTreeMap<String, serde_json::Value> {
+    match serde_json::to_value(report) {
+        Ok(serde_json::Value::Object(fields)) => fields
+            .into_iter()
+            .filter(|(k, _)| !PER_PART.contains(&k.as_str()))
+            .collect(),
+        _ => BTreeMap::new(),
+    }
+}
+
+/// The parts joined: every scenario sorted by id, the totals and the
+/// options profile computed again from them, interrupted when a part was,
+/// from the earliest start to the latest finish.
+pub(crate) fn merge_reports(parts: &[(String, RunReport)]) -> Result<RunReport, MergeError> {
+    let Some((first_name, first)) = parts.first() else {
+        unreachable!("clap requires one report at least")
+    };
+    let identity = run_identity(first);
+    let mut owner: BTreeMap<&str, &str> = BTreeMap::new();
+    for (name, part) in parts {
+        let other = run_identity(part);
+        let keys = identity.keys().chain(other.keys());
+        if let Some(field) = keys.into_iter().find(|k| identity.get(*k) != other.get(*k)) {
+            let text = |v: Option<&serde_json::Value>| {
+                v.map_or_else(|| "absent".into(), |v| v.to_string())
+            };
+            return Err(MergeError::DifferentRun {
+                first: first_name.clone(),
+                second: name.clone(),
+                field: field.clone(),
+                first_value: text(identity.get(field)),
+                second_value: text(other.get(field)),
+            });
+        }
+        for s in &part.scenarios {
+            if let Some(earlier) = owner.insert(&s.id, name) {
+                return Err(MergeError::Overlap {
+                    id: s.id.clone(),
+                    first: earlier.to_string(),
+                    second: name.clone(),
+                });
+            }
+        }
+    }
+    let mut merged = first.clone();
+    merged.scenarios = parts
+        .iter()
+        .flat_map(|(_, p)| p.scenarios.iter().cloned())
+        .collect();
+    merged.scenarios.sort_by(|a, b| a.id.cmp(&b.id));
+    merged.totals = report::Totals::count(&merged.scenarios);
+    // The options the whole run showed: one rule's two options in two
+    // parts break `options.consistent` as in one run.
+    merged.options = report::profile(
+        merged
+            .scenarios
+            .iter()
+            .map(|s| (s.id.as_str(), s.options.as_slice())),
+    );
+    merged.root_causes = report::root_causes(&merged.scenarios);
+    merged.interrupted = parts.iter().any(|(_, p)| p.interrupted);
+    let earliest = parts
+        .iter()
+        .map(|(_, p)| &p.started_at)
+        .min_by_key(|t| instant(t));
+    let latest = parts
+        .iter()
+        .map(|(_, p)| &p.finished_at)
+        .max_by_key(|t| instant(t));
+    if let (Some(start), Some(end)) = (earliest, latest) {
+        merged.started_at = start.clone();
+        merged.finished_at = end.clone();
+        merged.duration_ms = match (instant(start), instant(end)) {
+            (Some(s), Some(e)) => u64::try_from((e - s).num_milliseconds()).unwrap_or(0),
+            _ => parts.iter().map(|(_, p)| p.duration_ms).max().unwrap_or(0),
+        };
+    }
+    Ok(merged)
+}
+
+fn instant(rfc3339: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+    chrono::DateTime::parse_from_rfc3339(rfc3339).ok()
+}
+
+/// Reads the parts, merges them, prints the summary and writes the
+/// reports; exit 0 when the merged run is compliant (no failure, one
+/// option per [impl-defined] rule across all parts; with `--baseline`:
+/// has no new failure), 1 when it is not, 2 when the parts or the baseline
+/// cannot be read, the parts cannot be merged or a report cannot be
+/// written.
+pub(crate) fn merge(args: &MergeArgs) -> ExitCode {
+    let baseline = match &args.baseline {
+        None => None,
+        Some(path) => match read_text(path)
+            .and_then(|text| report::read_baseline(&text).map_err(|e| error_chain(&e)))
+        {
+            Ok(b) => Some(b),
+            Err(e) => {
+                eprintln!("error: --baseline {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let mut parts = Vec::with_capacity(args.inputs.len());
+    for path in &args.inputs {
+        match read_text(path).and_then(|text| report::read_json(&text).map_err(|e| error_chain(&e)))
+        {
+            Ok(r) => parts.push((path.display().to_string(), r)),
+            Err(e) => {
+                eprintln!("error: {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let merged = match merge_reports(&parts) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    print!("{}", summary(&merged, parts.len()));
+    let verdict = baseline
+        .as_ref()
+        .map(|b| report::apply_baseline(&merged, b));
+    let mut status = match &verdict {
+        Some(v) => {
+            println!(
+                "baseline: {} new failures, {} expected failures, {} unexpected passes",
+                v.new_failures.len(),
+                v.expected_failures.len(),
+                v.unexpected_passes.len()
+            );
+            for id in &v.new_failures {
+                println!("  new failure: {id}");
+            }
+            u8::from(!v.passed())
+        }
+        None => u8::from(!compliant(&merged)),
+    };
+    let baseline_md = verdict.as_ref().map(report::write_baseline_markdown);
+    let mut targets: Vec<(Format, PathBuf)> = args
+        .reports
+        .iter()
+        .map(|r| (r.format, r.path.clone()))
+        .collect();
+    let dir = match (&args.report_dir, targets.is_empty()) {
+        (Some(dir), _) => Some(dir.clone()),
+        (None, true) => Some(PathBuf::from(DEFAULT_REPORT_DIR)),
+        (None, false) => None,
+    };
+    if let Some(dir) = &dir {
+        targets.extend(Format::ALL.map(|f| (f, dir.join(f.file_name()))));
+    }
+    println!();
+    for (format, path) in &targets {
+        let mut text = format.render(&merged);
+        if let (Format::Markdown, Some(md)) = (format, &baseline_md) {
+            text.push('\n');
+            text.push_str(md);
+        }
+        match write_text(path, &text) {
+            Ok(()) => println!("written: {}", shown(path)),
+            Err(e) => {
+                eprintln!("error: {}: {e}", path.display());
+                status = 2;
+            }
+        }
+    }
+    ExitCode::from(status)
+}
+
+/// As `run` decides: no failure, one option per rule, not interrupted.
+fn compliant(merged: &RunReport) -> bool {
+    merged.is_conforming() && !merged.interrupted
+}
+
+/// The merged run for the terminal: totals, what did not pass, the result.
+fn summary(merged: &RunReport, parts: usize) -> String {
+    let mut text = String::new();
+    let _ = writeln!(
+        text,
+        "merged {parts} reports: {} via {}, suite {}, {} scenarios",
+        merged.implementation_label(),
+        merged.implementation.adapter,
+        merged.suite.version,
+        merged.scenarios.len()
+    );
+    for status in Status::ALL {
+        let _ = writeln!(
+            text,
+            "  {:<20} {}",
+            status.as_str(),
+            merged.totals.get(status)
+        );
+    }
+    for s in merged.scenarios.iter().filter(|s| s.status != Status::Pass) {
+        let _ = writeln!(text, "{} {}", s.status.as_str(), s.id);
+        if let Some(first) = &s.first_difference {
+            let _ = writeln!(text, "    {first}");
+        }
+    }
+    for entry in merged.inconsistent_rules() {
+        let shown: Vec<String> = entry
+            .observed
+            .iter()
+            .map(|o| format!("{} ({})", o.option, o.scenarios.join(", ")))
+            .collect();
+        let _ = writeln!(
+            text,
+            "options.consistent broken: {} showed {}",
+            entry.rule,
+            shown.join(" and ")
+        );
+    }
+    if merged.interrupted {
+        let _ = writeln!(text, "a part was interrupted: not every scenario ran");
+    }
+    let verdict = if !compliant(merged) {
+        "result: NOT compliant"
+    } else {
+        "result: compliant"
+    };
+    let _ = writeln!(text, "\n{verdict}");
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn part(ids: &[(&str, Status)], started: &str, finished: &str) -> RunReport {
+        let scenarios = ids
+            .iter()
+            .map(|(id, status)| report::ScenarioReport {
+                id: (*id).into(),
+                area: id.split("::").next().unwrap_or_default().into(),
+                title: format!("title of {id}"),
+                rules: Vec::new(),
+                tags: Vec::new(),
+                status: *status,
+                duration_ms: 5,
+                message: None,
+                first_difference: None,
+                golden_diff: None,
+                trace: serde_json::Value::Null,
+                adapter_stderr: None,
+                options: Vec::new(),
+            })
+            .collect();
+        RunReport::new(
+            report::Suite {
+                name: "connectsocket-conformance".into(),
+                version: "0.1.0".into(),
+            },
+            report::Implementation {
+                name: "example".into(),
+                version: "1.0".into(),
+                adapter: "node a.js".into(),
+            },
+            started.into(),
+            finished.into(),
+            1000,
+            scenarios,
+        )
+    }
+
+    #[test]
+    fn parts_join_sorted_with_totals_and_the_whole_span() {
+        let a = part(
+            &[("url::b", Status::Pass), ("url::d", Status::Fail)],
+            "2026-01-01T00:00:01.000Z",
+            "2026-01-01T00:00:02.000Z",
+        );
+        let b = part(
+            &[("close::a", Status::Pass), ("url::c", Status::Pass)],
+            "2026-01-01T00:00:00.500Z",
+            "2026-01-01T00:00:01.900Z",
+        );
+        let merged = merge_reports(&[("a.json".into(), a), ("b.json".into(), b)]).unwrap();
+        let ids: Vec<&str> = merged.scenarios.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["close::a", "url::b", "url::c", "url::d"]);
+        assert_eq!((merged.totals.pass, merged.totals.fail), (3, 1));
+        assert_eq!(merged.started_at, "2026-01-01T00:00:00.500Z");
+        assert_eq!(merged.finished_at, "2026-01-01T00:00:02.000Z");
+        assert_eq!(merged.duration_ms, 1500);
+    }
+
+    #[test]
+    fn two_options_of_one_rule_in_two_parts_break_consistency_in_the_merge() {
+        let t = "2026-01-01T00:00:00.000Z";
+        let choice = |option: &str| report::OptionChoice {
+            rule: "close.drop-error".into(),
+            option: option.into(),
+        };
+        let mut a = part(&[("close::a", Status::Pass)], t, t);
+        a.scenarios[0].options = vec![choice("error-then-close")];
+        let mut b = part(&[("close::b", Status::Pass)], t, t);
+        b.scenarios[0].options = vec![choice("close-only")];
+        let (a, b) = (rebuilt(a), rebuilt(b));
+        assert!(compliant(&a) && compliant(&b));
+        let merged = merge_reports(&[("a.json".into(), a), ("b.json".into(), b)]).unwrap();
+        assert!(!compliant(&merged));
+        let text = summary(&merged, 2);
+        assert!(
+            text.contains("options.consistent broken: close.drop-error"),
+            "{text}"
+        );
+        assert!(text.contains("result: NOT compliant"), "{text}");
+    }
+
+    /// The report with its derived fields computed from its scenarios.
+    fn rebuilt(r: RunReport) -> RunReport {
+        RunReport::new(
+            r.suite,
+            r.implementation,
+            r.started_at,
+            r.finished_at,
+            r.duration_ms,
+            r.scenarios,
+        )
+    }
+
+    #[test]
+    fn parts_of_different_runs_or_overlapping_parts_are_refused() {
+        let t = "2026-01-01T00:00:00.000Z";
+        let a = part(&[("url::a", Status::Pass)], t, t);
+        let mut other = part(&[("url::b", Status::Pass)], t, t);
+        other.implementation.name = "another".into();
+        let e =
+            merge_reports(&[("a.json".into(), a.clone()), ("o.json".into(), other)]).unwrap_err();
+        assert!(
+            matches!(&e, MergeError::DifferentRun { field, .. } if field == "implementation"),
+            "{e}"
+        );
+        assert!(
+            e.to_string()
+                .contains("o.json and a.json are not parts of one run"),
+            "{e}"
+        );
+        let mut newer = part(&[("url::b", Status::Pass)], t, t);
+        newer.suite.version = "0.2.0".into();
+        let e =
+            merge_reports(&[("a.json".into(), a.clone()), ("n.json".into(), newer)]).unwrap_err();
+        assert!(
+            matches!(&e, MergeError::DifferentRun { field, .. } if field == "suite"),
+            "{e}"
+        );
+        let e =
+            merge_reports(&[("a.json".into(), a.clone()), ("again.json".into(), a)]).unwrap_err();
+        assert_eq!(
+            e,
+            MergeError::Overlap {
+                id: "url::a".into(),
+                first: "a.json".into(),
+                second: "again.json".into()
+            }
+        );
+    }
+}
