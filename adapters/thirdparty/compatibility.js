@@ -3,13 +3,14 @@
 // The compatibility matrix (docs/compatibility.md): runs the suite against
 // each implementation, under each profile the runner offers, and writes what
 // the JSON reports say: pass / fail / not applicable / error counts, the
-// options each run showed (the report's `profile`), the failing scenarios
+// options each run showed (the report's `options`), the failing scenarios
 // grouped by their normalised first difference (largest group first), the
 // versions, the date and each run's wall time. Nothing is tuned to an
 // implementation: a failure is written down with its evidence.
 //
 //   node adapters/thirdparty/compatibility.js --runner target/release/connectsocket-conformance
 //   node adapters/thirdparty/compatibility.js --runner … --only uni-h5 --only node   # a subset
+//   node adapters/thirdparty/compatibility.js --runner … --profile alipay-current    # other profiles
 //   node adapters/thirdparty/compatibility.js --from-reports                         # rewrite from the last reports
 //
 // scripts/compatibility.sh installs, builds and calls this with the defaults.
@@ -67,26 +68,30 @@ function implementations() {
   return rows;
 }
 
+/** The profiles run when none is named: the runner's default and WeChat's (the frameworks' own shape). */
+const DEFAULT_PROFILES = ['alipay-2022-09', 'wechat'];
+
 /**
- * The profiles to run: the runner's default always; `wechat` (the wx face,
- * errMsg checks) only when the runner has a --profile flag.
+ * The profiles to run (`names`, docs/profiles.md). A runner without a
+ * --profile flag runs only its default, and says so for the others.
  */
-function profiles(runner) {
+function profiles(runner, names) {
   const help = spawnSync(runner, ['run', '--help'], { encoding: 'utf8' });
   const hasProfile = /--profile\b/.test(help.stdout || '');
-  return [
-    { id: 'default', args: [], available: true },
-    {
-      id: 'wechat',
-      args: ['--profile', 'wechat'],
-      available: hasProfile,
-      why: 'the runner has no `--profile` flag yet (`run --help`)',
-    },
-  ];
+  return names.map((id) => {
+    if (hasProfile) return { id, args: ['--profile', id], available: true };
+    if (id === 'alipay-2022-09') return { id, args: [], available: true };
+    return { id, args: [], available: false, why: 'the runner has no `--profile` flag yet (`run --help`)' };
+  });
+}
+
+/** Whether `profile` serves the `wx` face (docs/profiles.md). */
+function isWx(profile) {
+  return profile.id === 'wechat';
 }
 
 function parseArgs(argv) {
-  const options = { runner: path.join(REPO, 'target', 'release', 'connectsocket-conformance'), only: [], reports: DEFAULT_REPORTS, out: DEFAULT_OUT, fromReports: false, jobs: null };
+  const options = { runner: path.join(REPO, 'target', 'release', 'connectsocket-conformance'), only: [], profiles: [], reports: DEFAULT_REPORTS, out: DEFAULT_OUT, fromReports: false, jobs: null };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     const value = () => {
@@ -96,6 +101,7 @@ function parseArgs(argv) {
     };
     if (arg === '--runner') options.runner = path.resolve(value());
     else if (arg === '--only') options.only.push(value());
+    else if (arg === '--profile') options.profiles.push(value());
     else if (arg === '--reports') options.reports = path.resolve(value());
     else if (arg === '--out') options.out = path.resolve(value());
     else if (arg === '--jobs') options.jobs = value();
@@ -106,7 +112,7 @@ function parseArgs(argv) {
 }
 
 function usage(text) {
-  process.stderr.write(`${text}\nusage: compatibility.js [--runner PATH] [--only ID]… [--reports DIR] [--out FILE] [--jobs N] [--from-reports]\n`);
+  process.stderr.write(`${text}\nusage: compatibility.js [--runner PATH] [--only ID]… [--profile NAME]… [--reports DIR] [--out FILE] [--jobs N] [--from-reports]\n`);
   process.exit(2);
 }
 
@@ -179,9 +185,18 @@ function firstLine(message) {
 
 /**
  * The failing (and erroring) scenarios grouped by normalised first
- * difference, largest group first (ties: by text).
+ * difference, largest group first: the report's own `rootCauses` (the
+ * runner's triage, report/src/triage.rs) when it has them, else grouped
+ * here with normaliseDifference (reports written before the triage).
  */
 function failureGroups(report) {
+  if (Array.isArray(report.rootCauses)) {
+    const byId = new Map(report.scenarios.map((s) => [s.id, s]));
+    return report.rootCauses.map((cause) => ({
+      key: cause.cause,
+      scenarios: cause.scenarios.map((id) => byId.get(id) || { id, message: null }),
+    }));
+  }
   const groups = new Map();
   for (const s of report.scenarios) {
     if (s.status !== 'fail' && s.status !== 'error') continue;
@@ -236,16 +251,26 @@ function seconds(ms) {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
+/**
+ * The options of each [impl-defined] rule a run showed: the report's
+ * `options` (schema 2 before profiles: `profile` held them).
+ */
+function optionsOf(report) {
+  if (Array.isArray(report.options)) return report.options;
+  return Array.isArray(report.profile) ? report.profile : [];
+}
+
 /** The options a run showed: `rule=option` for each observed rule, "two options" when inconsistent. */
 function observedOptions(report) {
   const shown = [];
   let notObserved = 0;
-  for (const entry of report.profile || []) {
+  const options = optionsOf(report);
+  for (const entry of options) {
     const options = (entry.observed || []).map((o) => o.option);
     if (options.length === 0) notObserved += 1;
     else shown.push(`\`${entry.rule}=${options.join(' and ')}\`${options.length > 1 ? ' (**two options**)' : ''}`);
   }
-  return { shown, notObserved, total: (report.profile || []).length };
+  return { shown, notObserved, total: options.length };
 }
 
 function chromiumVersion() {
@@ -304,7 +329,7 @@ function writeDocument(out, rows, profileList, runs, meta) {
     '',
     `- Date: ${meta.date}`,
     `- Repository commit of the runs: ${runCommits(runs)}${suite ? `; suite ${suite.name} ${suite.version}` : ''}`,
-    `- Runner: \`${displayPath(meta.runner)}\`${meta.jobs ? ` with \`--jobs ${meta.jobs}\`` : ' (default jobs: one per core)'}; machine: ${meta.cores} cores`,
+    `- Runner: \`${displayPath(meta.runner)}\`${meta.jobs ? ` with \`--jobs ${meta.jobs}\`` : " (the runner's default `--jobs`)"}; machine: ${meta.cores} cores`,
     `- Browser: ${meta.chromium}; Node.js ${process.version}`,
     '',
     'Regenerate with `scripts/compatibility.sh` (installs `adapters/thirdparty` with `npm ci`, builds the bundles and the runner, runs everything; about 20 minutes, most of it spent waiting on events that never come, see "Wall time").',
@@ -337,7 +362,7 @@ function writeDocument(out, rows, profileList, runs, meta) {
     '',
     'Sources: ' + rows.map((r) => `${r.title}: ${r.source}`).join('; ') + '.',
     '',
-    'The third-party shims declare `connectTimeoutMs`, `closeTimeoutMs`, `maxMessageBytes`, `maxTasks` and `wssOnly` unsupported (none of the frameworks has such a setting), so the scenarios that set them are "not applicable" for them rather than failures.',
+    'The third-party shims declare `connectTimeoutMs`, `closeTimeoutMs`, `maxMessageBytes`, `maxTasks`, `wssOnly` and `allowedHosts` unsupported (none of the frameworks has such a setting), so the scenarios that set them are "not applicable" for them rather than failures.',
     '',
     '## Wall time',
     '',
@@ -355,7 +380,7 @@ function writeDocument(out, rows, profileList, runs, meta) {
     '',
     '## Observed options',
     '',
-    'For each `[impl-defined]` rule (`behaviour.md`), the option the run\'s scenarios showed (the JSON report\'s `profile`). A rule no passing scenario showed is "not observed".',
+    'For each `[impl-defined]` rule (`behaviour.md`), the option the run\'s scenarios showed (the JSON report\'s `options`). A rule no passing scenario showed is "not observed".',
     '',
   );
   for (const { row, profile, result } of runs) {
@@ -363,7 +388,7 @@ function writeDocument(out, rows, profileList, runs, meta) {
     const { shown, notObserved, total } = observedOptions(result.report);
     push(`- **${row.title}**, ${profile.id}: ${shown.length > 0 ? shown.join(', ') : 'none'}${notObserved > 0 ? `; ${notObserved} of ${total} rules not observed` : ''}.`);
   }
-  push('', '## Root causes', '', `Failing and erroring scenarios of each run, grouped by their first difference (the report's \`firstDifference\`, with the scenario's own call, task, listener and connection names replaced by \`<call>\`, \`t<n>\`, \`@<L>\`, \`conn<n>\`), largest group first; at most ${GROUPS_SHOWN} groups each, with up to three example scenarios and the first line of the first example's message. \`-\` lines are what the golden trace has and the implementation did not do; \`+\` lines what it did instead. The full traces are in each run's reports (\`target/compatibility/<implementation>-<profile>/\`).`, '');
+  push('', '## Root causes', '', `Failing and erroring scenarios of each run, grouped by their first difference with what varies between scenarios taken out (the JSON report's \`rootCauses\`: call names become \`<call>\`, task names \`<task>\`, numbers \`N\`, paths \`<path>\`), largest group first; at most ${GROUPS_SHOWN} groups each, with up to three example scenarios and the first line of the first example's message. \`-\` lines are what the golden trace has and the implementation did not do; \`+\` lines what it did instead. The full traces are in each run's reports (\`target/compatibility/<implementation>-<profile>/\`).`, '');
   for (const { row, profile, result } of runs) {
     if (!result || !result.report) continue;
     const groups = failureGroups(result.report);
@@ -397,14 +422,14 @@ function main() {
   const unknown = options.only.filter((id) => !implementations().some((r) => r.id === id));
   if (unknown.length > 0) usage(`unknown implementation(s): ${unknown.join(', ')}`);
   if (!fs.existsSync(options.runner)) usage(`no runner at ${options.runner}: build it (cargo build --release -p runner --bin connectsocket-conformance) or pass --runner`);
-  const profileList = profiles(options.runner);
+  const profileList = profiles(options.runner, options.profiles.length > 0 ? options.profiles : DEFAULT_PROFILES);
   for (const row of rows) {
     if (!options.fromReports && row.bundle && !fs.existsSync(row.bundle)) usage(`no bundle ${row.bundle}: run npm run build in adapters/thirdparty`);
   }
   const runs = [];
   for (const row of rows) {
     for (const profile of profileList) {
-      if (profile.id === 'wechat' && row.faces && !row.faces.includes('wx')) {
+      if (isWx(profile) && row.faces && !row.faces.includes('wx')) {
         runs.push({ row, profile: { ...profile, skip: 'it defines only the `my` face' }, result: null });
         continue;
       }

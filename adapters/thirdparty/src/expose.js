@@ -39,6 +39,7 @@ export function expose({ name, version, api, unsupported }) {
  * The config keys none of these frameworks reads: they open a page
  * `WebSocket` with the URL and protocols and nothing else (no connect or
  * close timer, no size limit, no configurable task limit, no wss-only
- * switch). `caCertificatesPem` is honoured by the browser itself.
+ * switch, no list of allowed hosts). `caCertificatesPem` is honoured by
+ * the browser itself.
  */
-export const UNSUPPORTED_BY_WEB_FRAMEWORKS = ['connectTimeoutMs', 'closeTimeoutMs', 'maxMessageBytes', 'maxTasks', 'wssOnly'];
+export const UNSUPPORTED_BY_WEB_FRAMEWORKS = ['connectTimeoutMs', 'closeTimeoutMs', 'maxMessageBytes', 'maxTasks', 'wssOnly', 'allowedHosts'];

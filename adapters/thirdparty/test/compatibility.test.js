@@ -57,3 +57,25 @@ test('signals count timed-out awaits, callbacks inside their call and refused ca
   const { signals } = require('../compatibility');
   assert.deepEqual(signals(report), { timedOut: 1, syncCallback: 1, callRefused: 1 });
 });
+
+test("a report's own rootCauses and options are used when it has them", () => {
+  const report = {
+    profile: 'wechat',
+    options: [{ rule: 'connect.outcome', observed: [{ option: 'accepted', scenarios: ['x'] }] }],
+    rootCauses: [
+      { cause: 'await my.open: not seen within N ms', scenarios: ['a::1', 'a::2'] },
+      { cause: '+ - <call>.success (sync):', scenarios: ['a::3'] },
+    ],
+    scenarios: [
+      { id: 'a::1', status: 'fail', message: 'step 3: await my.open: not seen within 5000 ms' },
+      { id: 'a::2', status: 'fail', message: 'step 4: await my.open: not seen within 5000 ms' },
+      { id: 'a::3', status: 'fail', firstDifference: 'something else' },
+    ],
+  };
+  assert.deepEqual(failureGroups(report).map((g) => [g.key, g.scenarios.map((s) => s.id)]), [
+    ['await my.open: not seen within N ms', ['a::1', 'a::2']],
+    ['+ - <call>.success (sync):', ['a::3']],
+  ]);
+  assert.equal(failureGroups(report)[0].scenarios[0].message, 'step 3: await my.open: not seen within 5000 ms');
+  assert.deepEqual(observedOptions(report).shown, ['`connect.outcome=accepted`']);
+});

@@ -68,7 +68,7 @@ for (const impl of IMPLEMENTATIONS) {
     assert.equal(answer.ok, true, JSON.stringify(answer));
     assert.equal(answer.result.name, `browser:${impl.id}`);
     assert.ok(answer.result.version.startsWith(`${version} (`), answer.result.version);
-    assert.deepEqual(answer.result.unsupported, ['connectTimeoutMs', 'closeTimeoutMs', 'maxMessageBytes', 'maxTasks', 'wssOnly']);
+    assert.deepEqual(answer.result.unsupported, ['connectTimeoutMs', 'closeTimeoutMs', 'maxMessageBytes', 'maxTasks', 'wssOnly', 'allowedHosts']);
     assert.equal(answer.result.api, undefined);
     // The framework's own connectSocket is what `my.connectSocket` calls: it returns an object.
     const call = await my.request({ id: 2, op: 'call', target: 'my', method: 'connectSocket', args: { url: 'ws://127.0.0.1:9/' } });
