@@ -332,7 +332,7 @@ function writeDocument(out, rows, profileList, runs, meta) {
     `- Runner: \`${displayPath(meta.runner)}\`${meta.jobs ? ` with \`--jobs ${meta.jobs}\`` : " (the runner's default `--jobs`)"}; machine: ${meta.cores} cores`,
     `- Browser: ${meta.chromium}; Node.js ${process.version}`,
     '',
-    'Regenerate with `scripts/compatibility.sh` (installs `adapters/thirdparty` with `npm ci`, builds the bundles and the runner, runs everything; about 20 minutes, most of it spent waiting on events that never come, see "Wall time").',
+    'Regenerate with `scripts/compatibility.sh` (installs `adapters/thirdparty` with `npm ci`, builds the bundles and the runner, runs everything; about 8 minutes on 2 cores, most of it spent waiting on events that never come, see "Wall time").',
     '',
     '## Matrix',
     '',
