@@ -9,7 +9,7 @@
 // implementation: a failure is written down with its evidence.
 //
 //   node adapters/thirdparty/compatibility.js --runner target/release/connectsocket-conformance
-//   node adapters/thirdparty/compatibility.js --runner … --only uni-h5 --only node   # a subset
+//   node adapters/thirdparty/compatibility.js --runner … --only uni-h5 --only node   # run these again, keep the others' reports
 //   node adapters/thirdparty/compatibility.js --runner … --profile alipay-current    # other profiles
 //   node adapters/thirdparty/compatibility.js --from-reports                         # rewrite from the last reports
 //
@@ -418,13 +418,15 @@ function writeDocument(out, rows, profileList, runs, meta) {
 
 function main() {
   const options = parseArgs(process.argv.slice(2));
-  const rows = implementations().filter((r) => options.only.length === 0 || options.only.includes(r.id));
+  // Every row is written; --only chooses the rows run again, the others keep their last reports.
+  const rows = implementations();
+  const runAgain = (row) => !options.fromReports && (options.only.length === 0 || options.only.includes(row.id));
   const unknown = options.only.filter((id) => !implementations().some((r) => r.id === id));
   if (unknown.length > 0) usage(`unknown implementation(s): ${unknown.join(', ')}`);
   if (!fs.existsSync(options.runner)) usage(`no runner at ${options.runner}: build it (cargo build --release -p runner --bin connectsocket-conformance) or pass --runner`);
   const profileList = profiles(options.runner, options.profiles.length > 0 ? options.profiles : DEFAULT_PROFILES);
   for (const row of rows) {
-    if (!options.fromReports && row.bundle && !fs.existsSync(row.bundle)) usage(`no bundle ${row.bundle}: run npm run build in adapters/thirdparty`);
+    if (runAgain(row) && row.bundle && !fs.existsSync(row.bundle)) usage(`no bundle ${row.bundle}: run npm run build in adapters/thirdparty`);
   }
   const runs = [];
   for (const row of rows) {
@@ -436,7 +438,7 @@ function main() {
       const reportDir = path.join(options.reports, `${row.id}-${profile.id}`);
       let result = null;
       if (profile.available) {
-        if (!options.fromReports) runSuite(options.runner, row, profile, reportDir, options.jobs);
+        if (runAgain(row)) runSuite(options.runner, row, profile, reportDir, options.jobs);
         result = readRun(reportDir);
       }
       runs.push({ row, profile, result });

@@ -66,6 +66,9 @@ const IMPLEMENTATIONS = [
     package: '@mpxjs/api-proxy',
     entry: 'src/mpx-web.js',
     esbuild: {
+      // mpx's web runtime is Vue 2 (@mpxjs/core's peer dependency vue ^2.7), while uni-app and
+      // Taro bring Vue 3 to node_modules/vue: Vue 2 is installed as `vue2` (package.json) for it.
+      alias: { vue: 'vue2' },
       // @mpxjs/webpack-plugin in mode "web" prefers `*.web.js` and defines __mpx_mode__.
       resolveExtensions: ['.web.js', '.js', '.mjs', '.json'],
       // webpack gives modules `global` (the window); mpx's web files use it.
