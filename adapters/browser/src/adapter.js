@@ -3,7 +3,11 @@
 // The adapter protocol, version 1 (docs/adapter-protocol.md), for an
 // implementation of the `my` socket API that runs inside headless Chromium.
 //
-//   node adapters/browser/src/adapter.js --impl path/to/bundle.js
+//   node adapters/browser/src/adapter.js --impl path/to/bundle.js [--api my|wx]
+//
+// The page serves the bundle's `globalThis.my`, or `globalThis.wx` with
+// `--api wx`; a `hello` that names a profile chooses the face instead, as
+// the node adapter does (`wechat` serves `wx`, the alipay profiles `my`).
 //
 // The protocol dispatch runs inside the page (adapters/node/src/protocol.js),
 // so `then` / `within` calls are made in the page's own tick; this process
@@ -15,12 +19,12 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const readline = require('node:readline');
-const { checkHello } = require('../../node/src/protocol');
+const { checkHello, FACES } = require('../../node/src/protocol');
 const browsers = require('./browser');
 const page = require('./page');
 const { version } = require('../package.json');
 
-const USAGE = 'usage: node adapters/browser/src/adapter.js --impl path/to/bundle.js';
+const USAGE = 'usage: node adapters/browser/src/adapter.js --impl path/to/bundle.js [--api my|wx]';
 
 function log(text) {
   process.stderr.write(`[browser adapter] ${text}\n`);
@@ -31,9 +35,13 @@ function write(message) {
   process.stdout.write(`${JSON.stringify(message)}\n`);
 }
 
-/** `--impl FILE` (or `--impl=FILE`): the bundle's absolute path and source; exits 2 on a bad command line. */
+/**
+ * `--impl FILE` (or `--impl=FILE`) and `--api my|wx` (default my): the
+ * bundle's absolute path and source, and the face; exits 2 on a bad command line.
+ */
 function parseArguments(argv) {
   let impl = null;
+  let api = 'my';
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     if (arg === '--impl' && i + 1 < argv.length) {
@@ -41,6 +49,9 @@ function parseArguments(argv) {
       i += 1;
     } else if (arg.startsWith('--impl=')) {
       impl = arg.slice('--impl='.length);
+    } else if ((arg === '--api' && i + 1 < argv.length) || arg.startsWith('--api=')) {
+      api = arg === '--api' ? argv[(i += 1)] : arg.slice('--api='.length);
+      if (!Object.hasOwn(FACES, api)) fail(`--api must be my or wx, not ${JSON.stringify(api)}\n${USAGE}`);
     } else {
       fail(`unknown argument ${JSON.stringify(arg)}\n${USAGE}`);
     }
@@ -53,7 +64,7 @@ function parseArguments(argv) {
   } catch (err) {
     fail(`cannot read the implementation bundle ${JSON.stringify(file)} given by --impl: ${err.message}`);
   }
-  return { file, source };
+  return { file, source, api };
 }
 
 function fail(text) {
@@ -72,6 +83,7 @@ class BrowserAdapter {
     this.sessionId = null;
     this.targetId = null;
     this.config = null;
+    this.profile = undefined;
     this.generation = 0;
     this.ending = false;
   }
@@ -118,6 +130,7 @@ class BrowserAdapter {
       const caPem = config.caCertificatesPem || '';
       if (!this.browser || caPem !== this.caPem) await this.startBrowser(caPem);
       this.config = config;
+      this.profile = request.profile;
       await this.loadPage(false);
     } catch (err) {
       this.config = null;
@@ -175,7 +188,7 @@ class BrowserAdapter {
     await this.evaluate(page.hostScript(this.generation, this.config), 'the host script', true);
     await this.evaluate(page.protocolScript(), 'the protocol script', true);
     await this.evaluate(`${this.impl.source}\n//# sourceURL=${this.impl.file}`, `the implementation bundle ${this.impl.file}`, true);
-    await this.evaluate(page.startScript(helloed ? this.config : null), 'the session', true);
+    await this.evaluate(page.startScript(helloed ? this.config : null, this.impl.api, this.profile), 'the session', true);
   }
 
   /** Evaluates `expression` in the page; an exception is thrown (`strict`) or logged. */
@@ -281,7 +294,7 @@ function main() {
   });
   // stdin closed (the runner is gone or done): end everything.
   input.on('close', () => adapter.end(0));
-  log(`browser adapter ${version} on Node.js ${process.version}, impl ${impl.file}, browser ${executable}`);
+  log(`browser adapter ${version} on Node.js ${process.version}, impl ${impl.file} (${impl.api} face), browser ${executable}`);
 }
 
 if (require.main === module) main();

@@ -128,18 +128,20 @@ function pageHost(generation, config, binding) {
   globalThis.__conformance = {
     deliver,
     /**
-     * Makes the protocol session over the bundle's `globalThis.my`; with a
-     * config (a reset), the session is set up as after `hello`.
+     * Makes the protocol session over the bundle's `globalThis.my` (or
+     * `globalThis.wx`: the face `hello`'s profile names, else `defaultApi`);
+     * with a config (a reset), the session is set up as after that `hello`.
      */
-    start(helloConfig) {
-      const { Session } = globalThis.__conformanceProtocol;
+    start(helloConfig, defaultApi, helloProfile) {
+      const { Session, PROFILE_APIS } = globalThis.__conformanceProtocol;
       const info = globalThis.myImplementation || {};
       session = new Session({
         write,
         log,
-        createMy() {
-          const my = globalThis.my;
-          if (my === null || typeof my !== 'object') throw new Error('the implementation bundle did not define globalThis.my');
+        api: (profile) => (Object.hasOwn(PROFILE_APIS, String(profile)) ? PROFILE_APIS[profile] : defaultApi),
+        createMy(_config, api) {
+          const my = globalThis[api];
+          if (my === null || typeof my !== 'object') throw new Error(`the implementation bundle did not define globalThis.${api}`);
           return my;
         },
         // The adapter replaces the whole page on reset: the page's sockets end with it.
@@ -157,6 +159,7 @@ function pageHost(generation, config, binding) {
         },
       });
       if (helloConfig) {
+        session.api = session.host.api(helloProfile);
         session.config = helloConfig;
         session.resetState();
       }
@@ -184,9 +187,13 @@ function protocolScript() {
   return `globalThis.__conformanceProtocol = (function () { const module = { exports: {} }; ${source}\nreturn module.exports; })();\n//# sourceURL=protocol.js`;
 }
 
-/** Step 4: the session; `config` is null before `hello`, the hello config after a reset. */
-function startScript(config) {
-  return `globalThis.__conformance.start(${JSON.stringify(config)});`;
+/**
+ * Step 4: the session; `config` is null before `hello`, the hello config
+ * after a reset; `api` is the face served when `hello` names no profile
+ * ("my" or "wx", from --api); `profile` is the one `hello` named.
+ */
+function startScript(config, api = 'my', profile = undefined) {
+  return `globalThis.__conformance.start(${JSON.stringify(config)}, ${JSON.stringify(api)}, ${JSON.stringify(profile === undefined ? null : profile)});`;
 }
 
 module.exports = { BINDING, hostScript, protocolScript, startScript };

@@ -145,6 +145,40 @@ test('a bundle that defines no globalThis.my refuses hello', { skip }, async (t)
   assert.match(answer.error, /did not define globalThis\.my/);
 });
 
+test('--api wx serves the bundle\'s globalThis.wx, also after a reset; without it my is served and a wx-only bundle refuses hello', { skip }, async (t) => {
+  const wxOnly = path.join(__dirname, 'fixtures', 'wx-face.js');
+  const adapter = started(t, ['--impl', wxOnly, '--api', 'wx']);
+  const answer = await adapter.request(hello(1));
+  assert.equal(answer.ok, true, JSON.stringify(answer));
+  assert.equal(answer.result.api, 'wx');
+  assert.equal((await adapter.request({ id: 2, op: 'reset' })).ok, true);
+  const call = await adapter.request({ id: 3, op: 'call', target: 'wx', method: 'connectSocket', args: { url: 'ws://127.0.0.1:9/' } });
+  assert.deepEqual(call.result, { returned: { task: 't1' } });
+  const onMy = await adapter.request({ id: 4, op: 'call', target: 'my', method: 'connectSocket', args: {} });
+  assert.equal(onMy.ok, false);
+
+  const plain = started(t, ['--impl', wxOnly]);
+  const refused = await plain.request(hello(1));
+  assert.equal(refused.ok, false);
+  assert.match(refused.error, /did not define globalThis\.my/);
+});
+
+test('a hello that names the wechat profile serves wx without --api, also after a reset', { skip }, async (t) => {
+  const adapter = started(t, ['--impl', path.join(__dirname, 'fixtures', 'wx-face.js')]);
+  const answer = await adapter.request({ ...hello(1), profile: 'wechat' });
+  assert.equal(answer.ok, true, JSON.stringify(answer));
+  assert.equal(answer.result.api, 'wx');
+  assert.equal((await adapter.request({ id: 2, op: 'reset' })).ok, true);
+  const call = await adapter.request({ id: 3, op: 'call', target: 'wx', method: 'connectSocket', args: { url: 'ws://127.0.0.1:9/' } });
+  assert.deepEqual(call.result, { returned: { task: 't1' } });
+});
+
+test('--api with a face other than my or wx exits with status 2', async (t) => {
+  const adapter = started(t, ['--impl', path.join(__dirname, 'fixtures', 'wx-face.js'), '--api', 'tt']);
+  assert.equal((await adapter.exited).code, 2);
+  assert.match(adapter.stderr, /--api must be my or wx/);
+});
+
 for (const [way, end] of [
   ['stdin closes', (adapter) => adapter.child.stdin.end()],
   ['SIGTERM', (adapter) => adapter.child.kill('SIGTERM')],
