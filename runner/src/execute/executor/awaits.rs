@@ -44,16 +44,10 @@ impl Run<'_> {
                     if let Some(p) = &patience {
                         p.missed(&missing_kinds(&self.recording));
                     }
-                    let waited = match &cut {
-                        Some(why) => format!(
-                            "within {} ms (cut short from {ms} ms: {why})",
-                            patience::SHORT_WAIT.as_millis()
-                        ),
-                        None => format!("within {ms} ms"),
-                    };
                     return Err(format!(
-                        "await {}: not seen {waited}; client lane so far: {}",
+                        "await {}: not seen {}; client lane so far: {}",
                         describe_items(&missing),
+                        waited(ms, cut.as_deref()),
                         self.lane_summary()
                     ));
                 }
@@ -95,16 +89,10 @@ impl Run<'_> {
                         if let Some(p) = &patience {
                             p.missed(&server_kind);
                         }
-                        let waited = match &cut {
-                            Some(why) => format!(
-                                "within {} ms (cut short from {ms} ms: {why})",
-                                patience::SHORT_WAIT.as_millis()
-                            ),
-                            None => format!("within {ms} ms"),
-                        };
                         return Err(format!(
-                            "await `{}`: not seen on the server {waited}; server lane: {}",
+                            "await `{}`: not seen on the server {}; server lane: {}",
                             item.event,
+                            waited(ms, cut.as_deref()),
                             serde_json::to_string(&self.session.recording()).unwrap_or_default()
                         ));
                     }
@@ -212,5 +200,17 @@ impl Run<'_> {
             })?;
         }
         Ok(())
+    }
+}
+
+/// How long an await waited: its own deadline, or the short wait it was
+/// cut to, and why.
+fn waited(ms: u64, cut_short: Option<&str>) -> String {
+    match cut_short {
+        Some(why) => format!(
+            "within {} ms (cut short from {ms} ms: {why})",
+            patience::SHORT_WAIT.as_millis()
+        ),
+        None => format!("within {ms} ms"),
     }
 }
