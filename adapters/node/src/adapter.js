@@ -15,6 +15,20 @@
 // stdout carries protocol messages only; logs go to stderr.
 
 const readline = require('node:readline');
+const nodePath = require('node:path');
+
+// The implementation runs on the `ws` package: on a fresh clone, say the one
+// command that installs it instead of a stack trace.
+try {
+  require.resolve('ws');
+} catch {
+  const folder = nodePath.dirname(__dirname);
+  process.stderr.write(
+    `the node adapter needs its npm packages, which are not installed: run \`npm ci --prefix ${folder}\` once\n`,
+  );
+  process.exit(2);
+}
+
 const { createMy, destroyMy, SocketTaskBase } = require('./my');
 const { createWx } = require('./wx');
 const protocol = require('./protocol');
