@@ -46,6 +46,8 @@ pub enum ErrorCode {
     /// 3 in the 2022-11 revision, its second meaning: the single
     /// connection already exists (profile `alipay-current`).
     SocketExists,
+    /// 50 in the 2022-11 revision (my.onSocketError): a network fault.
+    NetworkFault,
 }
 
 impl ErrorCode {
@@ -66,6 +68,7 @@ impl ErrorCode {
             ErrorCode::OutOfMemory => 12,
             ErrorCode::WssRequired => 20,
             ErrorCode::DomainNotAllowed => 65,
+            ErrorCode::NetworkFault => 50,
         }
     }
 
@@ -89,6 +92,7 @@ impl ErrorCode {
             ErrorCode::InvalidArgument => "接口参数无效。",
             ErrorCode::WssRequired => "请求url不支持ws，请使用wss",
             ErrorCode::DomainNotAllowed => "请检查域名是否合法。",
+            ErrorCode::NetworkFault => "网络异常。",
             ErrorCode::SocketExists => "该 WebSocket 已存在。",
         }
     }
@@ -112,6 +116,7 @@ impl ErrorCode {
             ErrorCode::InvalidArgument => "parameter error",
             ErrorCode::WssRequired => "url must use wss",
             ErrorCode::DomainNotAllowed => "url not in domain list",
+            ErrorCode::NetworkFault => "network fault",
         }
     }
 

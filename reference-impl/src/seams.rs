@@ -573,6 +573,16 @@ impl Seams {
         !self.runs(Mutant::CloseCodeNotValidated)
     }
 
+    /// `error.1.network` [impl-defined `error.1.network.code`, open only
+    /// under the profile `alipay-current`]: the code of a network failure
+    /// before open.
+    pub(crate) fn code_for_network_failure(&self) -> ErrorCode {
+        if self.takes(Variant::Error1NetworkCode50) {
+            return ErrorCode::NetworkFault;
+        }
+        ErrorCode::Unknown
+    }
+
     /// `close.invalid-code` [impl-defined `close.invalid-code.code`]: the code.
     pub(crate) fn code_for_invalid_close(&self) -> ErrorCode {
         if self.takes(Variant::CloseInvalidCodeCode2) {

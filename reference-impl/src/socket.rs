@@ -106,7 +106,7 @@ fn handshake_error_code(failure: &ConnectFailure, seams: &Seams) -> ErrorCode {
             ErrorCode::InvalidCertificate
         }
         // error.1.network: refused, reset, or a TLS failure other than the certificate.
-        ConnectFailure::Tcp(_) | ConnectFailure::Tls(_) => ErrorCode::Unknown,
+        ConnectFailure::Tcp(_) | ConnectFailure::Tls(_) => seams.code_for_network_failure(),
         ConnectFailure::Upgrade(e) => match e {
             // error.9.protocol-unrequested: a subprotocol although none was offered.
             WsError::Protocol(ProtocolError::SecWebSocketSubProtocolError(
@@ -130,7 +130,7 @@ fn handshake_error_code(failure: &ConnectFailure, seams: &Seams) -> ErrorCode {
             | WsError::HttpFormat(_)
             | WsError::Utf8(_) => ErrorCode::InvalidHandshake,
             // error.1.network: the connection ended or failed before an answer.
-            _ => ErrorCode::Unknown,
+            _ => seams.code_for_network_failure(),
         },
     }
 }

@@ -75,6 +75,9 @@ pub enum Variant {
     ConnectDomainReportEvent65,
     /// `connect.domain.report=event-1`: the same with error 1.
     ConnectDomainReportEvent1,
+    /// `error.1.network.code=50`: a network failure before open is error 50
+    /// (a network fault, [rev 2022-11] my.onSocketError), not 1.
+    Error1NetworkCode50,
 }
 
 impl Variant {
@@ -102,6 +105,7 @@ impl Variant {
         Variant::ConnectHeaderReservedRefused,
         Variant::ConnectDomainReportEvent65,
         Variant::ConnectDomainReportEvent1,
+        Variant::Error1NetworkCode50,
     ];
 
     /// Every rule that has variants, with its options: the reference's
@@ -127,6 +131,7 @@ impl Variant {
         ("listeners.during-dispatch", &["snapshot", "live"]),
         ("connect.header.reserved", &["ignored", "refused"]),
         ("connect.domain.report", &["fail-1", "event-65", "event-1"]),
+        ("error.1.network.code", &["1", "50"]),
     ];
 
     /// The id of the [impl-defined] rule whose option the variant takes.
@@ -165,6 +170,7 @@ impl Variant {
             Variant::ConnectHeaderReservedRefused => ("connect.header.reserved", "refused"),
             Variant::ConnectDomainReportEvent65 => ("connect.domain.report", "event-65"),
             Variant::ConnectDomainReportEvent1 => ("connect.domain.report", "event-1"),
+            Variant::Error1NetworkCode50 => ("error.1.network.code", "50"),
         }
     }
 }

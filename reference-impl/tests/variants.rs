@@ -407,3 +407,30 @@ fn the_adapter_takes_variants_and_lists_them() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8(bad.stderr).unwrap().contains("settled"));
 }
+
+// rule: error.1.network (option error.1.network.code, open under alipay-current)
+#[tokio::test]
+async fn network_code_50_reports_a_refused_connection_as_50() {
+    let server = mock().await;
+    let options = url(&server.refused_url());
+    assert_eq!(
+        connect_events(&my(), options.clone()).await,
+        then(
+            ok(1),
+            [
+                errored("my", "E", ErrorCode::Unknown),
+                closed("my", "C", 1006, ""),
+            ]
+        )
+    );
+    assert_eq!(
+        connect_events(&variant(Variant::Error1NetworkCode50), options).await,
+        then(
+            ok(1),
+            [
+                errored("my", "E", ErrorCode::NetworkFault),
+                closed("my", "C", 1006, ""),
+            ]
+        )
+    );
+}

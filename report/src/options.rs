@@ -133,6 +133,11 @@ pub const OPTION_RULES: &[OptionRule] = &[
         why_open: "no source says what a handshake header in `header` does",
     },
     OptionRule {
+        id: "error.1.network.code",
+        options: &["1", "50"],
+        why_open: "the 2022-11 revision's my.onSocketError lists 50, a network fault, beside 1; fixed to 1 in alipay-2022-09 and wechat",
+    },
+    OptionRule {
         id: "connect.domain.report",
         options: &["fail-1", "event-65", "event-1"],
         why_open: "the seed names no code for a host off the allowed list",

@@ -91,11 +91,22 @@ fn every_variant_passes_every_scenario_with_its_option_named() {
             let limit = std::sync::Arc::clone(&limit);
             runs.spawn(async move {
                 let _permit = limit.acquire_owned().await.expect("the semaphore is open");
+                // A variant runs under the default profile, unless that
+                // profile fixes its rule to another option; then under
+                // `alipay-current`, where the option is open.
+                let profile = match runner::scenario::profile::fixed_option(
+                    runner::Profile::default(),
+                    variant.rule(),
+                ) {
+                    Some(fixed) if fixed != variant.option() => runner::Profile::AlipayCurrent,
+                    _ => runner::Profile::default(),
+                };
                 let options = SuiteOptions::new(AdapterSpec::Reference {
                     mutant: None,
                     variants: vec![variant.to_string()],
                 })
-                .with_jobs(8);
+                .with_jobs(8)
+                .with_profile(profile);
                 let result = run_suite(options, |_| {}).await.expect("the suite runs");
                 let found = problems(&result, &[(variant.rule(), variant.option())]);
                 (variant.to_string(), found)

@@ -20,7 +20,8 @@ pub use adapter_protocol::Profile;
 /// profile, a scenario that names the rule has only that option's golden.
 pub fn fixed_options(profile: Profile) -> &'static [(&'static str, &'static str)] {
     match profile {
-        Profile::Alipay202209 => &[],
+        // The seed names no code but 1 for a network failure.
+        Profile::Alipay202209 => &[("error.1.network.code", "1")],
         // [rev 2022-11] my.connectSocket, code 20; the typings of that
         // revision have `protocols`.
         Profile::AlipayCurrent => &[
@@ -40,6 +41,7 @@ pub fn fixed_options(profile: Profile) -> &'static [(&'static str, &'static str)
             ("send.invalid.code", "11"),
             ("close.not-open.code", "10"),
             ("close.invalid-code.code", "1"),
+            ("error.1.network.code", "1"),
         ],
     }
 }
