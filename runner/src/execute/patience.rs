@@ -17,7 +17,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use adapter_protocol::CallbackKind;
+use adapter_protocol::{CallbackKind, EventType, TARGET_MY};
 
 use crate::scenario::model::Pattern;
 use crate::verdict::trace::ClientRecord;
@@ -120,30 +120,38 @@ impl Patience {
 /// mock server sends).
 pub fn pattern_kind(pattern: &Pattern) -> Option<String> {
     match pattern {
-        Pattern::Callback { kind, .. } => Some(format!("<call>.{}", callback_name(*kind))),
+        Pattern::Callback { kind, .. } => Some(callback_kind(*kind)),
         Pattern::Listener {
             target, event_type, ..
-        } => Some(format!(
-            "{}.{}",
-            if target == "my" { "my" } else { "<task>" },
-            event_type.as_str()
-        )),
+        } => Some(listener_kind(target, *event_type)),
         Pattern::Server(_) => None,
     }
 }
 
+/// The kind of a recorded client event, named as [`pattern_kind`] names it.
 fn record_kind(record: &ClientRecord) -> Option<String> {
     match record {
-        ClientRecord::Callback { kind, .. } => Some(format!("<call>.{}", callback_name(*kind))),
+        ClientRecord::Callback { kind, .. } => Some(callback_kind(*kind)),
         ClientRecord::Listener {
             target, event_type, ..
-        } => Some(format!(
-            "{}.{}",
-            if target == "my" { "my" } else { "<task>" },
-            event_type.as_str()
-        )),
+        } => Some(listener_kind(target, *event_type)),
         _ => None,
     }
+}
+
+/// `<call>.success`, …: one kind for every call's callback.
+fn callback_kind(kind: CallbackKind) -> String {
+    format!("<call>.{}", callback_name(kind))
+}
+
+/// `my.open`, or `<task>.open` for any task.
+fn listener_kind(target: &str, event_type: EventType) -> String {
+    let target = if target == TARGET_MY {
+        TARGET_MY
+    } else {
+        "<task>"
+    };
+    format!("{target}.{}", event_type.as_str())
 }
 
 fn callback_name(kind: CallbackKind) -> &'static str {
