@@ -170,6 +170,9 @@ pub(crate) enum DomainReport {
 pub(crate) enum AfterError12 {
     /// A close handshake with 1009; `onClose` 1009.
     CloseHandshake,
+    /// A close handshake with another code (1000); `onClose` 1000, the code
+    /// the server's answer echoes.
+    CloseHandshakeOtherCode,
     /// The connection is dropped; `onClose` 1006.
     Drop,
 }
@@ -562,6 +565,9 @@ impl Seams {
     pub(crate) fn after_error_12(&self) -> AfterError12 {
         if self.takes(Variant::Error12Close1006) {
             return AfterError12::Drop;
+        }
+        if self.takes(Variant::Error12CloseOtherCode) {
+            return AfterError12::CloseHandshakeOtherCode;
         }
         AfterError12::CloseHandshake
     }

@@ -358,16 +358,24 @@ pub(crate) async fn run<O: Outbox>(
                 // closes with 1009 (nothing more is delivered), onClose 1009.
                 Some(Err(WsError::Capacity(_))) => {
                     outbox.post(vec![error_event(ErrorCode::OutOfMemory, &seams)]);
-                    // error.12.close: or drop the connection, onClose 1006.
-                    if seams.after_error_12() == AfterError12::Drop {
-                        outbox.finish(&mut commands, vec![close_event(1006, "")]);
-                        return;
-                    }
-                    let frame = CloseFrame { code: CloseCode::Size, reason: "".into() };
+                    // error.12.close: or drop the connection, onClose 1006;
+                    // or close with 1000 and onClose 1000 (other-code).
+                    let code = match seams.after_error_12() {
+                        AfterError12::Drop => {
+                            outbox.finish(&mut commands, vec![close_event(1006, "")]);
+                            return;
+                        }
+                        AfterError12::CloseHandshake => 1009,
+                        AfterError12::CloseHandshakeOtherCode => 1000,
+                    };
+                    let frame = CloseFrame { code: CloseCode::from(code), reason: "".into() };
                     let until = Instant::now() + close_timeout;
                     let _ = tokio::time::timeout_at(until, sink.send(Message::Close(Some(frame)))).await;
+                    // The stream ended with the capacity error: the server's
+                    // answer cannot be read, so onClose reports the code it
+                    // echoes (RFC 6455 5.5.1), the one sent.
                     let _ = wait_for_close_answer(None::<&O>, &seams, &mut stream, until).await;
-                    outbox.finish(&mut commands, vec![close_event(1009, "")]);
+                    outbox.finish(&mut commands, vec![close_event(code, "")]);
                     drain_until(&mut stream, until).await;
                     return;
                 }

@@ -57,6 +57,12 @@ pub enum Variant {
     /// `error.12.close=1006`: after error 12 the connection is dropped and
     /// `onClose` reports 1006.
     Error12Close1006,
+    /// `error.12.close=other-code`: after error 12 the client closes with a
+    /// close handshake whose code is not 1009 (1000, the one code below 3000
+    /// a page's `WebSocket.close()` accepts), and `onClose` reports the code
+    /// of the server's answering close frame (RFC 6455 7.1.5: the mock
+    /// server echoes 1000).
+    Error12CloseOtherCode,
     /// `close.not-open.code=1`: closing a socket that is not open fails with 1.
     CloseNotOpenCode1,
     /// `close.invalid-code.code=2`: an invalid close code or reason fails with 2.
@@ -98,6 +104,7 @@ impl Variant {
         Variant::SendInvalidCode1,
         Variant::SendInvalidCode2,
         Variant::Error12Close1006,
+        Variant::Error12CloseOtherCode,
         Variant::CloseNotOpenCode1,
         Variant::CloseInvalidCodeCode2,
         Variant::CloseDropErrorCloseOnly,
@@ -124,7 +131,7 @@ impl Variant {
         ("connect.no-subprotocol", &["fail-8", "open"]),
         ("error.9.code", &["9", "8"]),
         ("send.invalid.code", &["11", "1", "2"]),
-        ("error.12.close", &["1009", "1006"]),
+        ("error.12.close", &["1009", "1006", "other-code"]),
         ("close.not-open.code", &["10", "1"]),
         ("close.invalid-code.code", &["1", "2"]),
         ("close.drop-error", &["error-then-close", "close-only"]),
@@ -163,6 +170,7 @@ impl Variant {
             Variant::SendInvalidCode1 => ("send.invalid.code", "1"),
             Variant::SendInvalidCode2 => ("send.invalid.code", "2"),
             Variant::Error12Close1006 => ("error.12.close", "1006"),
+            Variant::Error12CloseOtherCode => ("error.12.close", "other-code"),
             Variant::CloseNotOpenCode1 => ("close.not-open.code", "1"),
             Variant::CloseInvalidCodeCode2 => ("close.invalid-code.code", "2"),
             Variant::CloseDropErrorCloseOnly => ("close.drop-error", "close-only"),

@@ -104,8 +104,8 @@ pub const OPTION_RULES: &[OptionRule] = &[
     },
     OptionRule {
         id: "error.12.close",
-        options: &["1009", "1006"],
-        why_open: "no source says how the socket closes after error 12",
+        options: &["1009", "1006", "other-code"],
+        why_open: "no source says how the socket closes after error 12; RFC 6455 makes 1009 a MAY",
     },
     OptionRule {
         id: "close.not-open.code",
