@@ -309,6 +309,34 @@ async fn error_12_then_1006_drops_the_connection() {
     expect_quiet(&drop).await;
 }
 
+// rule: error.12.close
+#[tokio::test]
+async fn error_12_then_other_code_closes_with_1000_where_the_reference_sends_1009() {
+    let too_large = "send-on-open/binary-bytes/1025";
+    for (my, code) in [
+        (my(), 1009),
+        (variant(Variant::Error12CloseOtherCode), 1000),
+    ] {
+        let server = mock().await;
+        open_global(&my, &server.url(too_large), 1).await;
+        expect(
+            &my,
+            vec![
+                errored("my", "E", ErrorCode::OutOfMemory),
+                closed("my", "C", code, ""),
+            ],
+        )
+        .await;
+        assert_eq!(server.close_in(1).await, (Some(code), String::new(), true));
+        assert_eq!(
+            server.close_out(1).await.0,
+            Some(code),
+            "the server echoes it"
+        );
+        expect_quiet(&my).await;
+    }
+}
+
 // rule: close.drop-error
 #[tokio::test]
 async fn close_only_reports_a_dropped_connection_without_on_error() {
