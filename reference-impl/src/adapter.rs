@@ -5,9 +5,9 @@
 use std::collections::HashMap;
 
 use adapter_protocol::{
-    call_result, error_chain, AdapterMessage, Call, CallbackKind, Event, EventType, HelloResult,
-    Method, MethodKind, MethodTarget, NestedCall, Op, Profile, Request, Response, Within,
-    PROTOCOL_VERSION, TARGET_RETURNED,
+    call_result, error_chain, AdapterMessage, Call, CallbackKind, Config, Event, EventType,
+    HelloResult, Method, MethodKind, MethodTarget, NestedCall, Op, Profile, Request, Response,
+    Within, PROTOCOL_VERSION, TARGET_RETURNED,
 };
 use serde_json::{json, Map, Value};
 use tokio::sync::mpsc;
@@ -68,17 +68,47 @@ pub fn spawn_in_process_with(mutant: Option<Mutant>) -> AdapterChannels {
 ///
 /// When called outside a tokio runtime.
 pub fn spawn_in_process_as(behaviour: Behaviour) -> AdapterChannels {
+    spawn_instance(behaviour, 1, None)
+}
+
+/// The `hello` that set up an adapter: what a further instance of it is
+/// set up with (see [`spawn_instance`]).
+#[derive(Debug, Clone)]
+pub(crate) struct Hello {
+    /// The config it carried.
+    pub(crate) config: Config,
+    /// The profile it named, if any.
+    pub(crate) profile: Option<String>,
+}
+
+/// As [`spawn_in_process_as`], for one instance of an adapter that holds
+/// `instances` of them (its `hello` result says so): set up with `hello`
+/// already, as after that request but without answering it, when given.
+///
+/// # Panics
+///
+/// When called outside a tokio runtime.
+pub(crate) fn spawn_instance(
+    behaviour: Behaviour,
+    instances: u32,
+    hello: Option<Hello>,
+) -> AdapterChannels {
     let (requests, request_rx) = mpsc::unbounded_channel();
     let (message_tx, messages) = mpsc::unbounded_channel();
-    let bridge = Bridge {
+    let mut bridge = Bridge {
         out: message_tx,
         behaviour,
+        instances,
         served: None,
         my: None,
         tasks: HashMap::new(),
         within: HashMap::new(),
         listener_bodies: HashMap::new(),
     };
+    if let Some(hello) = hello {
+        // Its outcome is the one the process's `hello` was answered with.
+        let _ = bridge.set_up(hello.config, hello.profile);
+    }
     tokio::spawn(bridge.run(request_rx));
     AdapterChannels { requests, messages }
 }
@@ -88,6 +118,8 @@ struct Bridge {
     out: mpsc::UnboundedSender<AdapterMessage>,
     /// What `my` runs: variants and a mutant.
     behaviour: Behaviour,
+    /// The instances the process holds, for the `hello` result.
+    instances: u32,
     /// The behaviour the last accepted `hello` set up (its profile).
     served: Option<Behaviour>,
     /// Set up by `hello`.
@@ -162,33 +194,12 @@ impl Bridge {
                     ));
                     return true;
                 }
-                self.clear();
-                self.my = None;
-                // hello.profile: the profile to serve, else the one given at start.
-                let behaviour = match profile.as_deref().map(str::parse::<Profile>) {
-                    None => self.behaviour.clone(),
-                    Some(Ok(profile)) => self.behaviour.clone().with_profile(profile),
-                    Some(Err(e)) => {
-                        self.respond(Response::error(id, e.to_string()));
-                        return true;
-                    }
-                };
-                match My::with_behaviour(config, behaviour.clone()) {
-                    Ok(my) => {
-                        self.my = Some(my);
-                        self.served = Some(behaviour.clone());
-                        let hello = HelloResult {
-                            name: behaviour.adapter_name(),
-                            version: env!("CARGO_PKG_VERSION").into(),
-                            protocol: PROTOCOL_VERSION,
-                            unsupported: Vec::new(),
-                            api: behaviour.profile.api(),
-                            instances: 1,
-                        };
+                match self.set_up(config, profile) {
+                    Ok(hello) => {
                         let result = serde_json::to_value(hello).unwrap_or(Value::Null);
                         self.respond(Response::ok(id, result));
                     }
-                    Err(e) => self.respond(Response::error(id, error_chain(&e))),
+                    Err(e) => self.respond(Response::error(id, e)),
                 }
             }
             Op::Call(call) => self.execute(id, &call, None),
@@ -224,6 +235,32 @@ impl Bridge {
             }
         }
         true
+    }
+
+    /// What `hello` does once its protocol version is checked: sets the
+    /// implementation up afresh with `config` under `profile` (else the
+    /// behaviour's own), or leaves none set up and says why.
+    fn set_up(&mut self, config: Config, profile: Option<String>) -> Result<HelloResult, String> {
+        self.clear();
+        self.my = None;
+        self.served = None;
+        // hello.profile: the profile to serve, else the one given at start.
+        let behaviour = match profile.as_deref().map(str::parse::<Profile>) {
+            None => self.behaviour.clone(),
+            Some(Ok(profile)) => self.behaviour.clone().with_profile(profile),
+            Some(Err(e)) => return Err(e.to_string()),
+        };
+        let my = My::with_behaviour(config, behaviour.clone()).map_err(|e| error_chain(&e))?;
+        self.my = Some(my);
+        self.served = Some(behaviour.clone());
+        Ok(HelloResult {
+            name: behaviour.adapter_name(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            protocol: PROTOCOL_VERSION,
+            unsupported: Vec::new(),
+            api: behaviour.profile.api(),
+            instances: self.instances,
+        })
     }
 
     fn clear(&mut self) {

@@ -107,6 +107,9 @@ pub use context::{My, SocketTask};
 pub use mutant::{Mutant, UnknownMutant};
 pub use options::{CloseSocketOptions, ConnectSocketOptions, SendSocketMessageOptions};
 pub use seams::Behaviour;
-pub use stdio::{serve_lines, serve_lines_as, serve_stdio, serve_stdio_as};
+pub use stdio::{
+    serve_lines, serve_lines_as, serve_lines_with, serve_stdio, serve_stdio_as, serve_stdio_with,
+    DEFAULT_INSTANCES,
+};
 pub use types::{CallId, Error, ListenerName, ReadyState};
 pub use variant::{Variant, VariantError, Variants};

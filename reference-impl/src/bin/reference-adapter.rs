@@ -10,17 +10,36 @@
 //! [`reference_impl::Variant`]); `--list-variants` prints every one.
 //! `--profile NAME` serves another edition of the API (`alipay-2022-09`,
 //! the default, `alipay-current`, `wechat`); a `hello` that names a
-//! profile overrides it.
+//! profile overrides it. `--instances N` sets how many independent
+//! instances of the implementation the process holds (the `instances` of
+//! its `hello` result; default [`reference_impl::DEFAULT_INSTANCES`]): a
+//! runner runs up to N scenarios at once over it, each request naming its
+//! instance. `--instances 1` serves one, with no `instances` in the
+//! `hello` result, as before instances existed.
 
-use reference_impl::{serve_stdio_as, Behaviour, Mutant, Profile, Variant, Variants};
+use reference_impl::{
+    serve_stdio_with, Behaviour, Mutant, Profile, Variant, Variants, DEFAULT_INSTANCES,
+};
 
 const USAGE: &str = "usage: reference-adapter [--profile NAME] [--mutant NAME] \
-                     [--variant RULE=OPTION]... | --list-mutants | --list-variants | --help";
+                     [--variant RULE=OPTION]... [--instances N] \
+                     | --list-mutants | --list-variants | --help\n\
+                     --instances N: independent instances of the implementation in this \
+                     process, each request naming its own with `instance` (default 64; \
+                     1 serves one, as adapters without instances do); every instance \
+                     runs the profile, variants and mutant given";
+
+/// What to serve: the behaviour of every instance, and how many there are.
+struct Serve {
+    behaviour: Behaviour,
+    instances: u32,
+}
 
 /// What to run, from the command line; exits on `--list-mutants`,
 /// `--list-variants`, `--help` (status 0) and on a bad argument (status 2).
-fn parse_args() -> Behaviour {
+fn parse_args() -> Serve {
     let mut args = std::env::args().skip(1);
+    let mut instances = DEFAULT_INSTANCES;
     let mut mutant = None;
     let mut variants = Vec::new();
     let mut profile = Profile::default();
@@ -66,6 +85,17 @@ fn parse_args() -> Behaviour {
                     Err(e) => usage_error(&e.to_string()),
                 }
             }
+            "--instances" => {
+                let Some(text) = value.or_else(|| args.next()) else {
+                    usage_error("`--instances` needs a number N (1 or more)");
+                };
+                match text.parse::<u32>() {
+                    Ok(n) if n >= 1 => instances = n,
+                    _ => usage_error(&format!(
+                        "`--instances` needs a number N (1 or more), not `{text}`"
+                    )),
+                }
+            }
             "--variant" => {
                 let Some(text) = value.or_else(|| args.next()) else {
                     usage_error("`--variant` needs RULE=OPTION");
@@ -79,10 +109,13 @@ fn parse_args() -> Behaviour {
         }
     }
     match Variants::new(variants) {
-        Ok(variants) => Behaviour {
-            mutant,
-            variants,
-            profile,
+        Ok(variants) => Serve {
+            behaviour: Behaviour {
+                mutant,
+                variants,
+                profile,
+            },
+            instances,
         },
         Err(e) => usage_error(&e.to_string()),
     }
@@ -95,7 +128,10 @@ fn usage_error(text: &str) -> ! {
 
 #[tokio::main]
 async fn main() {
-    let behaviour = parse_args();
+    let Serve {
+        behaviour,
+        instances,
+    } = parse_args();
     if let Some(mutant) = behaviour.mutant {
         eprintln!(
             "reference-adapter: running mutant `{mutant}`: {} (breaks {})",
@@ -109,7 +145,7 @@ async fn main() {
     if !behaviour.variants.is_empty() {
         eprintln!("reference-adapter: running variants {}", behaviour.variants);
     }
-    if let Err(e) = serve_stdio_as(behaviour).await {
+    if let Err(e) = serve_stdio_with(behaviour, instances).await {
         eprintln!("reference-adapter: stdout is closed: {e}");
         std::process::exit(1);
     }

@@ -47,6 +47,12 @@ pub(crate) enum Command {
         /// A deliberately broken variant of the reference implementation.
         #[arg(long, value_name = "NAME")]
         mutant: Option<String>,
+        /// Independent instances of the implementation in the process (the
+        /// `instances` of its `hello` result): a runner runs up to N
+        /// scenarios at once over it; 1 serves one, as before instances.
+        #[arg(long, value_name = "N", default_value_t = reference_impl::DEFAULT_INSTANCES,
+              value_parser = clap::value_parser!(u32).range(1..))]
+        instances: u32,
     },
 }
 

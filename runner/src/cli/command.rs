@@ -38,12 +38,13 @@ pub fn main() -> ExitCode {
         Err(e) => return fail(&e),
     };
     match command {
-        Command::ServeReference { mutant } => {
+        Command::ServeReference { mutant, instances } => {
             let mutant = match mutant.map(|m| m.parse::<Mutant>()).transpose() {
                 Ok(m) => m,
                 Err(e) => return fail(&e),
             };
-            let served = runtime.block_on(reference_impl::serve_stdio(mutant));
+            let behaviour = reference_impl::Behaviour::mutant(mutant);
+            let served = runtime.block_on(reference_impl::serve_stdio_with(behaviour, instances));
             // Stdin may still be blocked in a read: exit rather than wait
             // for the runtime.
             std::process::exit(if served.is_ok() { 0 } else { 1 });
