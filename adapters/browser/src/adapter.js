@@ -85,6 +85,8 @@ class BrowserAdapter {
     this.config = null;
     this.profile = undefined;
     this.generation = 0;
+    /** The header-carrying connect under way: `{ ticket, names }`, or null. */
+    this.headers = null;
     this.ending = false;
   }
 
@@ -150,6 +152,7 @@ class BrowserAdapter {
       await old.close();
     }
     this.sessionId = null;
+    this.headers = null;
     browsers.makeNssDatabase(this.home, caPem);
     const started = Date.now();
     const browser = await browsers.launchBrowser({ executable: this.executable, home: this.home, log });
@@ -184,6 +187,11 @@ class BrowserAdapter {
    */
   async loadPage(helloed = true) {
     this.generation += 1;
+    if (this.headers) {
+      // A header-carrying connect of the old page was under way.
+      this.headers = null;
+      await this.send('Network.setExtraHTTPHeaders', { headers: {} });
+    }
     await this.send('Page.navigate', { url: 'about:blank' });
     await this.evaluate(page.hostScript(this.generation, this.config), 'the host script', true);
     await this.evaluate(page.protocolScript(), 'the protocol script', true);
@@ -212,6 +220,9 @@ class BrowserAdapter {
       // The host channel: what the network stack saw of each WebSocket's handshake.
       case 'Network.webSocketCreated':
         this.deliver({ kind: 'created', requestId: params.requestId, url: params.url });
+        return;
+      case 'Network.webSocketWillSendHandshakeRequest':
+        this.handshakeRequestSent(params.request);
         return;
       case 'Network.webSocketHandshakeResponseReceived': {
         const { status, statusText, headers } = params.response;
@@ -248,7 +259,51 @@ class BrowserAdapter {
       log(`page: ${message.text}`);
       return;
     }
+    if (message && message.event === 'host') {
+      this.hostRequest(message).catch((err) => log(`host channel: ${err.message}`));
+      return;
+    }
     write(message);
+  }
+
+  /**
+   * The page's requests to its native side: `setHeaders` (extra request
+   * headers for the WebSocket the page makes next) and `clearHeaders` (that
+   * socket ended before its handshake request went).
+   */
+  async hostRequest({ op, ticket, headers }) {
+    if (op === 'setHeaders') {
+      const generation = this.generation;
+      this.headers = { ticket, names: Object.keys(headers || {}) };
+      try {
+        await this.send('Network.setExtraHTTPHeaders', { headers });
+      } catch (err) {
+        this.headers = null;
+        if (generation === this.generation) this.deliver({ kind: 'headers-set', ticket, error: err.message });
+        return;
+      }
+      if (generation === this.generation) this.deliver({ kind: 'headers-set', ticket });
+    } else if (op === 'clearHeaders' && this.headers && this.headers.ticket === ticket) {
+      await this.clearHeaders();
+    }
+  }
+
+  /** Clears the page's extra request headers and tells the page its next connect may go. */
+  async clearHeaders() {
+    const { ticket } = this.headers;
+    this.headers = null;
+    const generation = this.generation;
+    await this.send('Network.setExtraHTTPHeaders', { headers: {} });
+    if (generation === this.generation) this.deliver({ kind: 'headers-cleared', ticket });
+  }
+
+  /** The handshake request of a header-carrying connect has gone: it must hold the headers; clear them. */
+  handshakeRequestSent(request) {
+    if (!this.headers) return;
+    const sent = new Set(Object.keys((request && request.headers) || {}).map((name) => name.toLowerCase()));
+    const missing = this.headers.names.filter((name) => !sent.has(name.toLowerCase()));
+    if (missing.length > 0) log(`the handshake request went without the headers ${missing.join(', ')}`);
+    this.clearHeaders().catch((err) => log(`host channel: ${err.message}`));
   }
 
   /** Ends the browser, removes the temporary HOME, writes `last` (if any) and exits. */

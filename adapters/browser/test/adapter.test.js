@@ -241,3 +241,53 @@ test('the host channel tells handshake failures apart: a 200 answer is error 8, 
   adapter.send(connect(10, `ws://127.0.0.1:${refusedPort}/refused`));
   assert.equal((await adapter.until(isListener('error', 't2'))).res.error, 1);
 });
+
+/** A ws server that records the request headers of each handshake by path. */
+async function headerServer(t) {
+  const seen = new Map();
+  const wss = await h.echoServer(t);
+  wss.on('connection', (_ws, req) => seen.set(req.url, req.headers));
+  return { port: wss.address().port, seen };
+}
+
+test('request headers reach the server through the host (myHost.openWebSocket); a connect made in the same tick without headers does not carry them', { skip }, async (t) => {
+  const { port, seen } = await headerServer(t);
+  const adapter = started(t);
+  assert.equal((await adapter.request(hello(1))).ok, true);
+  const header = { 'X-Token': 'abc', 'Content-Type': 'application/json', 'Sec-WebSocket-Version': '99', Upgrade: 'h2c' };
+  adapter.send(connect(2, `ws://127.0.0.1:${port}/with`, {
+    args: { url: `ws://127.0.0.1:${port}/with`, multiple: true, header },
+    then: [
+      { id: 3, target: '$returned', method: 'onOpen', listener: 'O' },
+      { id: 4, target: 'my', method: 'connectSocket', args: { url: `ws://127.0.0.1:${port}/without`, multiple: true },
+        then: [{ id: 5, target: '$returned', method: 'onOpen', listener: 'O2' }] },
+    ],
+  }));
+  await adapter.until(isListener('open', 't1'));
+  await adapter.until(isListener('open', 't2'));
+  const withHeaders = seen.get('/with');
+  assert.equal(withHeaders['x-token'], 'abc');
+  assert.equal(withHeaders['content-type'], 'application/json');
+  // The handshake's own headers are not overridden (connect.header.reserved: ignored).
+  assert.equal(withHeaders['sec-websocket-version'], '13');
+  assert.equal(withHeaders.upgrade, 'websocket');
+  const without = seen.get('/without');
+  assert.equal(without['x-token'], undefined, 'the headers were cleared once the first handshake request went');
+  assert.equal(without['content-type'], undefined);
+  // And a later connect of the page carries none either.
+  adapter.send(connect(10, `ws://127.0.0.1:${port}/later`));
+  await adapter.until(isListener('open', 't3'));
+  assert.equal(seen.get('/later')['x-token'], undefined);
+});
+
+test('a bundle that makes its own WebSocket gets no request header from the adapter', { skip }, async (t) => {
+  const { port, seen } = await headerServer(t);
+  const adapter = started(t, ['--impl', path.join(__dirname, 'fixtures', 'plain-websocket.js')]);
+  assert.equal((await adapter.request(hello(1))).ok, true);
+  adapter.send({
+    id: 2, op: 'call', target: 'my', method: 'connectSocket', args: { url: `ws://127.0.0.1:${port}/plain`, header: { 'X-Token': 'abc' } },
+    then: [{ id: 3, target: '$returned', method: 'onOpen', listener: 'O' }],
+  });
+  await adapter.until(isListener('open', 't1'));
+  assert.equal(seen.get('/plain')['x-token'], undefined);
+});
