@@ -5,7 +5,7 @@
 //      the host channel) and the output binding;
 //   2. protocolScript(): the shared protocol dispatch (adapters/node/src/protocol.js);
 //   3. the implementation bundle, which defines `globalThis.my`;
-//   4. startScript(config): the protocol session over `globalThis.my`.
+//   4. startScript(config, …): the protocol session over `globalThis.my`.
 //
 // After that the adapter hands each request to `__conformance.handle(request)`
 // and host-channel news to `__conformance.deliver(news)`. The page writes
@@ -242,12 +242,14 @@ function pageHost(generation, config, binding) {
      * `globalThis.wx`: the face `hello`'s profile names, else `defaultApi`);
      * with a config (a reset), the session is set up as after that `hello`.
      */
-    start(helloConfig, defaultApi, helloProfile) {
+    start(helloConfig, defaultApi, helloProfile, instances) {
       const { Session, PROFILE_APIS } = globalThis.__conformanceProtocol;
       const info = globalThis.myImplementation || {};
       session = new Session({
         write,
         log,
+        // How many pages (instances) the adapter holds: `instances` in the hello result.
+        instances,
         api: (profile) => (Object.hasOwn(PROFILE_APIS, String(profile)) ? PROFILE_APIS[profile] : defaultApi),
         createMy(_config, api) {
           const my = globalThis[api];
@@ -298,12 +300,14 @@ function protocolScript() {
 }
 
 /**
- * Step 4: the session; `config` is null before `hello`, the hello config
- * after a reset; `api` is the face served when `hello` names no profile
- * ("my" or "wx", from --api); `profile` is the one `hello` named.
+ * Step 4: the session; `config` is null before `hello`, the instance's
+ * config after a reset; `api` is the face served when `hello` names no
+ * profile ("my" or "wx", from --api); `profile` is the one `hello` named;
+ * `instances` how many pages the adapter holds (the hello result says it).
  */
-function startScript(config, api = 'my', profile = undefined) {
-  return `globalThis.__conformance.start(${JSON.stringify(config)}, ${JSON.stringify(api)}, ${JSON.stringify(profile === undefined ? null : profile)});`;
+function startScript(config, api = 'my', profile = undefined, instances = 1) {
+  const args = [config, api, profile === undefined ? null : profile, instances].map((v) => JSON.stringify(v));
+  return `globalThis.__conformance.start(${args.join(', ')});`;
 }
 
 module.exports = { BINDING, hostScript, protocolScript, startScript };
