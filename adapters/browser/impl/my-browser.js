@@ -4,8 +4,10 @@
 //
 // It follows the project's behaviour specification as far as a page can
 // (comments name rule ids); what a page cannot do is said where it matters:
-// - request headers (`header`) cannot be set; only Sec-WebSocket-Protocol
-//   can, through the WebSocket constructor's `protocols`;
+// - request headers (`header`) cannot be set by a page; the host sets them
+//   (`globalThis.myHost.openWebSocket`, the container's native side, here
+//   the browser adapter through DevTools); without a host they are dropped,
+//   and Sec-WebSocket-Protocol goes as the constructor's `protocols`;
 // - a failed handshake is one undifferentiated `error` event. When the page
 //   has a host channel (`globalThis.myHost.watch`, given by the browser
 //   adapter from the DevTools Network domain, as a mini-program container's
@@ -119,26 +121,40 @@
     return out;
   }
 
+  /** The handshake's own headers, which `header` cannot override [impl-defined: ignored]. */
+  const HANDSHAKE_HEADERS = new Set(['host', 'upgrade', 'connection', 'sec-websocket-key', 'sec-websocket-version']);
+  /** What HTTP can carry as a header value (no CR, LF or NUL). */
+  const HEADER_VALUE = /^[^\r\n\0]*$/;
+
   /**
-   * connect.header: a page cannot set request headers, so only
-   * Sec-WebSocket-Protocol is honoured (as the constructor's `protocols`);
-   * every other entry is dropped and said so on the console.
+   * connect.header: each entry a request header, its value a string; the
+   * handshake's own headers and names or values HTTP cannot carry are
+   * skipped [impl-defined]. A page cannot set request headers itself: they
+   * go through the host (`myHost.openWebSocket`, the container's native
+   * side); without one they are dropped with a console warning.
+   * Subprotocols come from `protocols` when it offers any, else from
+   * `header['Sec-WebSocket-Protocol']` (the constructor's `protocols`).
    */
-  function requestProtocols(header, protocolsArg) {
+  function requestHeaders(header, protocolsArg) {
+    const headers = {};
     let fromHeader = [];
     if (isPlainObject(header)) {
       for (const name of Object.keys(header)) {
-        if (name.toLowerCase() === 'sec-websocket-protocol') {
-          fromHeader = splitProtocols(stringValue(header[name]).split(','));
-        } else {
-          console.warn(`my.connectSocket: a page cannot send the request header ${JSON.stringify(name)}; dropped`);
+        const lower = name.toLowerCase();
+        if (HANDSHAKE_HEADERS.has(lower)) continue;
+        const value = stringValue(header[name]);
+        if (lower === 'sec-websocket-protocol') {
+          fromHeader = splitProtocols(value.split(','));
+          continue;
         }
+        if (!TOKEN.test(name) || !HEADER_VALUE.test(value)) continue;
+        headers[name] = value;
       }
     }
     let offered = [];
     if (Array.isArray(protocolsArg)) offered = splitProtocols(protocolsArg.filter((p) => typeof p === 'string'));
     else if (typeof protocolsArg === 'string') offered = splitProtocols(protocolsArg.split(','));
-    return offered.length > 0 ? offered : fromHeader;
+    return { headers, protocols: offered.length > 0 ? offered : fromHeader };
   }
 
   /** connect.data: the object's entries, percent-encoded, after `?` or `&`. */
@@ -173,7 +189,8 @@
     }
     url.hash = '';
     appendQuery(url, options.data);
-    return { url: url.href, protocols: requestProtocols(options.header, options.protocols) };
+    const { headers, protocols } = requestHeaders(options.header, options.protocols);
+    return { url: url.href, headers, protocols };
   }
 
   /** send.invalid / send.too-large: `{code}` or `{payload}` (a string or bytes). */
@@ -435,24 +452,52 @@
       for (const [type, res] of events) this.post(type, res);
     }
 
-    start({ url, protocols }) {
+    start({ url, headers, protocols }) {
       const config = this.context.config;
       // error.6.timeout: our own deadline over TCP + TLS + the upgrade.
       this.connectTimer = setTimeout(() => {
         this.finish([['error', errorPayload(6)], ['close', { code: 1006, reason: '' }]]);
         this.terminate();
       }, config.connectTimeoutMs);
+      const created = (err, ws, watched) => {
+        if (err) {
+          // The browser refused the request itself (a port it blocks, a bad protocol list).
+          console.warn('WebSocket refused the request', err);
+          nextMacrotask(() => this.finish([['error', errorPayload(1)], ['close', { code: 1006, reason: '' }]]));
+          return;
+        }
+        this.attach(ws, watched);
+      };
+      if (host && typeof host.openWebSocket === 'function') {
+        // The host sets the request headers on the handshake (and makes every socket, so that none other carries them).
+        host.openWebSocket(url, protocols, headers, created);
+        return;
+      }
+      const names = Object.keys(headers);
+      if (names.length > 0) console.warn(`my.connectSocket: without a host a page cannot send the request headers ${names.join(', ')}; dropped`);
       let ws;
       try {
         ws = new WebSocket(url, protocols);
       } catch (err) {
-        // The browser refused the request itself (a port it blocks, a bad protocol list).
-        console.warn('WebSocket refused the request', err);
-        nextMacrotask(() => this.finish([['error', errorPayload(1)], ['close', { code: 1006, reason: '' }]]));
+        created(err, null, null);
+        return;
+      }
+      created(null, ws, host && typeof host.watch === 'function' ? host.watch(ws) : null);
+    }
+
+    /** The socket's WebSocket exists (at once, or once the host has set its headers). */
+    attach(ws, watched) {
+      if (this.done) {
+        // Closed or timed out while the host was setting its headers.
+        try {
+          ws.close();
+        } catch {
+          // already closing
+        }
         return;
       }
       this.ws = ws;
-      if (host && typeof host.watch === 'function') this.watch = host.watch(ws);
+      this.watch = watched;
       ws.binaryType = 'arraybuffer';
       ws.onopen = () => this.onOpen();
       ws.onmessage = (event) => this.onMessage(event.data);

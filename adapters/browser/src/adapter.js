@@ -21,10 +21,10 @@ const path = require('node:path');
 const readline = require('node:readline');
 const { checkHello, FACES } = require('../../node/src/protocol');
 const browsers = require('./browser');
-const page = require('./page');
+const { PageInstance } = require('./instance');
 const { version } = require('../package.json');
 
-const USAGE = 'usage: node adapters/browser/src/adapter.js --impl path/to/bundle.js [--api my|wx]';
+const USAGE = 'usage: node adapters/browser/src/adapter.js --impl path/to/bundle.js [--api my|wx] [--instances N]';
 
 function log(text) {
   process.stderr.write(`[browser adapter] ${text}\n`);
@@ -36,12 +36,15 @@ function write(message) {
 }
 
 /**
- * `--impl FILE` (or `--impl=FILE`) and `--api my|wx` (default my): the
- * bundle's absolute path and source, and the face; exits 2 on a bad command line.
+ * `--impl FILE` (or `--impl=FILE`), `--api my|wx` (default my) and
+ * `--instances N` (default BROWSER_INSTANCES, else 16): the bundle's
+ * absolute path and source, the face and the instance count; exits 2 on a
+ * bad command line.
  */
 function parseArguments(argv) {
   let impl = null;
   let api = 'my';
+  let instances = process.env.BROWSER_INSTANCES;
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     if (arg === '--impl' && i + 1 < argv.length) {
@@ -49,6 +52,8 @@ function parseArguments(argv) {
       i += 1;
     } else if (arg.startsWith('--impl=')) {
       impl = arg.slice('--impl='.length);
+    } else if ((arg === '--instances' && i + 1 < argv.length) || arg.startsWith('--instances=')) {
+      instances = arg === '--instances' ? argv[(i += 1)] : arg.slice('--instances='.length);
     } else if ((arg === '--api' && i + 1 < argv.length) || arg.startsWith('--api=')) {
       api = arg === '--api' ? argv[(i += 1)] : arg.slice('--api='.length);
       if (!Object.hasOwn(FACES, api)) fail(`--api must be my or wx, not ${JSON.stringify(api)}\n${USAGE}`);
@@ -64,7 +69,7 @@ function parseArguments(argv) {
   } catch (err) {
     fail(`cannot read the implementation bundle ${JSON.stringify(file)} given by --impl: ${err.message}`);
   }
-  return { file, source, api };
+  return { file, source, api, instances: instanceCount(instances) };
 }
 
 function fail(text) {
@@ -72,51 +77,146 @@ function fail(text) {
   process.exit(2);
 }
 
-/** The adapter: the browser, the page, and the relay between them and the runner. */
+/**
+ * The instances one adapter holds (`instances` in the hello result): one
+ * page each, in one browser. `--instances N` or BROWSER_INSTANCES sets it.
+ */
+const DEFAULT_INSTANCES = 16;
+
+/** Renderer processes the instances' pages share: one per core. */
+const RENDERER_PROCESSES = Math.max(2, require('node:os').availableParallelism());
+
+/** `--instances` / BROWSER_INSTANCES: a whole number from 1 to 128, else exit 2. */
+function instanceCount(text) {
+  if (text === undefined || text === '') return DEFAULT_INSTANCES;
+  const count = Number(text);
+  if (!Number.isInteger(count) || count < 1 || count > 128) fail(`instances must be a whole number from 1 to 128, not ${JSON.stringify(text)}\n${USAGE}`);
+  return count;
+}
+
+/** The adapter: the browser, a page per instance, and the relay between them and the runner. */
 class BrowserAdapter {
-  constructor({ executable, impl }) {
+  constructor({ executable, impl, instances = 1 }) {
     this.executable = executable;
     this.impl = impl;
+    this.instances = instances;
     this.home = browsers.makeTemporaryHome();
     this.browser = null;
     this.caPem = null;
-    this.sessionId = null;
-    this.targetId = null;
+    /** The hello config (every instance starts with it), or null before hello. */
     this.config = null;
     this.profile = undefined;
-    this.generation = 0;
+    /** Instance number -> PageInstance, made when first needed. */
+    this.pages = new Map();
+    /** DevTools session id -> PageInstance. */
+    this.bySession = new Map();
     this.ending = false;
+    this.log = log;
+    this.write = write;
   }
 
-  /** Handles one request line; requests are handled one after another. */
-  async handleLine(line) {
+  /**
+   * Handles one request line. Requests of one instance are handled one
+   * after another, in order; the returned promise settles when this one is.
+   */
+  handleLine(line) {
     let request;
     try {
       request = JSON.parse(line);
     } catch (err) {
       write({ id: null, ok: false, error: `not JSON: ${err.message}` });
+      return Promise.resolve();
+    }
+    const isObject = request !== null && typeof request === 'object' && !Array.isArray(request);
+    const id = isObject && Number.isInteger(request.id) && request.id >= 0 ? request.id : null;
+    const number = isObject && request.instance !== undefined ? request.instance : 0;
+    if (!Number.isInteger(number) || number < 0 || number >= this.instances) {
+      write({ id, ok: false, error: `no instance ${JSON.stringify(number)} (this adapter holds ${this.instances})` });
+      return Promise.resolve();
+    }
+    const instance = this.instance(number);
+    return instance.enqueue(() => this.handle(instance, request, id));
+  }
+
+  /** The instance `number` (its page is opened on its first request after hello). */
+  instance(number) {
+    let instance = this.pages.get(number);
+    if (!instance) {
+      instance = new PageInstance(this, number);
+      this.pages.set(number, instance);
+    }
+    return instance;
+  }
+
+  async handle(instance, request, id) {
+    const op = request && typeof request === 'object' ? request.op : undefined;
+    if (id !== null && op === 'hello') {
+      if (instance.number !== 0) instance.write({ id, ok: false, error: 'hello goes to instance 0 only' });
+      else await this.hello(id, request);
       return;
     }
-    const id = request && Number.isInteger(request.id) && request.id >= 0 ? request.id : null;
-    const op = request && typeof request === 'object' ? request.op : undefined;
-    if (id !== null && op === 'hello') await this.hello(id, request);
-    else if (id !== null && op === 'reset' && this.config) {
-      await this.loadPage();
-      write({ id, ok: true, result: {} });
-    } else if (id !== null && op === 'shutdown') {
+    if (id !== null && op === 'shutdown') {
       await this.end(0, { id, ok: true, result: {} });
-    } else if (id !== null && op === 'call' && !this.config) {
-      write({ id, ok: false, error: 'no `hello` yet: the implementation is not set up' });
-    } else if (id !== null && op === 'reset') {
-      write({ id, ok: true, result: {} });
-    } else {
+      return;
+    }
+    if (!this.config) {
+      if (id !== null && op === 'call') instance.write({ id, ok: false, error: 'no `hello` yet: the implementation is not set up' });
+      else if (id !== null && op === 'reset' && request.config === undefined) instance.write({ id, ok: true, result: {} });
+      else if (id !== null && op === 'reset') instance.write({ id, ok: false, error: 'reset with a config before hello' });
+      else instance.write({ id, ok: false, error: id === null ? 'a request needs an unsigned integer "id"' : `unknown op ${JSON.stringify(op)}` });
+      return;
+    }
+    try {
+      if (!instance.sessionId) await this.openInstance(instance);
+      if (id !== null && op === 'reset') await this.reset(instance, id, request);
       // call, and every malformed request: the page's session answers as the node adapter does.
-      if (!this.config) {
-        write({ id, ok: false, error: id === null ? 'a request needs an unsigned integer "id"' : `unknown op ${JSON.stringify(op)}` });
+      else await instance.handle(request);
+    } catch (err) {
+      if (this.ending || !this.browser) return;
+      // The page is gone (a crash) or refused a script: this instance's request fails, the others go on.
+      instance.log(`request failed: ${err && err.stack ? err.stack : err}`);
+      instance.crashed = instance.crashed || `the page of instance ${instance.number} failed: ${err.message}`;
+      instance.write({ id, ok: false, error: `${instance.crashed}; a reset makes a new page` });
+    }
+  }
+
+  /**
+   * Opens the page of an instance other than 0, as after hello (its
+   * config), on its first request. Pages are not opened ahead: a runner
+   * retires a whole process after an adapter fault, and pages nobody uses
+   * would cost CPU on every restart.
+   */
+  async openInstance(instance) {
+    if (instance.targetId) await instance.close();
+    await instance.open();
+    this.bySession.set(instance.sessionId, instance);
+    await instance.load(this.config);
+  }
+
+  /** `reset`, with an optional `config` the instance takes from then on: a fresh page. */
+  async reset(instance, id, request) {
+    let config = instance.config;
+    if (request.config !== undefined) {
+      const checked = checkHello({ protocol: 1, config: request.config });
+      if (checked.error) {
+        instance.write({ id, ok: false, error: checked.error });
         return;
       }
-      await this.evaluate(`globalThis.__conformance.handle(${JSON.stringify(request)})`, 'the request');
+      config = checked.config;
+      if ((config.caCertificatesPem || '') !== this.caPem) {
+        // One NSS database per browser: every instance trusts hello's CA.
+        instance.write({ id, ok: false, error: 'config refused: caCertificatesPem differs from hello\'s (one browser trusts one CA set; send hello again to change it)' });
+        return;
+      }
     }
+    const before = instance.sessionId;
+    await instance.load(config);
+    if (instance.sessionId !== before) {
+      // The crashed page was replaced by a new one.
+      this.bySession.delete(before);
+      this.bySession.set(instance.sessionId, instance);
+    }
+    instance.write({ id, ok: true, result: {} });
   }
 
   async hello(id, request) {
@@ -126,19 +226,36 @@ class BrowserAdapter {
       return;
     }
     const config = checked.config;
+    const first = this.instance(0);
     try {
       const caPem = config.caCertificatesPem || '';
       if (!this.browser || caPem !== this.caPem) await this.startBrowser(caPem);
+      else await this.closeOtherInstances();
       this.config = config;
       this.profile = request.profile;
-      await this.loadPage(false);
+      if (!first.sessionId || first.crashed) {
+        this.bySession.delete(first.sessionId);
+        await first.close();
+        await first.open();
+        this.bySession.set(first.sessionId, first);
+      }
+      await first.load(config, false);
     } catch (err) {
       this.config = null;
       write({ id, ok: false, error: `config refused: ${err.message}` });
       return;
     }
     // The page's session checks the bundle's `my` and answers.
-    await this.evaluate(`globalThis.__conformance.handle(${JSON.stringify(request)})`, 'hello');
+    await first.handle(request);
+  }
+
+  /** A later hello: the other instances are made again, with its config, when next asked for. */
+  async closeOtherInstances() {
+    for (const instance of this.pages.values()) {
+      if (instance.number === 0 || !instance.sessionId) continue;
+      this.bySession.delete(instance.sessionId);
+      await instance.close();
+    }
   }
 
   /** (Re)starts the browser with an NSS database that trusts `caPem` (the CA changed: restart). */
@@ -149,106 +266,29 @@ class BrowserAdapter {
       this.browser = null;
       await old.close();
     }
-    this.sessionId = null;
+    for (const instance of this.pages.values()) {
+      instance.sessionId = null;
+      instance.targetId = null;
+    }
+    this.bySession.clear();
     browsers.makeNssDatabase(this.home, caPem);
     const started = Date.now();
-    const browser = await browsers.launchBrowser({ executable: this.executable, home: this.home, log });
+    // The instances' pages share a few renderer processes (src/instance.js).
+    const extraArguments = this.instances > 1 ? [`--renderer-process-limit=${RENDERER_PROCESSES}`] : [];
+    const browser = await browsers.launchBrowser({ executable: this.executable, home: this.home, log, extraArguments });
     this.browser = browser;
     this.caPem = caPem;
-    log(`${browser.version} started in ${Date.now() - started} ms (pid ${browser.child.pid}, HOME ${this.home})`);
+    log(`${browser.version} started in ${Date.now() - started} ms (pid ${browser.child.pid}, HOME ${this.home}), ${this.instances} instance(s)`);
     browser.exit.then(({ code, signal }) => {
       if (this.browser === browser && !this.ending) {
         log(`chromium exited unexpectedly (code ${code}, signal ${signal})`);
         this.end(1);
       }
     });
-    browser.cdp.on('event', (method, params, sessionId) => this.onEvent(method, params, sessionId));
-    const { targetId } = await browser.cdp.send('Target.createTarget', { url: 'about:blank' });
-    const { sessionId } = await browser.cdp.send('Target.attachToTarget', { targetId, flatten: true });
-    this.targetId = targetId;
-    this.sessionId = sessionId;
-    await this.send('Runtime.enable');
-    await this.send('Page.enable');
-    await this.send('Network.enable');
-    await this.send('Runtime.addBinding', { name: page.BINDING });
-  }
-
-  send(method, params = {}) {
-    return this.browser.cdp.send(method, params, this.sessionId);
-  }
-
-  /**
-   * A fresh document (hello, reset): every socket of the previous one ends
-   * with it, and nothing it still sends is relayed. Then host, protocol,
-   * bundle, session.
-   */
-  async loadPage(helloed = true) {
-    this.generation += 1;
-    await this.send('Page.navigate', { url: 'about:blank' });
-    await this.evaluate(page.hostScript(this.generation, this.config), 'the host script', true);
-    await this.evaluate(page.protocolScript(), 'the protocol script', true);
-    await this.evaluate(`${this.impl.source}\n//# sourceURL=${this.impl.file}`, `the implementation bundle ${this.impl.file}`, true);
-    await this.evaluate(page.startScript(helloed ? this.config : null, this.impl.api, this.profile), 'the session', true);
-  }
-
-  /** Evaluates `expression` in the page; an exception is thrown (`strict`) or logged. */
-  async evaluate(expression, what, strict = false) {
-    const result = await this.send('Runtime.evaluate', { expression, returnByValue: true });
-    if (result.exceptionDetails) {
-      const details = result.exceptionDetails;
-      const text = details.exception && details.exception.description ? details.exception.description : details.text;
-      if (strict) throw new Error(`${what} threw: ${text}`);
-      log(`${what} threw: ${text}`);
-    }
-    return result.result;
-  }
-
-  onEvent(method, params, sessionId) {
-    if (sessionId !== this.sessionId) return;
-    switch (method) {
-      case 'Runtime.bindingCalled':
-        if (params.name === page.BINDING) this.relay(params.payload);
-        return;
-      // The host channel: what the network stack saw of each WebSocket's handshake.
-      case 'Network.webSocketCreated':
-        this.deliver({ kind: 'created', requestId: params.requestId, url: params.url });
-        return;
-      case 'Network.webSocketHandshakeResponseReceived': {
-        const { status, statusText, headers } = params.response;
-        this.deliver({ kind: 'response', requestId: params.requestId, response: { status, statusText, headers } });
-        return;
-      }
-      case 'Network.webSocketFrameError':
-        this.deliver({ kind: 'failed', requestId: params.requestId, errorMessage: params.errorMessage });
-        return;
-      case 'Network.webSocketClosed':
-        this.deliver({ kind: 'closed', requestId: params.requestId });
-        return;
-      default:
-    }
-  }
-
-  deliver(news) {
-    if (!this.config || this.ending) return;
-    this.send('Runtime.evaluate', { expression: `globalThis.__conformance && globalThis.__conformance.deliver(${JSON.stringify(news)})` })
-      .catch((err) => log(`host channel: ${err.message}`));
-  }
-
-  /** A message from the page: `[generation, message]`; an old page's are dropped. */
-  relay(payload) {
-    let generation;
-    let message;
-    try {
-      [generation, message] = JSON.parse(payload);
-    } catch {
-      return;
-    }
-    if (generation !== this.generation) return;
-    if (message && message.event === 'log') {
-      log(`page: ${message.text}`);
-      return;
-    }
-    write(message);
+    browser.cdp.on('event', (method, params, sessionId) => {
+      const instance = this.bySession.get(sessionId);
+      if (instance) instance.onEvent(method, params);
+    });
   }
 
   /** Ends the browser, removes the temporary HOME, writes `last` (if any) and exits. */
@@ -278,23 +318,22 @@ function main() {
   const executable = browsers.findChromium();
   if (!executable) fail('chromium is not installed (apt-get install chromium libnss3-tools), or set CHROMIUM to its path');
   if (!browsers.hasCertutil()) fail('certutil is not installed (apt-get install libnss3-tools)');
-  const adapter = new BrowserAdapter({ executable, impl });
+  const adapter = new BrowserAdapter({ executable, impl, instances: impl.instances });
   process.on('exit', () => adapter.endNow());
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(signal, () => adapter.end(0));
   process.stdout.on('error', () => adapter.end(0));
 
-  let queue = Promise.resolve();
   const input = readline.createInterface({ input: process.stdin, crlfDelay: Infinity, terminal: false });
   input.on('line', (line) => {
     if (line.trim() === '') return;
-    queue = queue.then(() => adapter.handleLine(line)).catch((err) => {
+    adapter.handleLine(line).catch((err) => {
       log(`request failed: ${err && err.stack ? err.stack : err}`);
       adapter.end(1);
     });
   });
   // stdin closed (the runner is gone or done): end everything.
   input.on('close', () => adapter.end(0));
-  log(`browser adapter ${version} on Node.js ${process.version}, impl ${impl.file} (${impl.api} face), browser ${executable}`);
+  log(`browser adapter ${version} on Node.js ${process.version}, impl ${impl.file} (${impl.api} face, ${impl.instances} instance(s)), browser ${executable}`);
 }
 
 if (require.main === module) main();

@@ -59,8 +59,9 @@ function makeNssDatabase(home, caPem) {
 }
 
 /** Command-line switches: headless, quiet, nothing fetched from the network by the browser itself. */
-function browserArguments(profile) {
+function browserArguments(profile, extra = []) {
   const args = [
+    ...extra,
     '--headless',
     '--remote-debugging-pipe',
     `--user-data-dir=${profile}`,
@@ -74,6 +75,10 @@ function browserArguments(profile) {
     '--disable-gpu',
     '--disable-dev-shm-usage',
     '--mute-audio',
+    // Every instance's page runs its timers on time, visible or not.
+    '--disable-background-timer-throttling',
+    '--disable-renderer-backgrounding',
+    '--disable-backgrounding-occluded-windows',
     '--password-store=basic',
     '--disable-features=Translate,MediaRouter,OptimizationHints,LocalNetworkAccessChecks',
     'about:blank',
@@ -178,7 +183,7 @@ function isLive(pid) {
  * Starts Chromium with HOME = `home` (whose NSS database must be ready) and a
  * profile under it. Resolves once DevTools answers.
  */
-async function launchBrowser({ executable, home, log }) {
+async function launchBrowser({ executable, home, log, extraArguments = [] }) {
   const profile = path.join(home, 'profile');
   fs.mkdirSync(profile, { recursive: true });
   const env = {
@@ -187,7 +192,7 @@ async function launchBrowser({ executable, home, log }) {
     XDG_CONFIG_HOME: path.join(home, '.config'),
     XDG_CACHE_HOME: path.join(home, '.cache'),
   };
-  const child = spawn(executable, browserArguments(profile), {
+  const child = spawn(executable, browserArguments(profile, extraArguments), {
     env,
     // fd 3: commands to the browser, fd 4: answers and events from it.
     stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],

@@ -5,7 +5,7 @@
 //      the host channel) and the output binding;
 //   2. protocolScript(): the shared protocol dispatch (adapters/node/src/protocol.js);
 //   3. the implementation bundle, which defines `globalThis.my`;
-//   4. startScript(config): the protocol session over `globalThis.my`.
+//   4. startScript(config, …): the protocol session over `globalThis.my`.
 //
 // After that the adapter hands each request to `__conformance.handle(request)`
 // and host-channel news to `__conformance.deliver(news)`. The page writes
@@ -52,6 +52,89 @@ function pageHost(generation, config, binding) {
     byRequest.set(requestId, record);
   }
 
+  // --- request headers on a WebSocket handshake (the native side sets them) ---
+  // One header-carrying connect at a time per page: the adapter sets the
+  // page's extra HTTP headers, the page makes the WebSocket, and the adapter
+  // clears them once the handshake request has gone (or the socket ended
+  // before it could go). Connects queued behind it wait their turn, so that
+  // no other socket of the page is made while the headers are set.
+  const opening = []; // [{ url, protocols, headers, created }]
+  let headerTicket = 0;
+  let inFlight = null; // { ticket, ws, cleared } while headers are set
+
+  function hasHeaders(headers) {
+    return headers !== null && typeof headers === 'object' && Object.keys(headers).length > 0;
+  }
+
+  function makeSocket(url, protocols) {
+    const ws = protocols === undefined ? new WebSocket(url) : new WebSocket(url, protocols);
+    return { ws, watched: myHost.watch(ws) };
+  }
+
+  function openNow({ url, protocols, created }) {
+    let made;
+    try {
+      made = makeSocket(url, protocols);
+    } catch (err) {
+      created(err, null, null);
+      return;
+    }
+    created(null, made.ws, made.watched);
+  }
+
+  function pumpOpening() {
+    while (inFlight === null && opening.length > 0) {
+      const entry = opening.shift();
+      if (!hasHeaders(entry.headers)) {
+        openNow(entry);
+        continue;
+      }
+      headerTicket += 1;
+      inFlight = { ticket: headerTicket, entry, ws: null, clearAsked: false };
+      write({ event: 'host', op: 'setHeaders', ticket: headerTicket, headers: entry.headers });
+    }
+  }
+
+  /** The page asks the adapter to clear the headers (the socket ended before its handshake request). */
+  function askClear() {
+    if (inFlight === null || inFlight.clearAsked) return;
+    inFlight.clearAsked = true;
+    write({ event: 'host', op: 'clearHeaders', ticket: inFlight.ticket });
+  }
+
+  function headersSet(news) {
+    if (inFlight === null || inFlight.ticket !== news.ticket) return;
+    const { entry } = inFlight;
+    if (news.error) {
+      inFlight = null;
+      entry.created(new Error(`the host could not set the request headers: ${news.error}`), null, null);
+      pumpOpening();
+      return;
+    }
+    let made;
+    try {
+      made = makeSocket(entry.url, entry.protocols);
+    } catch (err) {
+      askClear();
+      entry.created(err, null, null);
+      return;
+    }
+    inFlight.ws = made.ws;
+    made.ws.addEventListener('error', askClear);
+    made.ws.addEventListener('close', askClear);
+    entry.created(null, made.ws, made.watched);
+  }
+
+  function headersCleared(news) {
+    if (inFlight === null || inFlight.ticket !== news.ticket) return;
+    if (inFlight.ws) {
+      inFlight.ws.removeEventListener('error', askClear);
+      inFlight.ws.removeEventListener('close', askClear);
+    }
+    inFlight = null;
+    pumpOpening();
+  }
+
   const myHost = {
     /** The adapter protocol's hello config (read-only copy). */
     config: Object.freeze({ ...config }),
@@ -84,9 +167,36 @@ function pageHost(generation, config, binding) {
         },
       };
     },
+    /**
+     * Makes a WebSocket whose handshake request carries `headers` (an
+     * object of header names and string values; null or {} for none), as a
+     * container's native side would, and watches it (as `watch`). Calls
+     * `created(error, ws, watched)` once: at once (synchronously) when no
+     * headers are asked for and no header-carrying connect of this page is
+     * under way, else once the headers are set. Sockets of this page made
+     * with plain `new WebSocket` while a header-carrying connect is under
+     * way would carry its headers too: an implementation that uses this
+     * makes all its sockets through it.
+     */
+    openWebSocket(url, protocols, headers, created) {
+      const entry = { url, protocols, headers, created };
+      if (inFlight === null && opening.length === 0 && !hasHeaders(headers)) openNow(entry);
+      else {
+        opening.push(entry);
+        pumpOpening();
+      }
+    },
   };
 
   function deliver(news) {
+    if (news.kind === 'headers-set') {
+      headersSet(news);
+      return;
+    }
+    if (news.kind === 'headers-cleared') {
+      headersCleared(news);
+      return;
+    }
     if (news.kind === 'created') {
       const waiting = byUrl.get(news.url);
       if (waiting && waiting.length > 0) pair(waiting.shift(), news.requestId);
@@ -132,12 +242,14 @@ function pageHost(generation, config, binding) {
      * `globalThis.wx`: the face `hello`'s profile names, else `defaultApi`);
      * with a config (a reset), the session is set up as after that `hello`.
      */
-    start(helloConfig, defaultApi, helloProfile) {
+    start(helloConfig, defaultApi, helloProfile, instances) {
       const { Session, PROFILE_APIS } = globalThis.__conformanceProtocol;
       const info = globalThis.myImplementation || {};
       session = new Session({
         write,
         log,
+        // How many pages (instances) the adapter holds: `instances` in the hello result.
+        instances,
         api: (profile) => (Object.hasOwn(PROFILE_APIS, String(profile)) ? PROFILE_APIS[profile] : defaultApi),
         createMy(_config, api) {
           const my = globalThis[api];
@@ -188,12 +300,14 @@ function protocolScript() {
 }
 
 /**
- * Step 4: the session; `config` is null before `hello`, the hello config
- * after a reset; `api` is the face served when `hello` names no profile
- * ("my" or "wx", from --api); `profile` is the one `hello` named.
+ * Step 4: the session; `config` is null before `hello`, the instance's
+ * config after a reset; `api` is the face served when `hello` names no
+ * profile ("my" or "wx", from --api); `profile` is the one `hello` named;
+ * `instances` how many pages the adapter holds (the hello result says it).
  */
-function startScript(config, api = 'my', profile = undefined) {
-  return `globalThis.__conformance.start(${JSON.stringify(config)}, ${JSON.stringify(api)}, ${JSON.stringify(profile === undefined ? null : profile)});`;
+function startScript(config, api = 'my', profile = undefined, instances = 1) {
+  const args = [config, api, profile === undefined ? null : profile, instances].map((v) => JSON.stringify(v));
+  return `globalThis.__conformance.start(${args.join(', ')});`;
 }
 
 module.exports = { BINDING, hostScript, protocolScript, startScript };

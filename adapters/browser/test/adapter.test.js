@@ -241,3 +241,120 @@ test('the host channel tells handshake failures apart: a 200 answer is error 8, 
   adapter.send(connect(10, `ws://127.0.0.1:${refusedPort}/refused`));
   assert.equal((await adapter.until(isListener('error', 't2'))).res.error, 1);
 });
+
+/** A ws server that records the request headers of each handshake by path. */
+async function headerServer(t) {
+  const seen = new Map();
+  const wss = await h.echoServer(t);
+  wss.on('connection', (_ws, req) => seen.set(req.url, req.headers));
+  return { port: wss.address().port, seen };
+}
+
+test('request headers reach the server through the host (myHost.openWebSocket); a connect made in the same tick without headers does not carry them', { skip }, async (t) => {
+  const { port, seen } = await headerServer(t);
+  const adapter = started(t);
+  assert.equal((await adapter.request(hello(1))).ok, true);
+  const header = { 'X-Token': 'abc', 'Content-Type': 'application/json', 'Sec-WebSocket-Version': '99', Upgrade: 'h2c' };
+  adapter.send(connect(2, `ws://127.0.0.1:${port}/with`, {
+    args: { url: `ws://127.0.0.1:${port}/with`, multiple: true, header },
+    then: [
+      { id: 3, target: '$returned', method: 'onOpen', listener: 'O' },
+      { id: 4, target: 'my', method: 'connectSocket', args: { url: `ws://127.0.0.1:${port}/without`, multiple: true },
+        then: [{ id: 5, target: '$returned', method: 'onOpen', listener: 'O2' }] },
+    ],
+  }));
+  await adapter.until(isListener('open', 't1'));
+  await adapter.until(isListener('open', 't2'));
+  const withHeaders = seen.get('/with');
+  assert.equal(withHeaders['x-token'], 'abc');
+  assert.equal(withHeaders['content-type'], 'application/json');
+  // The handshake's own headers are not overridden (connect.header.reserved: ignored).
+  assert.equal(withHeaders['sec-websocket-version'], '13');
+  assert.equal(withHeaders.upgrade, 'websocket');
+  const without = seen.get('/without');
+  assert.equal(without['x-token'], undefined, 'the headers were cleared once the first handshake request went');
+  assert.equal(without['content-type'], undefined);
+  // And a later connect of the page carries none either.
+  adapter.send(connect(10, `ws://127.0.0.1:${port}/later`));
+  await adapter.until(isListener('open', 't3'));
+  assert.equal(seen.get('/later')['x-token'], undefined);
+});
+
+test('a bundle that makes its own WebSocket gets no request header from the adapter', { skip }, async (t) => {
+  const { port, seen } = await headerServer(t);
+  const adapter = started(t, ['--impl', path.join(__dirname, 'fixtures', 'plain-websocket.js')]);
+  assert.equal((await adapter.request(hello(1))).ok, true);
+  adapter.send({
+    id: 2, op: 'call', target: 'my', method: 'connectSocket', args: { url: `ws://127.0.0.1:${port}/plain`, header: { 'X-Token': 'abc' } },
+    then: [{ id: 3, target: '$returned', method: 'onOpen', listener: 'O' }],
+  });
+  await adapter.until(isListener('open', 't1'));
+  assert.equal(seen.get('/plain')['x-token'], undefined);
+});
+
+test('instances: hello says 16; each instance has its own page, tasks and config (reset.config); an unknown instance is refused', { skip }, async (t) => {
+  const wss = await h.echoServer(t);
+  const url = `ws://127.0.0.1:${wss.address().port}/echo`;
+  const adapter = started(t);
+  const answer = await adapter.request(hello(1));
+  assert.equal(answer.result.instances, 16);
+  // Instance 3 takes maxTasks 1: its second task fails; instance 0 keeps hello's config.
+  const reset = await adapter.request({ id: 1, instance: 3, op: 'reset', config: { maxTasks: 1 } });
+  assert.deepEqual(reset, { id: 1, instance: 3, ok: true, result: {} });
+  const connectOn = (instance, id) => adapter.request({ id, instance, op: 'call', target: 'my', method: 'connectSocket', args: { url, multiple: true } });
+  assert.deepEqual((await connectOn(3, 2)).result, { returned: { task: 't1' } });
+  await connectOn(3, 3);
+  const failed = await adapter.until((m) => m.event === 'callback' && m.call === 3 && m.instance === 3 && m.kind === 'fail');
+  assert.equal(failed.res.error, 1, JSON.stringify(failed));
+  // Instance 0 has its own handles: t1 again, and its second task is allowed (maxTasks 5).
+  assert.deepEqual((await connectOn(0, 2)).result, { returned: { task: 't1' } });
+  await connectOn(0, 3);
+  await adapter.until((m) => m.event === 'callback' && m.call === 3 && m.instance === undefined && m.kind === 'success');
+  adapter.send({ id: 4, instance: 16, op: 'call', target: 'my', method: 'onSocketOpen', listener: 'O' });
+  const bad = await adapter.until((m) => m.id === 4 && m.ok === false);
+  assert.match(bad.error, /no instance 16 \(this adapter holds 16\)/);
+  const { home } = await adapter.browser();
+  assert.deepEqual(await adapter.request({ id: 9, op: 'shutdown' }), { id: 9, ok: true, result: {} });
+  await adapter.exited;
+  assert.ok(h.browserGone(home), 'no chromium process (of any instance) remains after shutdown');
+});
+
+test('a crashed renderer fails the requests of the instances whose pages it held, with the reason; a reset gives one a new page', { skip }, async (t) => {
+  const { BrowserAdapter } = require('../src/adapter');
+  const browsers = require('../src/browser');
+  const out = [];
+  const adapter = new BrowserAdapter({
+    executable: browsers.findChromium(),
+    impl: { file: h.IMPL, source: fs.readFileSync(h.IMPL, 'utf8'), api: 'my' },
+    instances: 4,
+  });
+  adapter.write = (m) => out.push(m);
+  adapter.log = () => {};
+  t.after(async () => {
+    adapter.ending = true; // not a browser dying under the adapter
+    if (adapter.browser) await adapter.browser.close();
+    fs.rmSync(adapter.home, { recursive: true, force: true });
+  });
+  const line = (m) => adapter.handleLine(JSON.stringify(m));
+  await line(hello(1));
+  for (const number of [1, 2, 3]) await line({ id: 1, instance: number, op: 'call', target: 'my', method: 'onSocketOpen', listener: 'O' });
+  const page = adapter.instance(2);
+  const crashed = new Promise((resolve) => {
+    const check = setInterval(() => page.crashed && (clearInterval(check), resolve()), 10);
+  });
+  page.send('Page.crash').catch(() => {});
+  await crashed;
+  // Pages share renderer processes: every page of the crashed renderer is gone (often all of
+  // them: Chromium may put every tab in one process); each says so, a page not in it answers.
+  for (const number of [0, 1, 2, 3]) {
+    await line({ id: 10, instance: number, op: 'call', target: 'my', method: 'onSocketOpen', listener: 'O' });
+    const answer = out.find((m) => m.id === 10 && (m.instance ?? 0) === number);
+    const crashedOne = adapter.instance(number).crashed !== null;
+    assert.equal(answer.ok, !crashedOne, JSON.stringify(answer));
+    if (crashedOne) assert.match(answer.error, new RegExp(`the page of instance ${number} crashed .*; a reset makes a new page`));
+  }
+  await line({ id: 11, instance: 2, op: 'reset' });
+  assert.deepEqual(out.find((m) => m.id === 11 && m.instance === 2), { id: 11, instance: 2, ok: true, result: {} });
+  await line({ id: 12, instance: 2, op: 'call', target: 'my', method: 'onSocketOpen', listener: 'O' });
+  assert.equal(out.find((m) => m.id === 12 && m.instance === 2).ok, true);
+});

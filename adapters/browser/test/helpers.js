@@ -78,7 +78,9 @@ function startAdapter(args = ['--impl', IMPL], env = {}, ownGroup = false) {
     },
     request(message, ms) {
       adapter.send(message);
-      return adapter.until((m) => m.id === message.id && m.ok !== undefined, ms);
+      // Ids are unique per instance: the answer is the one of the request's instance.
+      const instance = message.instance ?? 0;
+      return adapter.until((m) => m.id === message.id && (m.instance ?? 0) === instance && m.ok !== undefined, ms);
     },
     /** The browser's pid (its process group) and temporary HOME, from the adapter's log. */
     browser() {
