@@ -440,7 +440,7 @@ async fn wait_for_close_answer(
 /// Reads on behind the server's close frame until the connection ends or
 /// `until`: whether a frame came behind it (tungstenite refuses any frame
 /// after a close frame with `ReceivedAfterClosing`; RFC 6455 5.5.1 allows
-/// none).
+/// no data frame there).
 async fn frame_after_close(
     stream: &mut futures_util::stream::SplitStream<Socket>,
     until: Instant,
