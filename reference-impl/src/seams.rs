@@ -177,6 +177,19 @@ pub(crate) enum AfterError12 {
     Drop,
 }
 
+/// What becomes of a frame the server sends behind its close frame
+/// (`close.nothing-after`, `close.data-after-close`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DataAfterClose {
+    /// Discarded: `onClose` alone, as the close frame said.
+    Ignored,
+    /// A protocol error: `onError` 1, then `onClose` as the close frame said.
+    ErrorThenClose,
+    /// Delivered as a message before `onClose` (a mutant: it breaks
+    /// `close.nothing-after`).
+    Delivered,
+}
+
 impl Seams {
     /// The seams of a context that runs `behaviour`.
     pub(crate) fn new(behaviour: Behaviour) -> Seams {
@@ -611,10 +624,16 @@ impl Seams {
         !self.takes(Variant::CloseDropErrorCloseOnly)
     }
 
-    /// `close.nothing-after`: whether data the server sends behind its close
-    /// frame is delivered.
-    pub(crate) fn delivers_data_after_close(&self) -> bool {
-        self.runs(Mutant::DataAfterCloseDelivered)
+    /// `close.nothing-after` [impl-defined `close.data-after-close`]: what
+    /// becomes of a frame the server sends behind its close frame.
+    pub(crate) fn data_after_close(&self) -> DataAfterClose {
+        if self.runs(Mutant::DataAfterCloseDelivered) {
+            return DataAfterClose::Delivered;
+        }
+        if self.takes(Variant::CloseDataAfterCloseErrorThenClose) {
+            return DataAfterClose::ErrorThenClose;
+        }
+        DataAfterClose::Ignored
     }
 
     /// `close.server`: the code `onClose` reports for a close frame that

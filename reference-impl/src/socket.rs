@@ -27,7 +27,7 @@ use crate::head::{
     connection_token, with_subprotocol, without_subprotocol, FrameTap, HeadRewrite, Rewrite,
     Transport,
 };
-use crate::seams::{AfterError12, ConnectOutcome, Seams};
+use crate::seams::{AfterError12, ConnectOutcome, DataAfterClose, Seams};
 use crate::types::Caller;
 use crate::validate::ConnectPlan;
 
@@ -232,7 +232,7 @@ async fn connect(
         .get(http::header::SEC_WEBSOCKET_PROTOCOL)
         .and_then(|v| v.to_str().ok());
     let mut stream = HeadRewrite::new(stream, head_rewrites(offered, seams));
-    if seams.delivers_data_after_close() {
+    if seams.data_after_close() == DataAfterClose::Delivered {
         stream = stream.tapped(tap);
     }
     let stream: Box<dyn Transport> = Box::new(stream);
@@ -337,15 +337,24 @@ pub(crate) async fn run<O: Outbox>(
                     // close.server: answer the close frame (queued by
                     // tungstenite), report what the server sent.
                     let _ = tokio::time::timeout(close_timeout, sink.flush()).await;
-                    let closed = received_close(frame, &seams);
+                    let mut events = vec![received_close(frame, &seams)];
                     let until = Instant::now() + close_timeout;
                     // close.nothing-after: what follows the close frame is
-                    // never delivered (tungstenite refuses it; only a tap sees it).
-                    if seams.delivers_data_after_close() {
-                        drain_until(&mut stream, until).await;
-                        outbox.post(tap.take_after_close().into_iter().map(|m| tapped_message(m, &seams)).collect());
+                    // never delivered (tungstenite refuses it; only a tap sees
+                    // it); [close.data-after-close] or it is an error first.
+                    match seams.data_after_close() {
+                        DataAfterClose::Ignored => {}
+                        DataAfterClose::ErrorThenClose => {
+                            if frame_after_close(&mut stream, until).await {
+                                events.insert(0, error_event(ErrorCode::Unknown, &seams));
+                            }
+                        }
+                        DataAfterClose::Delivered => {
+                            drain_until(&mut stream, until).await;
+                            outbox.post(tap.take_after_close().into_iter().map(|m| tapped_message(m, &seams)).collect());
+                        }
                     }
-                    outbox.finish(&mut commands, vec![closed]);
+                    outbox.finish(&mut commands, events);
                     drain_until(&mut stream, until).await;
                     return;
                 }
@@ -424,6 +433,23 @@ async fn wait_for_close_answer(
                 }
             }
             Ok(Some(Err(_)) | None) | Err(_) => return close_event(1006, ""),
+        }
+    }
+}
+
+/// Reads on behind the server's close frame until the connection ends or
+/// `until`: whether a frame came behind it (tungstenite refuses any frame
+/// after a close frame with `ReceivedAfterClosing`; RFC 6455 5.5.1 allows
+/// no data frame there).
+async fn frame_after_close(
+    stream: &mut futures_util::stream::SplitStream<Socket>,
+    until: Instant,
+) -> bool {
+    loop {
+        match tokio::time::timeout_at(until, stream.next()).await {
+            Ok(Some(Err(WsError::Protocol(ProtocolError::ReceivedAfterClosing)))) => return true,
+            Ok(Some(Ok(_))) => {}
+            Ok(Some(Err(_)) | None) | Err(_) => return false,
         }
     }
 }

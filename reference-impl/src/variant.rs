@@ -70,6 +70,11 @@ pub enum Variant {
     /// `close.drop-error=close-only`: a dropped connection gives `onClose`
     /// 1006 without `onError`.
     CloseDropErrorCloseOnly,
+    /// `close.data-after-close=error-then-close`: a frame the server sends
+    /// behind its close frame is a protocol error (RFC 6455 7.1.7, 10.7):
+    /// `onError` 1, then `onClose` with the code and reason of the close
+    /// frame received (7.1.5); nothing is delivered.
+    CloseDataAfterCloseErrorThenClose,
     /// `listeners.during-dispatch=live`: a listener removed during a
     /// dispatch is not called by it (an addition counts from the next event).
     ListenersDuringDispatchLive,
@@ -108,6 +113,7 @@ impl Variant {
         Variant::CloseNotOpenCode1,
         Variant::CloseInvalidCodeCode2,
         Variant::CloseDropErrorCloseOnly,
+        Variant::CloseDataAfterCloseErrorThenClose,
         Variant::ListenersDuringDispatchLive,
         Variant::ConnectHeaderReservedRefused,
         Variant::ConnectDomainReportEvent65,
@@ -135,6 +141,7 @@ impl Variant {
         ("close.not-open.code", &["10", "1"]),
         ("close.invalid-code.code", &["1", "2"]),
         ("close.drop-error", &["error-then-close", "close-only"]),
+        ("close.data-after-close", &["ignored", "error-then-close"]),
         ("listeners.during-dispatch", &["snapshot", "live"]),
         ("connect.header.reserved", &["ignored", "refused"]),
         ("connect.domain.report", &["fail-1", "event-65", "event-1"]),
@@ -174,6 +181,9 @@ impl Variant {
             Variant::CloseNotOpenCode1 => ("close.not-open.code", "1"),
             Variant::CloseInvalidCodeCode2 => ("close.invalid-code.code", "2"),
             Variant::CloseDropErrorCloseOnly => ("close.drop-error", "close-only"),
+            Variant::CloseDataAfterCloseErrorThenClose => {
+                ("close.data-after-close", "error-then-close")
+            }
             Variant::ListenersDuringDispatchLive => ("listeners.during-dispatch", "live"),
             Variant::ConnectHeaderReservedRefused => ("connect.header.reserved", "refused"),
             Variant::ConnectDomainReportEvent65 => ("connect.domain.report", "event-65"),

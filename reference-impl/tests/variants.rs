@@ -347,6 +347,26 @@ async fn close_only_reports_a_dropped_connection_without_on_error() {
     expect_quiet(&close_only).await;
 }
 
+// rules: close.nothing-after, close.data-after-close
+#[tokio::test]
+async fn error_then_close_reports_a_frame_behind_the_close_frame_before_the_servers_close() {
+    let server = mock().await;
+    for (my, error_first) in [
+        (my(), false),
+        (variant(Variant::CloseDataAfterCloseErrorThenClose), true),
+    ] {
+        open_global(&my, &server.url("close-on-open-then-text/4000/bye/late"), 1).await;
+        let mut want = vec![closed("my", "C", 4000, "bye")];
+        if error_first {
+            want.insert(0, errored("my", "E", ErrorCode::Unknown));
+        }
+        assert_eq!(quiet_events(&my).await, want, "nothing is delivered");
+    }
+    for conn in [1, 2] {
+        assert_eq!(server.close_in(conn).await.0, Some(4000), "answered");
+    }
+}
+
 // rule: listeners.during-dispatch
 #[tokio::test]
 async fn live_dispatch_skips_a_listener_removed_during_the_dispatch() {

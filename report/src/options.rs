@@ -123,6 +123,11 @@ pub const OPTION_RULES: &[OptionRule] = &[
         why_open: "no source says whether a dropped connection is an error",
     },
     OptionRule {
+        id: "close.data-after-close",
+        options: &["ignored", "error-then-close"],
+        why_open: "RFC 6455 lets a client discard data behind a close frame or fail the connection on it and report the problem",
+    },
+    OptionRule {
         id: "listeners.during-dispatch",
         options: &["snapshot", "live"],
         why_open: "no source says when a change during dispatch takes effect",
