@@ -109,3 +109,14 @@ test('instances: a request for an instance the adapter does not hold, or a hello
   const hello = await adapter.request({ id: 3, instance: 1, op: 'hello', protocol: 1, config: {} });
   assert.equal(hello.ok, false);
 });
+
+test('secure context: Contexts trusting the same CA text share one (made once, not at every reset)', () => {
+  const tls = require('node:tls');
+  const { _internal } = require('../src/my');
+  const pem = tls.rootCertificates[0];
+  const first = _internal.secureContext(pem);
+  assert.ok(first instanceof tls.SecureContext);
+  assert.equal(_internal.secureContext(pem), first);
+  assert.notEqual(_internal.secureContext(`${pem}\n${tls.rootCertificates[1]}`), first);
+  assert.throws(() => _internal.secureContext('no PEM here'), /no PEM certificate/);
+});
