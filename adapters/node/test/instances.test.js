@@ -120,3 +120,28 @@ test('secure context: Contexts trusting the same CA text share one (made once, n
   assert.notEqual(_internal.secureContext(`${pem}\n${tls.rootCertificates[1]}`), first);
   assert.throws(() => _internal.secureContext('no PEM here'), /no PEM certificate/);
 });
+
+test('instances: an uncaught exception ends the process with a last stderr line that says so', async (t) => {
+  const fs = require('node:fs');
+  const os = require('node:os');
+  const path = require('node:path');
+  const { spawn } = require('node:child_process');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-ws-crash-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const preload = path.join(dir, 'crash.js');
+  fs.writeFileSync(preload, "process.stdin.on('data', () => setImmediate(() => { throw new Error('boom: injected'); }));\n");
+  const child = spawn(process.execPath, ['-r', preload, path.join(__dirname, '..', 'src', 'adapter.js')], {
+    stdio: ['pipe', 'ignore', 'pipe'],
+    env: { ...process.env, NODE_WS_INSTANCES: '3' },
+  });
+  t.after(() => child.kill('SIGKILL'));
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+  child.stdin.write('{"id":1,"op":"hello","protocol":1,"config":{}}\n');
+  assert.equal(await h.bounded(exited, 'the adapter to exit'), 1);
+  const lines = stderr.trim().split('\n');
+  assert.match(stderr, /uncaught exception: Error: boom: injected\n\s+at /);
+  assert.equal(lines[lines.length - 1],
+    '[node-ws adapter] the process ends on an uncaught exception, with its 3 instance(s): boom: injected');
+});
