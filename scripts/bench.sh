@@ -14,8 +14,9 @@
 #    a loop with `date +%s.%N`; median, min, max): in process with the
 #    default jobs, with one job per core (the old default) and with every
 #    scenario at once (the floor: the run cannot be shorter than its
-#    longest scenario), the reference over stdio, the Node.js adapter and
-#    the browser adapter; each also as a ratio to the longest scenario
+#    longest scenario), the reference over stdio, the Node.js adapter (one
+#    process with its default 64 instances, and NODE_WS_INSTANCES=1: one
+#    scenario per process) and the browser adapter; each also as a ratio to the longest scenario
 #    measured in the same run (from its JSON report: the run's own duration
 #    and the wall time, each divided by the longest scenario's);
 # 2. the runner's overhead: the fixed cost of a run (`--list`, and a run of
@@ -101,8 +102,11 @@ declare -A cmd=(
   [one-scenario]="timeout 60 '$bin' run --filter close::close-not-open-never-connected --report json=$tmp/one.json"
 )
 if [[ $skip_node -eq 0 ]]; then
-  names+=(node)
+  # node: one process holding 64 instances (the adapter's default);
+  # node-per-process: NODE_WS_INSTANCES=1, one scenario per process.
+  names+=(node node-per-process)
   cmd[node]="timeout 300 '$bin' run --adapter \"$node_adapter\" --report json=$tmp/node.json"
+  cmd[node-per-process]="NODE_WS_INSTANCES=1 timeout 300 '$bin' run --adapter \"$node_adapter\" --report json=$tmp/node-per-process.json"
 fi
 if [[ $skip_browser -eq 0 ]]; then
   names+=(browser)
@@ -144,9 +148,14 @@ for name in "${names[@]}"; do
            '"%d pass, %d fail, %d error" % (d["totals"]["pass"], d["totals"]["fail"], d["totals"]["error"])')
   longest=$(json_get "$tmp/$name.json" '[.scenarios[].durationMs] | max' 'max(s["durationMs"] for s in d["scenarios"])')
   own=$(json_get "$tmp/$name.json" '.durationMs' 'd["durationMs"]')
-  printf '   %-12s median %6.2f s   min %6.2f s   max %6.2f s   (%s)\n' "$name" "$med" "$mn" "$mx" "$status"
+  printf '   %-16s median %6.2f s   min %6.2f s   max %6.2f s   (%s)\n' "$name" "$med" "$mn" "$mx" "$status"
   awk -v n="$name" -v w="$med" -v l="$longest" -v o="$own" 'BEGIN {
-    printf "   %-12s longest scenario %5d ms   wall/longest %5.2f   run/longest %5.2f (run %d ms)\n", "", l, w * 1000 / l, o / l, o }'
+    printf "   %-16s longest scenario %5d ms   wall/longest %5.2f   run/longest %5.2f (run %d ms)\n", "", l, w * 1000 / l, o / l, o }'
+done
+for name in "${names[@]}"; do
+  [[ $name == in-process ]] && continue
+  awk -v n="$name" -v a="${median[$name]}" -v b="${median[in-process]}" 'BEGIN {
+    printf "   %-16s median / in-process median %5.2f\n", n, a / b }'
 done
 echo "   commands:"
 for name in "${names[@]}"; do echo "     ${cmd[$name]}"; done
@@ -162,7 +171,7 @@ for name in "${names[@]}"; do
   sum=$(json_get "$tmp/$name.json" '[.scenarios[].durationMs] | add' 'sum(s["durationMs"] for s in d["scenarios"])')
   rep=$(json_get "$tmp/$name.json" '.durationMs' 'd["durationMs"]')
   awk -v n="$name" -v w="${median[$name]}" -v c="$count" -v s="$sum" -v r="$rep" 'BEGIN {
-    printf "   %-12s wall/scenario %5.1f ms   sum of scenario durations %6.0f ms (mean %4.1f ms)   run per the report %5.0f ms\n", n, w * 1000 / c, s, s / c, r }'
+    printf "   %-16s wall/scenario %5.1f ms   sum of scenario durations %6.0f ms (mean %4.1f ms)   run per the report %5.0f ms\n", n, w * 1000 / c, s, s / c, r }'
 done
 settle=$(grep -rhoE 'settle: *[0-9]+' scenarios --include='*.yaml' | grep -oE '[0-9]+' | awk '{ s += $1 } END { print s + 0 }')
 echo "   of the scenarios' own time, deliberate quiet periods (expect: settle N ms, summed over scenarios/**.yaml): $settle ms"
@@ -176,7 +185,7 @@ for name in in-process stdio; do
   wall=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
   sum=$(json_get "$tmp/$name-j1.json" '[.scenarios[].durationMs] | add' 'sum(s["durationMs"] for s in d["scenarios"])')
   awk -v n="$name" -v w="$wall" -v s="$sum" -v c="$count" -v f="$one_med" 'BEGIN {
-    printf "   %-12s --jobs 1: wall %6.0f ms, sum of scenario durations %6.0f ms, difference %5.0f ms = %4.2f ms per scenario (%4.2f ms after the fixed cost)\n",
+    printf "   %-16s --jobs 1: wall %6.0f ms, sum of scenario durations %6.0f ms, difference %5.0f ms = %4.2f ms per scenario (%4.2f ms after the fixed cost)\n",
       n, w * 1000, s, w * 1000 - s, (w * 1000 - s) / c, (w * 1000 - s - f * 1000) / c }'
 done
 
@@ -189,6 +198,7 @@ if [[ -x /usr/bin/time ]]; then
     case "$name" in
       stdio) a="--adapter \"$stdio_adapter\"" ;;
       node) a="--adapter \"$node_adapter\"" ;;
+      node-per-process) continue ;; # several smaller node processes: the shared one is the largest
       browser) a="--adapter \"$browser_adapter\"" ;;
       per-core|floor) continue ;; # the same processes as in-process
       *) a="" ;;

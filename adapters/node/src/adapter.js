@@ -35,12 +35,23 @@ const protocol = require('./protocol');
 const { version } = require('../package.json');
 
 const NAME = 'node-ws';
+/** The instances one process holds when NODE_WS_INSTANCES does not say. */
+const DEFAULT_INSTANCES = 64;
+
 /**
- * Instances of the implementation one adapter process holds (`instances`
- * in hello): 1 unless NODE_WS_INSTANCES says more (opt-in until the
- * shared mode passes every scenario: see docs/decisions.md).
+ * The instances of the implementation one adapter process holds
+ * (`instances` in hello): NODE_WS_INSTANCES (a whole number from 1;
+ * 1 drives one scenario at a time, as before instances existed), else
+ * DEFAULT_INSTANCES. Anything else is an error message (a string).
  */
-const INSTANCES = Math.max(1, Number.parseInt(process.env.NODE_WS_INSTANCES || '1', 10) || 1);
+function instancesFrom(text) {
+  if (text === undefined || text === '') return DEFAULT_INSTANCES;
+  const count = /^\d+$/.test(text.trim()) ? Number(text.trim()) : NaN;
+  if (!Number.isSafeInteger(count) || count < 1) {
+    return `NODE_WS_INSTANCES must be a whole number from 1 (got ${JSON.stringify(text)})`;
+  }
+  return count;
+}
 
 function log(text) {
   process.stderr.write(`[node-ws adapter] ${text}\n`);
@@ -115,7 +126,12 @@ function toWire(value) {
 
 function main() {
   const api = parseArgs(process.argv.slice(2));
-  const session = new protocol.Instances(nodeHost(api), INSTANCES, class extends protocol.Session {});
+  const instances = instancesFrom(process.env.NODE_WS_INSTANCES);
+  if (typeof instances === 'string') {
+    process.stderr.write(`${instances}\n`);
+    process.exit(2);
+  }
+  const session = new protocol.Instances(nodeHost(api), instances, class extends protocol.Session {});
   const input = readline.createInterface({ input: process.stdin, crlfDelay: Infinity, terminal: false });
   input.on('line', (line) => {
     if (line.trim() === '') return;
@@ -139,6 +155,15 @@ function main() {
     session.destroyAll();
     process.stdout.write('', () => process.exit(0));
   });
+  // An exception nothing caught ends the process and every instance in
+  // it: say so on stderr's last line, which the runner quotes in each
+  // scenario that was running (Node's own report ends with its version).
+  process.on('uncaughtException', (err) => {
+    log(`uncaught exception: ${err && err.stack ? err.stack : err}`);
+    const what = String((err && err.message) || err).split('\n')[0];
+    log(`the process ends on an uncaught exception, with its ${instances} instance(s): ${what}`);
+    process.exit(1);
+  });
   process.stdout.on('error', (err) => {
     // The runner went away: nothing left to talk to.
     log(`stdout: ${err.message}`);
@@ -149,4 +174,4 @@ function main() {
 
 if (require.main === module) main();
 
-module.exports = { Session, fromWire, toWire, INSTANCES };
+module.exports = { Session, fromWire, toWire, DEFAULT_INSTANCES, instancesFrom };

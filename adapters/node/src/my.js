@@ -352,12 +352,26 @@ function normaliseConfig(config) {
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
 
 /**
+ * The secure contexts made so far, by the PEM text they trust (at most
+ * SECURE_CONTEXTS_KEPT, the oldest dropped first). Making one parses Node's
+ * ~140 root certificates: tens of ms of CPU in which the process answers
+ * nothing, and an adapter holding many instances makes a Context at every
+ * `reset`. A SecureContext is read-only once made (verification settings
+ * only; Node keeps no client sessions in it), so Contexts with the same CAs
+ * share one.
+ */
+const secureContexts = new Map();
+const SECURE_CONTEXTS_KEPT = 8;
+
+/**
  * Node's roots plus the configured CAs (never instead of them), always
  * verifying. Throws when `caPem` holds no certificate or one that does not parse.
  */
 function secureContext(caPem) {
   if (!caPem) return undefined;
   if (typeof caPem !== 'string') throw new TypeError('caCertificatesPem must be a string');
+  const kept = secureContexts.get(caPem);
+  if (kept) return kept;
   const blocks = caPem.match(PEM_CERTIFICATE) || [];
   if (blocks.length === 0) throw new Error('caCertificatesPem holds no PEM certificate');
   for (const block of blocks) {
@@ -367,7 +381,10 @@ function secureContext(caPem) {
       throw new Error(`caCertificatesPem holds a certificate that does not parse: ${err.message}`);
     }
   }
-  return tls.createSecureContext({ ca: [...tls.rootCertificates, ...blocks] });
+  const made = tls.createSecureContext({ ca: [...tls.rootCertificates, ...blocks] });
+  if (secureContexts.size >= SECURE_CONTEXTS_KEPT) secureContexts.delete(secureContexts.keys().next().value);
+  secureContexts.set(caPem, made);
+  return made;
 }
 
 /**
@@ -888,7 +905,7 @@ module.exports = {
   DEFAULT_CONFIG,
   TYPES,
   // exported for unit tests
-  _internal: { checkConnect, checkMessage, checkClose, decodeBase64Strict, handshakeErrorCode },
+  _internal: { checkConnect, checkMessage, checkClose, decodeBase64Strict, handshakeErrorCode, secureContext },
   // for ./wx.js: the machinery with another face
   MY_FACE,
   createContext,

@@ -391,7 +391,9 @@ class Session {
  * result): a request goes to the session its `instance` names (absent: 0),
  * and every message of session k carries `instance: k` (none for 0).
  * Instance 0 answers `hello`; any other is made on its first request, as
- * after that `hello` (its face and config), with an IUT of its own.
+ * after that `hello` (its face and config), with an IUT of its own. It
+ * takes the config of the `hello`, never the one a later `reset` gave
+ * instance 0: a runner knows an unused instance by the hello's config.
  */
 class Instances {
   constructor(host, count, SessionClass = Session) {
@@ -399,6 +401,8 @@ class Instances {
     this.count = count;
     this.SessionClass = SessionClass;
     this.sessions = new Map();
+    // The face and config of the last accepted `hello` (null before one).
+    this.introduced = null;
   }
 
   /** The session of instance k, made when first needed. */
@@ -409,10 +413,9 @@ class Instances {
     host.instances = this.count;
     if (k !== 0) host.write = (message) => this.host.write({ ...message, instance: k });
     session = new this.SessionClass(host);
-    const first = this.sessions.get(0);
-    if (k !== 0 && first && first.config !== null) {
-      session.api = first.api;
-      session.config = first.config;
+    if (k !== 0 && this.introduced) {
+      session.api = this.introduced.api;
+      session.config = this.introduced.config;
       session.resetState();
     }
     this.sessions.set(k, session);
@@ -431,7 +434,11 @@ class Instances {
       this.host.write({ id: request.id, instance: k, ok: false, error: 'hello goes to instance 0 only' });
       return;
     }
-    this.session(k).handle(request);
+    const session = this.session(k);
+    session.handle(request);
+    if (request.op === 'hello' && session.config !== null) {
+      this.introduced = { api: session.api, config: session.config };
+    }
   }
 
   /** Ends every instance's sockets. */

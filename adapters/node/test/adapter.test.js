@@ -6,6 +6,7 @@ const assert = require('node:assert/strict');
 const { MESSAGES } = require('../src/my');
 const { version } = require('../package.json');
 const h = require('./helpers');
+const { DEFAULT_INSTANCES, instancesFrom } = require('../src/adapter');
 
 async function started(t, config = { connectTimeoutMs: 2000, closeTimeoutMs: 300 }) {
   const adapter = h.startAdapter();
@@ -25,11 +26,28 @@ function after(messages, pred) {
   return messages.slice(messages.findIndex(pred) + 1);
 }
 
-test('hello: names the implementation, its version and protocol 1, nothing unsupported', async (t) => {
+test('hello: names the implementation, its version and protocol 1, nothing unsupported, 64 instances', async (t) => {
   const { hello } = await started(t);
   assert.deepEqual(hello, {
+    id: 1, ok: true, result: { name: 'node-ws', version, protocol: 1, unsupported: [], instances: DEFAULT_INSTANCES },
+  });
+  assert.equal(DEFAULT_INSTANCES, 64);
+});
+
+test('hello: NODE_WS_INSTANCES=1 declares no instances (one scenario at a time); a value that is not a count stops the adapter', async (t) => {
+  const one = h.startAdapter(undefined, [], { NODE_WS_INSTANCES: '1' });
+  t.after(() => one.kill());
+  assert.deepEqual(await one.request({ id: 1, op: 'hello', protocol: 1, config: {} }), {
     id: 1, ok: true, result: { name: 'node-ws', version, protocol: 1, unsupported: [] },
   });
+  const bad = h.startAdapter(undefined, [], { NODE_WS_INSTANCES: 'lots' });
+  t.after(() => bad.kill());
+  assert.deepEqual(await h.bounded(bad.exited, 'the adapter to exit'), { code: 2, signal: null });
+  assert.match(bad.stderr, /NODE_WS_INSTANCES must be a whole number from 1 \(got "lots"\)/);
+  assert.equal(instancesFrom(undefined), 64);
+  assert.equal(instancesFrom(''), 64);
+  assert.equal(instancesFrom('8'), 8);
+  for (const text of ['0', '-2', '1.5', '2x']) assert.equal(typeof instancesFrom(text), 'string', text);
 });
 
 test('hello: an unknown config key, protocol version or bad PEM is refused; no call before a hello', async (t) => {

@@ -207,9 +207,10 @@ function parseClientFrames(buffer) {
 }
 
 /** Drives `node src/adapter.js` (with `args`) as a child process over stdio. */
-function startAdapter(script = path.join(__dirname, '..', 'src', 'adapter.js'), args = []) {
+function startAdapter(script = path.join(__dirname, '..', 'src', 'adapter.js'), args = [], env = {}) {
   const child = spawn(process.execPath, [script, ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
   const messages = [];
   const waiters = new Set();
@@ -249,10 +250,10 @@ function startAdapter(script = path.join(__dirname, '..', 'src', 'adapter.js'), 
         w.check();
       });
     },
-    /** Sends a request and resolves with its response. */
+    /** Sends a request and resolves with its response (of the same instance). */
     async request(message, ms) {
       this.send(message);
-      return this.until((m) => m.id === message.id && m.ok !== undefined, ms);
+      return this.until((m) => m.id === message.id && m.ok !== undefined && m.instance === message.instance, ms);
     },
     async kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

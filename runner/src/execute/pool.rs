@@ -113,6 +113,37 @@ pub(crate) struct SharedProc {
     retiring: bool,
 }
 
+impl SharedProc {
+    /// `started` (which has answered `hello`) as shared process `id`,
+    /// every instance idle with the hello's config.
+    fn new(id: u64, started: ProcSlot) -> SharedProc {
+        let adapter = adapter_host::SharedAdapter::new(started.adapter);
+        let idle: Vec<InstanceSlot> = (0..adapter.instances())
+            .rev()
+            .filter_map(|k| adapter.instance(k))
+            .map(|instance| InstanceSlot {
+                // Instance 0 answered `hello` (ids below `next_id`).
+                next_id: if instance.number() == 0 {
+                    started.next_id
+                } else {
+                    1
+                },
+                instance,
+                proc_id: id,
+                config: started.config.clone(),
+                hello: started.hello.clone(),
+            })
+            .collect();
+        SharedProc {
+            id,
+            adapter,
+            idle,
+            busy: 0,
+            retiring: false,
+        }
+    }
+}
+
 /// Shared adapter processes (adapters that declare `instances` above 1):
 /// each runs up to that many scenarios at once.
 #[derive(Default)]
@@ -172,32 +203,23 @@ impl SharedPool {
         let started = start().await?;
         let id = *next_id;
         *next_id += 1;
-        let adapter = adapter_host::SharedAdapter::new(started.adapter);
-        let idle: Vec<InstanceSlot> = (0..adapter.instances())
-            .rev()
-            .filter_map(|k| adapter.instance(k))
-            .map(|instance| InstanceSlot {
-                // Instance 0 answered `hello` with id 1.
-                next_id: if instance.number() == 0 { 2 } else { 1 },
-                instance,
-                proc_id: id,
-                config: started.config.clone(),
-                hello: started.hello.clone(),
-            })
-            .collect();
         let mut procs = self.procs();
-        procs.push(SharedProc {
-            id,
-            adapter,
-            idle,
-            busy: 0,
-            retiring: false,
-        });
+        procs.push(SharedProc::new(id, started));
         let proc = procs.last_mut().expect("just pushed");
         proc.busy += 1;
         proc.idle
             .pop()
             .ok_or_else(|| "the adapter holds no instance".to_string())
+    }
+
+    /// Takes `started`, a process that has answered `hello` and declared
+    /// instances, with every instance idle: the run's first scenarios use
+    /// it rather than starting another process.
+    pub(crate) async fn adopt(&self, started: ProcSlot) {
+        let mut next_id = self.starting.lock().await;
+        let id = *next_id;
+        *next_id += 1;
+        self.procs().push(SharedProc::new(id, started));
     }
 
     /// Gives an instance back after its scenario; after an adapter fault

@@ -339,9 +339,11 @@ impl Suite {
             .map_err(|e| SuiteError::MockServer(e.to_string()))?;
         let mut implementation = None;
         let mut instances = 1;
+        let shared = SharedPool::default();
         if let AdapterSpec::Command(command) = &options.adapter {
             // Start it once up front: an adapter that cannot start is a
-            // configuration error, not a hundred failed scenarios.
+            // configuration error, not a hundred failed scenarios. One
+            // that holds several instances goes on serving the run.
             let config = Config {
                 ca_certificates_pem: server.ca_pem().to_string(),
                 ..Config::default()
@@ -367,7 +369,11 @@ impl Suite {
             }
             implementation = Some(implementation_of(&slot.hello, &options.adapter));
             instances = slot.hello.instances;
-            slot.end().await;
+            if instances > 1 {
+                shared.adopt(slot).await;
+            } else {
+                slot.end().await;
+            }
         }
         Ok(Suite {
             server,
@@ -375,7 +381,7 @@ impl Suite {
             behaviour,
             patience: Patience::new(),
             pool: Mutex::new(Vec::new()),
-            shared: SharedPool::default(),
+            shared,
             instances,
             implementation: Mutex::new(implementation),
         })
