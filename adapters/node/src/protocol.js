@@ -426,8 +426,12 @@ class Instances {
   handle(request) {
     const k = request && typeof request === 'object' && request.instance !== undefined ? request.instance : 0;
     if (!Number.isInteger(k) || k < 0 || k >= this.count) {
+      // On the instance it named (when that is an unsigned integer), so
+      // that it is not taken for the answer to instance 0's request with
+      // the same id (docs/adapter-protocol.md, instances).
       const id = request && Number.isInteger(request.id) ? request.id : null;
-      this.host.write({ id, ok: false, error: `no instance ${JSON.stringify(k)} (this adapter holds ${this.count})` });
+      const named = Number.isInteger(k) && k >= 0 ? { instance: k } : {};
+      this.host.write({ id, ...named, ok: false, error: `no instance ${JSON.stringify(k)} (this adapter holds ${this.count})` });
       return;
     }
     if (k !== 0 && request.op === 'hello') {

@@ -101,11 +101,18 @@ test('instances: a reset of one instance ends its sockets only', async (t) => {
 
 test('instances: a request for an instance the adapter does not hold, or a hello off instance 0, is refused', async (t) => {
   const adapter = await started(t, {});
-  // No instance to answer as: the refusal carries none.
+  // The refusal names the instance the request named, so that it is not
+  // taken for an answer on instance 0; an instance that is not a count
+  // has none to name.
   adapter.send({ id: 2, instance: INSTANCES, op: 'reset' });
   const beyond = await adapter.until((m) => m.id === 2);
   assert.equal(beyond.ok, false);
+  assert.equal(beyond.instance, INSTANCES);
   assert.match(beyond.error, /no instance/);
+  adapter.send({ id: 6, instance: 'one', op: 'reset' });
+  const named = await adapter.until((m) => m.id === 6);
+  assert.equal(named.ok, false);
+  assert.equal(named.instance, undefined);
   const hello = await adapter.request({ id: 3, instance: 1, op: 'hello', protocol: 1, config: {} });
   assert.equal(hello.ok, false);
 });
