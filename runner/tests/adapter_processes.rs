@@ -103,3 +103,100 @@ fn an_adapter_with_many_instances_runs_them_all_over_one_process() {
     // The one asked `hello` at start serves every scenario.
     assert_eq!(pids.len(), 1, "{pids:?}");
 }
+
+/// An adapter holding `instances` instances that refuses every call (an
+/// error response, as for a method the implementation lacks) and answers
+/// `hello`, `reset` and `shutdown`; it first appends its pid to `pids`.
+const REFUSING_ADAPTER: &str = r#"
+import json, os, sys
+with open(sys.argv[1], "a") as pids:
+    pids.write(f"{os.getpid()}\n")
+instances = int(sys.argv[2])
+def out(request, message):
+    if "instance" in request:
+        message["instance"] = request["instance"]
+    sys.stdout.write(json.dumps(message) + "\n")
+    sys.stdout.flush()
+for line in sys.stdin:
+    request = json.loads(line)
+    op, i = request["op"], request["id"]
+    if op == "hello":
+        result = {"name": "refusing", "version": "0", "protocol": 1}
+        if instances > 1:
+            result["instances"] = instances
+        out(request, {"id": i, "ok": True, "result": result})
+    elif op == "call":
+        out(request, {"id": i, "ok": False, "error": "unknown method " + request.get("method", "")})
+    else:
+        out(request, {"id": i, "ok": True, "result": {}})
+        if op == "shutdown":
+            sys.exit(0)
+"#;
+
+/// Runs the connect scenarios over the refusing adapter; every scenario
+/// must fail on the refusal. Returns the pids the run started.
+fn pids_of_a_refused_run(instances: u32) -> (Vec<u32>, usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("refusing.py");
+    std::fs::write(&script, REFUSING_ADAPTER).unwrap();
+    let pids = dir.path().join("pids");
+    let command = format!(
+        "python3 '{}' '{}' {instances}",
+        script.display(),
+        pids.display()
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let result = runtime
+        .block_on(run_suite(options(command), |_| {}))
+        .expect("the suite runs");
+    assert!(result.scenarios.len() > JOBS, "{}", result.scenarios.len());
+    let mut failed = 0;
+    for scenario in &result.scenarios {
+        if scenario.status == Status::NotApplicable {
+            continue;
+        }
+        let message = scenario.message.as_deref().unwrap_or_default();
+        assert!(
+            scenario.status == Status::Fail && message.contains("the adapter refused call"),
+            "{}: {:?} {message}",
+            scenario.trial_name(),
+            scenario.status
+        );
+        assert_eq!(scenario.adapter_fault, None, "{}", scenario.trial_name());
+        failed += 1;
+    }
+    let pids: Vec<u32> = std::fs::read_to_string(&pids)
+        .unwrap()
+        .lines()
+        .map(|l| l.trim().parse().unwrap())
+        .collect();
+    for &pid in &pids {
+        assert_gone(pid);
+    }
+    (pids, failed)
+}
+
+#[test]
+fn a_refused_call_fails_its_scenario_and_the_shared_process_serves_on() {
+    // A refusal is an answer, not a broken adapter: the instance is reset
+    // and takes the next scenario, so the run stays one process.
+    let (pids, _) = pids_of_a_refused_run(8);
+    assert_eq!(pids.len(), 1, "{pids:?}");
+}
+
+#[test]
+fn a_refused_call_fails_its_scenario_and_the_process_is_reused() {
+    // Processes are reused after a refusal (a scenario with another
+    // config still needs a process of its own): far fewer than one per
+    // scenario, which a refusal taken for a broken adapter gives.
+    let (pids, failed) = pids_of_a_refused_run(1);
+    assert!(
+        pids.len() * 2 < failed,
+        "{} processes for {failed} scenarios",
+        pids.len()
+    );
+}

@@ -21,7 +21,7 @@ use tokio::time::Instant;
 
 use crate::execute::naming::{LaneOf, Naming};
 use crate::execute::patience;
-use crate::execute::recording::Recording;
+use crate::execute::recording::{Recording, Unrecorded};
 use crate::execute::session::SessionEndpoints;
 use crate::execute::session::{ActTarget, ServerSession};
 use crate::scenario::model::{
@@ -401,7 +401,8 @@ impl Run<'_> {
     }
 
     /// Adds one adapter message to the client lane; a message that breaks
-    /// the protocol marks the adapter as faulty.
+    /// the protocol marks the adapter as faulty, a refused call only fails
+    /// the step (the adapter answered as the protocol has it).
     fn record(&mut self, mut message: AdapterMessage) -> Result<(), String> {
         // The trace names the global object as the scenario does (`my`),
         // whatever the face's name for it.
@@ -412,7 +413,7 @@ impl Run<'_> {
         }
         let before = self.recording.client().len();
         let result = self.recording.record(&mut self.naming, message);
-        if let Err(e) = &result {
+        if let Err(Unrecorded::Violation(e)) = &result {
             self.fault.get_or_insert(e.clone());
         }
         if let Some(patience) = patience::current() {
@@ -420,7 +421,7 @@ impl Run<'_> {
                 patience.saw(record);
             }
         }
-        result
+        result.map_err(Unrecorded::into_message)
     }
 
     async fn hello(&mut self, config: Config, profile: Profile) -> Result<HelloResult, String> {

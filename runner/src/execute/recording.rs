@@ -13,6 +13,27 @@ use crate::verdict::normalise;
 use crate::verdict::trace::ClientRecord;
 
 /// What the executor has recorded so far.
+/// Why an adapter message failed its scenario.
+#[derive(Debug)]
+pub(crate) enum Unrecorded {
+    /// The adapter refused a call: a well-formed answer (an unknown method
+    /// or task handle: the implementation cannot make that call). The
+    /// scenario fails on it; the adapter stays fit for the next one.
+    Refused(String),
+    /// The message breaks the protocol (it names an unknown call or
+    /// task): the adapter must not be used again.
+    Violation(String),
+}
+
+impl Unrecorded {
+    /// What went wrong.
+    pub(crate) fn into_message(self) -> String {
+        match self {
+            Unrecorded::Refused(text) | Unrecorded::Violation(text) => text,
+        }
+    }
+}
+
 #[derive(Default)]
 pub(crate) struct Recording {
     /// The client lane, in arrival order.
@@ -36,20 +57,21 @@ impl Recording {
     }
 
     /// Adds one adapter message: a response or event to the client lane
-    /// (named through `naming`), a log line to the logs. A message that
-    /// names an unknown call or task, or a refused call, is an error.
+    /// (named through `naming`), a log line to the logs. A refused call
+    /// (recorded too) and a message that names an unknown call or task
+    /// are errors, of different weight (see [`Unrecorded`]).
     pub(crate) fn record(
         &mut self,
         naming: &mut Naming,
         message: AdapterMessage,
-    ) -> Result<(), String> {
+    ) -> Result<(), Unrecorded> {
         let (record, lane) = match message {
             AdapterMessage::Response(r) => {
                 let call = naming.call(r.id).cloned().ok_or_else(|| {
-                    format!(
+                    Unrecorded::Violation(format!(
                         "adapter protocol violation: response to unknown id {}",
                         r.id
-                    )
+                    ))
                 })?;
                 if !r.ok {
                     let error = r.error.unwrap_or_default();
@@ -61,7 +83,9 @@ impl Recording {
                         },
                         lane,
                     );
-                    return Err(format!("the adapter refused call `{call}`: {error}"));
+                    return Err(Unrecorded::Refused(format!(
+                        "the adapter refused call `{call}`: {error}"
+                    )));
                 }
                 let handle = r
                     .result
@@ -80,7 +104,9 @@ impl Recording {
                 sync,
             }) => {
                 let name = naming.call(call).cloned().ok_or_else(|| {
-                    format!("adapter protocol violation: callback for unknown call {call}")
+                    Unrecorded::Violation(format!(
+                        "adapter protocol violation: callback for unknown call {call}"
+                    ))
                 })?;
                 (
                     ClientRecord::Callback {
@@ -102,7 +128,9 @@ impl Recording {
                     target
                 } else {
                     naming.task(&target).cloned().ok_or_else(|| {
-                        format!("adapter protocol violation: listener event for unknown task `{target}`")
+                        Unrecorded::Violation(format!(
+                            "adapter protocol violation: listener event for unknown task `{target}`"
+                        ))
                     })?
                 };
                 (
