@@ -90,7 +90,11 @@ fn normalise_word(word: &str) -> String {
         }
         None => word.to_string(),
     };
-    let word = word.as_str();
+    // Quotes and brackets before a name stay as they are.
+    let name_at = word
+        .find(|c: char| c.is_alphanumeric())
+        .unwrap_or(word.len());
+    let (lead, word) = word.split_at(name_at);
     let (head, tail) = match word.find(['.', '@']) {
         Some(at) => (&word[..at], &word[at..]),
         None => (word, ""),
@@ -106,7 +110,7 @@ fn normalise_word(word: &str) -> String {
     } else {
         mask_numbers(head)
     };
-    format!("{head}{}", mask_numbers(tail))
+    format!("{lead}{head}{}", mask_numbers(tail))
 }
 
 /// Runs of digits become `N`.
@@ -164,6 +168,10 @@ mod tests {
             "await <call>.complete, my.open: not seen within N ms"
         );
         assert_eq!(causes.len(), 3);
+        assert_eq!(
+            causes[1].cause,
+            "expect: expected `<call>.fail` with res ⊇ {\"error\":N}, found none"
+        );
         assert_eq!(causes[2].cause, "await <task>.open: not seen within N ms");
     }
 
