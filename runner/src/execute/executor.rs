@@ -403,7 +403,13 @@ impl Run<'_> {
     /// Adds one adapter message to the client lane; a message that breaks
     /// the protocol marks the adapter as faulty, a refused call only fails
     /// the step (the adapter answered as the protocol has it).
-    fn record(&mut self, mut message: AdapterMessage) -> Result<(), String> {
+    fn record(&mut self, message: AdapterMessage) -> Result<(), String> {
+        self.record_outcome(message)
+            .map_err(Unrecorded::into_message)
+    }
+
+    /// [`record`](Self::record), telling a refusal from a violation.
+    fn record_outcome(&mut self, mut message: AdapterMessage) -> Result<(), Unrecorded> {
         // The trace names the global object as the scenario does (`my`),
         // whatever the face's name for it.
         if let AdapterMessage::Event(Event::Listener { target, .. }) = &mut message {
@@ -421,7 +427,7 @@ impl Run<'_> {
                 patience.saw(record);
             }
         }
-        result.map_err(Unrecorded::into_message)
+        result
     }
 
     async fn hello(&mut self, config: Config, profile: Profile) -> Result<HelloResult, String> {
@@ -448,7 +454,12 @@ impl Run<'_> {
                         Err(format!("adapter refused: {}", r.error.unwrap_or_default()))
                     };
                 }
-                Ok(message) => self.record(message)?,
+                // A call of the scenario refused late (a nested call after
+                // the step that failed) is no reason to refuse the request.
+                Ok(message) => match self.record_outcome(message) {
+                    Err(Unrecorded::Violation(e)) => return Err(e),
+                    Ok(()) | Err(Unrecorded::Refused(_)) => {}
+                },
                 Err(AdapterError::Timeout) => {
                     let text = "no response before the request deadline".to_string();
                     self.fault.get_or_insert(text.clone());

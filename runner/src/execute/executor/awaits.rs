@@ -16,6 +16,7 @@ impl Run<'_> {
         items: &[AwaitDetail],
         ms: u64,
     ) -> Result<(), String> {
+        let started = Instant::now();
         let mut deadline = self.step_deadline(ms);
         let client: Vec<&AwaitDetail> = items.iter().filter(|d| !d.event.is_server()).collect();
         // Events that never came in this run, awaited again: wait briefly.
@@ -30,15 +31,30 @@ impl Run<'_> {
             kinds.dedup();
             kinds
         };
-        let cut = patience
+        let mut cut = patience
             .as_ref()
             .and_then(|p| p.cut_short(&missing_kinds(&self.recording)));
         if cut.is_some() {
             deadline = deadline.min(Instant::now() + patience::SHORT_WAIT);
         }
         while !self.recording.try_consume(&client) {
-            match self.next(deadline).await {
+            // A long wait asks the run again every SHORT_WAIT: once other
+            // scenarios have given up on what it waits for, it ends too
+            // (scenarios running at once all start waiting together).
+            let wake = match (&patience, &cut) {
+                (Some(_), None) => deadline.min(Instant::now() + patience::SHORT_WAIT),
+                _ => deadline,
+            };
+            match self.next(wake).await {
                 Ok(message) => self.record(message)?,
+                Err(AdapterError::Timeout) if Instant::now() < deadline => {
+                    cut = patience
+                        .as_ref()
+                        .and_then(|p| p.cut_short(&missing_kinds(&self.recording)));
+                    if cut.is_some() {
+                        deadline = Instant::now();
+                    }
+                }
                 Err(AdapterError::Timeout) => {
                     let missing = self.recording.missing(&client);
                     if let Some(p) = &patience {
@@ -47,7 +63,7 @@ impl Run<'_> {
                     return Err(format!(
                         "await {}: not seen {}; client lane so far: {}",
                         describe_items(&missing),
-                        waited(ms, cut.as_deref()),
+                        waited(ms, cut.as_deref(), started),
                         self.lane_summary()
                     ));
                 }
@@ -92,7 +108,7 @@ impl Run<'_> {
                         return Err(format!(
                             "await `{}`: not seen on the server {}; server lane: {}",
                             item.event,
-                            waited(ms, cut.as_deref()),
+                            waited(ms, cut.as_deref(), started),
                             serde_json::to_string(&self.session.recording()).unwrap_or_default()
                         ));
                     }
@@ -203,13 +219,13 @@ impl Run<'_> {
     }
 }
 
-/// How long an await waited: its own deadline, or the short wait it was
-/// cut to, and why.
-fn waited(ms: u64, cut_short: Option<&str>) -> String {
+/// How long an await waited: its own deadline, or how long it waited
+/// before it was cut short, and why.
+fn waited(ms: u64, cut_short: Option<&str>, started: Instant) -> String {
     match cut_short {
         Some(why) => format!(
             "within {} ms (cut short from {ms} ms: {why})",
-            patience::SHORT_WAIT.as_millis()
+            started.elapsed().as_millis()
         ),
         None => format!("within {ms} ms"),
     }
