@@ -14,8 +14,8 @@
 //   native side would), the error code comes from what the network stack
 //   saw; without one every handshake failure is error 1;
 // - a close frame can carry only 1000 or 3000-4999 (WebSocket.close), so a
-//   message over maxMessageBytes gives onError 12 and onClose 1009 as the
-//   rules say, but the server gets a close frame with 1000, not 1009.
+//   message over maxMessageBytes gives onError 12, a close frame with 1000,
+//   not 1009, and onClose with the code of the server's answer.
 (function defineMy(global) {
   'use strict';
 
@@ -433,6 +433,7 @@
       this.done = false;
       this.opened = false;
       this.weClosed = false;
+      this.tooLarge = false;
       this.ws = null;
       this.watch = null;
       this.connectTimer = null;
@@ -513,7 +514,7 @@
     }
 
     onMessage(data) {
-      if (this.done) return;
+      if (this.done || this.tooLarge) return;
       const binary = data instanceof ArrayBuffer;
       const length = binary ? data.byteLength : encoder.encode(data).length;
       if (length > this.context.config.maxMessageBytes) {
@@ -525,19 +526,29 @@
     }
 
     /**
-     * error.12.memory: a message over maxMessageBytes is not delivered;
-     * onError 12 and onClose 1009 at once. The browser has already read the
-     * whole message (it has no limit a page can set), and a page cannot send
-     * close code 1009 (WebSocket.close allows 1000 and 3000-4999 only), so
-     * the connection is closed with 1000 [a browser's limit, documented].
+     * error.12.memory: a message over maxMessageBytes is not delivered, and
+     * neither is anything behind it; onError 12 at once, then the close
+     * handshake. A page cannot send close code 1009 (WebSocket.close allows
+     * 1000 and 3000-4999 only), so the frame carries 1000, and onClose
+     * reports the code of the close event, the server's answer (RFC 6455
+     * 7.1.5; error.12.close = other-code), or 1006 when no answer comes
+     * within closeTimeoutMs. The browser has already read the whole message
+     * (it has no limit a page can set) [a browser's limit, documented].
      */
     closeTooLarge() {
-      this.finish([['error', errorPayload(12)], ['close', { code: 1009, reason: '' }]]);
+      if (this.tooLarge) return;
+      this.tooLarge = true;
+      this.post('error', errorPayload(12));
+      this.weClosed = true;
       try {
         this.ws.close(1000);
       } catch {
         // already closing
       }
+      // close.no-answer: no close frame back within closeTimeoutMs gives 1006.
+      this.closeTimer = setTimeout(() => {
+        this.finish([['close', { code: 1006, reason: '' }]]);
+      }, this.context.config.closeTimeoutMs);
     }
 
     onError() {
