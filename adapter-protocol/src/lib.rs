@@ -403,6 +403,18 @@ pub struct HelloResult {
     /// Added within version 1; written only when it is not 1.
     #[serde(default = "one", skip_serializing_if = "is_one")]
     pub instances: u32,
+    /// How long, in milliseconds, an event the implementation has already
+    /// sent can take to reach the runner through the adapter (a page, a
+    /// device): a `settle` window shorter than it is widened to it, so
+    /// that what is due is recorded before the scenario's next step.
+    /// Absent means 0 (every window as the scenario says). Added within
+    /// version 1; written only when it is not 0.
+    #[serde(default, skip_serializing_if = "is_zero_ms")]
+    pub quiet_ms: u64,
+}
+
+fn is_zero_ms(n: &u64) -> bool {
+    *n == 0
 }
 
 fn one() -> u32 {

@@ -260,6 +260,7 @@ impl Bridge {
             unsupported: Vec::new(),
             api: behaviour.profile.api(),
             instances: self.instances,
+            quiet_ms: 0,
         })
     }
 

@@ -250,6 +250,10 @@ function pageHost(generation, config, binding) {
         log,
         // How many pages (instances) the adapter holds: `instances` in the hello result.
         instances,
+        // An event goes page → DevTools binding → adapter → runner; with many
+        // pages in one renderer on a busy machine that can take tens of ms
+        // (`quietMs` in the hello result: settle windows are no shorter).
+        quietMs: 200,
         api: (profile) => (Object.hasOwn(PROFILE_APIS, String(profile)) ? PROFILE_APIS[profile] : defaultApi),
         createMy(_config, api) {
           const my = globalThis[api];

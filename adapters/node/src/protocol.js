@@ -217,6 +217,8 @@ class Session {
     if (this.api !== 'my') result.api = this.api;
     // `instances` is written only above 1 (absent means 1).
     if (this.host.instances > 1) result.instances = this.host.instances;
+    // `quietMs`, the host's delivery latency, only when there is one.
+    if (this.host.quietMs > 0) result.quietMs = this.host.quietMs;
     this.host.write({ id, ok: true, result });
   }
 

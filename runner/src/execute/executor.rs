@@ -87,6 +87,11 @@ pub fn config_for(scenario: &Scenario, ca_pem: &str) -> Config {
     config
 }
 
+/// The widest an adapter's `quietMs` widens a `settle` window. Scenarios
+/// act within windows of the implementation's own (a handshake held for
+/// 1000 ms): a wider settle would let them close first.
+pub const MAX_QUIET_MS: u64 = 300;
+
 /// The default deadline for an adapter's response to one request.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_millis(DEFAULT_STEP_DEADLINE_MS);
 
@@ -221,6 +226,7 @@ async fn execute(
         suite_fault: false,
         next_id: first_id,
         profile,
+        quiet_ms: 0,
         naming: Naming::default(),
         recording: Recording::default(),
     };
@@ -244,6 +250,7 @@ async fn execute(
                 .filter(|k| needed.contains(&k.as_str()))
                 .collect();
             hello = Some(result.clone());
+            run.quiet_ms = result.quiet_ms.min(MAX_QUIET_MS);
             if let Some(message) = face_mismatch(&result, profile) {
                 Some(StepFailure {
                     step: None,
@@ -356,6 +363,9 @@ struct Run<'a> {
     next_id: u64,
     /// The profile the scenario runs under.
     profile: Profile,
+    /// The shortest `settle` window: the adapter's `quietMs`, at most
+    /// [`MAX_QUIET_MS`].
+    quiet_ms: u64,
     /// Request ids and task handles with their scenario names.
     naming: Naming,
     /// The lanes so far.

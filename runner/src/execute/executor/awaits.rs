@@ -181,7 +181,9 @@ impl Run<'_> {
     pub(super) async fn expect(&mut self, items: &[Expectation]) -> Result<(), String> {
         for (k, item) in items.iter().enumerate() {
             if let Expectation::Settle(ms) = item {
-                let mut until = self.step_deadline(*ms);
+                // No shorter than the adapter takes to deliver what is due.
+                let window = (*ms).max(self.quiet_ms);
+                let mut until = self.step_deadline(window);
                 loop {
                     let before = self.recording.client().len();
                     match self.next(until).await {
@@ -189,7 +191,7 @@ impl Run<'_> {
                             self.record(message)?;
                             if self.recording.client().len() > before {
                                 // A client event: the quiet window starts again.
-                                until = self.step_deadline(*ms);
+                                until = self.step_deadline(window);
                             }
                         }
                         Err(AdapterError::Timeout) => break,
