@@ -288,14 +288,16 @@ const NODE_TRANSPORT = Object.freeze({
 });
 
 /**
- * Makes a `my` object with the socket API.
- *
- * @param {object} [config] the adapter protocol's Config (absent keys take defaults)
- * @param {object} [hooks] `{ log(text) }` for diagnostics
+ * The maker of `face`'s global object over the Node.js transport:
+ * `(config, hooks)`, config the adapter protocol's Config (absent keys take
+ * defaults), hooks `{ log(text) }` for diagnostics.
  */
-function createMy(config, hooks = {}) {
-  return core.createApi(core.MY_FACE, config, NODE_TRANSPORT, hooks);
+function apiMaker(face) {
+  return (config, hooks = {}) => core.createApi(face, config, NODE_TRANSPORT, hooks);
 }
+
+/** Makes a `my` object with the socket API: `createMy(config, hooks)`. */
+const createMy = apiMaker(core.MY_FACE);
 
 /** Ends every socket of `my` (or `wx`) at once, without events; it must not be used after. */
 const destroyMy = core.destroyApi;
@@ -309,7 +311,7 @@ module.exports = {
   DEFAULT_CONFIG: core.DEFAULT_CONFIG,
   TYPES: core.TYPES,
   // for ./wx.js
-  NODE_TRANSPORT,
+  apiMaker,
   // exported for unit tests
   _internal: {
     checkConnect: (options, config, face = core.MY_FACE) => core.checkConnect(options, config, face, NODE_TRANSPORT),

@@ -4,17 +4,10 @@
 // (WX_FACE, which lists where `wx` differs from `my`): the profile `wechat`.
 
 const core = require('./core');
-const { NODE_TRANSPORT } = require('./my');
+const { apiMaker } = require('./my');
 
-/**
- * Makes a `wx` object with the socket API.
- *
- * @param {object} [config] the adapter protocol's Config (absent keys take defaults)
- * @param {object} [hooks] `{ log(text) }` for diagnostics
- */
-function createWx(config, hooks = {}) {
-  return core.createApi(core.WX_FACE, config, NODE_TRANSPORT, hooks);
-}
+/** Makes a `wx` object with the socket API: `createWx(config, hooks)`, as createMy. */
+const createWx = apiMaker(core.WX_FACE);
 
 /** Ends every socket of `wx` at once, without events. */
 const destroyWx = core.destroyApi;
