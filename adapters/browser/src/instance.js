@@ -77,7 +77,7 @@ class PageInstance {
   /**
    * A fresh document with `config` (hello, reset): every socket of the
    * previous one ends with it, and nothing it still sends is relayed. Then
-   * host, protocol, bundle, session; `helloed` false before `hello` is
+   * host, protocol, core, bundle, session; `helloed` false before `hello` is
    * answered (the page's session answers it). A crashed page is replaced.
    */
   async load(config, helloed = true) {
@@ -96,6 +96,7 @@ class PageInstance {
     await this.send('Page.navigate', { url: 'about:blank' });
     await this.evaluate(page.hostScript(this.generation, config), 'the host script', true);
     await this.evaluate(page.protocolScript(), 'the protocol script', true);
+    await this.evaluate(page.coreScript(), 'the socket API core', true);
     await this.evaluate(`${impl.source}\n//# sourceURL=${impl.file}`, `the implementation bundle ${impl.file}`, true);
     await this.evaluate(page.startScript(helloed ? config : null, impl.api, profile, instances), 'the session', true);
   }

@@ -4,8 +4,10 @@
 //   1. hostScript(generation, config): `globalThis.myHost` (the config and
 //      the host channel) and the output binding;
 //   2. protocolScript(): the shared protocol dispatch (adapters/node/src/protocol.js);
-//   3. the implementation bundle, which defines `globalThis.my`;
-//   4. startScript(config, …): the protocol session over `globalThis.my`.
+//   3. coreScript(): the shared core of the socket API (adapters/node/src/core.js),
+//      as `globalThis.mySocketCore`, which impl/my-browser.js builds on;
+//   4. the implementation bundle, which defines `globalThis.my`;
+//   5. startScript(config, …): the protocol session over `globalThis.my`.
 //
 // After that the adapter hands each request to `__conformance.handle(request)`
 // and host-channel news to `__conformance.deliver(news)`. The page writes
@@ -20,6 +22,7 @@ const path = require('node:path');
 const BINDING = '__conformanceSend';
 
 const PROTOCOL_FILE = path.join(__dirname, '..', '..', 'node', 'src', 'protocol.js');
+const CORE_FILE = path.join(__dirname, '..', '..', 'node', 'src', 'core.js');
 
 /**
  * Runs in the page (serialised with Function.prototype.toString): sets up
@@ -304,7 +307,15 @@ function protocolScript() {
 }
 
 /**
- * Step 4: the session; `config` is null before `hello`, the instance's
+ * Step 3: the socket API's shared core, a classic script as it stands
+ * (its UMD wrapper defines `globalThis.mySocketCore` outside CommonJS).
+ */
+function coreScript() {
+  return `${fs.readFileSync(CORE_FILE, 'utf8')}\n//# sourceURL=core.js`;
+}
+
+/**
+ * Step 5: the session; `config` is null before `hello`, the instance's
  * config after a reset; `api` is the face served when `hello` names no
  * profile ("my" or "wx", from --api); `profile` is the one `hello` named;
  * `instances` how many pages the adapter holds (the hello result says it).
@@ -314,4 +325,4 @@ function startScript(config, api = 'my', profile = undefined, instances = 1) {
   return `globalThis.__conformance.start(${args.join(', ')});`;
 }
 
-module.exports = { BINDING, hostScript, protocolScript, startScript };
+module.exports = { BINDING, hostScript, protocolScript, coreScript, startScript };
