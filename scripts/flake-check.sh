@@ -12,8 +12,13 @@
 #   --load-per-core K  busy loops per core in loaded runs (default 1)
 #   --adapter WHAT     reference (default, in process), stdio (the reference
 #                      over stdio: `connectsocket-conformance serve-reference`),
-#                      node (`node adapters/node/src/adapter.js`), or any
-#                      adapter command line; repeatable
+#                      node (`node adapters/node/src/adapter.js`), browser
+#                      (`node adapters/browser/src/adapter.js --impl
+#                      adapters/browser/impl/my-browser.js`, judged against
+#                      adapters/browser/baseline.json), or any adapter
+#                      command line; repeatable
+#   --baseline FILE    passed to the CLI: the failures FILE lists are
+#                      expected (a run passes when it fails exactly those)
 #   --filter TEXT      passed to the CLI (repeatable; default: every scenario)
 #   --jobs N           scenarios at once (default: the CLI's, one per core)
 #   --fail-fast        stop at the first failed run
@@ -46,6 +51,7 @@ while [[ $# -gt 0 ]]; do
     --adapter) adapters+=("${2:?--adapter needs a value}"); shift ;;
     --filter) cli_args+=(--filter "${2:?--filter needs a value}"); shift ;;
     --jobs) cli_args+=(--jobs "${2:?--jobs needs a value}"); shift ;;
+    --baseline) cli_args+=(--baseline "${2:?--baseline needs a value}"); shift ;;
     --fail-fast) fail_fast=1 ;;
     --load-per-core) per_core="${2:?--load-per-core needs a value}"; shift ;;
     --run-timeout) run_timeout="${2:?--run-timeout needs a value}"; shift ;;
@@ -97,20 +103,40 @@ echo "== building the command line (release)"
 bin=$("$root/scripts/build-cli.sh") || exit 2
 echo "   $bin"
 
+# The live processes of a session: not zombies, which are dead already and
+# wait only for whoever inherited them to reap them (a killed Chromium's
+# helpers, say).
+live_in_session() {
+  local pid state
+  for pid in $(pgrep -s "$1" 2>/dev/null); do
+    state=$(awk '{ sub(/.*\) /, ""); print $1 }' "/proc/$pid/stat" 2>/dev/null) || continue
+    [[ -n $state && $state != Z && $state != X ]] && printf '%s ' "$pid"
+  done
+  return 0
+}
+
 adapter_arg() { # name -> the CLI's --adapter value
   case "$1" in
     reference) echo reference ;;
     stdio) printf "'%s' serve-reference\n" "$bin" ;;
     node) echo "node adapters/node/src/adapter.js" ;;
+    browser) echo "node adapters/browser/src/adapter.js --impl adapters/browser/impl/my-browser.js" ;;
     *) echo "$1" ;;
   esac
 }
+# The known failures of an adapter (none but the browser build's).
+adapter_baseline() {
+  case "$1" in
+    browser) echo --baseline adapters/browser/baseline.json ;;
+  esac
+}
 for a in "${adapters[@]}"; do
-  if [[ "$a" == node ]]; then
+  if [[ "$a" == node || "$a" == browser ]]; then
     command -v node >/dev/null || { echo "flake-check.sh: node not found" >&2; exit 2; }
-    if [[ ! -d adapters/node/node_modules ]]; then
-      echo "== npm ci in adapters/node"
-      (cd adapters/node && npm ci --no-audit --no-fund) || exit 2
+    dir=adapters/$a
+    if [[ ! -d $dir/node_modules ]]; then
+      echo "== npm ci in $dir"
+      (cd "$dir" && npm ci --no-audit --no-fund) || exit 2
     fi
   fi
 done
@@ -155,17 +181,18 @@ for ai in "${!adapters[@]}"; do
     failed_runs[$setting]=0
     echo "== $n runs: adapter $a, $([[ $mode == load ]] && echo "CPU loaded ($(( $(nproc) * per_core )) busy loops on $(nproc) cores)" || echo "no extra load")"
     for ((i = 1; i <= n; i++)); do
-      case "$a" in reference|stdio|node) tag="$a-$mode-$i" ;; *) tag="adapter$ai-$mode-$i" ;; esac
+      case "$a" in reference|stdio|node|browser) tag="$a-$mode-$i" ;; *) tag="adapter$ai-$mode-$i" ;; esac
       log="$out/$tag.log"
       json="$out/$tag.json"
       [[ $mode == load ]] && start_busy
       t0=$(date +%s.%N)
-      setsid timeout -k 10 "$run_timeout" "$bin" run --adapter "$adapter" "${cli_args[@]}" \
+      # shellcheck disable=SC2046 # the baseline's words are meant to split
+      setsid timeout -k 10 "$run_timeout" "$bin" run --adapter "$adapter" "${cli_args[@]}" $(adapter_baseline "$a") \
         --report "json=$json" >"$log" 2>&1 </dev/null &
       run_sid=$!
       rc=0
       wait "$run_sid" || rc=$?
-      left=$(pgrep -s "$run_sid" 2>/dev/null | tr '\n' ' ' || true)
+      left=$(live_in_session "$run_sid")
       stop_run
       [[ $mode == load ]] && stop_busy
       secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
