@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use runner::{run_suite, AdapterSpec, Status, SuiteOptions};
+use runner::{run_suite, AdapterSpec, Status, SuiteOptions, SuiteResult};
 
 /// Scenarios at once.
 const JOBS: usize = 4;
@@ -36,17 +36,7 @@ fn logging_adapter(pids: &Path, instances: u32) -> String {
 fn pids_of_a_run(instances: u32) -> Vec<u32> {
     let dir = tempfile::tempdir().unwrap();
     let pids = dir.path().join("pids");
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let result = runtime
-        .block_on(run_suite(
-            options(logging_adapter(&pids, instances)),
-            |_| {},
-        ))
-        .expect("the suite runs");
+    let result = run(options(logging_adapter(&pids, instances)));
     assert!(result.scenarios.len() > JOBS, "{}", result.scenarios.len());
     for scenario in &result.scenarios {
         assert!(
@@ -56,7 +46,24 @@ fn pids_of_a_run(instances: u32) -> Vec<u32> {
             scenario.message
         );
     }
-    let pids: Vec<u32> = std::fs::read_to_string(&pids)
+    ended_pids(&pids)
+}
+
+/// Runs a suite on a runtime of its own.
+fn run(options: SuiteOptions) -> SuiteResult {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime
+        .block_on(run_suite(options, |_| {}))
+        .expect("the suite runs")
+}
+
+/// The pids written to `file`, once each has ended.
+fn ended_pids(file: &Path) -> Vec<u32> {
+    let pids: Vec<u32> = std::fs::read_to_string(file)
         .unwrap()
         .lines()
         .map(|l| l.trim().parse().unwrap())
@@ -152,16 +159,9 @@ fn pids_of_a_refused_run(instances: u32) -> (Vec<u32>, usize) {
         script.display(),
         pids.display()
     );
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
     // The task scenarios nest calls (`then`).
-    let options = options(command).with_filter(vec!["connect::".into(), "multiple::task-".into()]);
-    let result = runtime
-        .block_on(run_suite(options, |_| {}))
-        .expect("the suite runs");
+    let result =
+        run(options(command).with_filter(vec!["connect::".into(), "multiple::task-".into()]));
     assert!(result.scenarios.len() > JOBS, "{}", result.scenarios.len());
     let mut failed = 0;
     for scenario in &result.scenarios {
@@ -178,15 +178,7 @@ fn pids_of_a_refused_run(instances: u32) -> (Vec<u32>, usize) {
         assert_eq!(scenario.adapter_fault, None, "{}", scenario.trial_name());
         failed += 1;
     }
-    let pids: Vec<u32> = std::fs::read_to_string(&pids)
-        .unwrap()
-        .lines()
-        .map(|l| l.trim().parse().unwrap())
-        .collect();
-    for &pid in &pids {
-        assert_gone(pid);
-    }
-    (pids, failed)
+    (ended_pids(&pids), failed)
 }
 
 #[test]
