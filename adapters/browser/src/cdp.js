@@ -62,9 +62,21 @@ class CdpConnection extends EventEmitter {
     const message = { id, method, params };
     if (sessionId) message.sessionId = sessionId;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, method });
+      this.pending.set(id, { resolve, reject, method, sessionId });
       this.toBrowser.write(`${JSON.stringify(message)}\0`);
     });
+  }
+
+  /**
+   * Fails the pending commands of one session with `err`: its target is gone
+   * (a crashed renderer answers none of them, and nothing else ever does).
+   */
+  failSession(sessionId, err) {
+    for (const [id, waiter] of this.pending) {
+      if (waiter.sessionId !== sessionId) continue;
+      this.pending.delete(id);
+      waiter.reject(err);
+    }
   }
 
   /** Fails every pending command; later sends fail at once. */

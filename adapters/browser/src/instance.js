@@ -135,6 +135,8 @@ class PageInstance {
       case 'Inspector.targetCrashed':
         this.crashed = `the page of instance ${this.number} crashed (its renderer is gone)`;
         this.log(this.crashed);
+        // Commands sent before this event (a request racing the crash) are never answered.
+        if (this.host.browser) this.host.browser.cdp.failSession(this.sessionId, new Error(this.crashed));
         return;
       // The host channel: what the network stack saw of each WebSocket's handshake.
       case 'Network.webSocketCreated':

@@ -32,21 +32,21 @@ function started(t, args) {
 
 test('a bad --impl path exits with status 2 and says which file it could not read', async (t) => {
   const adapter = started(t, ['--impl', 'no/such/bundle.js']);
-  assert.deepEqual(await adapter.exited, { code: 2, signal: null });
+  assert.deepEqual(await adapter.exit(), { code: 2, signal: null });
   assert.match(adapter.stderr, /cannot read the implementation bundle ".*no\/such\/bundle\.js" given by --impl/);
   assert.deepEqual(adapter.messages, []);
 });
 
 test('no --impl at all exits with status 2 and the usage line', async (t) => {
   const adapter = started(t, []);
-  assert.deepEqual(await adapter.exited, { code: 2, signal: null });
+  assert.deepEqual(await adapter.exit(), { code: 2, signal: null });
   assert.match(adapter.stderr, /--impl is required\n.*usage: node adapters\/browser\/src\/adapter\.js --impl/);
 });
 
 test('CHROMIUM naming a missing file exits with status 2 and says chromium is not installed', async (t) => {
   const adapter = h.startAdapter(['--impl', h.IMPL], { CHROMIUM: '/no/such/chromium' });
   t.after(() => adapter.kill());
-  assert.deepEqual(await adapter.exited, { code: 2, signal: null });
+  assert.deepEqual(await adapter.exit(), { code: 2, signal: null });
   assert.match(adapter.stderr, /chromium is not installed/);
 });
 
@@ -68,7 +68,7 @@ test('start-up: hello answers from the page; then calls run in the page tick; $b
   assert.deepEqual(message.res, { data: 'AQID', isBuffer: true });
   const { home } = await adapter.browser();
   assert.deepEqual(await adapter.request({ id: 7, op: 'shutdown' }), { id: 7, ok: true, result: {} });
-  assert.deepEqual(await adapter.exited, { code: 0, signal: null });
+  assert.deepEqual(await adapter.exit(), { code: 0, signal: null });
   assert.ok(h.browserGone(home), 'no chromium process remains after shutdown');
   assert.equal(fs.existsSync(home), false, 'the temporary HOME is removed');
 });
@@ -175,7 +175,7 @@ test('a hello that names the wechat profile serves wx without --api, also after 
 
 test('--api with a face other than my or wx exits with status 2', async (t) => {
   const adapter = started(t, ['--impl', path.join(__dirname, 'fixtures', 'wx-face.js'), '--api', 'tt']);
-  assert.equal((await adapter.exited).code, 2);
+  assert.equal((await adapter.exit()).code, 2);
   assert.match(adapter.stderr, /--api must be my or wx/);
 });
 
@@ -190,7 +190,7 @@ for (const [way, end] of [
     const { home } = await adapter.browser();
     assert.equal(h.browserGone(home), false);
     end(adapter);
-    assert.equal((await adapter.exited).code, 0);
+    assert.equal((await adapter.exit()).code, 0);
     assert.ok(h.browserGone(home), 'no chromium process remains');
     assert.equal(fs.existsSync(home), false, 'the temporary HOME is removed');
   });
@@ -203,7 +203,7 @@ test("the runner ending the adapter's process group ends the browser with it", {
   const { home } = await adapter.browser();
   assert.equal(h.browserGone(home), false);
   process.kill(-adapter.child.pid, 'SIGKILL');
-  await adapter.exited;
+  await adapter.exit();
   // SIGKILL of a group is delivered to every member at once: no grace period.
   await h.eventually(() => h.browserGone(home), 'every browser process to be gone', 1000);
 });
@@ -315,11 +315,11 @@ test('instances: hello says 16; each instance has its own page, tasks and config
   assert.match(bad.error, /no instance 16 \(this adapter holds 16\)/);
   const { home } = await adapter.browser();
   assert.deepEqual(await adapter.request({ id: 9, op: 'shutdown' }), { id: 9, ok: true, result: {} });
-  await adapter.exited;
+  await adapter.exit();
   assert.ok(h.browserGone(home), 'no chromium process (of any instance) remains after shutdown');
 });
 
-test('a crashed renderer fails the requests of the instances whose pages it held, with the reason; a reset gives one a new page', { skip }, async (t) => {
+test('a crashed renderer fails the requests of the instances whose pages it held, with the reason, even one sent before the crash is reported; a reset gives one a new page', { skip }, async (t) => {
   const { BrowserAdapter } = require('../src/adapter');
   const browsers = require('../src/browser');
   const out = [];
@@ -335,26 +335,33 @@ test('a crashed renderer fails the requests of the instances whose pages it held
     if (adapter.browser) await adapter.browser.close();
     fs.rmSync(adapter.home, { recursive: true, force: true });
   });
-  const line = (m) => adapter.handleLine(JSON.stringify(m));
-  await line(hello(1));
-  for (const number of [1, 2, 3]) await line({ id: 1, instance: number, op: 'call', target: 'my', method: 'onSocketOpen', listener: 'O' });
+  // Each request is answered (ok or not) within the wait: a hung page fails the test.
+  const answerTo = async (message) => {
+    await h.within(adapter.handleLine(JSON.stringify(message)), `the answer to ${JSON.stringify(message)}`);
+    const answer = out.find((m) => m.id === message.id && (m.instance ?? 0) === (message.instance ?? 0));
+    assert.ok(answer, `no answer to ${JSON.stringify(message)}; got ${JSON.stringify(out)}`);
+    return answer;
+  };
+  const onSocketOpen = (id, instance) => ({ id, instance, op: 'call', target: 'my', method: 'onSocketOpen', listener: 'O' });
+  assert.equal((await answerTo(hello(1))).ok, true);
+  for (const number of [1, 2, 3]) assert.equal((await answerTo(onSocketOpen(1, number))).ok, true);
   const page = adapter.instance(2);
-  const crashed = new Promise((resolve) => {
-    const check = setInterval(() => page.crashed && (clearInterval(check), resolve()), 10);
-  });
+  // Page.crash is never answered (the renderer dies first). The request sent right behind it
+  // reaches a page whose renderer is gone: it fails once the crash is reported, not never.
   page.send('Page.crash').catch(() => {});
-  await crashed;
+  const racing = await answerTo(onSocketOpen(10, 2));
+  assert.equal(racing.ok, false, JSON.stringify(racing));
+  assert.match(racing.error, /the page of instance 2 crashed \(its renderer is gone\); a reset makes a new page/);
+  assert.ok(page.crashed, 'instance 2 knows its page crashed');
   // Pages share renderer processes: every page of the crashed renderer is gone (often all of
-  // them: Chromium may put every tab in one process); each says so, a page not in it answers.
-  for (const number of [0, 1, 2, 3]) {
-    await line({ id: 10, instance: number, op: 'call', target: 'my', method: 'onSocketOpen', listener: 'O' });
-    const answer = out.find((m) => m.id === 10 && (m.instance ?? 0) === number);
+  // them: Chromium may put every tab in one process); each says so (if its crash is reported
+  // while the request is under way, that request fails too), a page not in it answers.
+  for (const number of [0, 1, 3]) {
+    const answer = await answerTo(onSocketOpen(10, number));
     const crashedOne = adapter.instance(number).crashed !== null;
     assert.equal(answer.ok, !crashedOne, JSON.stringify(answer));
     if (crashedOne) assert.match(answer.error, new RegExp(`the page of instance ${number} crashed .*; a reset makes a new page`));
   }
-  await line({ id: 11, instance: 2, op: 'reset' });
-  assert.deepEqual(out.find((m) => m.id === 11 && m.instance === 2), { id: 11, instance: 2, ok: true, result: {} });
-  await line({ id: 12, instance: 2, op: 'call', target: 'my', method: 'onSocketOpen', listener: 'O' });
-  assert.equal(out.find((m) => m.id === 12 && m.instance === 2).ok, true);
+  assert.deepEqual(await answerTo({ id: 11, instance: 2, op: 'reset' }), { id: 11, instance: 2, ok: true, result: {} });
+  assert.equal((await answerTo(onSocketOpen(12, 2))).ok, true);
 });

@@ -78,7 +78,7 @@ test('a message over maxMessageBytes: onError 12, then onClose with the code of 
   assert.equal((await adapter.request(hello(1, { maxMessageBytes: 1024 }))).ok, true);
   adapter.send(connect(2, `ws://127.0.0.1:${wss.address().port}/too-large`));
   await adapter.until((m) => m.event === 'listener' && m.type === 'close');
-  assert.equal(await received, 1000, 'a page can close with 1000, not 1009');
+  assert.equal(await h.within(received, 'the server to see the close'), 1000, 'a page can close with 1000, not 1009');
   const events = listenerEvents(adapter).map((m) => [m.type, m.res]);
   assert.deepEqual(events.map(([type]) => type), ['open', 'error', 'close']);
   assert.equal(events[1][1].error, 12);
@@ -103,23 +103,25 @@ test('data behind the server\'s close frame: the page gets error, then close 100
   // `webSocketClosed` with no code. The code 4000 reaches neither the page nor DevTools.
   const home = browsers.makeTemporaryHome();
   browsers.makeNssDatabase(home, '');
-  const browser = await browsers.launchBrowser({ executable: browsers.findChromium(), home, log: () => {} });
+  const launching = browsers.launchBrowser({ executable: browsers.findChromium(), home, log: () => {} });
   t.after(async () => {
-    await browser.close();
+    const started = await h.within(launching, 'chromium to start').catch(() => null);
+    if (started) await started.close();
     fs.rmSync(home, { recursive: true, force: true });
   });
+  const browser = await h.within(launching, 'chromium to start');
   const { cdp } = browser;
-  const { targetId } = await cdp.send('Target.createTarget', { url: 'about:blank' });
-  const { sessionId } = await cdp.send('Target.attachToTarget', { targetId, flatten: true });
+  const { targetId } = await h.within(cdp.send('Target.createTarget', { url: 'about:blank' }), 'Target.createTarget');
+  const { sessionId } = await h.within(cdp.send('Target.attachToTarget', { targetId, flatten: true }), 'Target.attachToTarget');
   const seen = [];
   const closed = new Promise((resolve) => cdp.on('event', (method, params, from) => {
     if (from !== sessionId || !method.startsWith('Network.webSocket')) return;
     seen.push({ method, params });
     if (method === 'Network.webSocketClosed') resolve(params);
   }));
-  await cdp.send('Network.enable', {}, sessionId);
-  await cdp.send('Runtime.evaluate', { expression: `new WebSocket('ws://127.0.0.1:${port}/devtools'); 0` }, sessionId);
-  assert.deepEqual(Object.keys(await closed).sort(), ['requestId', 'timestamp']);
+  await h.within(cdp.send('Network.enable', {}, sessionId), 'Network.enable');
+  await h.within(cdp.send('Runtime.evaluate', { expression: `new WebSocket('ws://127.0.0.1:${port}/devtools'); 0` }, sessionId), 'Runtime.evaluate');
+  assert.deepEqual(Object.keys(await h.within(closed, 'Network.webSocketClosed')).sort(), ['requestId', 'timestamp']);
   const frames = seen.filter((e) => /^Network\.webSocketFrame(Received|Sent)$/.test(e.method));
   assert.deepEqual(frames, [], 'no frame event: the close frame (and the page\'s answer to it) are not reported');
   const errors = seen.filter((e) => e.method === 'Network.webSocketFrameError').map((e) => e.params.errorMessage);

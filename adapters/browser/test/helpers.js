@@ -48,6 +48,10 @@ function startAdapter(args = ['--impl', IMPL], env = {}, ownGroup = false) {
     child,
     messages,
     exited,
+    /** Resolves with `{ code, signal }` once the adapter has exited; rejects with its stderr after `ms`. */
+    exit(ms = WAIT_MS) {
+      return within(exited, () => `the adapter to exit; stderr ${stderr}`, ms);
+    },
     get stderr() { return stderr; },
     send(message) {
       child.stdin.write(`${JSON.stringify(message)}\n`);
@@ -106,6 +110,23 @@ function startAdapter(args = ['--impl', IMPL], env = {}, ownGroup = false) {
     },
   };
   return adapter;
+}
+
+/**
+ * `promise`, or a rejection naming `what` (a string, or a function making
+ * one when the time is up) after `ms`: every wait of these tests ends, with
+ * a message that says what did not come.
+ */
+async function within(promise, what, ms = WAIT_MS) {
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${typeof what === 'function' ? what() : what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Resolves once `check()` is true, looking every 20 ms, or rejects after `ms`. */
@@ -192,5 +213,5 @@ async function wssEchoServer(t, { key, cert }) {
 }
 
 module.exports = {
-  IMPL, skipReason, startAdapter, eventually, browserGone, processGone, echoServer, makeCertificates, wssEchoServer,
+  IMPL, skipReason, startAdapter, within, eventually, browserGone, processGone, echoServer, makeCertificates, wssEchoServer,
 };

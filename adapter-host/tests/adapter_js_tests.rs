@@ -1,0 +1,211 @@
+//! The adapters' own JavaScript tests, so that `cargo test` runs them:
+//! `npm test` in `adapters/node` (the Node.js implementation and adapter)
+//! and in `adapters/browser` (the browser adapter on headless Chromium).
+//!
+//! Their npm packages are installed first when missing (`npm ci`, as the
+//! conformance harnesses do). A failing JS test fails the Rust test with the
+//! JS test output; a JS run that does not end within its time limit has its
+//! whole process group killed and fails with the output so far. Without
+//! Debian's `chromium` (and `certutil` from `libnss3-tools`) the browser
+//! part is skipped with one line, as `runner/tests/conformance_browser.rs`
+//! does.
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::{mpsc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+/// The longest the node adapter's tests may take (about 7 s alone on two
+/// cores; each test has its own 30 s limit).
+const NODE_LIMIT: Duration = Duration::from_secs(240);
+
+/// The longest the browser adapter's tests may take (about 20 s alone on
+/// two cores; each wait in them is bounded at 15 s).
+const BROWSER_LIMIT: Duration = Duration::from_secs(480);
+
+/// One JS suite at a time: both start many processes, and the machine may
+/// be running other test binaries' adapters too.
+static ONE_SUITE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("adapter-host/ has a parent")
+        .to_path_buf()
+}
+
+#[test]
+fn node_adapter_js_tests_pass() {
+    let root = repo_root();
+    adapter_host::ensure_node_adapter(&root).unwrap_or_else(|e| panic!("{e}"));
+    let _one = ONE_SUITE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    npm_test(&root.join("adapters").join("node"), NODE_LIMIT);
+}
+
+#[test]
+fn browser_adapter_js_tests_pass() {
+    if let Some(reason) = missing_browser() {
+        // Straight to stderr: libtest hides what a passing test prints.
+        let _ = writeln!(std::io::stderr(), "{reason}");
+        return;
+    }
+    let root = repo_root();
+    // The browser adapter runs the node adapter's protocol module: Node.js 20+.
+    adapter_host::ensure_node_adapter(&root).unwrap_or_else(|e| panic!("{e}"));
+    let dir = root.join("adapters").join("browser");
+    install_packages(&dir);
+    let _one = ONE_SUITE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    npm_test(&dir, BROWSER_LIMIT);
+}
+
+/// Runs `npm test` in `dir` in a process group of its own, its stdout and
+/// stderr into one file; panics with that output when it fails or when it
+/// has not ended after `limit` (its whole group is killed first).
+fn npm_test(dir: &Path, limit: Duration) {
+    let mut output = tempfile::tempfile().expect("a temporary file for the JS test output");
+    let mut command = Command::new("npm");
+    command
+        .arg("test")
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(output.try_clone().expect("the output file, twice"))
+        .stderr(output.try_clone().expect("the output file, twice"));
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let started = Instant::now();
+    let mut child = command
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run `npm test` in {}: {e}", dir.display()));
+    let group = child.id();
+    let (exited, exit) = mpsc::channel::<std::io::Result<ExitStatus>>();
+    let waiter = std::thread::spawn(move || {
+        let _ = exited.send(child.wait());
+    });
+    let outcome = exit.recv_timeout(limit);
+    // Whatever happened, nothing the JS tests started outlives them.
+    kill_group(group);
+    let status = match outcome {
+        Ok(status) => Some(status.expect("waiting for `npm test`")),
+        Err(_) => {
+            // Killed: the waiter now reaps it at once.
+            let _ = exit.recv();
+            None
+        }
+    };
+    let _ = waiter.join();
+    let took = started.elapsed();
+    let text = read_all(&mut output);
+    match status {
+        Some(status) if status.success() => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "`npm test` in {} passed in {:.1} s",
+                dir.display(),
+                took.as_secs_f64()
+            );
+        }
+        Some(status) => panic!(
+            "`npm test` in {} failed ({status}) after {:.1} s:\n{text}",
+            dir.display(),
+            took.as_secs_f64()
+        ),
+        None => panic!(
+            "`npm test` in {} did not end within {} s: its process group was killed. Its output so far:\n{text}",
+            dir.display(),
+            limit.as_secs()
+        ),
+    }
+}
+
+/// Sends SIGKILL to process group `group` (already empty is fine).
+fn kill_group(group: u32) {
+    #[cfg(unix)]
+    if let Some(pid) = i32::try_from(group)
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+    {
+        let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+    }
+    #[cfg(not(unix))]
+    let _ = group;
+}
+
+fn read_all(file: &mut File) -> String {
+    let mut bytes = Vec::new();
+    let _ = file.seek(SeekFrom::Start(0));
+    let _ = file.read_to_end(&mut bytes);
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// Runs `npm ci` in `dir` when its packages are missing or older than its
+/// `package-lock.json`, serialised between processes by a lock on that file
+/// (as `adapter_host::ensure_node_adapter` does for `adapters/node`).
+fn install_packages(dir: &Path) {
+    if installed(dir) {
+        return;
+    }
+    let lock_path = dir.join("package-lock.json");
+    let lock = File::open(&lock_path).unwrap_or_else(|e| panic!("{}: {e}", lock_path.display()));
+    #[cfg(unix)]
+    rustix::fs::flock(&lock, rustix::fs::FlockOperation::LockExclusive)
+        .unwrap_or_else(|e| panic!("locking {}: {e}", lock_path.display()));
+    if installed(dir) {
+        return;
+    }
+    let output = Command::new("npm")
+        .args(["ci", "--prefer-offline", "--no-audit", "--no-fund"])
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "npm is needed to install the packages of {}, but it cannot run: {e}",
+                dir.display()
+            )
+        });
+    drop(lock);
+    assert!(
+        output.status.success() && installed(dir),
+        "`npm ci` failed in {} ({}):\n{}{}",
+        dir.display(),
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// The packages are installed and no older than the lockfile (npm writes
+/// `node_modules/.package-lock.json` at the end of an install).
+fn installed(dir: &Path) -> bool {
+    let modified = |path: PathBuf| path.metadata().and_then(|m| m.modified()).ok();
+    match (
+        modified(dir.join("node_modules").join(".package-lock.json")),
+        modified(dir.join("package-lock.json")),
+    ) {
+        (Some(installed), Some(locked)) => installed >= locked,
+        _ => false,
+    }
+}
+
+/// Why the browser adapter's tests cannot run here (the one line printed
+/// instead), or `None`: the same check as `runner/tests/conformance_browser.rs`.
+fn missing_browser() -> Option<String> {
+    let on_path = |name: &str| {
+        std::env::var_os("PATH")
+            .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(name).is_file()))
+    };
+    let chromium = std::env::var_os("CHROMIUM").is_some()
+        || ["chromium", "chromium-browser"].iter().any(|n| on_path(n));
+    if !chromium || !on_path("certutil") {
+        return Some(
+            "chromium or certutil is not installed: install them with `apt-get install chromium libnss3-tools` to run the browser adapter's JS tests (skipped)".into(),
+        );
+    }
+    None
+}
