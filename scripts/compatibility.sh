@@ -4,7 +4,7 @@
 # them (npm run build), builds the runner in release mode, and runs the suite
 # against each implementation and reference (adapters/thirdparty/compatibility.js).
 #
-#   scripts/compatibility.sh                 # everything (about 8 minutes on 2 cores)
+#   scripts/compatibility.sh                 # everything (about 2 minutes on 2 cores)
 #   scripts/compatibility.sh --only uni-h5   # arguments go to compatibility.js
 #
 # CONFORMANCE_BIN=/path/to/connectsocket-conformance skips the cargo build.

@@ -40,18 +40,18 @@ function implementations() {
     {
       id: 'node',
       title: 'Node.js implementation (reference)',
-      source: '`adapters/node/src/my.js`, `wx.js`',
+      source: '`adapters/node/src/core.js` with `my.js`, `wx.js`',
       adapter: 'node adapters/node/src/adapter.js',
       version: () => `node-ws ${require('../node/package.json').version}, Node.js ${process.version}`,
     },
     {
       id: 'my-browser',
       title: 'my-browser.js in Chromium (reference)',
-      source: '`adapters/browser/impl/my-browser.js`',
+      source: '`adapters/node/src/core.js` with `adapters/browser/impl/my-browser.js`',
       adapter: `${BROWSER_ADAPTER} --impl adapters/browser/impl/my-browser.js`,
       version: () => `browser adapter ${require('../browser/package.json').version}`,
-      // my-browser.js defines only `my`.
-      faces: ['my'],
+      // my-browser.js defines both faces (the shared core's `my` and `wx`).
+      faces: ['my', 'wx'],
     },
   ];
   for (const impl of IMPLEMENTATIONS) {
@@ -332,7 +332,7 @@ function writeDocument(out, rows, profileList, runs, meta) {
     `- Runner: \`${displayPath(meta.runner)}\`${meta.jobs ? ` with \`--jobs ${meta.jobs}\`` : " (the runner's default `--jobs`)"}; machine: ${meta.cores} cores`,
     `- Browser: ${meta.chromium}; Node.js ${process.version}`,
     '',
-    'Regenerate with `scripts/compatibility.sh` (installs `adapters/thirdparty` with `npm ci`, builds the bundles and the runner, runs everything; about 8 minutes on 2 cores, most of it spent waiting on events that never come, see "Wall time").',
+    'Regenerate with `scripts/compatibility.sh` (installs `adapters/thirdparty` with `npm ci`, builds the bundles and the runner, runs everything; about 2 minutes on 2 cores, most of it spent waiting on events that never come, see "Wall time").',
     '',
     '## Matrix',
     '',
@@ -366,7 +366,7 @@ function writeDocument(out, rows, profileList, runs, meta) {
     '',
     '## Wall time',
     '',
-    'Each run is timed from the runner\'s start to its exit. A scenario waits for the events it expects; against an implementation that never sends one, each such await ends after its timeout (5 s), so a run against a broken implementation is much slower than one against a working one. That is a known issue of the runner being worked on; the numbers above are as measured.',
+    'Each run is timed from the runner\'s start to its exit. A scenario waits for the events it expects; against an implementation that never sends one, each such await ends after its timeout (5 s), so a run against a broken implementation is slower than one against a working one. Once a kind of event has not come in two scenarios (and has come in none), the runner ends waits for it after 500 ms, including those already under way, so a missing kind costs about one timeout per wave of scenarios running at once, not one per scenario; the numbers above are as measured.',
     '',
     'The load average (1 minute) at the start and end of each run says how busy the machine was: other work on it slows every run.',
     '',
