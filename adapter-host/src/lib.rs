@@ -49,6 +49,9 @@ pub use adapter::{Adapter, BoxFuture};
 pub use command_line::split_command_line;
 pub use error::{AdapterError, HostError};
 pub use live::kill_every_adapter;
-pub use node::{ensure_node_adapter, ensure_node_adapter_with, NodeTools, NODE_ADAPTER_SCRIPT};
+pub use node::{
+    browser_adapter_missing, ensure_node_adapter, ensure_node_adapter_with, ensure_npm_packages,
+    ensure_npm_packages_with, NodeTools, NODE_ADAPTER_SCRIPT,
+};
 pub use process::{decode_line, ExitReport, ProcessAdapter, SpawnOptions};
 pub use shared::{Instance, SharedAdapter};

@@ -1,5 +1,7 @@
-//! Preparing the bundled Node.js adapter (`adapters/node`): its packages
-//! are installed with `npm ci` the first time they are needed.
+//! Preparing the bundled Node.js adapters (`adapters/node`, and the npm
+//! packages of any adapter folder): packages are installed with `npm ci`
+//! the first time they are needed; what the browser adapter needs besides
+//! is checked.
 
 use std::ffi::OsString;
 use std::fs::File;
@@ -60,16 +62,41 @@ pub fn ensure_node_adapter(repo_root: &Path) -> Result<PathBuf, HostError> {
 /// missing `npm` (only needed when installing), or a failed `npm ci` (with
 /// the tail of its output). Never a silent skip.
 pub fn ensure_node_adapter_with(repo_root: &Path, tools: &NodeTools) -> Result<PathBuf, HostError> {
-    static INSTALL: Mutex<()> = Mutex::new(());
-
     let dir = repo_root.join("adapters").join("node");
     let script = repo_root.join(NODE_ADAPTER_SCRIPT);
     if !script.is_file() {
         return Err(HostError::NodeAdapterMissing { path: script });
     }
     check_node(tools)?;
-    if installed(&dir) {
-        return Ok(script);
+    ensure_npm_packages_with(&dir, tools)?;
+    Ok(script)
+}
+
+/// Installs the npm packages of the folder `dir` (`npm ci`, by its
+/// `package-lock.json`) when they are missing or older than that lockfile,
+/// with `npm` from `PATH`. Installs are serialised within the process (a
+/// mutex) and between processes (an advisory lock on `package-lock.json`,
+/// Unix), so parallel tests install once. This blocks.
+///
+/// # Errors
+///
+/// As [`ensure_npm_packages_with`].
+pub fn ensure_npm_packages(dir: &Path) -> Result<(), HostError> {
+    ensure_npm_packages_with(dir, &NodeTools::default())
+}
+
+/// [`ensure_npm_packages`] with the `npm` of `tools`.
+///
+/// # Errors
+///
+/// A [`HostError`] for a missing `package-lock.json`, a missing `npm` (only
+/// needed when installing), or a failed `npm ci` (with the tail of its
+/// output).
+pub fn ensure_npm_packages_with(dir: &Path, tools: &NodeTools) -> Result<(), HostError> {
+    static INSTALL: Mutex<()> = Mutex::new(());
+
+    if installed(dir) {
+        return Ok(());
     }
     let _in_process = INSTALL.lock().unwrap_or_else(PoisonError::into_inner);
     let lock_path = dir.join("package-lock.json");
@@ -81,32 +108,58 @@ pub fn ensure_node_adapter_with(repo_root: &Path, tools: &NodeTools) -> Result<P
     #[cfg(unix)]
     rustix::fs::flock(&lock, rustix::fs::FlockOperation::LockExclusive)
         .map_err(|e| io_error(e.into()))?;
-    if installed(&dir) {
-        return Ok(script);
+    if installed(dir) {
+        return Ok(());
     }
     let npm = tools.npm.to_string_lossy().into_owned();
     let output = Command::new(&tools.npm)
         .args(["ci", "--prefer-offline", "--no-audit", "--no-fund"])
-        .current_dir(&dir)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null())
         .output()
         .map_err(|source| HostError::NpmMissing {
             program: npm,
             source,
         })?;
     drop(lock);
-    if !output.status.success() || !installed(&dir) {
+    if !output.status.success() || !installed(dir) {
         let text = String::from_utf8_lossy(&[output.stdout, output.stderr].concat()).into_owned();
         let start = text.len().saturating_sub(4000);
         let start = (start..text.len())
             .find(|&i| text.is_char_boundary(i))
             .unwrap_or(text.len());
         return Err(HostError::NpmFailed {
-            dir,
+            dir: dir.to_path_buf(),
             status: output.status,
             output: text[start..].to_owned(),
         });
     }
-    Ok(script)
+    Ok(())
+}
+
+/// Why the browser adapter (`adapters/browser`) cannot run here, in one
+/// line that says how to install what is missing, or `None`: it needs
+/// Debian's `chromium` (or `CHROMIUM` naming a browser), `certutil` (from
+/// `libnss3-tools`) and `node`, each on `PATH`.
+pub fn browser_adapter_missing() -> Option<String> {
+    let on_path = |name: &str| {
+        std::env::var_os("PATH")
+            .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(name).is_file()))
+    };
+    let chromium = std::env::var_os("CHROMIUM").is_some()
+        || ["chromium", "chromium-browser"].iter().any(|n| on_path(n));
+    if !chromium || !on_path("certutil") {
+        return Some(
+            "chromium or certutil is not installed: install them with `apt-get install chromium libnss3-tools`"
+                .into(),
+        );
+    }
+    if !on_path("node") {
+        return Some(
+            "node is not installed: the browser adapter runs on Node.js 20 or later".into(),
+        );
+    }
+    None
 }
 
 /// Runs `node --version` and checks the major version.

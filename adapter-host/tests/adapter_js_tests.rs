@@ -48,16 +48,19 @@ fn node_adapter_js_tests_pass() {
 
 #[test]
 fn browser_adapter_js_tests_pass() {
-    if let Some(reason) = missing_browser() {
+    if let Some(reason) = adapter_host::browser_adapter_missing() {
         // Straight to stderr: libtest hides what a passing test prints.
-        let _ = writeln!(std::io::stderr(), "{reason}");
+        let _ = writeln!(
+            std::io::stderr(),
+            "{reason} to run the browser adapter's JS tests (skipped)"
+        );
         return;
     }
     let root = repo_root();
     // The browser adapter runs the node adapter's protocol module: Node.js 20+.
     adapter_host::ensure_node_adapter(&root).unwrap_or_else(|e| panic!("{e}"));
     let dir = root.join("adapters").join("browser");
-    install_packages(&dir);
+    adapter_host::ensure_npm_packages(&dir).unwrap_or_else(|e| panic!("{e}"));
     let _one = ONE_SUITE_AT_A_TIME
         .lock()
         .unwrap_or_else(PoisonError::into_inner);
@@ -141,71 +144,4 @@ fn read_all(file: &mut File) -> String {
     let _ = file.seek(SeekFrom::Start(0));
     let _ = file.read_to_end(&mut bytes);
     String::from_utf8_lossy(&bytes).into_owned()
-}
-
-/// Runs `npm ci` in `dir` when its packages are missing or older than its
-/// `package-lock.json`, serialised between processes by a lock on that file
-/// (as `adapter_host::ensure_node_adapter` does for `adapters/node`).
-fn install_packages(dir: &Path) {
-    if installed(dir) {
-        return;
-    }
-    let lock_path = dir.join("package-lock.json");
-    let lock = File::open(&lock_path).unwrap_or_else(|e| panic!("{}: {e}", lock_path.display()));
-    #[cfg(unix)]
-    rustix::fs::flock(&lock, rustix::fs::FlockOperation::LockExclusive)
-        .unwrap_or_else(|e| panic!("locking {}: {e}", lock_path.display()));
-    if installed(dir) {
-        return;
-    }
-    let output = Command::new("npm")
-        .args(["ci", "--prefer-offline", "--no-audit", "--no-fund"])
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| {
-            panic!(
-                "npm is needed to install the packages of {}, but it cannot run: {e}",
-                dir.display()
-            )
-        });
-    drop(lock);
-    assert!(
-        output.status.success() && installed(dir),
-        "`npm ci` failed in {} ({}):\n{}{}",
-        dir.display(),
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-/// The packages are installed and no older than the lockfile (npm writes
-/// `node_modules/.package-lock.json` at the end of an install).
-fn installed(dir: &Path) -> bool {
-    let modified = |path: PathBuf| path.metadata().and_then(|m| m.modified()).ok();
-    match (
-        modified(dir.join("node_modules").join(".package-lock.json")),
-        modified(dir.join("package-lock.json")),
-    ) {
-        (Some(installed), Some(locked)) => installed >= locked,
-        _ => false,
-    }
-}
-
-/// Why the browser adapter's tests cannot run here (the one line printed
-/// instead), or `None`: the same check as `runner/tests/conformance_browser.rs`.
-fn missing_browser() -> Option<String> {
-    let on_path = |name: &str| {
-        std::env::var_os("PATH")
-            .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(name).is_file()))
-    };
-    let chromium = std::env::var_os("CHROMIUM").is_some()
-        || ["chromium", "chromium-browser"].iter().any(|n| on_path(n));
-    if !chromium || !on_path("certutil") {
-        return Some(
-            "chromium or certutil is not installed: install them with `apt-get install chromium libnss3-tools` to run the browser adapter's JS tests (skipped)".into(),
-        );
-    }
-    None
 }

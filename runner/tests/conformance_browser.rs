@@ -6,8 +6,8 @@
 //! One trial `browser::<area>::<id>` each.
 //!
 //! What a page cannot do is listed in `adapters/browser/baseline.json`
-//! (request headers, a 1009 close, a close code the browser replaces):
-//! those trials pass while the scenario fails and fail once it passes.
+//! (a server's close code that Chromium replaces with 1006): those trials
+//! pass while the scenario fails and fail once it passes.
 //! Without Debian's `chromium` (and `certutil` from `libnss3-tools`) every
 //! trial is ignored and one line says how to install them.
 
@@ -15,7 +15,8 @@ mod common;
 
 fn main() {
     let root = common::repo_root();
-    let skip = missing_browser();
+    let skip = adapter_host::browser_adapter_missing()
+        .map(|reason| format!("{reason} to run the browser adapter's conformance tests"));
     let baseline = root.join("adapters/browser/baseline.json");
     let known = std::fs::read_to_string(&baseline)
         .map_err(|e| e.to_string())
@@ -39,23 +40,4 @@ fn main() {
         known,
         skip,
     );
-}
-
-/// Why the browser cannot run here, or `None`.
-fn missing_browser() -> Option<String> {
-    let on_path = |name: &str| {
-        std::env::var_os("PATH")
-            .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(name).is_file()))
-    };
-    let chromium = std::env::var_os("CHROMIUM").is_some()
-        || ["chromium", "chromium-browser"].iter().any(|n| on_path(n));
-    if !chromium || !on_path("certutil") {
-        return Some(
-            "chromium or certutil is not installed: install them with `apt-get install chromium libnss3-tools` to run the browser adapter's conformance tests".into(),
-        );
-    }
-    if !on_path("node") {
-        return Some("node is not installed: the browser adapter runs on Node.js".into());
-    }
-    None
 }
