@@ -48,7 +48,7 @@ mod shared;
 pub use adapter::{Adapter, BoxFuture};
 pub use command_line::split_command_line;
 pub use error::{AdapterError, HostError};
-pub use live::kill_every_adapter;
+pub use live::{kill_every_adapter, kill_process_group};
 pub use node::{
     browser_adapter_missing, ensure_node_adapter, ensure_node_adapter_with, ensure_npm_packages,
     ensure_npm_packages_with, NodeTools, NODE_ADAPTER_SCRIPT,

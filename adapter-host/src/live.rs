@@ -38,13 +38,15 @@ pub fn kill_every_adapter() -> usize {
         .copied()
         .collect();
     for group in &groups {
-        kill_group(*group);
+        kill_process_group(*group);
     }
     groups.len()
 }
 
-/// Sends SIGKILL to one process group (Unix; a no-op elsewhere).
-pub(crate) fn kill_group(group: u32) {
+/// Sends SIGKILL to process group `group` (Unix; a no-op elsewhere): every
+/// process a child started in a group of its own ends with it. A group
+/// that is already empty is no error.
+pub fn kill_process_group(group: u32) {
     #[cfg(unix)]
     if let Some(pid) = i32::try_from(group)
         .ok()

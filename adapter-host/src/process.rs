@@ -703,7 +703,7 @@ impl ProcessAdapter {
     /// the process itself is killed, by [`kill`](Self::kill)).
     fn kill_group(&self) {
         if let Some(pid) = self.pid {
-            live::kill_group(pid);
+            live::kill_process_group(pid);
         }
     }
 }

@@ -92,7 +92,7 @@ fn npm_test(dir: &Path, limit: Duration) {
     });
     let outcome = exit.recv_timeout(limit);
     // Whatever happened, nothing the JS tests started outlives them.
-    kill_group(group);
+    adapter_host::kill_process_group(group);
     let status = match outcome {
         Ok(status) => Some(status.expect("waiting for `npm test`")),
         Err(_) => {
@@ -124,19 +124,6 @@ fn npm_test(dir: &Path, limit: Duration) {
             limit.as_secs()
         ),
     }
-}
-
-/// Sends SIGKILL to process group `group` (already empty is fine).
-fn kill_group(group: u32) {
-    #[cfg(unix)]
-    if let Some(pid) = i32::try_from(group)
-        .ok()
-        .and_then(rustix::process::Pid::from_raw)
-    {
-        let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
-    }
-    #[cfg(not(unix))]
-    let _ = group;
 }
 
 fn read_all(file: &mut File) -> String {
