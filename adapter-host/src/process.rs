@@ -592,7 +592,7 @@ impl ProcessAdapter {
                 hello.protocol
             )));
         }
-        self.global_target = hello.api.global_target();
+        self.global_target = hello.api.name;
         if hello.instances == 0 {
             return Err(self.fail("hello declares 0 instances".to_string()));
         }

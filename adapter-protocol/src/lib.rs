@@ -9,12 +9,11 @@
 //!
 //! Requests go from the runner to the adapter ([`Request`]); responses and
 //! events come back ([`AdapterMessage`]).
+//!
+//! The facts the messages carry (the methods, the event types, the faces
+//! of the API and the profiles) are the `spec` crate's, re-exported here.
 
-mod method;
-mod profile;
-
-pub use method::{error_chain, Method, MethodKind, MethodTarget};
-pub use profile::{Api, Profile, UnknownProfile, TARGET_WX};
+pub use spec::{EventType, Face, Method, MethodKind, MethodTarget, Profile, UnknownProfile};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -245,56 +244,6 @@ pub enum CallbackKind {
     Complete,
 }
 
-/// The four listener event types.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum EventType {
-    /// `onSocketOpen` / `onOpen`
-    Open,
-    /// `onSocketMessage` / `onMessage`
-    Message,
-    /// `onSocketError` / `onError`
-    Error,
-    /// `onSocketClose` / `onClose`
-    Close,
-}
-
-impl EventType {
-    /// Every type, in the protocol document's order.
-    pub const ALL: [EventType; 4] = [
-        EventType::Open,
-        EventType::Message,
-        EventType::Error,
-        EventType::Close,
-    ];
-
-    /// The event type an `on*` or `off*` method name is about
-    /// (`onSocketOpen`, `offOpen`, … → `Open`), or `None` for other methods.
-    pub fn of_method(method: &str) -> Option<EventType> {
-        let rest = method
-            .strip_prefix("on")
-            .or_else(|| method.strip_prefix("off"))?;
-        let rest = rest.strip_prefix("Socket").unwrap_or(rest);
-        match rest {
-            "Open" => Some(EventType::Open),
-            "Message" => Some(EventType::Message),
-            "Error" => Some(EventType::Error),
-            "Close" => Some(EventType::Close),
-            _ => None,
-        }
-    }
-
-    /// The wire name (`"open"`, …).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventType::Open => "open",
-            EventType::Message => "message",
-            EventType::Error => "error",
-            EventType::Close => "close",
-        }
-    }
-}
-
 /// A message from the adapter to the runner: a response or an event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
@@ -392,12 +341,13 @@ pub struct HelloResult {
     /// Config keys the adapter cannot honour (names from [`Config::KEYS`]).
     #[serde(default)]
     pub unsupported: Vec<String>,
-    /// The face of the API the adapter serves; absent means `my`, so
-    /// adapters written before this field keep working. Added within
-    /// version 1. Written only when it is not `my`, so a `my` adapter's
-    /// result is as before.
-    #[serde(default, skip_serializing_if = "Api::is_my")]
-    pub api: Api,
+    /// The face of the API the adapter serves, by its global object's
+    /// name; absent means `my`, the default face, so adapters written
+    /// before this field keep working. Added within version 1. Written
+    /// only when it is not the default, so a `my` adapter's result is as
+    /// before.
+    #[serde(default, skip_serializing_if = "Face::is_default")]
+    pub api: Face,
     /// How many independent instances of the implementation the adapter
     /// holds at once (requests name one with `instance`); absent means 1.
     /// Added within version 1; written only when it is not 1.
@@ -457,14 +407,34 @@ pub fn call_result(task: Option<&str>) -> Value {
     Value::Object(map)
 }
 
-/// The target name of the global socket API of the `my` face (see
-/// [`Api::global_target`] for the `wx` face's).
+/// The target name of the global socket API of the `my` face, and the
+/// name every scenario gives the global object whatever the face (the
+/// runner sends the face's own [`Face::name`]).
 pub const TARGET_MY: &str = "my";
 /// The nested-call target naming the task the enclosing call returned.
 pub const TARGET_RETURNED: &str = "$returned";
 
 /// The key that marks an ArrayBuffer value in JSON: `{ "$binary": "<base64>" }`.
 pub const BINARY_KEY: &str = "$binary";
+
+/// The text of an error and every cause below it, joined by `": "`, as the
+/// workspace's binaries print errors and as the reference writes the
+/// `error` of a response.
+pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let more = cause.to_string();
+        // thiserror's `#[error(transparent)]` and `{0}` messages repeat
+        // their source: print each text once.
+        if !text.ends_with(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = cause.source();
+    }
+    text
+}
 
 #[cfg(test)]
 mod tests {
@@ -595,14 +565,22 @@ mod tests {
             json!({"name": "x", "version": "1", "protocol": 1, "unsupported": []}),
         )
         .unwrap();
-        assert_eq!(old.api, Api::My);
+        assert!(old.api.is_default());
+        assert_eq!(old.api.name, TARGET_MY);
         assert!(serde_json::to_value(&old).unwrap().get("api").is_none());
         let wx: HelloResult = serde_json::from_value(
             json!({"name": "x", "version": "1", "protocol": 1, "unsupported": [], "api": "wx"}),
         )
         .unwrap();
-        assert_eq!(wx.api, Api::Wx);
+        assert_eq!(wx.api.name, "wx");
         assert_eq!(serde_json::to_value(&wx).unwrap()["api"], json!("wx"));
+        let unknown = serde_json::from_value::<HelloResult>(
+            json!({"name": "x", "version": "1", "protocol": 1, "api": "qq"}),
+        );
+        assert!(unknown
+            .unwrap_err()
+            .to_string()
+            .contains("unknown face `qq`"));
     }
 
     #[test]
@@ -663,21 +641,27 @@ mod tests {
     }
 
     #[test]
-    fn listener_methods_name_their_event_type() {
-        assert_eq!(EventType::of_method("onSocketOpen"), Some(EventType::Open));
-        assert_eq!(EventType::of_method("offMessage"), Some(EventType::Message));
-        assert_eq!(
-            EventType::of_method("offSocketClose"),
-            Some(EventType::Close)
-        );
-        assert_eq!(EventType::of_method("onError"), Some(EventType::Error));
-        assert_eq!(EventType::of_method("send"), None);
-        assert_eq!(EventType::of_method("connectSocket"), None);
-    }
-
-    #[test]
     fn call_result_names_the_returned_task() {
         assert_eq!(call_result(Some("t1")), json!({"returned": {"task": "t1"}}));
         assert_eq!(call_result(None), json!({"returned": null}));
+    }
+
+    #[derive(Debug)]
+    struct Outer(std::io::Error);
+    impl std::fmt::Display for Outer {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("cannot start")
+        }
+    }
+    impl std::error::Error for Outer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    #[test]
+    fn an_error_chain_names_every_cause_once() {
+        let e = Outer(std::io::Error::other("no such file"));
+        assert_eq!(error_chain(&e), "cannot start: no such file");
     }
 }

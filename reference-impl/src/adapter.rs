@@ -258,7 +258,7 @@ impl Bridge {
             version: env!("CARGO_PKG_VERSION").into(),
             protocol: PROTOCOL_VERSION,
             unsupported: Vec::new(),
-            api: behaviour.profile.api(),
+            api: behaviour.profile.face,
             instances: self.instances,
             quiet_ms: 0,
         })
@@ -321,9 +321,9 @@ impl Bridge {
         });
         let listener = call.listener.clone();
         let off = call.listener.as_deref();
-        let api = my.api();
+        let face = my.face();
         let task = match call.target.as_str() {
-            global if global == api.global_target() => None,
+            global if global == face.name => None,
             TARGET_RETURNED => Some(
                 returned
                     .cloned()
@@ -340,9 +340,9 @@ impl Bridge {
             None => MethodTarget::Global,
             Some(_) => MethodTarget::Task,
         };
-        let Some(method) = Method::parse_in(api, target, &call.method) else {
+        let Some(method) = Method::parse_in(face, target, &call.method) else {
             return Err(match task {
-                None => format!("unknown method `{}` on `{api}`", call.method),
+                None => format!("unknown method `{}` on `{face}`", call.method),
                 Some(_) => format!(
                     "unknown method `{}` on a SocketTask (`{}`)",
                     call.method, call.target

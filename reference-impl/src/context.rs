@@ -11,13 +11,13 @@ use serde_json::Value;
 use tokio::sync::{mpsc, Notify};
 use tokio::task::JoinHandle;
 
-use crate::codes::ErrorCode;
 use crate::mutant::Mutant;
 use crate::options::{truthy, CloseSocketOptions, ConnectSocketOptions, SendSocketMessageOptions};
 use crate::seams::{Behaviour, ConnectOutcome, Removal, Scope, Seams};
 use crate::socket::{self, Command, Outbox, SocketEvent, Start};
 use crate::types::{CallId, Caller, Error, ListenerName, ReadyState, SocketId};
 use crate::{tls, validate};
+use spec::ErrorCode;
 
 /// Whose listeners hear a socket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -497,8 +497,8 @@ impl My {
 
     /// The face of the API this context serves (its profile's): the name
     /// of the global object, the methods, the payload forms.
-    pub fn api(&self) -> adapter_protocol::Api {
-        self.shared.lock().seams.api()
+    pub fn face(&self) -> adapter_protocol::Face {
+        self.shared.lock().seams.face()
     }
 
     /// `my.connectSocket(options)` (`wx.connectSocket` under the `wechat`

@@ -65,7 +65,8 @@
 //! Layers (each module `use`s only modules of the layers below it, so the
 //! graph of `use crate::…` is acyclic):
 //!
-//! 1. Vocabulary: `codes` ([`ErrorCode`]), `options` (the argument
+//! 1. Vocabulary: the `spec` crate's facts ([`ErrorCode`], [`Face`],
+//!    [`Profile`]), `options` (the argument
 //!    objects), `types` ([`CallId`], [`ReadyState`], [`Error`], …),
 //!    [`mutant`] (the names of the deliberate bugs), [`variant`] (the
 //!    names of the conforming variants).
@@ -87,7 +88,6 @@
 //! and does not negotiate WebSocket extensions (no compression).
 
 mod adapter;
-mod codes;
 mod context;
 mod head;
 pub mod mutant;
@@ -101,12 +101,12 @@ mod validate;
 pub mod variant;
 
 pub use adapter::{spawn_in_process, spawn_in_process_as, spawn_in_process_with, AdapterChannels};
-pub use adapter_protocol::{Api, CallbackKind, Config, Event, EventType, Profile};
-pub use codes::ErrorCode;
+pub use adapter_protocol::{CallbackKind, Config, Event, EventType, Face, Profile};
 pub use context::{My, SocketTask};
 pub use mutant::{Mutant, UnknownMutant};
 pub use options::{CloseSocketOptions, ConnectSocketOptions, SendSocketMessageOptions};
 pub use seams::Behaviour;
+pub use spec::ErrorCode;
 pub use stdio::{
     serve_lines, serve_lines_as, serve_lines_with, serve_stdio, serve_stdio_as, serve_stdio_with,
     DEFAULT_INSTANCES,

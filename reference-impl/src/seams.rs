@@ -9,10 +9,10 @@
 
 use std::time::Duration;
 
-use adapter_protocol::{Api, Config, EventType, Method, Profile};
+use adapter_protocol::{Config, EventType, Method, Profile};
 use serde_json::{json, Value};
+use spec::{Argument, Binary, ErrorCode, Face, Payload};
 
-use crate::codes::ErrorCode;
 use crate::mutant::Mutant;
 use crate::types::ReadyState;
 use crate::variant::{Variant, Variants};
@@ -205,93 +205,105 @@ impl Seams {
         self.behaviour.mutant == Some(mutant)
     }
 
+    /// Whether the context takes `variant`'s option: where the profile's
+    /// source decides the variant's rule, the profile's option, whatever
+    /// the variants; elsewhere, whether the variants hold it.
     fn takes(&self, variant: Variant) -> bool {
-        self.behaviour.variants.contains(variant)
+        match self.profile().decided_option(variant.rule()) {
+            Some(option) => option == variant.option(),
+            None => self.behaviour.variants.contains(variant),
+        }
     }
 
-    fn serves(&self, profile: Profile) -> bool {
-        self.behaviour.profile == profile
+    fn profile(&self) -> Profile {
+        self.behaviour.profile
     }
 
     // ------------------------------------------------------ the API's face
 
-    /// The face served: `my` or `wx` (profile `wechat`).
-    pub(crate) fn api(&self) -> Api {
-        self.behaviour.profile.api()
+    /// The face served: the profile's (`my`, or `wx` under `wechat`).
+    pub(crate) fn face(&self) -> Face {
+        self.profile().face
     }
 
     /// The target name of the global object in listener events.
     pub(crate) fn global_target(&self) -> &'static str {
-        self.api().global_target()
+        self.face().name
     }
 
     /// `connect.return`: whether a connect makes a SocketTask (`Scope::Task`)
-    /// or the global socket. `wechat`: `wx.connectSocket` always returns a
-    /// task and has no `multiple`.
+    /// or the global socket: a task with `multiple`, or always where the
+    /// face's connect always returns one (`wx.connectSocket`, which has no
+    /// `multiple`).
     pub(crate) fn connect_scope(&self, multiple: bool) -> Scope {
-        match self.api() {
-            Api::Wx => Scope::Task,
-            Api::My if multiple => Scope::Task,
-            Api::My => Scope::Global,
+        let face = self.face();
+        if face.connect_always_returns_task || (multiple && face.has_argument(Argument::Multiple)) {
+            Scope::Task
+        } else {
+            Scope::Global
         }
     }
 
-    /// `wechat`: the `wx.*Socket*` calls and listeners follow the newest
-    /// connection (each is a SocketTask too); under `my`, only the global
+    /// Whether the global calls and listeners follow the newest connection
+    /// (each is a SocketTask too, as under `wx`); otherwise only the global
     /// socket (`listeners.scope`).
     pub(crate) fn globals_follow_newest_task(&self) -> bool {
-        self.api() == Api::Wx
+        self.face().globals_follow_newest_task()
     }
 
-    /// The payload of a call's `success` or `fail`: `{}` or
-    /// `{error, errorMessage}` under `my`; `{errMsg: "<method>:ok"}` or
-    /// `{errMsg: "<method>:fail <reason>"}` under `wx`, where `method` is
-    /// the global twin (`sendSocketMessage` for a task's `send`).
+    /// The payload of a call's `success` or `fail`, in the face's form:
+    /// `{}` or `{error, errorMessage}`; or `{errMsg: "<method>:ok"}` or
+    /// `{errMsg: "<method>:fail <reason>"}`, where `method` is the global
+    /// twin (`sendSocketMessage` for a task's `send`).
     pub(crate) fn callback_payload(&self, method: Method, outcome: Result<(), ErrorCode>) -> Value {
         let name = method.global_twin().name();
-        match (self.api(), outcome) {
-            (Api::My, Ok(())) => json!({}),
-            (Api::My, Err(code)) => code.payload(),
-            (Api::Wx, Ok(())) => json!({ "errMsg": format!("{name}:ok") }),
-            (Api::Wx, Err(code)) => {
+        match (self.face().payload, outcome) {
+            (Payload::ErrorCode, Ok(())) => json!({}),
+            (Payload::ErrorCode, Err(code)) => code.payload(),
+            (Payload::ErrMsg, Ok(())) => json!({ "errMsg": format!("{name}:ok") }),
+            (Payload::ErrMsg, Err(code)) => {
                 json!({ "errMsg": format!("{name}:fail {}", code.reason()) })
             }
         }
     }
 
-    /// The payload of an error event: `{error, errorMessage}` under `my`,
-    /// `{errMsg}` under `wx`.
+    /// The payload of an error event in the face's form:
+    /// `{error, errorMessage}`, or `{errMsg}`.
     pub(crate) fn error_payload(&self, code: ErrorCode) -> Value {
-        match self.api() {
-            Api::My => code.payload(),
-            Api::Wx => json!({ "errMsg": code.reason() }),
+        match self.face().payload {
+            Payload::ErrorCode => code.payload(),
+            Payload::ErrMsg => json!({ "errMsg": code.reason() }),
         }
     }
 
-    /// The payload of a binary message event, its bytes given in base64:
-    /// `receive.binary` under `my` (`{data: base64, isBuffer: true}`; the
-    /// mutant drops `isBuffer`); `{data: ArrayBuffer}` under `wx`.
+    /// The payload of a binary message event, its bytes given in base64,
+    /// in the face's binary form: `receive.binary` (`{data: base64,
+    /// isBuffer: true}`; the mutant drops `isBuffer`), or `{data:
+    /// ArrayBuffer}`.
     pub(crate) fn binary_message_payload(&self, base64: String) -> Value {
-        match self.api() {
-            Api::Wx => json!({ "data": { adapter_protocol::BINARY_KEY: base64 } }),
-            Api::My if self.binary_has_is_buffer() => json!({ "data": base64, "isBuffer": true }),
-            Api::My => json!({ "data": base64 }),
+        match self.face().binary {
+            Binary::ArrayBuffer => json!({ "data": { adapter_protocol::BINARY_KEY: base64 } }),
+            Binary::Base64 if self.binary_has_is_buffer() => {
+                json!({ "data": base64, "isBuffer": true })
+            }
+            Binary::Base64 => json!({ "data": base64 }),
         }
     }
 
-    /// The payload of a text message event: `receive.text` under `my`
-    /// (`{data, isBuffer: false}`); `{data}` under `wx`.
+    /// The payload of a text message event: `receive.text` (`{data,
+    /// isBuffer: false}`) where binary is base64 with `isBuffer`; `{data}`
+    /// where it is an ArrayBuffer.
     pub(crate) fn text_message_payload(&self, text: &str) -> Value {
-        match self.api() {
-            Api::My => json!({ "data": text, "isBuffer": false }),
-            Api::Wx => json!({ "data": text }),
+        match self.face().binary {
+            Binary::Base64 => json!({ "data": text, "isBuffer": false }),
+            Binary::ArrayBuffer => json!({ "data": text }),
         }
     }
 
     /// `send.binary`: whether `isBuffer` makes a string's base64 a binary
-    /// message. `wechat` has no `isBuffer`: binary is an ArrayBuffer.
+    /// message (not where binary is an ArrayBuffer: there is no `isBuffer`).
     pub(crate) fn honours_is_buffer(&self) -> bool {
-        self.api() == Api::My
+        self.face().binary == Binary::Base64
     }
 
     // ------------------------------------------------------ connectSocket
@@ -324,30 +336,27 @@ impl Seams {
     }
 
     /// `connect.url.format`: the code for an argument of the wrong type
-    /// (`url` not a string, `timeout` not a number): 4 by default;
-    /// `alipay-current` and `wechat` have 2, invalid argument
+    /// (`url` not a string, `timeout` not a number), the profile's: 4 by
+    /// default; `alipay-current` and `wechat` have 2, invalid argument
     /// ([rev 2022-11] my.connectSocket, code 2; WeChat's parameter check).
     pub(crate) fn code_for_wrong_type(&self) -> ErrorCode {
-        if self.serves(Profile::Alipay202209) {
-            return ErrorCode::UrlFormat;
-        }
-        ErrorCode::InvalidArgument
+        self.profile().wrong_type_code
     }
 
     /// The `timeout` argument (ms): its deadline replaces `connectTimeoutMs`
-    /// for that connect (error 6 after it) under `alipay-current` and
-    /// `wechat`; the default profile has no such argument.
+    /// for that connect (error 6 after it) where the profile has the
+    /// argument (`alipay-current`, `wechat`; the seed has none).
     pub(crate) fn connect_deadline(&self, config: &Config, timeout_ms: Option<u64>) -> Duration {
         let configured = Duration::from_millis(config.connect_timeout_ms);
         match timeout_ms {
-            Some(ms) if ms > 0 && !self.serves(Profile::Alipay202209) => Duration::from_millis(ms),
+            Some(ms) if ms > 0 && self.reads_timeout_argument() => Duration::from_millis(ms),
             _ => configured,
         }
     }
 
     /// Whether a `timeout` argument is read (and so its type checked).
     pub(crate) fn reads_timeout_argument(&self) -> bool {
-        !self.serves(Profile::Alipay202209)
+        self.profile().has_argument(Argument::Timeout)
     }
 
     /// `connect.url.scheme` [impl-defined `connect.url.scheme-case`]:
@@ -362,13 +371,10 @@ impl Seams {
         self.takes(Variant::ConnectCheckOrderSingleFirst)
     }
 
-    /// `connect.single.exists`: the code: 2 by default, 3 under
+    /// `connect.single.exists`: the profile's code: 2 by default, 3 under
     /// `alipay-current` ([rev 2022-11] my.connectSocket, code 3).
     pub(crate) fn code_for_existing_single(&self) -> ErrorCode {
-        if self.serves(Profile::AlipayCurrent) {
-            return ErrorCode::SocketExists;
-        }
-        ErrorCode::AlreadyConnected
+        self.profile().single_exists_code
     }
 
     /// `connect.single.exists`: whether a global socket in `state` refuses
@@ -407,9 +413,9 @@ impl Seams {
 
     /// [impl-defined] `connect.protocols`: whether the `protocols` argument
     /// offers subprotocols.
-    /// `alipay-current` and `wechat` honour it: their sources have it.
+    /// `alipay-current` and `wechat` decide `honoured`: their sources have it.
     pub(crate) fn honours_protocols_argument(&self) -> bool {
-        !self.serves(Profile::Alipay202209) || !self.takes(Variant::ConnectProtocolsIgnored)
+        !self.takes(Variant::ConnectProtocolsIgnored)
     }
 
     /// `connect.url.scheme`: the code for a scheme other than ws or wss.
@@ -426,18 +432,18 @@ impl Seams {
     }
 
     /// `connect.wss-only` [impl-defined `connect.wss-only.code`]: the code;
-    /// `alipay-current` has 20 ([rev 2022-11] my.connectSocket, code 20).
+    /// `alipay-current` decides 20 ([rev 2022-11] my.connectSocket, code 20).
     pub(crate) fn code_for_ws_under_wss_only(&self) -> ErrorCode {
-        if self.takes(Variant::ConnectWssOnlyCode20) || self.serves(Profile::AlipayCurrent) {
+        if self.takes(Variant::ConnectWssOnlyCode20) {
             return ErrorCode::WssRequired;
         }
         ErrorCode::InvalidHandshake
     }
 
-    /// `connect.data`: whether `data` is put on the query string
-    /// (`wechat` has no `data` argument).
+    /// `connect.data`: whether `data` is put on the query string (where
+    /// the profile has the argument: `wx` has no `data`).
     pub(crate) fn data_on_query(&self) -> bool {
-        !self.runs(Mutant::DataNotOnQuery) && self.api() == Api::My
+        !self.runs(Mutant::DataNotOnQuery) && self.profile().has_argument(Argument::Data)
     }
 
     /// `connect.multiple.limit`: how many sockets may be not CLOSED at once.

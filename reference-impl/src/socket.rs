@@ -22,7 +22,6 @@ use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_tungstenite::WebSocketStream;
 use url::Host;
 
-use crate::codes::ErrorCode;
 use crate::head::{
     connection_token, with_subprotocol, without_subprotocol, FrameTap, HeadRewrite, Rewrite,
     Transport,
@@ -30,6 +29,7 @@ use crate::head::{
 use crate::seams::{AfterError12, ConnectOutcome, DataAfterClose, Seams};
 use crate::types::Caller;
 use crate::validate::ConnectPlan;
+use spec::ErrorCode;
 
 /// A socket event: its type and payload.
 pub(crate) type SocketEvent = (EventType, Value);

@@ -14,9 +14,9 @@ use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::Message;
 use url::{Host, Url};
 
-use crate::codes::ErrorCode;
 use crate::options::{truthy, CloseSocketOptions, ConnectSocketOptions, SendSocketMessageOptions};
 use crate::seams::{DomainReport, Seams};
+use spec::ErrorCode;
 
 /// A checked connect: where to go and the upgrade request to send.
 #[derive(Debug)]

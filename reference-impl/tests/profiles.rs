@@ -22,11 +22,11 @@ fn serving(profile: Profile, config: Config) -> My {
 }
 
 fn current() -> My {
-    serving(Profile::AlipayCurrent, config())
+    serving(Profile::ALIPAY_CURRENT, config())
 }
 
 fn wechat() -> My {
-    serving(Profile::Wechat, config())
+    serving(Profile::WECHAT, config())
 }
 
 fn args(value: Value) -> Option<ConnectSocketOptions> {
@@ -78,7 +78,7 @@ async fn current_refuses_ws_under_wss_only_with_20() {
             ErrorCode::InvalidHandshake,
         ),
         (
-            serving(Profile::AlipayCurrent, wss_only),
+            serving(Profile::ALIPAY_CURRENT, wss_only),
             ErrorCode::WssRequired,
         ),
     ] {
@@ -106,7 +106,7 @@ async fn current_honours_protocols_where_the_default_may_ignore_them() {
         config(),
         Behaviour::reference()
             .with_variants(ignored)
-            .with_profile(Profile::AlipayCurrent),
+            .with_profile(Profile::ALIPAY_CURRENT),
     )
     .unwrap();
     current.connect_socket(2, options);
@@ -452,7 +452,7 @@ async fn hello_profile_selects_the_profile_and_the_wx_face() {
 #[tokio::test]
 async fn hello_names_the_profile_and_refuses_an_unknown_one() {
     let mut bridge = Bridge(spawn_in_process_as(
-        Behaviour::reference().with_profile(Profile::AlipayCurrent),
+        Behaviour::reference().with_profile(Profile::ALIPAY_CURRENT),
     ));
     bridge.send(json!({"id": 1, "op": "hello", "protocol": 1, "config": {}}));
     let hello = bridge.next().await;

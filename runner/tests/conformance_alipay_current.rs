@@ -5,5 +5,5 @@
 mod reference_harness;
 
 fn main() {
-    reference_harness::main(runner::Profile::AlipayCurrent, true);
+    reference_harness::main(runner::Profile::ALIPAY_CURRENT, true);
 }

@@ -20,6 +20,6 @@ fn main() {
             Ok(format!("node {}", common::quote(&script.to_string_lossy())))
         },
         false,
-        runner::Profile::Wechat,
+        runner::Profile::WECHAT,
     );
 }

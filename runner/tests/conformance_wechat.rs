@@ -5,5 +5,5 @@
 mod reference_harness;
 
 fn main() {
-    reference_harness::main(runner::Profile::Wechat, true);
+    reference_harness::main(runner::Profile::WECHAT, true);
 }

@@ -91,16 +91,17 @@ fn every_variant_passes_every_scenario_with_its_option_named() {
             let limit = std::sync::Arc::clone(&limit);
             runs.spawn(async move {
                 let _permit = limit.acquire_owned().await.expect("the semaphore is open");
-                // A variant runs under the default profile, unless that
-                // profile fixes its rule to another option; then under
-                // `alipay-current`, where the option is open.
-                let profile = match runner::scenario::profile::fixed_option(
-                    runner::Profile::default(),
-                    variant.rule(),
-                ) {
-                    Some(fixed) if fixed != variant.option() => runner::Profile::AlipayCurrent,
-                    _ => runner::Profile::default(),
-                };
+                // A variant runs under the first profile, the default
+                // first, that leaves its rule open or fixes it to the
+                // variant's option (`error.1.network.code=50`: under
+                // `alipay-current`).
+                let profile = runner::Profile::ALL
+                    .into_iter()
+                    .find(|p| {
+                        p.fixed_option(variant.rule())
+                            .is_none_or(|fixed| fixed == variant.option())
+                    })
+                    .expect("a profile leaves each variant's option open");
                 let options = SuiteOptions::new(AdapterSpec::Reference {
                     mutant: None,
                     variants: vec![variant.to_string()],

@@ -41,7 +41,7 @@ fn the_2022_11_revision_fails_the_default_profile_naming_the_codes() {
         .expect("the mock server starts");
     // The reference serving alipay-current, run under the default profile
     // (whose hello names no profile, so it keeps serving its own).
-    let revision = Behaviour::reference().with_profile(Profile::AlipayCurrent);
+    let revision = Behaviour::reference().with_profile(Profile::ALIPAY_CURRENT);
     for (id, default_code, revision_code) in [
         ("connect-single-exists-open", 2, 3),
         ("connect-single-exists-connecting", 2, 3),
@@ -66,7 +66,7 @@ fn the_2022_11_revision_fails_the_default_profile_naming_the_codes() {
             &s.scenario,
             &server,
             revision.clone(),
-            Profile::AlipayCurrent,
+            Profile::ALIPAY_CURRENT,
         ));
         assert_eq!(
             judge(&s, &own).status,
@@ -85,15 +85,15 @@ fn a_scenario_a_profile_does_not_cover_is_not_applicable_with_the_reason() {
     for (id, profile, words) in [
         (
             "connect-timeout-argument",
-            Profile::Alipay202209,
+            Profile::ALIPAY_2022_09,
             "no `timeout` argument",
         ),
         (
             "connect-single-exists-open",
-            Profile::Wechat,
+            Profile::WECHAT,
             "always makes a new SocketTask",
         ),
-        ("task-api-send-receive-close", Profile::Wechat, "`multiple`"),
+        ("task-api-send-receive-close", Profile::WECHAT, "`multiple`"),
     ] {
         let s = scenario(id);
         let execution = rt.block_on(run_on_reference_in(
@@ -139,7 +139,7 @@ fn an_adapter_of_another_face_is_refused_at_start() {
     // Under wechat it fits.
     let suite = rt
         .block_on(Suite::start(
-            SuiteOptions::new(AdapterSpec::Command(wx)).with_profile(Profile::Wechat),
+            SuiteOptions::new(AdapterSpec::Command(wx)).with_profile(Profile::WECHAT),
         ))
         .expect("the wx face fits wechat");
     rt.block_on(suite.finish());

@@ -108,5 +108,5 @@ pub use face::{Argument, Binary, Face, Limits, Payload};
 pub use json::{spec_json, spec_json_value, SPEC_JSON_PATH, SPEC_JSON_VERSION};
 pub use method::{EventType, Method, MethodKind, MethodTarget};
 pub use options::{option_rule, OptionRule, OPTION_RULES};
-pub use profile::{Profile, UnknownProfile};
+pub use profile::{Profile, ProfileFacts, UnknownProfile};
 pub use rules::{is_rule_id, rule_ids, rule_source, source_tags, RULE_IDS, RUN_LEVEL_RULES};

@@ -6,14 +6,21 @@
 //! entry in [`Profile::ALL`].
 
 use std::fmt;
+use std::ops::Deref;
 use std::str::FromStr;
 
 use crate::{Argument, ErrorCode, Face};
 
 /// A named edition of the socket API that a run checks (`--profile`,
-/// `hello.profile`).
+/// `hello.profile`): a handle to its [`ProfileFacts`], whose fields it
+/// dereferences to (`profile.face`, `profile.wrong_type_code`, …).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Profile {
+pub struct Profile(&'static ProfileFacts);
+
+/// What a [`Profile`] is: its name, its face and its differences from the
+/// default rules.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct ProfileFacts {
     /// The profile's name, as `--profile` and `hello.profile` write it.
     pub name: &'static str,
     /// What it rests on, in a few words (`docs/behaviour.md`'s source tags
@@ -52,7 +59,7 @@ pub struct Profile {
 impl Profile {
     /// `alipay-2022-09`: the seed and its companion pages of 2022-09-23
     /// (`docs/behaviour.md` as written). The default.
-    pub const ALIPAY_2022_09: Profile = Profile {
+    pub const ALIPAY_2022_09: Profile = Profile(&ProfileFacts {
         name: "alipay-2022-09",
         source: "[seed] and its companion pages of 2022-09-23",
         face: Face::MY,
@@ -63,11 +70,11 @@ impl Profile {
         decided_options: &[],
         // The seed names no code but 1 for a network failure.
         compared_options: &[("error.1.network.code", "1")],
-    };
+    });
 
     /// `alipay-current`: the vendor's revision of 2022-11-24 (codes 3, 2
     /// and 20, `protocols` honoured, a `timeout` argument).
-    pub const ALIPAY_CURRENT: Profile = Profile {
+    pub const ALIPAY_CURRENT: Profile = Profile(&ProfileFacts {
         name: "alipay-current",
         source: "[rev 2022-11]: my.connectSocket of 2022-11-24 and the pages beside it",
         face: Face::MY,
@@ -86,10 +93,10 @@ impl Profile {
             ("connect.protocols", "honoured"),
         ],
         compared_options: &[],
-    };
+    });
 
     /// `wechat`: `wx.connectSocket` and its SocketTask.
-    pub const WECHAT: Profile = Profile {
+    pub const WECHAT: Profile = Profile(&ProfileFacts {
         name: "wechat",
         source: "the WeChat mini-program API reference: wx.connectSocket, SocketTask, wx.sendSocketMessage, wx.onSocket*",
         face: Face::WX,
@@ -114,7 +121,7 @@ impl Profile {
             ("close.invalid-code.code", "1"),
             ("error.1.network.code", "1"),
         ],
-    };
+    });
 
     /// Every profile, the default first.
     pub const ALL: [Profile; 3] = [
@@ -125,12 +132,12 @@ impl Profile {
 
     /// The profile's name, as `--profile` and `hello.profile` write it.
     pub fn name(self) -> &'static str {
-        self.name
+        self.0.name
     }
 
     /// The face of the API the profile is written against.
     pub fn face(self) -> Face {
-        self.face
+        self.0.face
     }
 
     /// Whether this is the default profile.
@@ -148,9 +155,10 @@ impl Profile {
     /// then those it compares alone. Under the profile, a scenario that
     /// names the rule has only that option's golden.
     pub fn fixed_options(self) -> impl Iterator<Item = (&'static str, &'static str)> {
-        self.decided_options
+        self.0
+            .decided_options
             .iter()
-            .chain(self.compared_options)
+            .chain(self.0.compared_options)
             .copied()
     }
 
@@ -167,6 +175,14 @@ impl Profile {
             .iter()
             .find(|(r, _)| *r == rule)
             .map(|(_, option)| *option)
+    }
+}
+
+impl Deref for Profile {
+    type Target = ProfileFacts;
+
+    fn deref(&self) -> &ProfileFacts {
+        self.0
     }
 }
 

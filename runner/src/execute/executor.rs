@@ -145,14 +145,14 @@ pub fn hello_op(config: Config, profile: Profile) -> Op {
 /// Why an adapter that answered `hello` with `hello` cannot be run under
 /// `profile` (its face of the API is not the profile's), if it cannot.
 pub fn face_mismatch(hello: &HelloResult, profile: Profile) -> Option<String> {
-    let (has, needs) = (hello.api, profile.api());
+    let (has, needs) = (hello.api, profile.face);
     (has != needs).then(|| {
         format!(
             "the adapter serves the `{has}` face of the API (its hello result's `api`), and profile {profile} checks `{needs}`: run it under a profile of its face{}",
-            if needs == adapter_protocol::Api::Wx {
-                ", or have it serve `wx` when hello.profile is `wechat`"
+            if needs.is_default() {
+                String::new()
             } else {
-                ""
+                format!(", or have it serve `{needs}` when hello.profile is `{profile}`")
             }
         )
     })
@@ -346,7 +346,7 @@ fn context_for(
         replacements,
         session: session.id(),
         headers,
-        api: profile.api(),
+        face: profile.face,
     }
 }
 
@@ -423,7 +423,7 @@ impl Run<'_> {
         // The trace names the global object as the scenario does (`my`),
         // whatever the face's name for it.
         if let AdapterMessage::Event(Event::Listener { target, .. }) = &mut message {
-            if *target == self.profile.api().global_target() {
+            if *target == self.profile.face.name {
                 *target = TARGET_MY.to_string();
             }
         }
@@ -529,7 +529,7 @@ impl Run<'_> {
         self.naming
             .add_call(id, name.clone(), lane, step.as_name.as_ref());
         let target = if step.target == TARGET_MY {
-            self.profile.api().global_target().to_string()
+            self.profile.face.name.to_string()
         } else if step.target == TARGET_RETURNED {
             step.target.clone()
         } else {

@@ -7,7 +7,7 @@
 //! `snapshots/<id>@<profile>[+rule=option…].snap` where the profile's
 //! trace differs from the default's, and the default's golden of the same
 //! combination where it does not. A profile that fixes a rule's option
-//! (`scenario::profile::fixed_options`) has only that option's golden.
+//! (`spec::Profile::fixed_options`) has only that option's golden.
 //!
 //! A snapshot is insta's format: a header block between two `---` lines,
 //! then the trace as YAML. Both sides are compared as data (so quoting
@@ -23,7 +23,7 @@ use report::OptionChoice;
 use crate::scenario::embedded;
 use crate::scenario::loader::LoadedScenario;
 use crate::scenario::model::Scenario;
-use crate::scenario::profile::{self, Profile};
+use crate::scenario::profile::Profile;
 
 /// Why a snapshot could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -73,7 +73,7 @@ pub fn combinations_in(scenario: &Scenario, profile: Profile) -> Vec<Combination
     let mut out: Vec<Combination> = vec![Vec::new()];
     for rule in &scenario.options {
         let rule = rule.rule();
-        let options: Vec<&'static str> = match profile::fixed_option(profile, rule.id) {
+        let options: Vec<&'static str> = match profile.fixed_option(rule.id) {
             Some(fixed) => vec![fixed],
             None => rule.options.to_vec(),
         };
@@ -431,21 +431,21 @@ mod tests {
     fn a_profile_golden_is_named_with_the_profile_and_a_fixed_option_has_one_golden() {
         let combo = [choice("connect.outcome=settled")];
         assert_eq!(
-            snapshot_name_in("x", Profile::Wechat, &combo),
+            snapshot_name_in("x", Profile::WECHAT, &combo),
             "x@wechat+connect.outcome=settled"
         );
         assert_eq!(
-            snapshot_name_in("x", Profile::AlipayCurrent, &[]),
+            snapshot_name_in("x", Profile::ALIPAY_CURRENT, &[]),
             "x@alipay-current"
         );
         assert_eq!(
-            snapshot_name_in("x", Profile::Alipay202209, &combo),
+            snapshot_name_in("x", Profile::ALIPAY_2022_09, &combo),
             "x+connect.outcome=settled"
         );
         let text = "id: x\ntitle: t\nspec: [connect.wss-only]\noptions: [connect.wss-only.code, connect.outcome]\nsteps: []\n";
         let s = crate::scenario::loader::parse_scenario(Path::new("x.yaml"), text).unwrap();
         assert_eq!(combinations(&s).len(), 4);
-        let current = combinations_in(&s, Profile::AlipayCurrent);
+        let current = combinations_in(&s, Profile::ALIPAY_CURRENT);
         assert_eq!(current.len(), 2);
         assert!(current
             .iter()

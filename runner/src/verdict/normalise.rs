@@ -4,8 +4,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use adapter_protocol::{Api, EventType};
+use adapter_protocol::{EventType, Face};
 use serde_json::{json, Map, Value};
+use spec::Payload;
 
 use crate::verdict::trace::{ClientRecord, Message, ServerEventKind, Trace};
 
@@ -33,9 +34,9 @@ pub struct Context {
     /// Request header names (lowercase) the scenario set: the only headers
     /// the server lane keeps.
     pub headers: BTreeSet<String>,
-    /// The face of the API the run checks: under `wx`, `errMsg` is the
-    /// documented field ([`errmsg_form`]).
-    pub api: Api,
+    /// The face of the API the run checks: where its payloads are
+    /// `{errMsg}` (`wx`), `errMsg` is the documented field ([`errmsg_form`]).
+    pub face: Face,
 }
 
 impl Context {
@@ -217,8 +218,8 @@ pub fn project_res(res: &Value, cx: &Context) -> Value {
         return scrub_value(res, cx);
     };
     let mut out = Map::new();
-    let wx = cx.api == Api::Wx;
-    if wx {
+    let errmsg_payloads = cx.face.payload == Payload::ErrMsg;
+    if errmsg_payloads {
         if let Some(errmsg) = map.get(ERRMSG) {
             let (key, value) = errmsg_form(errmsg);
             out.insert(key.to_string(), value);
@@ -235,7 +236,9 @@ pub fn project_res(res: &Value, cx: &Context) -> Value {
     }
     let mut extra: Vec<(&String, &Value)> = map
         .iter()
-        .filter(|(k, _)| !(DOCUMENTED_FIELDS.contains(&k.as_str()) || (wx && *k == ERRMSG)))
+        .filter(|(k, _)| {
+            !(DOCUMENTED_FIELDS.contains(&k.as_str()) || (errmsg_payloads && *k == ERRMSG))
+        })
         .collect();
     extra.sort_by(|a, b| a.0.cmp(b.0));
     if !extra.is_empty() {
@@ -248,11 +251,11 @@ pub fn project_res(res: &Value, cx: &Context) -> Value {
     Value::Object(out)
 }
 
-/// The field of `wx` payloads that takes the place of `error` and
-/// `errorMessage`.
+/// The field of `{errMsg}` payloads (`wx`) that takes the place of
+/// `error` and `errorMessage`.
 pub const ERRMSG: &str = "errMsg";
 
-/// What a profile checks of a `wx` `errMsg`: a callback's
+/// What a profile checks of an `errMsg` (a face with `{errMsg}` payloads): a callback's
 /// `"<method>:ok"` becomes `ok: <method>`, `"<method>:fail <reason>"`
 /// becomes `fail: <method>` (never the reason); any other non-empty
 /// string (an error event's reason) is `errMsg: <string>`; anything else
@@ -378,14 +381,14 @@ mod tests {
             replacements: vec![("ws://127.0.0.1:4711".into(), "<ws>".into())],
             session: "s42".into(),
             headers: ["x-token".to_string()].into_iter().collect(),
-            api: Api::My,
+            face: Face::MY,
         }
     }
 
     #[test]
     fn a_wx_errmsg_shows_ok_or_fail_and_the_method_never_the_reason() {
         let wx = Context {
-            api: Api::Wx,
+            face: Face::WX,
             ..cx()
         };
         assert_eq!(

@@ -161,7 +161,7 @@ fn run(s: &LoadedScenario) -> Result<(), Failed> {
         .into_iter()
         .find(|combo| {
             combo.iter().all(|choice| {
-                if profile::fixed_option(env.profile, &choice.rule).is_some() {
+                if env.profile.fixed_option(&choice.rule).is_some() {
                     return true;
                 }
                 match env.variants.iter().find(|v| v.rule == choice.rule) {
