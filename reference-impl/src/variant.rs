@@ -15,7 +15,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// Another conforming option of one [impl-defined] rule. See
-/// [`Variant::ALL`] and [`Variant::RULES`].
+/// [`Variant::ALL`] and [`Variant::rules`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Variant {
@@ -121,32 +121,20 @@ impl Variant {
         Variant::Error1NetworkCode50,
     ];
 
-    /// Every rule that has variants, with its options: the reference's
-    /// first, then the ones a [`Variant`] takes.
-    pub const RULES: &'static [(&'static str, &'static [&'static str])] = &[
-        ("connect.outcome", &["accepted", "settled"]),
-        ("connect.failure-close", &["fired", "silent"]),
-        ("connect.check-order", &["url-first", "single-first"]),
-        ("connect.url.blank", &["3", "4"]),
-        ("connect.url.relative", &["4", "5"]),
-        ("connect.url.scheme-case", &["insensitive", "sensitive"]),
-        ("connect.wss-only.code", &["8", "20"]),
-        ("connect.multiple.limit.code", &["1", "2"]),
-        ("connect.multiple.limit.global", &["counts", "separate"]),
-        ("connect.protocols", &["honoured", "ignored"]),
-        ("connect.no-subprotocol", &["fail-8", "open"]),
-        ("error.9.code", &["9", "8"]),
-        ("send.invalid.code", &["11", "1", "2"]),
-        ("error.12.close", &["1009", "1006", "other-code"]),
-        ("close.not-open.code", &["10", "1"]),
-        ("close.invalid-code.code", &["1", "2"]),
-        ("close.drop-error", &["error-then-close", "close-only"]),
-        ("close.data-after-close", &["ignored", "error-then-close"]),
-        ("listeners.during-dispatch", &["snapshot", "live"]),
-        ("connect.header.reserved", &["ignored", "refused"]),
-        ("connect.domain.report", &["fail-1", "event-65", "event-1"]),
-        ("error.1.network.code", &["1", "50"]),
-    ];
+    /// Every rule that has variants, in the order of [`Variant::ALL`],
+    /// with its options as `spec` lists them: the reference's first, then
+    /// the ones a [`Variant`] takes.
+    pub fn rules() -> Vec<&'static spec::OptionRule> {
+        let mut rules: Vec<&'static spec::OptionRule> = Vec::new();
+        for variant in Variant::ALL {
+            let rule = spec::option_rule(variant.rule())
+                .expect("every variant's rule is an [impl-defined] rule of spec");
+            if !rules.contains(&rule) {
+                rules.push(rule);
+            }
+        }
+        rules
+    }
 
     /// The id of the [impl-defined] rule whose option the variant takes.
     pub fn rule(self) -> &'static str {
@@ -248,8 +236,9 @@ impl FromStr for Variant {
             .split_once('=')
             .map(|(r, o)| (r.trim(), o.trim()))
             .ok_or_else(|| VariantError::Syntax(text.to_owned()))?;
-        let Some((_, options)) = Variant::RULES.iter().find(|(r, _)| *r == rule) else {
-            let allowed: Vec<&str> = Variant::RULES.iter().map(|(r, _)| *r).collect();
+        let rules = Variant::rules();
+        let Some(options) = rules.iter().find(|r| r.id == rule).map(|r| r.options) else {
+            let allowed: Vec<&str> = rules.iter().map(|r| r.id).collect();
             return Err(VariantError::UnknownRule {
                 rule: rule.to_owned(),
                 allowed: allowed.join(", "),
@@ -329,13 +318,13 @@ mod tests {
     fn every_variant_round_trips_and_belongs_to_a_listed_rule() {
         for v in Variant::ALL {
             assert_eq!(v.to_string().parse::<Variant>(), Ok(*v));
-            let (_, options) = Variant::RULES
-                .iter()
-                .find(|(r, _)| *r == v.rule())
+            let rule = Variant::rules()
+                .into_iter()
+                .find(|r| r.id == v.rule())
                 .expect("listed rule");
-            assert!(options[1..].contains(&v.option()), "{v}");
+            assert!(rule.options[1..].contains(&v.option()), "{v}");
         }
-        let listed: usize = Variant::RULES.iter().map(|(_, o)| o.len() - 1).sum();
+        let listed: usize = Variant::rules().iter().map(|r| r.options.len() - 1).sum();
         assert_eq!(listed, Variant::ALL.len());
     }
 

@@ -48,7 +48,7 @@ impl ComparisonRow {
 pub struct Comparison {
     /// One label per report (`name version`), in the order given.
     pub implementations: Vec<String>,
-    /// One row per rule id (the `rules.txt` order, then unknown ids).
+    /// One row per rule id (`spec`'s order, then unknown ids).
     pub rules: Vec<ComparisonRow>,
     /// One row per error code 1–12.
     pub error_codes: Vec<ComparisonRow>,
@@ -111,8 +111,8 @@ pub fn compare(reports: &[RunReport]) -> Comparison {
         .enumerate()
         .map(|(i, code)| ComparisonRow {
             kind: RowKind::ErrorCode,
-            key: code.code.to_string(),
-            description: code.meaning.to_string(),
+            key: code.code().to_string(),
+            description: code.meaning().to_string(),
             cells: per_report_codes.iter().map(|rows| rows[i].status).collect(),
         })
         .collect();

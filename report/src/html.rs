@@ -415,7 +415,7 @@ pub fn write_html(report: &RunReport) -> String {
     out.push_str(&legend());
     out.push_str("<h3>Error codes</h3>\n<div class=\"codes\">\n");
     for row in code_rows(report) {
-        let rules: Vec<String> = row.code.rules.iter().map(|r| esc(r)).collect();
+        let rules: Vec<String> = row.code.rules().iter().map(|r| esc(r)).collect();
         let _ = writeln!(
             out,
             "<div class=\"tile {}\" title=\"{}\"><div class=\"head\"><span class=\"code\">{}</span>\
@@ -423,9 +423,9 @@ pub fn write_html(report: &RunReport) -> String {
              <div class=\"rules mono\">{}</div><div class=\"foot\">{}</div></div>",
             class(row.status),
             esc(&crate::markdown::breakdown(&row.counts)),
-            row.code.code,
+            row.code.code(),
             scenario_count(&row.counts),
-            esc(row.code.meaning),
+            esc(row.code.meaning()),
             rules.join(" · "),
             badge(row.status)
         );

@@ -44,13 +44,8 @@ pub use json::{read_json, write_json};
 pub use junit::write_junit;
 pub use markdown::write_markdown;
 pub use model::{Implementation, RunReport, ScenarioReport, Status, Suite, Totals, SCHEMA_VERSION};
-pub use options::{
-    option_rule, profile, ObservedOption, OptionChoice, OptionRule, ProfileEntry, OPTION_RULES,
-};
+pub use options::{profile, ObservedOption, OptionChoice, ProfileEntry};
 pub use output::{write_all, write_report, Format};
-pub use rules::{
-    cell_label, code_rows, rule_ids, rule_rows, rule_source, source_tags, CodeRow, ErrorCode,
-    RuleRow, ERROR_CODES, RUN_LEVEL_RULES,
-};
+pub use rules::{cell_label, code_rows, rule_rows, CodeRow, RuleRow};
 pub use sample::sample_report;
 pub use triage::{normalise_cause, root_causes, RootCause};

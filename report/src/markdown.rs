@@ -163,8 +163,8 @@ pub fn write_markdown(report: &RunReport) -> String {
         let _ = writeln!(
             md,
             "| {} | {} | {} | {} |",
-            row.code.code,
-            md_cell(row.code.meaning),
+            row.code.code(),
+            md_cell(row.code.meaning()),
             badge(row.status),
             breakdown(&row.counts)
         );

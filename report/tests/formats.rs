@@ -3,6 +3,7 @@
 
 use quick_xml::events::Event;
 use report::*;
+use spec::rule_ids;
 
 /// The sample report with text that needs escaping everywhere.
 fn hostile_report() -> RunReport {
@@ -351,7 +352,7 @@ fn a_rule_shows_the_worst_status_of_its_scenarios_and_uncovered_without_any() {
 
     let codes = code_rows(&r);
     assert_eq!(
-        codes.iter().map(|c| c.code.code).collect::<Vec<_>>(),
+        codes.iter().map(|c| c.code.code()).collect::<Vec<_>>(),
         (1..=12).collect::<Vec<_>>()
     );
     assert_eq!(codes[0].status, Some(Status::Pass)); // close.invalid-code

@@ -72,7 +72,7 @@ fn the_reference_passes_every_scenario_and_its_profile_names_its_own_options() {
             |_| {},
         ))
         .expect("the suite runs");
-    let expected: Vec<(&str, &str)> = report::OPTION_RULES
+    let expected: Vec<(&str, &str)> = spec::OPTION_RULES
         .iter()
         .map(|r| (r.id, r.reference_option()))
         .collect();
@@ -141,7 +141,7 @@ fn every_variant_passes_every_scenario_with_its_option_named() {
 fn the_variants_are_the_options_of_the_normative_table() {
     const WITHOUT_VARIANT: [&str; 1] = ["connect.data.nested=other"];
     for variant in reference_impl::Variant::ALL {
-        let rule = report::option_rule(variant.rule())
+        let rule = spec::option_rule(variant.rule())
             .unwrap_or_else(|| panic!("{variant}: no such [impl-defined] rule"));
         assert!(
             rule.options[1..].contains(&variant.option()),
@@ -149,7 +149,7 @@ fn the_variants_are_the_options_of_the_normative_table() {
             rule.id
         );
     }
-    for rule in report::OPTION_RULES {
+    for rule in spec::OPTION_RULES {
         for option in &rule.options[1..] {
             let name = format!("{}={option}", rule.id);
             let has = reference_impl::Variant::ALL

@@ -4,10 +4,10 @@
 //! its parts in [`call`], [`pattern`], [`server_step`] and
 //! [`expectation`]; `model` re-exports them all), the
 //! YAML loader and its checks ([`loader`]), the `{{…}}` templates of call
-//! arguments ([`template`]), the JSON Schema ([`schema`]), the rule ids
-//! a scenario may name ([`rules`]), what a profile changes in a scenario
-//! ([`profile`]), the scenario tree embedded in the binary ([`embedded`])
-//! and which tree a run uses ([`set`]).
+//! arguments ([`template`]), the JSON Schema ([`schema`]), what a profile
+//! changes in a scenario ([`profile`]), the scenario tree embedded in the
+//! binary ([`embedded`]) and which tree a run uses ([`set`]). The rule ids
+//! a scenario may name are the `spec` crate's.
 //!
 //! Must not touch: adapters, the mock server, traces or verdicts. Nothing
 //! here runs anything; `execute` and `verdict` read these types.
@@ -19,7 +19,6 @@ pub mod loader;
 pub mod model;
 pub mod pattern;
 pub mod profile;
-pub mod rules;
 pub mod schema;
 pub mod server_step;
 pub mod set;

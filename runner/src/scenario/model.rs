@@ -10,8 +10,6 @@ use adapter_protocol::Config;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::rules;
-
 pub use crate::scenario::call::{default_call_name, CallStep, NestedStep, Slot, WithinSteps};
 pub use crate::scenario::expectation::{Expectation, RawExpectation, ServerExpect};
 pub use crate::scenario::pattern::{
@@ -96,11 +94,11 @@ impl RuleId {
 impl TryFrom<String> for RuleId {
     type Error = String;
     fn try_from(value: String) -> Result<Self, String> {
-        if rules::is_rule_id(&value) {
+        if spec::is_rule_id(&value) {
             Ok(RuleId(value))
         } else {
             Err(format!(
-                "unknown rule id `{value}`: expected one of the ids of behaviour.md (report/src/rules.txt)"
+                "unknown rule id `{value}`: expected one of the ids of behaviour.md (spec::RULE_IDS)"
             ))
         }
     }
@@ -126,16 +124,16 @@ impl JsonSchema for RuleId {
         schemars::json_schema!({
             "description": "A rule id of behaviour.md.",
             "type": "string",
-            "enum": rules::rule_ids(),
+            "enum": spec::rule_ids(),
         })
     }
 }
 
 /// The id of an [impl-defined] rule with named options, checked against
-/// the table of `docs/behaviour.md` (`report::OPTION_RULES`).
+/// the table of `docs/behaviour.md` (`spec::OPTION_RULES`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct OptionRuleId(&'static report::OptionRule);
+pub struct OptionRuleId(&'static spec::OptionRule);
 
 impl OptionRuleId {
     /// The rule's id.
@@ -144,7 +142,7 @@ impl OptionRuleId {
     }
 
     /// The rule, with its options.
-    pub fn rule(&self) -> &'static report::OptionRule {
+    pub fn rule(&self) -> &'static spec::OptionRule {
         self.0
     }
 }
@@ -152,8 +150,8 @@ impl OptionRuleId {
 impl TryFrom<String> for OptionRuleId {
     type Error = String;
     fn try_from(value: String) -> Result<Self, String> {
-        report::option_rule(&value).map(OptionRuleId).ok_or_else(|| {
-            let ids: Vec<&str> = report::OPTION_RULES.iter().map(|r| r.id).collect();
+        spec::option_rule(&value).map(OptionRuleId).ok_or_else(|| {
+            let ids: Vec<&str> = spec::OPTION_RULES.iter().map(|r| r.id).collect();
             format!(
                 "unknown [impl-defined] rule `{value}`: expected one of {} (docs/behaviour.md, \"Options\")",
                 ids.join(", ")
@@ -179,7 +177,7 @@ impl JsonSchema for OptionRuleId {
         "OptionRuleId".into()
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        let ids: Vec<&str> = report::OPTION_RULES.iter().map(|r| r.id).collect();
+        let ids: Vec<&str> = spec::OPTION_RULES.iter().map(|r| r.id).collect();
         schemars::json_schema!({
             "description": "An [impl-defined] rule of docs/behaviour.md with named options.",
             "type": "string",

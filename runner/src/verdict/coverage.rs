@@ -9,15 +9,15 @@ use serde_json::Value;
 use crate::scenario::loader::LoadedScenario;
 use crate::scenario::model::{Expectation, Step};
 use crate::scenario::profile::{not_applicable, Profile};
-use crate::scenario::rules::{rule_ids, ErrorCode, ERROR_CODES};
 use crate::verdict::golden;
+use spec::{rule_ids, ERROR_CODES};
 
 /// The rule ids no scenario names in `spec`.
 pub fn uncovered_rules(scenarios: &[LoadedScenario]) -> Vec<&'static str> {
     rule_ids()
         .iter()
         .copied()
-        .filter(|rule| !report::RUN_LEVEL_RULES.contains(rule))
+        .filter(|rule| !spec::RUN_LEVEL_RULES.contains(rule))
         .filter(|rule| {
             !scenarios
                 .iter()
@@ -31,7 +31,7 @@ pub fn uncovered_codes(scenarios: &[LoadedScenario]) -> Vec<u32> {
     let by_code = scenarios_by_code(scenarios);
     ERROR_CODES
         .iter()
-        .map(|c| c.code)
+        .map(|c| c.code())
         .filter(|c| !by_code.contains_key(c))
         .collect()
 }
@@ -107,8 +107,8 @@ pub fn render(scenarios: &[LoadedScenario]) -> String {
     md.push_str(&" --- |".repeat(Profile::ALL.len()));
     md.push('\n');
     for rule in rule_ids() {
-        let source = report::source_tags(rule).join(" ");
-        if report::RUN_LEVEL_RULES.contains(rule) {
+        let source = spec::source_tags(rule).join(" ");
+        if spec::RUN_LEVEL_RULES.contains(rule) {
             let columns = " run |".repeat(Profile::ALL.len());
             let _ = writeln!(
                 md,
@@ -146,7 +146,7 @@ pub fn render(scenarios: &[LoadedScenario]) -> String {
          per combination of the options of the rules it names; the first option is the reference's.\n\n\
          | rule | options | scenarios |\n| --- | --- | --- |\n",
     );
-    for rule in report::OPTION_RULES {
+    for rule in spec::OPTION_RULES {
         let names: Vec<String> = scenarios
             .iter()
             .filter(|s| s.scenario.options.iter().any(|r| r.as_str() == rule.id))
@@ -163,12 +163,8 @@ pub fn render(scenarios: &[LoadedScenario]) -> String {
     md.push_str("\n## Error codes\n\nA scenario counts for a code when one of its `expect` items asserts `error: N` or one of its golden traces shows it.\n\n");
     md.push_str("| code | meaning | rules | scenarios |\n| --- | --- | --- | --- |\n");
     let by_code = scenarios_by_code(scenarios);
-    for ErrorCode {
-        code,
-        meaning,
-        rules,
-    } in ERROR_CODES
-    {
+    for error_code in ERROR_CODES {
+        let (code, meaning, rules) = (error_code.code(), error_code.meaning(), error_code.rules());
         let names = by_code
             .get(&code)
             .map(|v| {

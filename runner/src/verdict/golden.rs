@@ -99,7 +99,7 @@ pub fn combinations_in(scenario: &Scenario, profile: Profile) -> Vec<Combination
 pub fn snapshot_name(id: &str, combination: &[OptionChoice]) -> String {
     let mut name = id.to_string();
     for choice in combination {
-        let reference = report::option_rule(&choice.rule).map(|r| r.reference_option());
+        let reference = spec::option_rule(&choice.rule).map(|r| r.reference_option());
         if reference != Some(choice.option.as_str()) {
             name.push('+');
             name.push_str(&choice.to_string());

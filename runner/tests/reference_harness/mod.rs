@@ -167,7 +167,7 @@ fn run(s: &LoadedScenario) -> Result<(), Failed> {
                 match env.variants.iter().find(|v| v.rule == choice.rule) {
                     Some(v) => v.option == choice.option,
                     None => {
-                        report::option_rule(&choice.rule).map(|r| r.reference_option())
+                        spec::option_rule(&choice.rule).map(|r| r.reference_option())
                             == Some(choice.option.as_str())
                     }
                 }
