@@ -49,16 +49,17 @@ pub struct Config {
 }
 
 impl Default for Config {
-    /// The vendor's values: 30 s connect timeout, 5 tasks, no extra CAs,
-    /// ws allowed, a 16 MiB message limit and a 5 s close timeout (the last
-    /// two are reference choices, see `docs/decisions.md`).
+    /// The vendor's values: 30 s connect timeout, 5 tasks (the default
+    /// face's limit of sockets), no extra CAs, ws allowed, a 16 MiB message
+    /// limit and a 5 s close timeout (the last two are reference choices,
+    /// see `docs/decisions.md`).
     fn default() -> Self {
         Config {
             ca_certificates_pem: String::new(),
             connect_timeout_ms: 30_000,
             close_timeout_ms: 5_000,
             max_message_bytes: 16 * 1024 * 1024,
-            max_tasks: 5,
+            max_tasks: Face::default().limits.max_sockets,
             wss_only: false,
             allowed_hosts: None,
         }
