@@ -38,7 +38,7 @@ pub struct Face {
     pub limits: Limits,
     /// The arguments of `connectSocket` the face has (besides `success`,
     /// `fail` and `complete`). A profile may leave some out
-    /// ([`crate::Profile::absent_arguments`]).
+    /// ([`crate::ProfileFacts::absent_arguments`]).
     pub connect_arguments: &'static [Argument],
 }
 
@@ -144,8 +144,8 @@ impl Argument {
 impl Face {
     /// Alipay's `my`: `my.connectSocket` returns a SocketTask only with
     /// `multiple`; `off*` methods; payloads `{error, errorMessage}`;
-    /// binary as base64 with `isBuffer` ([seed], its companion pages and
-    /// [rev 2022-11]: FAQ 2 for the limit of 5).
+    /// binary as base64 with `isBuffer` (the seed, its companion pages and
+    /// the 2022-11 revision; the seed's FAQ 2 for the limit of 5).
     pub const MY: Face = Face {
         name: "my",
         vendor: "Alipay",

@@ -116,7 +116,7 @@ pub fn call_args(profile: Profile, method: &str, args: Value) -> Value {
 
 /// An inline expectation's `res` as it reads under `profile`: the default
 /// profile's form, with what the profile changes left to its golden trace
-/// (a code of [`Profile::changed_codes`]; under `{errMsg}` payloads,
+/// (a code of the profile's `changed_codes`; under `{errMsg}` payloads,
 /// `error` and `errorMessage`, whose place `errMsg` takes; where binary is
 /// an ArrayBuffer, `isBuffer`, a binary `data` being an ArrayBuffer).
 pub fn expected_res(profile: Profile, res: &Value) -> Value {
