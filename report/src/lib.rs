@@ -6,13 +6,17 @@
 //! the runner:
 //!
 //! - [`write_junit`]: JUnit XML for CI test tabs (one testsuite per area);
-//! - [`write_json`] / [`read_json`]: the model as is (`schemaVersion` 1);
+//! - [`write_json`] / [`read_json`]: the model as is (`schemaVersion` 2);
 //! - [`write_markdown`]: a summary for CI step summaries;
 //! - [`write_html`]: one self-contained page (no network) with a compliance
-//!   matrix, status filters and each scenario's trace and golden diff.
+//!   matrix, status filters and each scenario's trace and golden diff;
+//! - [`write_terminal_summary`]: the plain text `run` and `merge` print.
 //!
-//! [`compare`] puts several reports side by side; [`apply_baseline`] tells
-//! new failures from expected ones so CI fails only on regressions.
+//! The run's [`Verdict`] is decided once, by [`RunReport::verdict`];
+//! [`apply_baseline`] tells new failures from expected ones so CI fails only
+//! on regressions, and [`RunReport::judge_against`] keeps that verdict in the
+//! report, where every format shows it. [`compare`] puts several reports
+//! side by side.
 //!
 //! It does not run scenarios, nor print progress: that is the runner's.
 
@@ -29,6 +33,7 @@ mod options;
 mod output;
 mod rules;
 mod sample;
+mod terminal;
 mod triage;
 
 pub use baseline::{
@@ -43,7 +48,10 @@ pub use html::write_html;
 pub use json::{read_json, write_json};
 pub use junit::write_junit;
 pub use markdown::write_markdown;
-pub use model::{Implementation, RunReport, ScenarioReport, Status, Suite, Totals, SCHEMA_VERSION};
+pub use model::{
+    Host, Implementation, RunReport, ScenarioReport, Status, Suite, Totals, Verdict,
+    SCHEMA_VERSION, UNKNOWN_IMPLEMENTATION,
+};
 pub use options::{
     option_rule, profile, ObservedOption, OptionChoice, OptionRule, ProfileEntry, OPTION_RULES,
 };
@@ -53,4 +61,5 @@ pub use rules::{
     RuleRow, ERROR_CODES, RUN_LEVEL_RULES,
 };
 pub use sample::sample_report;
+pub use terminal::{shorten, write_terminal_summary};
 pub use triage::{normalise_cause, root_causes, RootCause};

@@ -227,7 +227,7 @@ pub(crate) fn merge(args: &MergeArgs) -> ExitCode {
 
 /// As `run` decides: no failure, one option per rule, not interrupted.
 fn compliant(merged: &RunReport) -> bool {
-    merged.is_conforming() && !merged.interrupted
+    merged.is_compliant()
 }
 
 /// The merged run for the terminal: totals, what did not pass, the result.
@@ -301,12 +301,15 @@ mod tests {
                 trace: serde_json::Value::Null,
                 adapter_stderr: None,
                 options: Vec::new(),
+                path: None,
+                adapter_fault: None,
             })
             .collect();
         RunReport::new(
             report::Suite {
                 name: "connectsocket-conformance".into(),
                 version: "0.1.0".into(),
+                commit: None,
             },
             report::Implementation {
                 name: "example".into(),

@@ -24,6 +24,7 @@ pub fn run_report(result: &SuiteResult) -> report::RunReport {
         report::Suite {
             name: SUITE_NAME.into(),
             version: run.suite_version.clone(),
+            commit: None,
         },
         run.implementation.clone(),
         rfc3339(run.started),
@@ -77,6 +78,8 @@ pub fn scenario_report(s: &ScenarioResult) -> report::ScenarioReport {
         trace: s.trace.clone(),
         adapter_stderr: s.stderr_tail.clone().filter(|t| !t.trim().is_empty()),
         options: s.options.clone(),
+        path: Some(s.path.display().to_string()),
+        adapter_fault: s.adapter_fault.clone(),
     }
 }
 
