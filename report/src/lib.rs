@@ -16,18 +16,22 @@
 //! [`apply_baseline`] tells new failures from expected ones so CI fails only
 //! on regressions, and [`RunReport::judge_against`] keeps that verdict in the
 //! report, where every format shows it. [`compare`] puts several reports
-//! side by side.
+//! side by side, and [`compatibility_matrix`] renders the runs of a
+//! [`MatrixPlan`] as the compatibility matrix, with the verdicts changed
+//! since the previous one.
 //!
 //! It does not run scenarios, nor print progress: that is the runner's.
 
 mod baseline;
 mod compare;
+mod compatibility;
 mod error;
 mod escape;
 mod html;
 mod json;
 mod junit;
 mod markdown;
+mod matrix;
 mod model;
 mod options;
 mod output;
@@ -43,11 +47,18 @@ pub use baseline::{
 pub use compare::{
     compare, write_comparison_html, write_comparison_markdown, Comparison, ComparisonRow, RowKind,
 };
+pub use compatibility::{
+    compatibility_matrix, Matrix, MatrixInput, PreviousMatrix, Signals, GROUPS_SHOWN,
+};
 pub use error::ReportError;
 pub use html::write_html;
 pub use json::{read_json, write_json};
 pub use junit::write_junit;
 pub use markdown::write_markdown;
+pub use matrix::{
+    verdict_changes, MatrixColumn, MatrixPlan, MatrixVerdicts, PlannedImplementation, PlannedRun,
+    VerdictChange, MATRIX_SCHEMA_VERSION,
+};
 pub use model::{
     Host, Implementation, RunReport, ScenarioReport, Status, Suite, Totals, Verdict,
     SCHEMA_VERSION, UNKNOWN_IMPLEMENTATION,
