@@ -84,7 +84,7 @@ if ! $from_reports; then
     status=0
     "$runner" run --adapter "$adapter" --profile "$profile" --report-dir "$dir" "${jobs[@]}" \
       >"$dir/runner-output.txt" 2>&1 </dev/null || status=$?
-    log "$id / $profile: exit $status ($(tail -n 1 "$dir/runner-output.txt" 2>/dev/null || true))"
+    log "$id / $profile: exit $status, $(grep -m 1 '^result:' "$dir/runner-output.txt" || echo 'no result')"
   done <<<"$runs"
 
   # The current matrix is kept when it is from an earlier day; a second
