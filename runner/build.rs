@@ -8,15 +8,27 @@
 //! `rerun-if-changed` is scanned whole), so a new scenario or snapshot is
 //! embedded by the next build. Left out: hidden files and insta's pending
 //! snapshots (`*.snap.new`, `*.pending-snap`), which are never committed.
+//!
+//! It also names the commit the runner is built from, for the reports'
+//! `suite.commit`: `CONNECTSOCKET_SUITE_COMMIT` is `git rev-parse
+//! --short=12 HEAD`, with `+changes` when tracked files differ from it
+//! (`git status`), and unset outside a git checkout. Cargo reruns this when
+//! HEAD moves (a commit, a checkout) or the index changes (`git add`), and
+//! when a scenario changes; an edit to a tracked file that is neither
+//! staged nor a scenario is seen at the next of those.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 fn main() {
     let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
     let root = manifest.join("../scenarios");
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=../scenarios");
+    if let Some(commit) = git_commit(&manifest) {
+        println!("cargo:rustc-env=CONNECTSOCKET_SUITE_COMMIT={commit}");
+    }
 
     let mut files = Vec::new();
     collect(&root, &root, &mut files);
@@ -33,6 +45,38 @@ fn main() {
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("set by cargo"));
     std::fs::write(out.join("embedded_scenarios.rs"), code)
         .expect("cannot write embedded_scenarios.rs in OUT_DIR");
+}
+
+/// The commit of the checkout `dir` is in, `+changes` when its tracked
+/// files differ from it; nothing when git or the checkout is missing.
+fn git_commit(dir: &Path) -> Option<String> {
+    let git = |args: &[&str]| -> Option<String> {
+        let output = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            // `git status` must not rewrite the index it is watched by.
+            .env("GIT_OPTIONAL_LOCKS", "0")
+            .output()
+            .ok()
+            .filter(|o| o.status.success())?;
+        Some(String::from_utf8_lossy(&output.stdout).trim().to_string())
+    };
+    let head = git(&["rev-parse", "--short=12", "HEAD"])?;
+    for file in ["HEAD", "logs/HEAD", "index"] {
+        // Relative to `dir`, the package's folder, as cargo reads it.
+        if let Some(path) = git(&["rev-parse", "--git-path", file]) {
+            if dir.join(&path).exists() {
+                println!("cargo:rerun-if-changed={path}");
+            }
+        }
+    }
+    let changed =
+        git(&["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.is_empty());
+    Some(if changed {
+        format!("{head}+changes")
+    } else {
+        head
+    })
 }
 
 /// Every file under `dir` worth embedding, as (path relative to `root` with

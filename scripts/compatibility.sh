@@ -1,23 +1,60 @@
 #!/usr/bin/env bash
-# Regenerates docs/compatibility.md: installs the third-party implementations
-# (npm ci in adapters/thirdparty, pinned by its package-lock.json), bundles
-# them (npm run build), builds the runner in release mode, and runs the suite
-# against each implementation and reference (adapters/thirdparty/compatibility.js).
+# Regenerates docs/compatibility.md, the compatibility matrix. It only
+# orchestrates: it installs what the runs need (npm ci where a lockfile is
+# newer than what was installed), bundles the third-party implementations
+# (npm run build in adapters/thirdparty), builds the runner in release mode,
+# runs the suite once per implementation and profile of the plan
+# (scripts/compatibility.json, listed by `compare --plan … --list-runs`),
+# keeps the current matrix as docs/compatibility/<its date>.md (with its
+# verdicts, .json) when it is from an earlier day, and has the runner write
+# the new matrix from the JSON reports (`compare --matrix`), with the
+# verdicts changed since the newest kept one.
 #
-#   scripts/compatibility.sh                 # everything (about 2 minutes on 2 cores)
-#   scripts/compatibility.sh --only uni-h5   # arguments go to compatibility.js
+#   scripts/compatibility.sh                      # everything (about 2 minutes on 2 cores)
+#   scripts/compatibility.sh --only uni-h5        # run these again (repeatable), keep the others' reports
+#   scripts/compatibility.sh --from-reports       # write the matrix again from the last reports
+#   scripts/compatibility.sh --jobs 4             # passed to every run
 #
-# CONFORMANCE_BIN=/path/to/connectsocket-conformance skips the cargo build.
-# Needs Node.js 20+, cargo, chromium and certutil (see adapters/browser/README.md).
+# Each run's reports (all four formats, and the runner's output) are in
+# target/compatibility/<id>-<profile>/. CONFORMANCE_BIN=/path/to/connectsocket-conformance
+# skips the cargo build. Needs Node.js 20+, cargo, chromium and certutil
+# (see adapters/browser/README.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# npm ci again whenever the lockfile is newer than what was installed.
-if [ ! -f adapters/thirdparty/node_modules/.package-lock.json ] ||
-   [ adapters/thirdparty/package-lock.json -nt adapters/thirdparty/node_modules/.package-lock.json ]; then
-  (cd adapters/thirdparty && npm ci --no-audit --no-fund)
-fi
-(cd adapters/thirdparty && npm run --silent build)
+plan=scripts/compatibility.json
+out=docs/compatibility.md
+kept=docs/compatibility
+reports=target/compatibility
+notes=adapters/thirdparty/findings.md
+
+usage() {
+  echo "$1" >&2
+  echo "usage: scripts/compatibility.sh [--only ID]… [--from-reports] [--jobs N]" >&2
+  exit 2
+}
+
+only=()
+from_reports=false
+jobs=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --only) [ $# -ge 2 ] || usage "--only needs an implementation id"; only+=("$2"); shift 2 ;;
+    --from-reports) from_reports=true; shift ;;
+    --jobs) [ $# -ge 2 ] || usage "--jobs needs a number"; jobs=(--jobs "$2"); shift 2 ;;
+    *) usage "unknown argument: $1" ;;
+  esac
+done
+
+log() { echo "[compatibility] $*" >&2; }
+
+# npm ci in $1 whenever its lockfile is newer than what was installed.
+install() {
+  if [ ! -f "$1/node_modules/.package-lock.json" ] ||
+     [ "$1/package-lock.json" -nt "$1/node_modules/.package-lock.json" ]; then
+    (cd "$1" && npm ci --no-audit --no-fund)
+  fi
+}
 
 if [ -n "${CONFORMANCE_BIN:-}" ]; then
   runner="$CONFORMANCE_BIN"
@@ -26,4 +63,63 @@ else
   runner="${CARGO_TARGET_DIR:-target}/release/connectsocket-conformance"
 fi
 
-exec node adapters/thirdparty/compatibility.js --runner "$runner" "$@"
+# The plan's runs (the runner checks the plan first: a mistake in it stops
+# here, not after the runs).
+runs=$("$runner" compare --plan "$plan" --list-runs)
+for id in "${only[@]}"; do
+  cut -f1 <<<"$runs" | grep -qx -- "$id" || usage "--only $id: no such implementation in $plan"
+done
+
+if ! $from_reports; then
+  install adapters/node
+  install adapters/thirdparty
+  (cd adapters/thirdparty && npm run --silent build)
+  while IFS=$'\t' read -r id profile adapter; do
+    if [ ${#only[@]} -gt 0 ] && ! printf '%s\n' "${only[@]}" | grep -qx -- "$id"; then
+      continue
+    fi
+    dir="$reports/$id-$profile"
+    rm -rf "$dir" && mkdir -p "$dir"
+    log "$id / $profile: $runner run --adapter \"$adapter\" --profile $profile"
+    status=0
+    "$runner" run --adapter "$adapter" --profile "$profile" --report-dir "$dir" "${jobs[@]}" \
+      >"$dir/runner-output.txt" 2>&1 </dev/null || status=$?
+    log "$id / $profile: exit $status, $(grep -m 1 '^result:' "$dir/runner-output.txt" || echo 'no result')"
+  done <<<"$runs"
+
+  # The current matrix is kept when it is from an earlier day; a second
+  # matrix of one day replaces the first.
+  current=$(sed -n 's/^- Date: \([0-9]\{4\}-[0-9]\{2\}-[0-9]\{2\}\).*/\1/p' "$out" 2>/dev/null | head -n 1)
+  if [ -n "$current" ] && [[ "$current" < "$(date -u +%F)" ]]; then
+    mkdir -p "$kept"
+    mv "$out" "$kept/$current.md"
+    if [ -f "${out%.md}.json" ]; then mv "${out%.md}.json" "$kept/$current.json"; fi
+    log "the matrix of $current is kept as $kept/$current.md"
+  fi
+fi
+
+# The JSON reports the runs left, and the newest kept matrix.
+found=()
+while IFS=$'\t' read -r id profile _; do
+  if [ -f "$reports/$id-$profile/report.json" ]; then
+    found+=("$reports/$id-$profile/report.json")
+  else
+    log "$id / $profile: no report (see $reports/$id-$profile/runner-output.txt)"
+  fi
+done <<<"$runs"
+[ ${#found[@]} -gt 0 ] || { log "no run left a report"; exit 1; }
+previous=()
+newest=$(ls "$kept"/[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9].md 2>/dev/null | sort | tail -n 1 || true)
+if [ -n "$newest" ]; then previous=(--previous "$newest"); fi
+
+# What the runs used, for the matrix's header.
+chromium=$(node -e "process.stdout.write(require('./adapters/browser/src/browser').findChromium() || '')")
+if [ -n "$chromium" ]; then
+  # Debian's wrapper prints a shell warning on stderr; the version is on stdout.
+  browser=$("$chromium" --version 2>/dev/null || echo "$chromium (version unknown)")
+else
+  browser="no chromium found"
+fi
+
+"$runner" compare --plan "$plan" --matrix "$out" "${previous[@]}" --notes "$notes" \
+  --about "Browser: $browser" --about "Node.js $(node --version)" "${found[@]}"

@@ -2,7 +2,8 @@
 // The third-party implementations this folder adapts: for each, the npm
 // package that is the implementation, the shim that exposes it (src/), and
 // what esbuild needs to bundle it for a page as the framework's own build
-// would. Read by build.js, the tests and compatibility.js.
+// would. Read by build.js and the tests; the compatibility matrix runs the
+// bundles as the rows of scripts/compatibility.json say.
 
 const fs = require('node:fs');
 const path = require('node:path');

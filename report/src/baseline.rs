@@ -56,18 +56,22 @@ pub struct BaselineEntry {
 }
 
 /// A baselined scenario that no longer fails.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UnexpectedPass {
     /// The scenario id.
     pub id: String,
-    /// Its status now (pass, differsImplDefined or notApplicable).
+    /// Its status now (pass or notApplicable).
     pub status: Status,
     /// The baseline's reason, if it gave one.
+    #[serde(default)]
     pub reason: Option<String>,
 }
 
-/// A report judged against a baseline.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// A report judged against a baseline: the report's `baseline` once
+/// [`RunReport::judge_against`] kept it there.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct BaselineVerdict {
     /// Failing (`fail` or `error`) scenarios not in the baseline: these
     /// fail CI.
@@ -168,7 +172,8 @@ fn bad_entry(json: &str) -> Option<ReportError> {
     })
 }
 
-/// The verdict as a Markdown section, to append to the step summary.
+/// The verdict as a Markdown section (the end of [`crate::write_markdown`]
+/// for a report judged against a baseline).
 pub fn write_baseline_markdown(verdict: &BaselineVerdict) -> String {
     let mut md = String::from("## Baseline\n\n");
     let _ = writeln!(

@@ -35,6 +35,18 @@ pub enum ReportError {
         #[source]
         source: serde_json::Error,
     },
+    /// A file of a valid format whose content is not: two things that must
+    /// differ are the same, a value out of its range.
+    #[error("invalid {what}: {problem}")]
+    Invalid {
+        /// `matrix plan`, ...
+        what: &'static str,
+        /// What is wrong, and where.
+        problem: String,
+    },
+    /// A compatibility matrix cannot be made from the reports given.
+    #[error("compatibility matrix: {0}")]
+    Matrix(String),
     /// A JSON file that is not a report or baseline at all: no top-level
     /// `schemaVersion`.
     #[error(

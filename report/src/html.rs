@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::escape::html as esc;
-use crate::model::{RunReport, ScenarioReport, Status, Totals};
+use crate::model::{RunReport, ScenarioReport, Status, Totals, Verdict};
 use crate::rules::{cell_label, code_rows, rule_rows};
 
 /// Failing scenarios are shown open when there are at most this many.
@@ -257,6 +257,50 @@ fn scenario_html(out: &mut String, s: &ScenarioReport, open: bool) {
     out.push_str("</div>\n</details>\n");
 }
 
+/// The verdict against a baseline, when the run was judged against one:
+/// what decides CI, so it comes before the details.
+fn baseline_section(report: &RunReport) -> String {
+    let Some(v) = &report.baseline else {
+        return String::new();
+    };
+    let (class, verdict) = if v.passed() {
+        ("pass", "no new failure")
+    } else {
+        ("fail", "new failures")
+    };
+    let mut out = format!(
+        "<section id=\"baseline\"><h2>Baseline</h2>\n<p><span class=\"badge {class}\">{verdict}</span> \
+         {} new failures · {} expected failures · {} unexpected passes · {} not run</p>\n",
+        v.new_failures.len(),
+        v.expected_failures.len(),
+        v.unexpected_passes.len(),
+        v.not_run.len()
+    );
+    let lists = [
+        ("New failures (not in the baseline)", v.new_failures.clone()),
+        (
+            "Unexpected passes (remove them from the baseline)",
+            v.unexpected_passes
+                .iter()
+                .map(|p| format!("{}: now {}", p.id, p.status.label()))
+                .collect(),
+        ),
+        ("Baselined but not run", v.not_run.clone()),
+    ];
+    for (title, items) in lists {
+        if items.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "<h3>{title}</h3>\n<ul class=\"mono\">");
+        for item in items {
+            let _ = writeln!(out, "<li>{}</li>", esc(&item));
+        }
+        out.push_str("</ul>\n");
+    }
+    out.push_str("</section>\n");
+    out
+}
+
 /// The root causes, largest group first, each with its scenarios.
 fn root_cause_section(report: &RunReport) -> String {
     if report.root_causes.is_empty() {
@@ -345,7 +389,7 @@ pub fn write_html(report: &RunReport) -> String {
 
     // Header.
     let inconsistent = report.inconsistent_rules().len();
-    let verdict = if !report.is_conforming() {
+    let verdict = if report.verdict() == Verdict::NotCompliant {
         let plural =
             |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         format!(
@@ -374,12 +418,11 @@ pub fn write_html(report: &RunReport) -> String {
     let _ = write!(
         out,
         "<header class=\"top\"><div class=\"inner\"><div><h1>{}</h1>\
-         <div class=\"sub\">{} {} · my.connectSocket conformance</div>{verdict}</div>\n\
+         <div class=\"sub\">{} · my.connectSocket conformance</div>{verdict}</div>\n\
          <dl><dt>profile</dt><dd class=\"mono\">{}</dd><dt>adapter</dt><dd class=\"mono\">{}</dd><dt>started</dt><dd>{}</dd>\
          <dt>finished</dt><dd>{}</dd><dt>duration</dt><dd>{}</dd></dl></div></header>\n<main>\n",
         esc(&label),
-        esc(&report.suite.name),
-        esc(&report.suite.version),
+        esc(&report.suite.label()),
         esc(&report.profile),
         esc(&report.implementation.adapter),
         esc(&report.started_at),
@@ -451,6 +494,7 @@ pub fn write_html(report: &RunReport) -> String {
     }
     out.push_str("</div>\n</section>\n");
 
+    out.push_str(&baseline_section(report));
     out.push_str(&root_cause_section(report));
     out.push_str(&profile_section(report));
 

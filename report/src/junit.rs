@@ -11,10 +11,9 @@
 //! | error | `<error>`, laid out as a failure |
 //! | notApplicable | `<skipped>` with the reason |
 //!
-//! A scenario that differs on an `[impl-defined]` rule is shown as passed
-//! because it must never fail CI (`behaviour.md`: "never as failed"), and
-//! JUnit has no third outcome that consumers render without treating it as
-//! a failure or hiding it as a skip; the note keeps the difference visible.
+//! A scenario of an `[impl-defined]` rule passes on the golden trace of any
+//! of its options; one more testcase, `options.consistent`, fails when two
+//! scenarios showed two options of one rule.
 
 use std::time::Duration;
 

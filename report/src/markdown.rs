@@ -3,8 +3,9 @@
 
 use std::fmt::Write as _;
 
+use crate::baseline::write_baseline_markdown;
 use crate::escape::{md_cell, md_fence, truncate};
-use crate::model::{RunReport, Status, Totals};
+use crate::model::{RunReport, Status, Totals, Verdict};
 use crate::rules::{code_rows, rule_rows};
 
 /// The most text one failure shows (first difference and diff each); a step
@@ -107,16 +108,15 @@ fn profile_table(report: &RunReport) -> String {
 
 /// The report as Markdown: run information, totals, a table of error codes
 /// 1–12 and one of rule ids with their status, then every scenario that did
-/// not pass with its first difference (collapsed in `<details>`).
+/// not pass with its first difference (collapsed in `<details>`), and the
+/// baseline's verdict when the run was judged against one.
 pub fn write_markdown(report: &RunReport) -> String {
     let mut md = String::new();
     let t = &report.totals;
-    let verdict = if !report.is_conforming() {
-        "❌ non-conforming"
-    } else if report.interrupted {
-        "⏸️ interrupted"
-    } else {
-        "✅ conforming"
+    let verdict = match report.verdict() {
+        Verdict::NotCompliant => "❌ non-conforming",
+        Verdict::Interrupted => "⏸️ interrupted",
+        Verdict::Compliant => "✅ conforming",
     };
     let _ = writeln!(
         md,
@@ -125,9 +125,8 @@ pub fn write_markdown(report: &RunReport) -> String {
     );
     let _ = writeln!(
         md,
-        "{} {} · profile `{}` · adapter `{}` · started {} · {}\n",
-        md_cell(&report.suite.name),
-        md_cell(&report.suite.version),
+        "{} · profile `{}` · adapter `{}` · started {} · {}\n",
+        md_cell(&report.suite.label()),
         report.profile.replace('`', "'"),
         report.implementation.adapter.replace('`', "'"),
         md_cell(&report.started_at),
@@ -232,6 +231,12 @@ pub fn write_markdown(report: &RunReport) -> String {
                 md.push_str("</details>\n");
             }
         }
+    }
+    if let Some(verdict) = &report.baseline {
+        if !md.ends_with("\n\n") {
+            md.push('\n');
+        }
+        md.push_str(&write_baseline_markdown(verdict));
     }
     md
 }

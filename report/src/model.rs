@@ -98,7 +98,26 @@ pub struct Suite {
     pub name: String,
     /// The suite's version.
     pub version: String,
+    /// The repository commit the suite was built from (`git rev-parse
+    /// --short=12 HEAD` when its build script last ran, with `+changes`
+    /// when tracked files differed from it), or nothing when it was built
+    /// outside a git checkout.
+    #[serde(default)]
+    pub commit: Option<String>,
 }
+
+impl Suite {
+    /// `name version`, with `, commit …` when the commit is known.
+    pub fn label(&self) -> String {
+        match &self.commit {
+            Some(commit) => format!("{} {}, commit {commit}", self.name, self.version),
+            None => format!("{} {}", self.name, self.version),
+        }
+    }
+}
+
+/// The implementation's name in a run that no adapter's `hello` answered.
+pub const UNKNOWN_IMPLEMENTATION: &str = "unknown";
 
 /// The implementation under test, as its adapter's `hello` named it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -210,6 +229,56 @@ pub struct ScenarioReport {
     /// The options of [impl-defined] rules its trace showed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub options: Vec<crate::OptionChoice>,
+    /// The scenario file, as the run read it (`scenarios/url/url-empty.yaml`,
+    /// `<embedded>/url/url-empty.yaml`).
+    #[serde(default)]
+    pub path: Option<String>,
+    /// The adapter's own fault during this scenario (it exited, broke the
+    /// protocol or hung), after which it was replaced; the message says it
+    /// too.
+    #[serde(default)]
+    pub adapter_fault: Option<String>,
+}
+
+impl ScenarioReport {
+    /// One line on why it did not pass: the message's first line, else the
+    /// first difference (nothing for a pass).
+    pub fn headline(&self) -> Option<&str> {
+        self.message
+            .as_deref()
+            .and_then(|m| m.lines().next())
+            .or(self.first_difference.as_deref())
+    }
+}
+
+/// What a run says about the implementation: decided here, once, for the
+/// exit status and every format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every scenario that ran passed or did not apply, one option per
+    /// [impl-defined] rule, and every selected scenario ran.
+    Compliant,
+    /// A scenario failed or errored, or a rule showed two options: true
+    /// even of an interrupted run, whose failures are real.
+    NotCompliant,
+    /// Nothing failed, but the run was stopped before every selected
+    /// scenario ended: no verdict.
+    Interrupted,
+}
+
+/// The machine a run ran on, to read its times by.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Host {
+    /// Its cores (the parallelism the operating system offers).
+    pub cores: usize,
+    /// The load average over one minute when the run started, where the
+    /// system tells it (`/proc/loadavg`).
+    #[serde(default)]
+    pub load_at_start: Option<f64>,
+    /// The same when the run finished.
+    #[serde(default)]
+    pub load_at_end: Option<f64>,
 }
 
 /// The default edition of the API, for reports written before profiles.
@@ -254,6 +323,16 @@ pub struct RunReport {
     /// difference, largest group first.
     #[serde(default)]
     pub root_causes: Vec<crate::RootCause>,
+    /// Scenarios run at once (`--jobs`, or the runner's choice).
+    #[serde(default)]
+    pub jobs: Option<usize>,
+    /// The machine it ran on.
+    #[serde(default)]
+    pub host: Option<Host>,
+    /// The run judged against a baseline of expected failures
+    /// (`--baseline`): what decides CI when there is one.
+    #[serde(default)]
+    pub baseline: Option<crate::BaselineVerdict>,
 }
 
 impl RunReport {
@@ -285,6 +364,9 @@ impl RunReport {
                     .map(|s| (s.id.as_str(), s.options.as_slice())),
             ),
             scenarios,
+            jobs: None,
+            host: None,
+            baseline: None,
         }
     }
 
@@ -297,10 +379,37 @@ impl RunReport {
             .collect()
     }
 
-    /// Whether the implementation conforms on what ran: no scenario failed
-    /// or errored, and it kept to one option per rule.
-    pub fn is_conforming(&self) -> bool {
-        !self.totals.has_failures() && self.inconsistent_rules().is_empty()
+    /// The run's verdict: not compliant when a scenario failed or errored
+    /// or a rule showed two options (even if the run was interrupted),
+    /// else interrupted when it was, else compliant.
+    pub fn verdict(&self) -> Verdict {
+        if self.totals.has_failures() || !self.inconsistent_rules().is_empty() {
+            Verdict::NotCompliant
+        } else if self.interrupted {
+            Verdict::Interrupted
+        } else {
+            Verdict::Compliant
+        }
+    }
+
+    /// Whether the verdict is [`Verdict::Compliant`].
+    pub fn is_compliant(&self) -> bool {
+        self.verdict() == Verdict::Compliant
+    }
+
+    /// Whether the run passes CI: with a [`baseline`](Self::baseline),
+    /// when there is no new failure; without one, when it is compliant.
+    pub fn passed(&self) -> bool {
+        match &self.baseline {
+            Some(baseline) => baseline.passed(),
+            None => self.is_compliant(),
+        }
+    }
+
+    /// Judges the run against `baseline` and keeps the verdict in
+    /// [`baseline`](Self::baseline), where every format shows it.
+    pub fn judge_against(&mut self, baseline: &crate::Baseline) {
+        self.baseline = Some(crate::apply_baseline(self, baseline));
     }
 
     /// `name version` of the implementation, for titles and columns.

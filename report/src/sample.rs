@@ -12,10 +12,12 @@ fn scenario(
     status: Status,
     duration_ms: u64,
 ) -> ScenarioReport {
-    let area = id.split("::").next().unwrap_or(id).to_string();
+    let (area, name) = id.split_once("::").unwrap_or((id, id));
     ScenarioReport {
+        path: Some(format!("scenarios/{area}/{name}.yaml")),
+        adapter_fault: None,
         id: id.to_string(),
-        area,
+        area: area.to_string(),
         title: title.to_string(),
         rules: rules.iter().map(|r| r.to_string()).collect(),
         tags: Vec::new(),
@@ -205,6 +207,7 @@ pub fn sample_report() -> RunReport {
         Suite {
             name: "connectsocket-conformance".to_string(),
             version: "0.1.0".to_string(),
+            commit: Some("0123456789ab".to_string()),
         },
         Implementation {
             name: "example-socket".to_string(),

@@ -150,6 +150,8 @@ mod tests {
             trace: serde_json::Value::Null,
             adapter_stderr: None,
             options: Vec::new(),
+            path: None,
+            adapter_fault: None,
         }
     }
 

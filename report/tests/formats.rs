@@ -519,6 +519,53 @@ fn ci_fails_only_on_new_failures_and_reports_unexpected_passes() {
 }
 
 #[test]
+fn a_report_judged_against_a_baseline_keeps_the_verdict_in_every_format() {
+    let baseline =
+        read_baseline(r#"{"schemaVersion": 1, "expected": [{ "id": "send::send-too-large" }]}"#)
+            .unwrap();
+    let mut r = sample_report();
+    assert!(!r.passed(), "no baseline: not compliant, so not passed");
+    r.judge_against(&baseline);
+    let verdict = r.baseline.clone().unwrap();
+    assert_eq!(verdict, apply_baseline(&r, &baseline));
+    assert!(!r.passed(), "two failures are not in the baseline");
+    assert_eq!(read_json(&write_json(&r)).unwrap(), r);
+    let md = write_markdown(&r);
+    assert!(
+        md.ends_with(&format!("\n\n{}", write_baseline_markdown(&verdict))),
+        "{md}"
+    );
+    let html = write_html(&r);
+    assert!(html.contains("<section id=\"baseline\"><h2>Baseline</h2>"));
+    assert!(html.contains("<li>handshake::handshake-status-200</li>"));
+    assert_balanced(&html);
+    for other in [
+        write_markdown(&sample_report()),
+        write_html(&sample_report()),
+    ] {
+        assert!(!other.contains("Baseline"), "no baseline, no section");
+    }
+}
+
+#[test]
+fn a_report_without_the_newer_fields_still_reads() {
+    let mut value: serde_json::Value = serde_json::from_str(&write_json(&sample_report())).unwrap();
+    let object = value.as_object_mut().unwrap();
+    for field in ["jobs", "host", "baseline"] {
+        assert!(object.remove(field).is_some(), "{field} is written");
+    }
+    object["suite"].as_object_mut().unwrap().remove("commit");
+    for s in object["scenarios"].as_array_mut().unwrap() {
+        let s = s.as_object_mut().unwrap();
+        assert!(s.remove("path").is_some() && s.remove("adapterFault").is_some());
+    }
+    let old = read_json(&value.to_string()).unwrap();
+    assert_eq!(old.suite.commit, None);
+    assert_eq!(old.scenarios[0].path, None);
+    assert_eq!((old.jobs, old.host, old.baseline), (None, None, None));
+}
+
+#[test]
 fn a_baseline_of_another_schema_version_is_refused() {
     let err = read_baseline(r#"{"schemaVersion": 7, "expected": []}"#).unwrap_err();
     assert!(

@@ -19,9 +19,10 @@
 //! (`adapter_host::ProcessAdapter`, which implements [`Adapter`]) started
 //! from a command line, restarted after faults, the embedded mock server,
 //! and one [`SuiteEvent`] stream that the command line's [`PlainReporter`]
-//! (or, on a terminal, its [`ProgressBarReporter`]) consume, ending in a
-//! [`SuiteResult`]; [`run_report`] turns that into the `report` crate's
-//! model, from which the JUnit, JSON, Markdown and HTML reports are written.
+//! (or, on a terminal, its [`ProgressBarReporter`]) consume, ending in the
+//! run's `report::RunReport`: the runner produces the `report` crate's
+//! model directly ([`judge`] gives each scenario's entry), and the terminal
+//! summary, JUnit, JSON, Markdown and HTML reports are its renderers.
 //!
 //! It is not a WebSocket fuzzer nor a load generator.
 
@@ -32,22 +33,22 @@ pub mod verdict;
 
 pub use adapter_host::{Adapter, AdapterError, BoxFuture};
 pub use cli::console::{progress_wanted, PlainReporter, ProgressBarReporter};
-pub use cli::reporting::run_report;
 pub use execute::executor::{
     config_for, run_scenario, run_scenario_after_hello, run_scenario_in, Execution, StepFailure,
     DEFAULT_REQUEST_TIMEOUT,
 };
-pub use execute::results::{RunInfo, SuiteEvent, SuiteResult, UNKNOWN_IMPLEMENTATION};
+pub use execute::results::{SuiteEvent, UNKNOWN_IMPLEMENTATION};
 pub use execute::session::{ActTarget, ServerSession};
 pub use execute::suite::{
     run_suite, run_suite_until, select, AdapterSpec, Suite, SuiteError, SuiteOptions,
 };
+pub use report::{RunReport, ScenarioReport};
 pub use scenario::loader::{load_dir, parse_scenario, scenarios_dir, LoadError, LoadedScenario};
 pub use scenario::model::Scenario;
 pub use scenario::profile::Profile;
 pub use scenario::schema::scenario_schema_json;
 pub use verdict::check::{check, session_tail, subset, Lanes};
-pub use verdict::judge::{judge, ScenarioResult, Status};
+pub use verdict::judge::{judge, Status};
 pub use verdict::trace::{ClientRecord, Message, ServerEvent, ServerEventKind, Trace};
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use runner::{run_suite, AdapterSpec, Status, SuiteError, SuiteOptions, SuiteResult};
+use runner::{run_suite, AdapterSpec, RunReport, Status, SuiteError, SuiteOptions};
 
 /// A Python adapter that answers `hello`, `reset` and `shutdown` and
 /// misbehaves on every `call` as its first argument says. It starts a
@@ -82,7 +82,7 @@ fn processes_with(marker: &str) -> Vec<u32> {
     found
 }
 
-async fn run_broken(fault: &str, filter: &[&str]) -> (SuiteResult, String) {
+async fn run_broken(fault: &str, filter: &[&str]) -> (RunReport, String) {
     let marker = format!("broken-{fault}-{}", std::process::id());
     let command = format!("python3 {} {fault} {marker}", script().display());
     let options = SuiteOptions::new(AdapterSpec::Command(command))
@@ -99,7 +99,7 @@ const FILTER: &[&str] = &[
     "close::close-server-normal",
 ];
 
-async fn check_fault(fault: &str, reason: &str) -> SuiteResult {
+async fn check_fault(fault: &str, reason: &str) -> RunReport {
     let (result, marker) = run_broken(fault, FILTER).await;
     assert_eq!(
         result.scenarios.len(),
@@ -107,23 +107,17 @@ async fn check_fault(fault: &str, reason: &str) -> SuiteResult {
         "every selected scenario has a result"
     );
     for s in &result.scenarios {
-        assert_eq!(
-            s.status,
-            Status::Fail,
-            "{}: {:?}",
-            s.trial_name(),
-            s.message
-        );
+        assert_eq!(s.status, Status::Fail, "{}: {:?}", s.id, s.message);
         let message = s.message.as_deref().unwrap_or_default();
         assert!(
             message.contains(reason),
             "{}: the reason names the fault ({reason}): {message}",
-            s.trial_name()
+            s.id
         );
         assert!(
             s.adapter_fault.is_some(),
             "{}: the adapter was replaced",
-            s.trial_name()
+            s.id
         );
     }
     let left = processes_with(&marker);
@@ -141,12 +135,12 @@ async fn a_crashing_adapter_fails_each_scenario_with_its_stderr_and_the_run_goes
             s.message
         );
         assert!(
-            s.stderr_tail
+            s.adapter_stderr
                 .as_deref()
                 .unwrap_or_default()
                 .contains("boom"),
             "{:?}",
-            s.stderr_tail
+            s.adapter_stderr
         );
     }
 }

@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use runner::{run_suite, AdapterSpec, Status, SuiteOptions, SuiteResult};
+use runner::{run_suite, AdapterSpec, RunReport, Status, SuiteOptions};
 
 /// Scenarios at once.
 const JOBS: usize = 4;
@@ -42,7 +42,7 @@ fn pids_of_a_run(instances: u32) -> Vec<u32> {
         assert!(
             matches!(scenario.status, Status::Pass | Status::NotApplicable),
             "{}: {:?}",
-            scenario.trial_name(),
+            scenario.id,
             scenario.message
         );
     }
@@ -50,7 +50,7 @@ fn pids_of_a_run(instances: u32) -> Vec<u32> {
 }
 
 /// Runs a suite on a runtime of its own.
-fn run(options: SuiteOptions) -> SuiteResult {
+fn run(options: SuiteOptions) -> RunReport {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -172,10 +172,10 @@ fn pids_of_a_refused_run(instances: u32) -> (Vec<u32>, usize) {
         assert!(
             scenario.status == Status::Fail && message.contains("the adapter refused call"),
             "{}: {:?} {message}",
-            scenario.trial_name(),
+            scenario.id,
             scenario.status
         );
-        assert_eq!(scenario.adapter_fault, None, "{}", scenario.trial_name());
+        assert_eq!(scenario.adapter_fault, None, "{}", scenario.id);
         failed += 1;
     }
     (ended_pids(&pids), failed)

@@ -404,6 +404,138 @@ fn compare_prints_a_matrix_of_two_reports() {
 }
 
 #[test]
+fn compare_with_a_plan_lists_its_runs_and_writes_the_matrix_with_the_changes_since_the_last() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let plan = |adapter: &str| {
+        format!(
+            r#"{{"introduction": ["The reference, twice."], "profiles": ["alipay-2022-09", "wechat"],
+                "implementations": [{{"id": "ref", "title": "Reference", "adapter": "{adapter}", "source": "`reference-impl/`"}}]}}"#
+        )
+    };
+    std::fs::write(
+        d.join("mutant.json"),
+        plan("reference mutant url-scheme-code (in-process)"),
+    )
+    .unwrap();
+    std::fs::write(d.join("plan.json"), plan("reference (in-process)")).unwrap();
+    let (code, text) = cli_in(d, &["compare", "--plan", "plan.json", "--list-runs"]);
+    assert_eq!(code, 0, "{text}");
+    assert_eq!(
+        text,
+        "ref\talipay-2022-09\treference (in-process)\nref\twechat\treference (in-process)\n"
+    );
+    let run = |extra: &[&str], json: &str| {
+        let mut args = vec!["run", "--filter", "url::url-scheme", "--report"];
+        let report = format!("json={json}");
+        args.push(&report);
+        args.extend_from_slice(extra);
+        cli_in(d, &args).0
+    };
+    assert_eq!(run(&["--mutant", "url-scheme-code"], "bad.json"), 1);
+    assert_eq!(run(&[], "good.json"), 0);
+    assert_eq!(run(&["--profile", "wechat"], "good-wechat.json"), 0);
+
+    // The first matrix: the mutant under one profile, none kept before it.
+    let (code, text) = cli_in(
+        d,
+        &[
+            "compare",
+            "--plan",
+            "mutant.json",
+            "--matrix",
+            "old/2026-01-01.md",
+            "bad.json",
+        ],
+    );
+    assert_eq!(code, 0, "{text}");
+    let first = std::fs::read_to_string(d.join("old/2026-01-01.md")).unwrap();
+    assert!(first.contains("- Previous matrix: none kept"), "{first}");
+    assert!(
+        first.contains("| Reference | – | wechat | – | – | – | – | no report | – |"),
+        "{first}"
+    );
+    assert!(report::MatrixVerdicts::read(
+        &std::fs::read_to_string(d.join("old/2026-01-01.json")).unwrap()
+    )
+    .is_ok());
+
+    // The next: the reference as it is, compared with the first.
+    let (code, text) = cli_in(
+        d,
+        &[
+            "compare",
+            "--plan",
+            "plan.json",
+            "--matrix",
+            "out/compatibility.md",
+            "--previous",
+            "old/2026-01-01.md",
+            "--about",
+            "Node.js v0",
+            "--notes",
+            "notes.md",
+            "good.json",
+            "good-wechat.json",
+        ],
+    );
+    assert_eq!(code, 2, "a missing --notes file: {text}");
+    assert!(text.contains("--notes notes.md: cannot read"), "{text}");
+    std::fs::write(d.join("notes.md"), "Read by hand.\n").unwrap();
+    let (code, text) = cli_in(
+        d,
+        &[
+            "compare",
+            "--plan",
+            "plan.json",
+            "--matrix",
+            "out/compatibility.md",
+            "--previous",
+            "old/2026-01-01.md",
+            "--about",
+            "Node.js v0",
+            "--notes",
+            "notes.md",
+            "good.json",
+            "good-wechat.json",
+        ],
+    );
+    assert_eq!(code, 0, "{text}");
+    let md = std::fs::read_to_string(d.join("out/compatibility.md")).unwrap();
+    let date = &md[md.find("- Date: ").unwrap() + 8..][..10];
+    assert!(md.contains(&format!("| changed since {date} |")), "{md}");
+    assert!(
+        md.contains("- Previous matrix: `old/2026-01-01.md`"),
+        "{md}"
+    );
+    assert!(md.contains("; Node.js v0\n"), "{md}");
+    assert!(
+        md.contains("- **Reference, alipay-2022-09**: fail → pass (2): `url::url-scheme-ftp`, `url::url-scheme-http`.\n- **Reference, wechat**: new in this matrix.\n"),
+        "{md}"
+    );
+    assert!(md.ends_with("Read by hand.\n"), "{md}");
+    assert!(d.join("out/compatibility.json").is_file());
+
+    // A report of no run of the plan is refused, naming it.
+    let (code, text) = cli_in(
+        d,
+        &[
+            "compare",
+            "--plan",
+            "plan.json",
+            "--matrix",
+            "x.md",
+            "bad.json",
+        ],
+    );
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("is of no run of the plan"), "{text}");
+    let (code, text) = cli_in(d, &["compare", "--plan", "plan.json", "good.json"]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("--plan needs --matrix"), "{text}");
+}
+
+#[test]
 fn profile_chooses_what_applies_and_an_unknown_one_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let (code, text) = cli_in(dir.path(), &["run", "--profile", "wechat", "--list"]);

@@ -33,11 +33,11 @@ fn every_mutant_is_caught_by_at_least_one_scenario() {
                     .scenarios
                     .iter()
                     .filter(|s| !matches!(s.status, Status::Pass | Status::NotApplicable))
-                    .map(|s| s.trial_name())
+                    .map(|s| s.id.clone())
                     .collect();
                 killers.extend(
                     result
-                        .profile()
+                        .options
                         .iter()
                         .filter(|e| e.is_inconsistent())
                         .map(|e| format!("options.consistent ({})", e.describe())),

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use runner::{run_suite, AdapterSpec, Status, SuiteOptions, SuiteResult};
+use runner::{run_suite, AdapterSpec, RunReport, Status, SuiteOptions};
 
 mod common;
 
@@ -49,12 +49,12 @@ fn alive(pid: u32) -> bool {
     Path::new(&format!("/proc/{pid}")).exists()
 }
 
-fn summary(result: &SuiteResult) -> String {
+fn summary(result: &RunReport) -> String {
     result
         .scenarios
         .iter()
         .filter(|s| !matches!(s.status, Status::Pass | Status::NotApplicable))
-        .map(|s| format!("{}: {} {:?}", s.trial_name(), s.status, s.message))
+        .map(|s| format!("{}: {} {:?}", s.id, s.status, s.message))
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -133,7 +133,7 @@ async fn a_crash_fails_the_scenarios_in_the_process_with_its_stderr_and_the_run_
         result
             .scenarios
             .iter()
-            .find(|s| s.trial_name() == trial)
+            .find(|s| s.id == trial)
             .unwrap_or_else(|| panic!("{trial} has a result: {}", summary(&result)))
     };
     for trial in in_flight {

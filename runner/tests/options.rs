@@ -12,7 +12,7 @@
 //!   of the rules it names.
 
 use runner::verdict::golden;
-use runner::{load_dir, run_suite, scenarios_dir, AdapterSpec, Status, SuiteOptions, SuiteResult};
+use runner::{load_dir, run_suite, scenarios_dir, AdapterSpec, RunReport, Status, SuiteOptions};
 
 /// Variant runs at once (each runs 8 scenarios at once); the scenarios
 /// mostly wait on the network and timers, so this stays light on 2 cores.
@@ -38,7 +38,7 @@ fn runtime() -> tokio::runtime::Runtime {
 /// What is wrong with a run that should pass with `expected` options:
 /// scenarios that did not pass, and rules whose option is not the
 /// expected one.
-fn problems(result: &SuiteResult, expected: &[(&str, &str)]) -> Vec<String> {
+fn problems(result: &RunReport, expected: &[(&str, &str)]) -> Vec<String> {
     let mut out: Vec<String> = result
         .scenarios
         .iter()
@@ -47,14 +47,13 @@ fn problems(result: &SuiteResult, expected: &[(&str, &str)]) -> Vec<String> {
             format!(
                 "{} {}: {}",
                 s.status,
-                s.trial_name(),
-                s.first_difference().unwrap_or_default()
+                s.id,
+                s.headline().unwrap_or_default()
             )
         })
         .collect();
-    let profile = result.profile();
     for (rule, option) in expected {
-        let entry = profile.iter().find(|e| e.rule == *rule);
+        let entry = result.options.iter().find(|e| e.rule == *rule);
         let shown = entry.map(|e| e.describe()).unwrap_or_default();
         if entry.and_then(|e| e.option()) != Some(option) {
             out.push(format!("profile: expected {rule} = {option}, got {shown}"));
@@ -234,9 +233,9 @@ fn an_implementation_that_never_calls_back_fails_every_scenario_that_expects_a_c
         .scenarios
         .iter()
         .filter(|s| s.status != Status::NotApplicable)
-        .filter(|s| expects_something(&s.trial_name()))
+        .filter(|s| expects_something(&s.id))
         .filter(|s| s.status != Status::Fail)
-        .map(|s| format!("{} {}", s.status, s.trial_name()))
+        .map(|s| format!("{} {}", s.status, s.id))
         .collect();
     assert!(
         not_failed.is_empty(),

@@ -10,7 +10,7 @@
 
 use std::path::Path;
 
-use runner::{run_suite, AdapterSpec, ScenarioResult, Status, SuiteOptions};
+use runner::{run_suite, AdapterSpec, ScenarioReport, Status, SuiteOptions};
 
 /// How late the proxy delivers asynchronous events.
 const LATE_MS: u64 = 150;
@@ -65,7 +65,7 @@ time.sleep(late + 0.05)
 
 /// Runs `close-connecting` (a `settle: 50` lets the connect call's
 /// callbacks come before `closeSocket` is called) through the proxy.
-fn run_late(dir: &Path, quiet_ms: u64) -> ScenarioResult {
+fn run_late(dir: &Path, quiet_ms: u64) -> ScenarioReport {
     let script = dir.join(format!("late-{quiet_ms}.py"));
     std::fs::write(&script, LATE_PROXY).unwrap();
     let command = format!(

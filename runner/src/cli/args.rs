@@ -29,7 +29,8 @@ pub(crate) enum Command {
     Run(RunArgs),
     /// Puts several JSON reports side by side: one matrix of rule ids,
     /// error codes and scenarios against implementations (Markdown on
-    /// stdout unless --md or --html is given).
+    /// stdout unless --md or --html is given), or, with --plan and
+    /// --matrix, the compatibility matrix of the plan's runs.
     Compare(CompareArgs),
     /// Joins the JSON reports of the parts of a sharded run
     /// (`run --partition K/N`) into one run and writes its four reports
@@ -115,7 +116,7 @@ pub(crate) struct RunArgs {
 #[derive(Debug, Args)]
 pub(crate) struct CompareArgs {
     /// JSON reports (`--report json=PATH`), one column each.
-    #[arg(required = true, value_name = "REPORT.json")]
+    #[arg(required_unless_present = "list_runs", value_name = "REPORT.json")]
     pub(crate) reports: Vec<PathBuf>,
     /// Writes the Markdown matrix here.
     #[arg(long, value_name = "PATH")]
@@ -123,6 +124,47 @@ pub(crate) struct CompareArgs {
     /// Writes the matrix as one self-contained HTML page here.
     #[arg(long, value_name = "PATH")]
     pub(crate) html: Option<PathBuf>,
+    /// The compatibility matrix's plan (scripts/compatibility.json): which
+    /// implementations run, through which adapter, under which profiles.
+    #[arg(long, value_name = "PLAN.json", help_heading = "Compatibility matrix")]
+    pub(crate) plan: Option<PathBuf>,
+    /// Prints the plan's runs, `id<TAB>profile<TAB>adapter` a line, and
+    /// reads no report (for scripts/compatibility.sh).
+    #[arg(long, requires = "plan", conflicts_with_all = ["md", "html", "matrix"],
+          help_heading = "Compatibility matrix")]
+    pub(crate) list_runs: bool,
+    /// Writes the reports, runs of --plan, as the compatibility matrix here
+    /// (Markdown), and its verdicts per scenario beside it (the same name
+    /// with .json), for the next matrix to compare with.
+    #[arg(long, value_name = "PATH.md", requires = "plan", conflicts_with_all = ["md", "html"],
+          help_heading = "Compatibility matrix")]
+    pub(crate) matrix: Option<PathBuf>,
+    /// The matrix this one follows (`docs/compatibility/<date>.md`): its
+    /// verdicts (the same name with .json) are compared with.
+    #[arg(
+        long,
+        value_name = "PATH.md",
+        requires = "matrix",
+        help_heading = "Compatibility matrix"
+    )]
+    pub(crate) previous: Option<PathBuf>,
+    /// The hand-written reading of the root causes, closing the matrix.
+    #[arg(
+        long,
+        value_name = "PATH.md",
+        requires = "matrix",
+        help_heading = "Compatibility matrix"
+    )]
+    pub(crate) notes: Option<PathBuf>,
+    /// A line about the machine or tools of the runs (repeatable), e.g.
+    /// "Chromium 156.0", "Node.js v20.20.2".
+    #[arg(
+        long,
+        value_name = "TEXT",
+        requires = "matrix",
+        help_heading = "Compatibility matrix"
+    )]
+    pub(crate) about: Vec<String>,
 }
 
 /// `merge`'s arguments.

@@ -1,21 +1,21 @@
-//! The command line's consumers of [`SuiteEvent`]:
+//! The command line's progress, consumers of [`SuiteEvent`]:
 //!
-//! - [`PlainReporter`]: one progress line per scenario (unless built with
-//!   [`PlainReporter::summary_only`]), then the compliance summary (totals
-//!   per status, and each scenario that did not pass with its first
-//!   difference);
+//! - [`PlainReporter`]: one line when the run starts and one per scenario;
 //! - [`ProgressBarReporter`]: a progress bar on a terminal (indicatif),
 //!   with a line above it for each scenario that did not pass.
 //!
-//! The command line picks them with [`progress_wanted`]; the runner's
-//! engine knows nothing of either.
+//! The command line picks one with [`progress_wanted`]; the runner's
+//! engine knows nothing of either. The summary at the end is the report's
+//! (`report::write_terminal_summary`), the same for `run` and `merge`.
 
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::execute::results::{SuiteEvent, SuiteResult, UNKNOWN_IMPLEMENTATION};
+use report::shorten;
+
+use crate::execute::results::SuiteEvent;
 use crate::verdict::judge::Status;
 
 /// Whether to draw a progress bar: stderr is a terminal and the `CI`
@@ -27,72 +27,53 @@ pub fn progress_wanted() -> bool {
     !ci && std::io::stderr().is_terminal()
 }
 
-/// Writes progress lines and the summary to `out`.
+/// Writes progress lines to `out`.
 #[derive(Debug)]
 pub struct PlainReporter<W: Write> {
     out: W,
-    progress: bool,
 }
 
 impl<W: Write> PlainReporter<W> {
-    /// A reporter writing progress lines and the summary to `out`.
+    /// A reporter writing progress lines to `out`.
     pub fn new(out: W) -> Self {
-        PlainReporter {
-            out,
-            progress: true,
-        }
+        PlainReporter { out }
     }
 
-    /// A reporter writing only the summary to `out` (the progress is
-    /// another consumer's, e.g. a [`ProgressBarReporter`]).
-    pub fn summary_only(out: W) -> Self {
-        PlainReporter {
-            out,
-            progress: false,
-        }
-    }
-
-    /// Consumes one event (write errors are ignored: the report is best
+    /// Consumes one event (write errors are ignored: the progress is best
     /// effort, the exit status is what counts).
     pub fn event(&mut self, event: &SuiteEvent) {
         let _ = self.write_event(event);
     }
 
     fn write_event(&mut self, event: &SuiteEvent) -> std::io::Result<()> {
-        if !self.progress {
-            return match event {
-                SuiteEvent::Finished(result) => self.summary(result),
-                _ => Ok(()),
-            };
-        }
         match event {
             SuiteEvent::Started {
                 adapter,
                 total,
                 jobs,
             } => {
+                let scenarios = if *total == 1 { "scenario" } else { "scenarios" };
                 writeln!(
                     self.out,
-                    "running {} against {adapter} ({jobs} at once)",
-                    count(*total, "scenario", "scenarios")
+                    "running {total} {scenarios} against {adapter} ({jobs} at once)"
                 )
             }
-            SuiteEvent::ScenarioStarted { .. } => Ok(()),
+            SuiteEvent::ScenarioStarted { .. } | SuiteEvent::Finished(_) => Ok(()),
             SuiteEvent::ScenarioFinished {
                 done,
                 total,
                 result,
             } => {
-                let ms = result.duration.as_millis();
                 write!(
                     self.out,
-                    "[{done:>3}/{total}] {:<18} {} ({ms} ms)",
+                    "[{done:>3}/{total}] {:<18} {} ({} ms)",
                     result.status.as_str(),
-                    result.trial_name()
+                    result.id,
+                    result.duration_ms
                 )?;
                 if result.status != Status::Pass {
-                    if let Some(first) = result.first_difference() {
-                        write!(self.out, ": {}", shorten(&first, 160))?;
+                    if let Some(headline) = result.headline() {
+                        write!(self.out, ": {}", shorten(headline, 160))?;
                     }
                 }
                 writeln!(self.out)
@@ -104,110 +85,8 @@ impl<W: Write> PlainReporter<W> {
                     shorten(reason, 160)
                 )
             }
-            SuiteEvent::Finished(result) => self.summary(result),
         }
     }
-
-    fn summary(&mut self, result: &SuiteResult) -> std::io::Result<()> {
-        let totals = result.totals();
-        let run = &result.run;
-        writeln!(self.out)?;
-        let implementation = match &run.implementation {
-            i if i.name == UNKNOWN_IMPLEMENTATION && i.version.is_empty() => {
-                "unknown implementation".to_string()
-            }
-            i => format!("{} {}", i.name, i.version),
-        };
-        let elapsed = run.finished.duration_since(run.started).unwrap_or_default();
-        writeln!(
-            self.out,
-            "compliance summary: {implementation} via {}, profile {}, suite {}, {} in {:.1} s",
-            run.implementation.adapter,
-            run.profile,
-            run.suite_version,
-            count(result.scenarios.len(), "scenario", "scenarios"),
-            elapsed.as_secs_f64()
-        )?;
-        for status in Status::ALL {
-            writeln!(self.out, "  {:<20} {}", status.as_str(), totals.get(status))?;
-        }
-        // The implementation's profile: the options its traces showed.
-        let profile = result.profile();
-        let observed: Vec<_> = profile.iter().filter(|e| !e.observed.is_empty()).collect();
-        if !observed.is_empty() {
-            writeln!(
-                self.out,
-                "options ({} of {} [impl-defined] rules observed):",
-                observed.len(),
-                profile.len()
-            )?;
-            for entry in observed {
-                let mark = if entry.is_inconsistent() {
-                    "  FAIL options.consistent: "
-                } else {
-                    "  "
-                };
-                writeln!(self.out, "{mark}{}", entry.describe())?;
-            }
-        }
-        // Root causes first: many failures often have one cause.
-        let report = crate::cli::reporting::run_report(result);
-        if !report.root_causes.is_empty() {
-            writeln!(self.out, "root causes (largest first):")?;
-            for cause in report.root_causes.iter().take(5) {
-                writeln!(
-                    self.out,
-                    "  {}: {}",
-                    count(cause.scenarios.len(), "scenario", "scenarios"),
-                    shorten(&cause.cause, 200)
-                )?;
-            }
-            if report.root_causes.len() > 5 {
-                writeln!(
-                    self.out,
-                    "  … and {} more (see the reports)",
-                    report.root_causes.len() - 5
-                )?;
-            }
-        }
-        let not_passed: Vec<_> = result
-            .scenarios
-            .iter()
-            .filter(|s| s.status != Status::Pass)
-            .collect();
-        if !not_passed.is_empty() {
-            writeln!(self.out)?;
-            for s in not_passed {
-                writeln!(
-                    self.out,
-                    "{} {} ({})",
-                    s.status.as_str(),
-                    s.trial_name(),
-                    s.path.display()
-                )?;
-                if let Some(first) = s.first_difference() {
-                    writeln!(self.out, "    {}", shorten(&first, 300))?;
-                }
-            }
-        }
-        writeln!(self.out)?;
-        writeln!(
-            self.out,
-            "{}",
-            if run.interrupted {
-                "result: interrupted (no verdict: the run was stopped; the reports hold the scenarios that ended)"
-            } else if result.is_compliant() {
-                "result: compliant"
-            } else {
-                "result: NOT compliant"
-            }
-        )
-    }
-}
-
-/// `n` with the singular or plural noun: `1 scenario`, `2 scenarios`.
-fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// A progress bar (on stderr by default): scenarios done of the total,
@@ -267,13 +146,13 @@ impl ProgressBarReporter {
                 self.bar.set_position(*done as u64);
                 if result.status != Status::Pass {
                     let first = result
-                        .first_difference()
-                        .map(|f| format!(": {}", shorten(&f, 140)))
+                        .headline()
+                        .map(|f| format!(": {}", shorten(f, 140)))
                         .unwrap_or_default();
                     self.bar.println(format!(
                         "{:<18} {}{first}",
                         result.status.as_str(),
-                        result.trial_name()
+                        result.id
                     ));
                 }
             }
@@ -286,65 +165,46 @@ impl ProgressBarReporter {
     }
 }
 
-fn shorten(text: &str, max: usize) -> String {
-    let line = text.lines().next().unwrap_or("");
-    if line.len() <= max {
-        return line.to_string();
-    }
-    let mut end = max;
-    while !line.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &line[..end])
-}
-
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
-    use std::time::SystemTime;
-
     use super::*;
-    use crate::execute::results::RunInfo;
-    use crate::verdict::judge::ScenarioResult;
 
     fn events() -> Vec<SuiteEvent> {
-        let scenario = |id: &str, status| ScenarioResult {
-            id: id.into(),
+        let scenario = |id: &str, status| report::ScenarioReport {
+            id: format!("url::{id}"),
             area: "url".into(),
             title: String::new(),
-            path: PathBuf::from("x.yaml"),
             rules: Vec::new(),
-            option_rules: Vec::new(),
-            options: Vec::new(),
             tags: Vec::new(),
             status,
-            duration: Duration::from_millis(3),
-            message: (status != Status::Pass).then(|| "step 1: wrong code".into()),
+            duration_ms: 3,
+            message: (status != Status::Pass).then(|| "step 1: wrong code\nmore".into()),
+            first_difference: None,
             golden_diff: None,
             trace: serde_json::Value::Null,
-            logs: Vec::new(),
-            stderr_tail: None,
+            adapter_stderr: None,
+            options: Vec::new(),
+            path: None,
             adapter_fault: None,
         };
         let a = scenario("a", Status::Pass);
         let b = scenario("b", Status::Fail);
-        let now = SystemTime::now();
-        let result = SuiteResult {
-            run: RunInfo {
-                implementation: report::Implementation {
-                    name: UNKNOWN_IMPLEMENTATION.into(),
-                    version: String::new(),
-                    adapter: "reference (in-process)".into(),
-                },
-                suite_version: "0.1.0".into(),
-                profile: "alipay-2022-09".into(),
-                jobs: 1,
-                started: now,
-                finished: now,
-                interrupted: false,
+        let report = report::RunReport::new(
+            report::Suite {
+                name: "connectsocket-conformance".into(),
+                version: "0.1.0".into(),
+                commit: None,
             },
-            scenarios: vec![a.clone(), b.clone()],
-        };
+            report::Implementation {
+                name: report::UNKNOWN_IMPLEMENTATION.into(),
+                version: String::new(),
+                adapter: "reference (in-process)".into(),
+            },
+            String::new(),
+            String::new(),
+            0,
+            vec![a.clone(), b.clone()],
+        );
         vec![
             SuiteEvent::Started {
                 adapter: "reference (in-process)".into(),
@@ -367,26 +227,22 @@ mod tests {
                 total: 2,
                 result: Box::new(b),
             },
-            SuiteEvent::Finished(Box::new(result)),
+            SuiteEvent::Finished(Box::new(report)),
         ]
     }
 
     #[test]
-    fn plain_lines_or_the_summary_only() {
-        let mut full = PlainReporter::new(Vec::new());
-        let mut summary = PlainReporter::summary_only(Vec::new());
+    fn a_line_per_scenario_and_why_it_did_not_pass() {
+        let mut plain = PlainReporter::new(Vec::new());
         for e in events() {
-            full.event(&e);
-            summary.event(&e);
+            plain.event(&e);
         }
-        let full = String::from_utf8(full.out).unwrap();
-        let summary = String::from_utf8(summary.out).unwrap();
-        assert!(full.contains("[  2/2] fail"), "{full}");
-        assert!(!summary.contains("[  2/2]"), "{summary}");
-        assert!(summary.contains("fail url::b") && summary.contains("result: NOT compliant"));
-        assert!(
-            full.ends_with(&summary),
-            "the same summary:\n{full}\n---\n{summary}"
+        let text = String::from_utf8(plain.out).unwrap();
+        assert_eq!(
+            text,
+            "running 2 scenarios against reference (in-process) (1 at once)\n\
+             [  1/2] pass               url::a (3 ms)\n\
+             [  2/2] fail               url::b (3 ms): step 1: wrong code\n"
         );
     }
 

@@ -6,15 +6,14 @@
 //! and times; and no scenario may be in two parts.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use adapter_protocol::error_chain;
-use report::{Format, RunReport, Status};
+use report::{Format, RunReport};
 
 use crate::cli::args::MergeArgs;
-use crate::cli::output::{read_text, shown, write_text};
+use crate::cli::output::{read_text, say, say_raw, shown, write_text};
 use crate::cli::outputs::DEFAULT_REPORT_DIR;
 
 /// Why reports cannot be merged.
@@ -40,8 +39,9 @@ pub(crate) enum MergeError {
 
 /// The fields of a report that vary between the parts of one run: its
 /// scenarios and what is derived from them, its times, whether it was
-/// interrupted.
-const PER_PART: [&str; 8] = [
+/// interrupted, how many scenarios ran at once and on what machine, and
+/// the verdict against a baseline (a merge judges the whole run again).
+const PER_PART: [&str; 11] = [
     "scenarios",
     "totals",
     "options",
@@ -50,6 +50,9 @@ const PER_PART: [&str; 8] = [
     "finishedAt",
     "durationMs",
     "interrupted",
+    "jobs",
+    "host",
+    "baseline",
 ];
 
 /// What a report says about its run, without [`PER_PART`].
@@ -65,7 +68,8 @@ fn run_identity(report: &RunReport) -> BTreeMap<String, serde_json::Value> {
 
 /// The parts joined: every scenario sorted by id, the totals and the
 /// options profile computed again from them, interrupted when a part was,
-/// from the earliest start to the latest finish.
+/// from the earliest start to the latest finish; jobs and host when every
+/// part has the same; no baseline verdict (the merge's own is added after).
 pub(crate) fn merge_reports(parts: &[(String, RunReport)]) -> Result<RunReport, MergeError> {
     let Some((first_name, first)) = parts.first() else {
         unreachable!("clap requires one report at least")
@@ -114,6 +118,14 @@ pub(crate) fn merge_reports(parts: &[(String, RunReport)]) -> Result<RunReport, 
     );
     merged.root_causes = report::root_causes(&merged.scenarios);
     merged.interrupted = parts.iter().any(|(_, p)| p.interrupted);
+    merged.jobs = first
+        .jobs
+        .filter(|_| parts.iter().all(|(_, p)| p.jobs == first.jobs));
+    merged.host = first
+        .host
+        .clone()
+        .filter(|_| parts.iter().all(|(_, p)| p.host == first.host));
+    merged.baseline = None;
     let earliest = parts
         .iter()
         .map(|(_, p)| &p.started_at)
@@ -167,33 +179,24 @@ pub(crate) fn merge(args: &MergeArgs) -> ExitCode {
             }
         }
     }
-    let merged = match merge_reports(&parts) {
+    let mut merged = match merge_reports(&parts) {
         Ok(m) => m,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
     };
-    print!("{}", summary(&merged, parts.len()));
-    let verdict = baseline
-        .as_ref()
-        .map(|b| report::apply_baseline(&merged, b));
-    let mut status = match &verdict {
-        Some(v) => {
-            println!(
-                "baseline: {} new failures, {} expected failures, {} unexpected passes",
-                v.new_failures.len(),
-                v.expected_failures.len(),
-                v.unexpected_passes.len()
-            );
-            for id in &v.new_failures {
-                println!("  new failure: {id}");
-            }
-            u8::from(!v.passed())
-        }
-        None => u8::from(!compliant(&merged)),
-    };
-    let baseline_md = verdict.as_ref().map(report::write_baseline_markdown);
+    if let Some(baseline) = &baseline {
+        merged.judge_against(baseline);
+    }
+    say(format_args!(
+        "merged {} reports: {} via {}",
+        parts.len(),
+        merged.implementation_label(),
+        merged.implementation.adapter
+    ));
+    say_raw(&report::write_terminal_summary(&merged));
+    let mut status = u8::from(!merged.passed());
     let mut targets: Vec<(Format, PathBuf)> = args
         .reports
         .iter()
@@ -207,15 +210,12 @@ pub(crate) fn merge(args: &MergeArgs) -> ExitCode {
     if let Some(dir) = &dir {
         targets.extend(Format::ALL.map(|f| (f, dir.join(f.file_name()))));
     }
-    println!();
+    say("");
     for (format, path) in &targets {
-        let mut text = format.render(&merged);
-        if let (Format::Markdown, Some(md)) = (format, &baseline_md) {
-            text.push('\n');
-            text.push_str(md);
-        }
-        match write_text(path, &text) {
-            Ok(()) => println!("written: {}", shown(path)),
+        match write_text(path, &format.render(&merged)) {
+            Ok(()) => {
+                say(format_args!("written: {}", shown(path)));
+            }
             Err(e) => {
                 eprintln!("error: {}: {e}", path.display());
                 status = 2;
@@ -225,64 +225,10 @@ pub(crate) fn merge(args: &MergeArgs) -> ExitCode {
     ExitCode::from(status)
 }
 
-/// As `run` decides: no failure, one option per rule, not interrupted.
-fn compliant(merged: &RunReport) -> bool {
-    merged.is_conforming() && !merged.interrupted
-}
-
-/// The merged run for the terminal: totals, what did not pass, the result.
-fn summary(merged: &RunReport, parts: usize) -> String {
-    let mut text = String::new();
-    let _ = writeln!(
-        text,
-        "merged {parts} reports: {} via {}, suite {}, {} scenarios",
-        merged.implementation_label(),
-        merged.implementation.adapter,
-        merged.suite.version,
-        merged.scenarios.len()
-    );
-    for status in Status::ALL {
-        let _ = writeln!(
-            text,
-            "  {:<20} {}",
-            status.as_str(),
-            merged.totals.get(status)
-        );
-    }
-    for s in merged.scenarios.iter().filter(|s| s.status != Status::Pass) {
-        let _ = writeln!(text, "{} {}", s.status.as_str(), s.id);
-        if let Some(first) = &s.first_difference {
-            let _ = writeln!(text, "    {first}");
-        }
-    }
-    for entry in merged.inconsistent_rules() {
-        let shown: Vec<String> = entry
-            .observed
-            .iter()
-            .map(|o| format!("{} ({})", o.option, o.scenarios.join(", ")))
-            .collect();
-        let _ = writeln!(
-            text,
-            "options.consistent broken: {} showed {}",
-            entry.rule,
-            shown.join(" and ")
-        );
-    }
-    if merged.interrupted {
-        let _ = writeln!(text, "a part was interrupted: not every scenario ran");
-    }
-    let verdict = if !compliant(merged) {
-        "result: NOT compliant"
-    } else {
-        "result: compliant"
-    };
-    let _ = writeln!(text, "\n{verdict}");
-    text
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use report::Status;
 
     fn part(ids: &[(&str, Status)], started: &str, finished: &str) -> RunReport {
         let scenarios = ids
@@ -301,12 +247,15 @@ mod tests {
                 trace: serde_json::Value::Null,
                 adapter_stderr: None,
                 options: Vec::new(),
+                path: None,
+                adapter_fault: None,
             })
             .collect();
         RunReport::new(
             report::Suite {
                 name: "connectsocket-conformance".into(),
                 version: "0.1.0".into(),
+                commit: None,
             },
             report::Implementation {
                 name: "example".into(),
@@ -353,12 +302,12 @@ mod tests {
         let mut b = part(&[("close::b", Status::Pass)], t, t);
         b.scenarios[0].options = vec![choice("close-only")];
         let (a, b) = (rebuilt(a), rebuilt(b));
-        assert!(compliant(&a) && compliant(&b));
+        assert!(a.is_compliant() && b.is_compliant());
         let merged = merge_reports(&[("a.json".into(), a), ("b.json".into(), b)]).unwrap();
-        assert!(!compliant(&merged));
-        let text = summary(&merged, 2);
+        assert!(!merged.is_compliant());
+        let text = report::write_terminal_summary(&merged);
         assert!(
-            text.contains("options.consistent broken: close.drop-error"),
+            text.contains("FAIL options.consistent: close.drop-error = error-then-close (close::a) and close-only (close::b)"),
             "{text}"
         );
         assert!(text.contains("result: NOT compliant"), "{text}");

@@ -1,8 +1,9 @@
 //! The command line `connectsocket-conformance` ([`command`]; `main.rs`
 //! only calls it): its arguments ([`args`]), the `run`, `compare`,
 //! `merge` (the parts of a sharded run) and `scenarios export`
-//! subcommands, the consumers of the suite's event stream ([`console`]) and
-//! the conversion of a run into the `report` crate's model ([`reporting`]).
+//! subcommands, and the progress that consumes the suite's event stream
+//! ([`console`]). Its summary and reports are the `report` crate's renderers
+//! of the run's report.
 //!
 //! Must not touch: running or judging scenarios; it only presents what
 //! `execute` and `verdict` produced.
@@ -15,6 +16,5 @@ mod interrupt;
 mod merge;
 mod output;
 mod outputs;
-pub mod reporting;
 mod run;
 mod scenario_args;

@@ -1,20 +1,16 @@
 //! `run`: the scenarios against an adapter, then the summary, the reports
 //! and the baseline verdict.
 
-use std::fmt::Write as _;
-use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use adapter_protocol::error_chain;
-use report::{Format, RunReport};
 
 use crate::cli::args::RunArgs;
 use crate::cli::console::{progress_wanted, PlainReporter, ProgressBarReporter};
 use crate::cli::interrupt::{received, Interrupts};
 use crate::cli::output::{fail, read_text, say, say_raw, shown, write_text};
 use crate::cli::outputs::Outputs;
-use crate::cli::reporting::run_report;
 use crate::execute::suite::{run_suite_until, select, AdapterSpec, SuiteOptions};
 use crate::scenario::profile::not_applicable;
 
@@ -100,46 +96,39 @@ pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> ExitCode 
         };
     }
 
-    // Two consumers of the one event stream: the progress (a bar on a
-    // terminal, else plain lines) and the summary.
+    // The progress consumes the event stream: a bar on a terminal, else
+    // plain lines.
     let mut bar = progress_wanted().then(ProgressBarReporter::new);
-    let mut console = if bar.is_some() {
-        PlainReporter::summary_only(std::io::stdout())
-    } else {
-        PlainReporter::new(std::io::stdout())
-    };
+    let mut lines = bar.is_none().then(|| PlainReporter::new(std::io::stdout()));
     // Ctrl-C and SIGTERM stop the run; its reports are still written.
     let interrupts = match runtime.block_on(async { Interrupts::install() }) {
         Ok(interrupts) => interrupts,
         Err(e) => return fail(&e),
     };
     let signalled = interrupts.exit_status();
-    let result = match runtime.block_on(run_suite_until(options, interrupts.first(), |event| {
+    let mut report = match runtime.block_on(run_suite_until(options, interrupts.first(), |event| {
         if let Some(bar) = &mut bar {
             bar.event(event);
         }
-        console.event(event);
+        if let Some(lines) = &mut lines {
+            lines.event(event);
+        }
     })) {
-        Ok(result) => result,
+        Ok(report) => report,
         Err(e) => return fail(&e),
     };
+    if let Some(baseline) = &baseline {
+        report.judge_against(baseline);
+    }
+    say_raw(&report::write_terminal_summary(&report));
     say(&set_line);
-
-    let report = run_report(&result);
-    let verdict = baseline
-        .as_ref()
-        .map(|b| report::apply_baseline(&report, b));
-    let baseline_md = verdict.as_ref().map(report::write_baseline_markdown);
-    let mut status = match &verdict {
-        Some(v) => u8::from(!v.passed()),
-        None => u8::from(!result.is_compliant()),
-    };
+    let mut status = u8::from(!report.passed());
 
     // The reports.
     let targets = outputs.report_targets();
     let mut written = Vec::new();
     for target in &targets {
-        match write_one(&report, target.format, &target.path, baseline_md.as_deref()) {
+        match write_text(&target.path, &target.format.render(&report)) {
             Ok(()) => written.push(target.path.clone()),
             Err(e) => {
                 eprintln!("error: {}: {e}", target.what);
@@ -162,7 +151,7 @@ pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> ExitCode 
         }
     }
 
-    if let (Some(path), true) = (&args.write_baseline, result.run.interrupted) {
+    if let (Some(path), true) = (&args.write_baseline, report.interrupted) {
         eprintln!(
             "--write-baseline {}: not written, the run was interrupted",
             path.display()
@@ -184,9 +173,6 @@ pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> ExitCode 
         }
     }
 
-    if let (Some(v), Some(path)) = (&verdict, &args.baseline) {
-        say_raw(&baseline_summary(v, path));
-    }
     if let Some(signal_status) = received(&signalled) {
         return ExitCode::from(signal_status);
     }
@@ -199,59 +185,4 @@ fn refuse(errors: &[String]) -> ExitCode {
         eprintln!("error: {e}");
     }
     ExitCode::from(2)
-}
-
-/// The verdict against a baseline, for the terminal.
-fn baseline_summary(v: &report::BaselineVerdict, path: &Path) -> String {
-    let mut text = String::new();
-    let _ = writeln!(
-        text,
-        "\nbaseline {}: {} new failures, {} expected failures, {} unexpected passes, {} not run",
-        path.display(),
-        v.new_failures.len(),
-        v.expected_failures.len(),
-        v.unexpected_passes.len(),
-        v.not_run.len()
-    );
-    for id in &v.new_failures {
-        let _ = writeln!(text, "  new failure: {id}");
-    }
-    for p in &v.unexpected_passes {
-        let _ = writeln!(
-            text,
-            "  unexpected pass: {} (now {}; remove it from the baseline)",
-            p.id, p.status
-        );
-    }
-    for id in &v.not_run {
-        let _ = writeln!(text, "  not run: {id}");
-    }
-    let _ = writeln!(
-        text,
-        "{}",
-        if v.passed() {
-            "baseline result: no new failure"
-        } else {
-            "baseline result: NEW failures"
-        }
-    );
-    text
-}
-
-/// Writes one report; the Markdown gets the baseline's section when there
-/// is one.
-fn write_one(
-    report: &RunReport,
-    format: Format,
-    path: &Path,
-    baseline_md: Option<&str>,
-) -> Result<(), String> {
-    let mut text = format.render(report);
-    if let (Format::Markdown, Some(md)) = (format, baseline_md) {
-        if !text.ends_with("\n\n") {
-            text.push('\n');
-        }
-        text.push_str(md);
-    }
-    write_text(path, &text)
 }

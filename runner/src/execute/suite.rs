@@ -1,7 +1,8 @@
 //! The suite as a library: load and select scenarios, run them against an
 //! implementation (the in-process reference, or an adapter process) with the
 //! embedded mock server, check each against its golden trace, and report
-//! through one event stream ([`SuiteEvent`]) and a [`SuiteResult`].
+//! through one event stream ([`SuiteEvent`]) ending in the run's
+//! [`RunReport`], the report crate's own model.
 //!
 //! The command line, the test harnesses and the report writers are all
 //! consumers of [`run_suite`].
@@ -20,7 +21,7 @@ use std::time::{Duration, SystemTime};
 
 use adapter_protocol::{Config, HelloResult, Profile};
 use mock_server::{MockServer, Options};
-use report::Implementation;
+use report::{Implementation, RunReport, ScenarioReport};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
@@ -33,9 +34,11 @@ use crate::execute::pool::{last_bytes, ProcSlot, SharedPool};
 use crate::execute::reference::{
     Behaviour, InProcessAdapter, MockSession, Mutant, Variant, Variants,
 };
-use crate::execute::results::{RunInfo, SuiteEvent, SuiteResult, UNKNOWN_IMPLEMENTATION};
+use crate::execute::results::{
+    load_average, run_report, RunFacts, SuiteEvent, UNKNOWN_IMPLEMENTATION,
+};
 use crate::scenario::loader::{load_dir, scenarios_dir, LoadError, LoadedScenario};
-use crate::verdict::judge::{judge, ScenarioResult, Status};
+use crate::verdict::judge::{adapter_did_not_start, judge, millis, Status};
 
 /// The implementation under test.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -413,13 +416,13 @@ impl Suite {
     /// Runs one scenario on a fresh mock-server session and judges it.
     /// An adapter process is reused (after `reset`) when its config is the
     /// scenario's, replaced when it is not, and ended after any fault.
-    pub async fn run_one(&self, scenario: &LoadedScenario) -> ScenarioResult {
+    pub async fn run_one(&self, scenario: &LoadedScenario) -> ScenarioReport {
         PATIENCE
             .scope(Arc::clone(&self.patience), self.run_one_now(scenario))
             .await
     }
 
-    async fn run_one_now(&self, scenario: &LoadedScenario) -> ScenarioResult {
+    async fn run_one_now(&self, scenario: &LoadedScenario) -> ScenarioReport {
         let started = Instant::now();
         let session = MockSession::new(&self.server);
         let ca = self.server.ca_pem();
@@ -446,10 +449,8 @@ impl Suite {
                 let mut slot = match self.take_slot(command, config).await {
                     Ok(slot) => slot,
                     Err(message) => {
-                        let mut result = ScenarioResult::new(scenario, Status::Fail);
-                        result.message = Some(format!("the adapter does not start: {message}"));
-                        result.adapter_fault = Some(message);
-                        result.duration = started.elapsed();
+                        let mut result = adapter_did_not_start(scenario, message);
+                        result.duration_ms = millis(started.elapsed());
                         return result;
                     }
                 };
@@ -468,7 +469,7 @@ impl Suite {
                 if result.status != Status::Pass || execution.adapter_fault.is_some() {
                     let tail = slot.adapter.stderr_tail();
                     if !tail.trim().is_empty() {
-                        result.stderr_tail = Some(last_bytes(&tail, 8000).to_string());
+                        result.adapter_stderr = Some(last_bytes(&tail, 8000).to_string());
                     }
                 }
                 if execution.adapter_fault.is_some() {
@@ -486,7 +487,7 @@ impl Suite {
                 result
             }
         };
-        result.duration = started.elapsed();
+        result.duration_ms = millis(started.elapsed());
         result
     }
 
@@ -499,7 +500,7 @@ impl Suite {
         session: &MockSession,
         ca: &str,
         started: Instant,
-    ) -> ScenarioResult {
+    ) -> ScenarioReport {
         let config = config_for(&scenario.scenario, ca);
         let start = || {
             ProcSlot::start(
@@ -511,10 +512,8 @@ impl Suite {
             )
         };
         let fail = |message: String| {
-            let mut result = ScenarioResult::new(scenario, Status::Fail);
-            result.message = Some(format!("the adapter does not start: {message}"));
-            result.adapter_fault = Some(message);
-            result.duration = started.elapsed();
+            let mut result = adapter_did_not_start(scenario, message);
+            result.duration_ms = millis(started.elapsed());
             result
         };
         let mut slot = match self.shared.take(&config, start).await {
@@ -536,7 +535,7 @@ impl Suite {
                 self.shared.give_back(slot, true).await;
                 let mut result = fail(format!("reset with the scenario's config: {message}"));
                 if !tail.trim().is_empty() {
-                    result.stderr_tail = Some(last_bytes(&tail, 8000).to_string());
+                    result.adapter_stderr = Some(last_bytes(&tail, 8000).to_string());
                 }
                 return result;
             }
@@ -557,7 +556,7 @@ impl Suite {
         if result.status != Status::Pass || execution.adapter_fault.is_some() {
             let tail = slot.instance.stderr_tail();
             if !tail.trim().is_empty() {
-                result.stderr_tail = Some(last_bytes(&tail, 8000).to_string());
+                result.adapter_stderr = Some(last_bytes(&tail, 8000).to_string());
             }
         }
         self.shared
@@ -631,30 +630,43 @@ impl Suite {
 pub async fn run_suite(
     options: SuiteOptions,
     on_event: impl FnMut(&SuiteEvent),
-) -> Result<SuiteResult, SuiteError> {
+) -> Result<RunReport, SuiteError> {
     run_suite_until(options, std::future::pending(), on_event).await
 }
 
 /// [`run_suite`] that stops early when `stop` completes (Ctrl-C): no
 /// scenario starts after that, the scenarios running are abandoned and
 /// every adapter process (with its whole process group) is killed at once;
-/// the result holds the scenarios that ended, with
-/// [`RunInfo::interrupted`] set, and the `Finished` event is sent as usual.
+/// the report holds the scenarios that ended, with
+/// [`RunReport::interrupted`] set, and the `Finished` event is sent as usual.
 pub async fn run_suite_until(
     options: SuiteOptions,
     stop: impl std::future::Future<Output = ()>,
     mut on_event: impl FnMut(&SuiteEvent),
-) -> Result<SuiteResult, SuiteError> {
+) -> Result<RunReport, SuiteError> {
     let scenarios = select(&options)?;
     let started = SystemTime::now();
+    let load_at_start = load_average();
+    let facts = |implementation: Option<Implementation>, jobs, interrupted| RunFacts {
+        implementation: implementation.unwrap_or_else(|| Implementation {
+            name: UNKNOWN_IMPLEMENTATION.into(),
+            version: String::new(),
+            adapter: options.adapter.describe(),
+        }),
+        profile: options.profile.name().to_string(),
+        jobs,
+        started,
+        load_at_start,
+        interrupted,
+    };
     tokio::pin!(stop);
     let suite = tokio::select! {
         suite = Suite::start(options.clone()) => Arc::new(suite?),
         () = &mut stop => {
             // Dropping the start kills the adapter it was starting.
-            let result = suite_result(&options, None, 0, started, Vec::new(), true);
-            on_event(&SuiteEvent::Finished(Box::new(result.clone())));
-            return Ok(result);
+            let report = run_report(facts(None, 0, true), Vec::new());
+            on_event(&SuiteEvent::Finished(Box::new(report.clone())));
+            return Ok(report);
         }
     };
     let total = scenarios.len();
@@ -683,7 +695,7 @@ pub async fn run_suite_until(
                 let result = suite.run_one(&scenario).await;
                 if let Some(reason) = &result.adapter_fault {
                     let _ = tx.send(SuiteEvent::AdapterRestarted {
-                        trial: result.trial_name(),
+                        trial: result.id.clone(),
                         reason: reason.clone(),
                     });
                 }
@@ -730,45 +742,9 @@ pub async fn run_suite_until(
     if let Ok(suite) = Arc::try_unwrap(suite) {
         suite.server.shutdown().await;
     }
-    let result = suite_result(
-        &options,
-        implementation,
-        jobs,
-        started,
-        results,
-        interrupted,
-    );
-    on_event(&SuiteEvent::Finished(Box::new(result.clone())));
-    Ok(result)
-}
-
-/// The result of a run of `scenarios` (sorted here by trial name).
-fn suite_result(
-    options: &SuiteOptions,
-    implementation: Option<Implementation>,
-    jobs: usize,
-    started: SystemTime,
-    mut scenarios: Vec<ScenarioResult>,
-    interrupted: bool,
-) -> SuiteResult {
-    let implementation = implementation.unwrap_or_else(|| Implementation {
-        name: UNKNOWN_IMPLEMENTATION.into(),
-        version: String::new(),
-        adapter: options.adapter.describe(),
-    });
-    scenarios.sort_by_key(|r| r.trial_name());
-    SuiteResult {
-        run: RunInfo {
-            implementation,
-            suite_version: env!("CARGO_PKG_VERSION").to_string(),
-            profile: options.profile.name().to_string(),
-            jobs,
-            started,
-            finished: SystemTime::now(),
-            interrupted,
-        },
-        scenarios,
-    }
+    let report = run_report(facts(implementation, jobs, interrupted), results);
+    on_event(&SuiteEvent::Finished(Box::new(report.clone())));
+    Ok(report)
 }
 
 /// Sends `reset` with `config` to an instance and waits for its answer.

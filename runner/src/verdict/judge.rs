@@ -1,5 +1,6 @@
 //! The verdict on one scenario: its inline checks, then its trace against
-//! the golden snapshot ([`judge`]), as a [`ScenarioResult`].
+//! the golden snapshot ([`judge`]), as the scenario's entry in the report
+//! ([`ScenarioReport`]): the runner produces the report's model directly.
 //!
 //! This is the one place that decides a status. A scenario that names
 //! [impl-defined] rules in `options` has one golden trace per combination of
@@ -7,113 +8,84 @@
 //! options it showed; a trace that matches none fails, as any difference
 //! does. No marking hides a difference.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
-use serde::Serialize;
 use serde_json::Value;
 
 use crate::execute::executor::Execution;
 use crate::scenario::loader::LoadedScenario;
-use report::OptionChoice;
 
 use crate::verdict::golden::{self, GoldenVerdict};
 
-/// A scenario's outcome: the report's status, so a result and its report
-/// cannot disagree.
-pub use report::Status;
+/// A scenario's outcome and its entry in the report: the report's own
+/// types, so a result and its report cannot disagree.
+pub use report::{ScenarioReport, Status};
 
-/// One scenario's result.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ScenarioResult {
-    /// The scenario id.
-    pub id: String,
-    /// Its area (folder).
-    pub area: String,
-    /// Its title.
-    pub title: String,
-    /// The scenario file.
-    pub path: PathBuf,
-    /// The behaviour.md rule ids it checks.
-    pub rules: Vec<String>,
-    /// The [impl-defined] rules whose option its trace shows.
-    pub option_rules: Vec<String>,
-    /// The options its trace showed (empty when it did not pass, or when
-    /// its goldens did not tell the options apart).
-    pub options: Vec<OptionChoice>,
-    /// Its tags.
-    pub tags: Vec<String>,
-    /// The outcome.
-    pub status: Status,
-    /// Wall time.
-    #[serde(rename = "durationMs", serialize_with = "serialize_ms")]
-    pub duration: Duration,
-    /// Why it did not pass (the first failure), if it did not.
-    pub message: Option<String>,
-    /// The unified diff from the golden trace to this one, when they differ.
-    pub golden_diff: Option<String>,
-    /// The normalised trace.
-    pub trace: Value,
-    /// The adapter's log events.
-    pub logs: Vec<String>,
-    /// The adapter's stderr tail, when the scenario did not pass or the
-    /// adapter failed (adapter processes only).
-    pub stderr_tail: Option<String>,
-    /// The adapter's own fault (gone, not protocol, hung), after which it
-    /// was replaced.
-    pub adapter_fault: Option<String>,
-}
-
-impl ScenarioResult {
-    /// `<area>::<id>`.
-    pub fn trial_name(&self) -> String {
-        format!("{}::{}", self.area, self.id)
-    }
-
-    /// One line about what went wrong: the message's first line, else the
-    /// golden diff's first difference.
-    pub fn first_difference(&self) -> Option<String> {
-        if let Some(m) = &self.message {
-            return m.lines().next().map(str::to_string);
-        }
-        self.golden_diff.as_deref().map(golden::first_difference)
+/// The entry of `scenario` before it is judged: its facts (id
+/// `<area>::<id>`, title, rules, tags, file), `status`, and nothing
+/// recorded.
+pub fn scenario_report(scenario: &LoadedScenario, status: Status) -> ScenarioReport {
+    let s = &scenario.scenario;
+    ScenarioReport {
+        id: scenario.trial_name(),
+        area: scenario.area.clone(),
+        title: s.title.clone(),
+        rules: s.spec.iter().map(|r| r.as_str().to_string()).collect(),
+        tags: s.tags.clone(),
+        status,
+        duration_ms: 0,
+        message: None,
+        first_difference: None,
+        golden_diff: None,
+        trace: Value::Null,
+        adapter_stderr: None,
+        options: Vec::new(),
+        path: Some(scenario.path.display().to_string()),
+        adapter_fault: None,
     }
 }
 
-impl ScenarioResult {
-    /// The result of `scenario` before it is judged: its facts, `status`,
-    /// and nothing recorded.
-    pub fn new(scenario: &LoadedScenario, status: Status) -> ScenarioResult {
-        let s = &scenario.scenario;
-        ScenarioResult {
-            id: s.id.clone(),
-            area: scenario.area.clone(),
-            title: s.title.clone(),
-            path: scenario.path.clone(),
-            rules: s.spec.iter().map(|r| r.as_str().to_string()).collect(),
-            option_rules: s.options.iter().map(|r| r.as_str().to_string()).collect(),
-            options: Vec::new(),
-            tags: s.tags.clone(),
-            status,
-            duration: Duration::ZERO,
-            message: None,
-            golden_diff: None,
-            trace: Value::Null,
-            logs: Vec::new(),
-            stderr_tail: None,
-            adapter_fault: None,
-        }
-    }
+/// The entry of a scenario that could not run because its adapter did not
+/// start (or could not take the scenario's config): a failure, and the
+/// adapter's fault.
+pub fn adapter_did_not_start(scenario: &LoadedScenario, fault: String) -> ScenarioReport {
+    let mut report = scenario_report(scenario, Status::Fail);
+    report.message = Some(format!("the adapter does not start: {fault}"));
+    report.adapter_fault = Some(fault);
+    with_first_difference(report)
+}
+
+/// `d` in whole milliseconds, as the report counts time.
+pub fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// Judges one execution: its inline checks, then its trace against the
 /// golden trace of every combination of its options.
-pub fn judge(scenario: &LoadedScenario, execution: &Execution) -> ScenarioResult {
-    let mut result = ScenarioResult::new(scenario, Status::Pass);
-    result.duration = execution.elapsed;
-    result.adapter_fault = execution.adapter_fault.clone();
-    result.logs = execution.trace.logs.clone();
+pub fn judge(scenario: &LoadedScenario, execution: &Execution) -> ScenarioReport {
+    let mut result = decide(scenario, execution);
+    result.duration_ms = millis(execution.elapsed);
+    if let Some(fault) = &execution.adapter_fault {
+        result = with_adapter_fault(result, fault);
+    }
+    with_first_difference(result)
+}
+
+/// `report` with the adapter's own fault, which is part of why the scenario
+/// did not pass: its message says it too (unless it already does).
+fn with_adapter_fault(mut report: ScenarioReport, fault: &str) -> ScenarioReport {
+    report.adapter_fault = Some(fault.to_string());
+    report.message = Some(match report.message.take() {
+        Some(m) if m.contains(fault) => m,
+        Some(m) => format!("{m}\nadapter fault: {fault}"),
+        None => format!("adapter fault: {fault}"),
+    });
+    report
+}
+
+/// The status, message, trace, golden diff and options of one execution.
+fn decide(scenario: &LoadedScenario, execution: &Execution) -> ScenarioReport {
+    let mut result = scenario_report(scenario, Status::Pass);
     if let Some(reason) = &execution.not_applicable {
         result.status = Status::NotApplicable;
         result.message = Some(reason.clone());
@@ -180,6 +152,90 @@ pub fn judge(scenario: &LoadedScenario, execution: &Execution) -> ScenarioResult
     result
 }
 
-fn serialize_ms<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_u64(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+/// `report` with its first difference: where the actual trace leaves the
+/// golden one, else (an inline expectation, no snapshot) the first line of
+/// why it did not pass; nothing for a pass.
+fn with_first_difference(mut report: ScenarioReport) -> ScenarioReport {
+    report.first_difference = if report.status == Status::Pass {
+        None
+    } else {
+        report
+            .golden_diff
+            .as_deref()
+            .map(golden::first_difference)
+            .filter(|f| !f.is_empty())
+            .or_else(|| report.headline().map(str::to_string))
+    };
+    report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(status: Status) -> ScenarioReport {
+        ScenarioReport {
+            id: "url::x".into(),
+            area: "url".into(),
+            title: String::new(),
+            rules: Vec::new(),
+            tags: Vec::new(),
+            status,
+            duration_ms: 0,
+            message: None,
+            first_difference: None,
+            golden_diff: None,
+            trace: Value::Null,
+            adapter_stderr: None,
+            options: Vec::new(),
+            path: None,
+            adapter_fault: None,
+        }
+    }
+
+    #[test]
+    fn the_first_difference_is_the_goldens_else_the_messages_first_line() {
+        let mut failed = entry(Status::Fail);
+        failed.message = Some("step 3: expected c1.fail\nmore".into());
+        failed.golden_diff = Some("--- golden\n+++ actual\n-  code: 5\n+  code: 4\n".into());
+        let failed = with_first_difference(failed);
+        assert_eq!(
+            failed.first_difference.as_deref(),
+            Some("-  code: 5 / +  code: 4")
+        );
+        assert_eq!(failed.headline(), Some("step 3: expected c1.fail"));
+        let mut no_diff = entry(Status::Error);
+        no_diff.message = Some("no golden snapshot\nat <path>".into());
+        assert_eq!(
+            with_first_difference(no_diff).first_difference.as_deref(),
+            Some("no golden snapshot")
+        );
+        let mut passed = entry(Status::Pass);
+        passed.golden_diff = Some("-  a\n+  b\n".into());
+        assert_eq!(with_first_difference(passed).first_difference, None);
+    }
+
+    #[test]
+    fn an_adapter_fault_is_kept_and_said_once_in_the_message() {
+        let mut said = entry(Status::Fail);
+        said.message = Some("the adapter exited (code 1)".into());
+        let said = with_adapter_fault(said, "the adapter exited (code 1)");
+        assert_eq!(said.message.as_deref(), Some("the adapter exited (code 1)"));
+        assert_eq!(
+            said.adapter_fault.as_deref(),
+            Some("the adapter exited (code 1)")
+        );
+        let mut other = entry(Status::Fail);
+        other.message = Some("step 2: not seen".into());
+        let other = with_adapter_fault(other, "hung");
+        assert_eq!(
+            other.message.as_deref(),
+            Some("step 2: not seen\nadapter fault: hung")
+        );
+        let none = with_first_difference(with_adapter_fault(entry(Status::Fail), "gone"));
+        assert_eq!(
+            none.first_difference.as_deref(),
+            Some("adapter fault: gone")
+        );
+    }
 }

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use libtest_mimic::{Arguments, Failed, Trial};
 use runner::scenario::profile::not_applicable;
 use runner::{
-    load_dir, scenarios_dir, AdapterSpec, LoadedScenario, Profile, ScenarioResult, Status, Suite,
+    load_dir, scenarios_dir, AdapterSpec, LoadedScenario, Profile, ScenarioReport, Status, Suite,
     SuiteOptions,
 };
 
@@ -173,8 +173,9 @@ fn run(env: &Env, s: &LoadedScenario, known_failure: bool) -> Result<(), Failed>
 
 /// A failed trial's text: why, the golden difference, the trace and the
 /// adapter's stderr tail.
-pub fn describe(r: &ScenarioResult) -> String {
-    let mut text = format!("{}: {} — {}\n", r.path.display(), r.title, r.status);
+pub fn describe(r: &ScenarioReport) -> String {
+    let file = r.path.as_deref().unwrap_or(&r.id);
+    let mut text = format!("{file}: {} — {}\n", r.title, r.status);
     if let Some(m) = &r.message {
         text.push_str(&format!("\n{m}\n"));
     }
@@ -185,7 +186,7 @@ pub fn describe(r: &ScenarioResult) -> String {
         "\ntrace (normalised):\n{}",
         runner::verdict::golden::render(&r.trace)
     ));
-    if let Some(t) = &r.stderr_tail {
+    if let Some(t) = &r.adapter_stderr {
         text.push_str(&format!("\nadapter stderr (tail):\n{t}\n"));
     }
     text
