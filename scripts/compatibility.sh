@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates docs/compatibility.md: installs the third-party implementations
-# (npm ci in adapters/thirdparty, pinned by its package-lock.json), bundles
+# (npm ci in adapters/, the adapters' npm workspaces, pinned by their
+# package-lock.json), bundles
 # them (npm run build), builds the runner in release mode, and runs the suite
 # against each implementation and reference (adapters/thirdparty/compatibility.js).
 #
@@ -12,10 +13,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# npm ci again whenever the lockfile is newer than what was installed.
-if [ ! -f adapters/thirdparty/node_modules/.package-lock.json ] ||
-   [ adapters/thirdparty/package-lock.json -nt adapters/thirdparty/node_modules/.package-lock.json ]; then
-  (cd adapters/thirdparty && npm ci --no-audit --no-fund)
+# npm ci (every workspace) again whenever the lockfile is newer than what was
+# installed, or the install left the third-party workspace out (cargo test
+# installs only the workspaces it tests).
+if [ ! -f adapters/node_modules/.package-lock.json ] ||
+   [ adapters/package-lock.json -nt adapters/node_modules/.package-lock.json ] ||
+   [ ! -e adapters/node_modules/connectsocket-conformance-thirdparty ]; then
+  (cd adapters && npm ci --no-audit --no-fund)
 fi
 (cd adapters/thirdparty && npm run --silent build)
 

@@ -2,8 +2,8 @@
 //! `npm test` in `adapters/node` (the Node.js implementation and adapter)
 //! and in `adapters/browser` (the browser adapter on headless Chromium).
 //!
-//! Their npm packages are installed first when missing (`npm ci`, as the
-//! conformance harnesses do). A failing JS test fails the Rust test with the
+//! Their npm packages are installed first when missing (`npm ci` at the
+//! root of the adapters' npm workspaces, as the conformance harnesses do). A failing JS test fails the Rust test with the
 //! JS test output; a JS run that does not end within its time limit has its
 //! whole process group killed and fails with the output so far. Without
 //! Debian's `chromium` (and `certutil` from `libnss3-tools`) the browser
@@ -57,10 +57,8 @@ fn browser_adapter_js_tests_pass() {
         return;
     }
     let root = repo_root();
-    // The browser adapter runs the node adapter's protocol module: Node.js 20+.
-    adapter_host::ensure_node_adapter(&root).unwrap_or_else(|e| panic!("{e}"));
+    adapter_host::ensure_adapter_packages(&root).unwrap_or_else(|e| panic!("{e}"));
     let dir = root.join("adapters").join("browser");
-    adapter_host::ensure_npm_packages(&dir).unwrap_or_else(|e| panic!("{e}"));
     let _one = ONE_SUITE_AT_A_TIME
         .lock()
         .unwrap_or_else(PoisonError::into_inner);

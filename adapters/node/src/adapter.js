@@ -18,13 +18,14 @@ const readline = require('node:readline');
 const nodePath = require('node:path');
 
 // The implementation runs on the `ws` package: on a fresh clone, say the one
-// command that installs it instead of a stack trace.
+// command that installs it instead of a stack trace. Packages are installed
+// at the root of the adapters' npm workspaces (adapters/).
 try {
   require.resolve('ws');
 } catch {
-  const folder = nodePath.dirname(__dirname);
+  const root = nodePath.dirname(nodePath.dirname(__dirname));
   process.stderr.write(
-    `the node adapter needs its npm packages, which are not installed: run \`npm ci --prefix ${folder}\` once\n`,
+    `the node adapter needs its npm packages, which are not installed: run \`npm ci --prefix ${root} --workspace=node\` once\n`,
   );
   process.exit(2);
 }
