@@ -23,9 +23,10 @@ pub const ADAPTERS_WORKSPACE_ROOT: &str = "adapters";
 
 /// The workspaces (folders under [`ADAPTERS_WORKSPACE_ROOT`]) whose packages
 /// [`ensure_adapter_packages`] installs: those the repository's own tests
-/// run. `thirdparty` is left out: its frameworks (about 330 MB) are
-/// installed by `scripts/compatibility.sh`, the one place that uses them.
-pub const TESTED_WORKSPACES: [&str; 2] = ["node", "browser"];
+/// run (`common` is the package the adapters share). `thirdparty` is left
+/// out: its frameworks (about 330 MB) are installed by
+/// `scripts/compatibility.sh`, the one place that uses them.
+pub const TESTED_WORKSPACES: [&str; 3] = ["common", "node", "browser"];
 
 /// The oldest Node.js major version the adapter supports.
 const NODE_MAJOR: u32 = 20;

@@ -5,8 +5,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
-const { createWx, destroyWx, WxSocketTask } = require('../src/wx');
-const { createMy, destroyMy } = require('../src/my');
+const { createWx, destroyWx, WxSocketTask, createMy, destroyMy } = require('..');
 const h = require('./helpers');
 
 const cb = (rec, prefix) => ({
