@@ -1,6 +1,6 @@
 'use strict';
-// The `wx` face (profile `wechat`): ./wx.js directly, and the adapter with
-// `--api wx` or a hello that names the profile.
+// The `wx` face (profile `wechat`): `createWx` of the package's entry
+// directly, and the adapter with `--api wx` or a hello that names the profile.
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
