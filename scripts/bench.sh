@@ -78,8 +78,6 @@ node_adapter="node adapters/node/src/adapter.js"
 if [[ $skip_node -eq 0 ]]; then
   if ! command -v node >/dev/null; then
     echo "node not found: skipping the Node.js adapter" >&2; skip_node=1
-  elif [[ ! -d adapters/node/node_modules ]]; then
-    (cd adapters/node && npm ci --no-audit --no-fund >/dev/null)
   fi
 fi
 
@@ -91,6 +89,11 @@ if [[ $skip_browser -eq 0 ]]; then
   fi
 fi
 browser_adapter="node adapters/browser/src/adapter.js --impl adapters/browser/impl/my-browser.js"
+# Both adapters run on the packages of the adapters' npm workspaces.
+if [[ $skip_node -eq 0 || $skip_browser -eq 0 ]] &&
+   [[ ! -e adapters/node_modules/connectsocket-node-adapter || ! -e adapters/node_modules/connectsocket-browser-adapter ]]; then
+  (cd adapters && npm ci --no-audit --no-fund --workspace=node --workspace=browser >/dev/null)
+fi
 
 names=(in-process per-core floor stdio)
 declare -A cmd=(

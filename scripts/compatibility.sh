@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates docs/compatibility.md, the compatibility matrix. It only
-# orchestrates: it installs what the runs need (npm ci where a lockfile is
-# newer than what was installed), bundles the third-party implementations
+# orchestrates: it installs what the runs need (npm ci in adapters/, the adapters'
+# npm workspaces, when the lock is newer than what was installed), bundles the third-party implementations
 # (npm run build in adapters/thirdparty), builds the runner in release mode,
 # runs the suite once per implementation and profile of the plan
 # (scripts/compatibility.json, listed by `compare --plan … --list-runs`),
@@ -48,11 +48,14 @@ done
 
 log() { echo "[compatibility] $*" >&2; }
 
-# npm ci in $1 whenever its lockfile is newer than what was installed.
+# npm ci (every workspace of adapters/) whenever the lockfile is newer than
+# what was installed, or the install left the third-party workspace out
+# (cargo test installs only the workspaces it tests).
 install() {
-  if [ ! -f "$1/node_modules/.package-lock.json" ] ||
-     [ "$1/package-lock.json" -nt "$1/node_modules/.package-lock.json" ]; then
-    (cd "$1" && npm ci --no-audit --no-fund)
+  if [ ! -f adapters/node_modules/.package-lock.json ] ||
+     [ adapters/package-lock.json -nt adapters/node_modules/.package-lock.json ] ||
+     [ ! -e adapters/node_modules/connectsocket-conformance-thirdparty ]; then
+    (cd adapters && npm ci --no-audit --no-fund)
   fi
 }
 
@@ -71,8 +74,7 @@ for id in "${only[@]}"; do
 done
 
 if ! $from_reports; then
-  install adapters/node
-  install adapters/thirdparty
+  install
   (cd adapters/thirdparty && npm run --silent build)
   while IFS=$'\t' read -r id profile adapter; do
     if [ ${#only[@]} -gt 0 ] && ! printf '%s\n' "${only[@]}" | grep -qx -- "$id"; then

@@ -133,10 +133,9 @@ adapter_baseline() {
 for a in "${adapters[@]}"; do
   if [[ "$a" == node || "$a" == browser ]]; then
     command -v node >/dev/null || { echo "flake-check.sh: node not found" >&2; exit 2; }
-    dir=adapters/$a
-    if [[ ! -d $dir/node_modules ]]; then
-      echo "== npm ci in $dir"
-      (cd "$dir" && npm ci --no-audit --no-fund) || exit 2
+    if [[ ! -e adapters/node_modules/connectsocket-$a-adapter ]]; then
+      echo "== npm ci in adapters (the node and browser workspaces)"
+      (cd adapters && npm ci --no-audit --no-fund --workspace=node --workspace=browser) || exit 2
     fi
   fi
 done

@@ -47,7 +47,7 @@ pub enum HostError {
         version: String,
     },
     /// `npm` could not be run.
-    #[error("npm is needed to install the node adapter's packages, but `{program}` cannot run; install npm (it ships with Node.js)")]
+    #[error("npm is needed to install the JavaScript adapters' packages, but `{program}` cannot run; install npm (it ships with Node.js)")]
     NpmMissing {
         /// The program that was tried.
         program: String,

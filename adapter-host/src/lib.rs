@@ -22,8 +22,9 @@
 //! adapter started outlives it; [`kill_every_adapter`] ends every adapter
 //! still alive, for a process that must exit at once.
 //!
-//! [`ensure_node_adapter`] installs the Node.js adapter's packages
-//! (`npm ci`) when they are missing.
+//! [`ensure_node_adapter`] and [`ensure_adapter_packages`] install the
+//! JavaScript adapters' packages (`npm ci` at the root of their npm
+//! workspaces) when they are missing.
 //!
 //! [`Adapter`] is the transport the runner's executor drives, whatever the
 //! implementation: [`ProcessAdapter`] implements it, and so does the
@@ -50,8 +51,9 @@ pub use command_line::split_command_line;
 pub use error::{AdapterError, HostError};
 pub use live::{kill_every_adapter, kill_process_group};
 pub use node::{
-    browser_adapter_missing, ensure_node_adapter, ensure_node_adapter_with, ensure_npm_packages,
-    ensure_npm_packages_with, NodeTools, NODE_ADAPTER_SCRIPT,
+    browser_adapter_missing, ensure_adapter_packages, ensure_adapter_packages_with,
+    ensure_node_adapter, ensure_node_adapter_with, NodeTools, ADAPTERS_WORKSPACE_ROOT,
+    NODE_ADAPTER_SCRIPT, TESTED_WORKSPACES,
 };
 pub use process::{decode_line, ExitReport, ProcessAdapter, SpawnOptions};
 pub use shared::{Instance, SharedAdapter};

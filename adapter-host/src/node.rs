@@ -1,7 +1,7 @@
-//! Preparing the bundled Node.js adapters (`adapters/node`, and the npm
-//! packages of any adapter folder): packages are installed with `npm ci`
-//! the first time they are needed; what the browser adapter needs besides
-//! is checked.
+//! Preparing the bundled JavaScript adapters: their npm packages are
+//! installed with `npm ci` the first time they are needed, at the root of
+//! the npm workspaces (`adapters/`, one `package-lock.json` for every
+//! adapter); what the browser adapter needs besides is checked.
 
 use std::ffi::OsString;
 use std::fs::File;
@@ -15,6 +15,18 @@ use crate::error::{truncate, HostError};
 /// The node adapter's script, relative to the repository root. Run it as
 /// `node adapters/node/src/adapter.js` from the root.
 pub const NODE_ADAPTER_SCRIPT: &str = "adapters/node/src/adapter.js";
+
+/// The root of the npm workspaces of the JavaScript adapters, relative to
+/// the repository root: its `package-lock.json` pins every adapter's
+/// packages, and `npm ci` runs there.
+pub const ADAPTERS_WORKSPACE_ROOT: &str = "adapters";
+
+/// The workspaces (folders under [`ADAPTERS_WORKSPACE_ROOT`]) whose packages
+/// [`ensure_adapter_packages`] installs: those the repository's own tests
+/// run (`common` is the package the adapters share). `thirdparty` is left
+/// out: its frameworks (about 330 MB) are installed by
+/// `scripts/compatibility.sh`, the one place that uses them.
+pub const TESTED_WORKSPACES: [&str; 3] = ["common", "node", "browser"];
 
 /// The oldest Node.js major version the adapter supports.
 const NODE_MAJOR: u32 = 20;
@@ -47,55 +59,51 @@ pub fn ensure_node_adapter(repo_root: &Path) -> Result<PathBuf, HostError> {
 }
 
 /// Makes the node adapter under `repo_root` runnable and returns the path
-/// of its script ([`NODE_ADAPTER_SCRIPT`]).
-///
-/// Checks that Node.js 20 or later runs, and when the adapter's packages are
-/// missing or older than its `package-lock.json`, runs `npm ci` in
-/// `adapters/node`. Installs are serialised within the process (a mutex) and
-/// between processes (an advisory lock on `package-lock.json`, Unix), so
-/// parallel tests install once. This blocks: from async code, call it
-/// through `tokio::task::spawn_blocking`.
+/// of its script ([`NODE_ADAPTER_SCRIPT`]): the script must exist, then as
+/// [`ensure_adapter_packages_with`].
 ///
 /// # Errors
 ///
-/// A clear [`HostError`] for a missing adapter, a missing or old `node`, a
-/// missing `npm` (only needed when installing), or a failed `npm ci` (with
-/// the tail of its output). Never a silent skip.
+/// A clear [`HostError`] for a missing adapter, and as
+/// [`ensure_adapter_packages_with`]. Never a silent skip.
 pub fn ensure_node_adapter_with(repo_root: &Path, tools: &NodeTools) -> Result<PathBuf, HostError> {
-    let dir = repo_root.join("adapters").join("node");
     let script = repo_root.join(NODE_ADAPTER_SCRIPT);
     if !script.is_file() {
         return Err(HostError::NodeAdapterMissing { path: script });
     }
-    check_node(tools)?;
-    ensure_npm_packages_with(&dir, tools)?;
+    ensure_adapter_packages_with(repo_root, tools)?;
     Ok(script)
 }
 
-/// Installs the npm packages of the folder `dir` (`npm ci`, by its
-/// `package-lock.json`) when they are missing or older than that lockfile,
-/// with `npm` from `PATH`. Installs are serialised within the process (a
-/// mutex) and between processes (an advisory lock on `package-lock.json`,
-/// Unix), so parallel tests install once. This blocks.
+/// [`ensure_adapter_packages_with`] with `node` and `npm` from `PATH`.
 ///
 /// # Errors
 ///
-/// As [`ensure_npm_packages_with`].
-pub fn ensure_npm_packages(dir: &Path) -> Result<(), HostError> {
-    ensure_npm_packages_with(dir, &NodeTools::default())
+/// As [`ensure_adapter_packages_with`].
+pub fn ensure_adapter_packages(repo_root: &Path) -> Result<(), HostError> {
+    ensure_adapter_packages_with(repo_root, &NodeTools::default())
 }
 
-/// [`ensure_npm_packages`] with the `npm` of `tools`.
+/// Makes the JavaScript adapters the tests run ([`TESTED_WORKSPACES`])
+/// runnable: checks that Node.js 20 or later runs, and when their packages
+/// are missing or older than the workspaces' `package-lock.json`, runs
+/// `npm ci --workspace …` for them in [`ADAPTERS_WORKSPACE_ROOT`].
+/// Installs are serialised within the process (a mutex) and between
+/// processes (an advisory lock on `package-lock.json`, Unix), so parallel
+/// tests install once. This blocks: from async code, call it through
+/// `tokio::task::spawn_blocking`.
 ///
 /// # Errors
 ///
-/// A [`HostError`] for a missing `package-lock.json`, a missing `npm` (only
-/// needed when installing), or a failed `npm ci` (with the tail of its
-/// output).
-pub fn ensure_npm_packages_with(dir: &Path, tools: &NodeTools) -> Result<(), HostError> {
+/// A clear [`HostError`] for a missing or old `node`, a missing
+/// `package-lock.json`, a missing `npm` (only needed when installing), or a
+/// failed `npm ci` (with the tail of its output).
+pub fn ensure_adapter_packages_with(repo_root: &Path, tools: &NodeTools) -> Result<(), HostError> {
     static INSTALL: Mutex<()> = Mutex::new(());
 
-    if installed(dir) {
+    check_node(tools)?;
+    let dir = repo_root.join(ADAPTERS_WORKSPACE_ROOT);
+    if installed(&dir) {
         return Ok(());
     }
     let _in_process = INSTALL.lock().unwrap_or_else(PoisonError::into_inner);
@@ -108,13 +116,15 @@ pub fn ensure_npm_packages_with(dir: &Path, tools: &NodeTools) -> Result<(), Hos
     #[cfg(unix)]
     rustix::fs::flock(&lock, rustix::fs::FlockOperation::LockExclusive)
         .map_err(|e| io_error(e.into()))?;
-    if installed(dir) {
+    if installed(&dir) {
         return Ok(());
     }
     let npm = tools.npm.to_string_lossy().into_owned();
+    let workspaces = TESTED_WORKSPACES.map(|name| format!("--workspace={name}"));
     let output = Command::new(&tools.npm)
         .args(["ci", "--prefer-offline", "--no-audit", "--no-fund"])
-        .current_dir(dir)
+        .args(&workspaces)
+        .current_dir(&dir)
         .stdin(std::process::Stdio::null())
         .output()
         .map_err(|source| HostError::NpmMissing {
@@ -122,14 +132,14 @@ pub fn ensure_npm_packages_with(dir: &Path, tools: &NodeTools) -> Result<(), Hos
             source,
         })?;
     drop(lock);
-    if !output.status.success() || !installed(dir) {
+    if !output.status.success() || !installed(&dir) {
         let text = String::from_utf8_lossy(&[output.stdout, output.stderr].concat()).into_owned();
         let start = text.len().saturating_sub(4000);
         let start = (start..text.len())
             .find(|&i| text.is_char_boundary(i))
             .unwrap_or(text.len());
         return Err(HostError::NpmFailed {
-            dir: dir.to_path_buf(),
+            dir,
             status: output.status,
             output: text[start..].to_owned(),
         });
@@ -189,15 +199,27 @@ fn check_node(tools: &NodeTools) -> Result<(), HostError> {
     }
 }
 
-/// The packages are installed and no older than the lockfile (npm writes
-/// `node_modules/.package-lock.json` at the end of an install).
+/// The packages of every workspace in [`TESTED_WORKSPACES`] are installed
+/// and no older than the lockfile: npm writes `node_modules/.package-lock.json`
+/// at the end of an install, listing the workspaces it installed (a full
+/// `npm ci` lists them all).
 fn installed(dir: &Path) -> bool {
-    let modified = |path: PathBuf| path.metadata().and_then(|m| m.modified()).ok();
-    match (
-        modified(dir.join("node_modules").join(".package-lock.json")),
-        modified(dir.join("package-lock.json")),
-    ) {
+    let modified = |path: &Path| path.metadata().and_then(|m| m.modified()).ok();
+    let record = dir.join("node_modules").join(".package-lock.json");
+    let fresh = match (modified(&record), modified(&dir.join("package-lock.json"))) {
         (Some(installed), Some(locked)) => installed >= locked,
         _ => false,
+    };
+    if !fresh {
+        return false;
     }
+    let Ok(text) = std::fs::read_to_string(&record) else {
+        return false;
+    };
+    let Ok(record) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return false;
+    };
+    TESTED_WORKSPACES
+        .iter()
+        .all(|name| record["packages"].get(*name).is_some())
 }

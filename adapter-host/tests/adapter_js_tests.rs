@@ -1,9 +1,10 @@
 //! The adapters' own JavaScript tests, so that `cargo test` runs them:
-//! `npm test` in `adapters/node` (the Node.js implementation and adapter)
-//! and in `adapters/browser` (the browser adapter on headless Chromium).
+//! `npm test` in `adapters/common` (what the adapters share), in
+//! `adapters/node` (the Node.js implementation and adapter) and in
+//! `adapters/browser` (the browser adapter on headless Chromium).
 //!
-//! Their npm packages are installed first when missing (`npm ci`, as the
-//! conformance harnesses do). A failing JS test fails the Rust test with the
+//! Their npm packages are installed first when missing (`npm ci` at the
+//! root of the adapters' npm workspaces, as the conformance harnesses do). A failing JS test fails the Rust test with the
 //! JS test output; a JS run that does not end within its time limit has its
 //! whole process group killed and fails with the output so far. Without
 //! Debian's `chromium` (and `certutil` from `libnss3-tools`) the browser
@@ -16,6 +17,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::{mpsc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
+
+/// The longest the shared package's tests may take (well under a second).
+const COMMON_LIMIT: Duration = Duration::from_secs(60);
 
 /// The longest the node adapter's tests may take (about 7 s alone on two
 /// cores; each test has its own 30 s limit).
@@ -34,6 +38,16 @@ fn repo_root() -> PathBuf {
         .parent()
         .expect("adapter-host/ has a parent")
         .to_path_buf()
+}
+
+#[test]
+fn common_package_js_tests_pass() {
+    let root = repo_root();
+    adapter_host::ensure_adapter_packages(&root).unwrap_or_else(|e| panic!("{e}"));
+    let _one = ONE_SUITE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    npm_test(&root.join("adapters").join("common"), COMMON_LIMIT);
 }
 
 #[test]
@@ -57,10 +71,8 @@ fn browser_adapter_js_tests_pass() {
         return;
     }
     let root = repo_root();
-    // The browser adapter runs the node adapter's protocol module: Node.js 20+.
-    adapter_host::ensure_node_adapter(&root).unwrap_or_else(|e| panic!("{e}"));
+    adapter_host::ensure_adapter_packages(&root).unwrap_or_else(|e| panic!("{e}"));
     let dir = root.join("adapters").join("browser");
-    adapter_host::ensure_npm_packages(&dir).unwrap_or_else(|e| panic!("{e}"));
     let _one = ONE_SUITE_AT_A_TIME
         .lock()
         .unwrap_or_else(PoisonError::into_inner);

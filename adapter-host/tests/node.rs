@@ -21,21 +21,47 @@ fn repo_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// A copy of `adapters/node` without `node_modules`, in a fresh directory
-/// laid out like the repository.
+/// A copy of the adapters' npm workspaces without `node_modules` (the root's
+/// `package.json` and lock, each workspace's `package.json` and `src/`), in
+/// a fresh directory laid out like the repository.
 fn copy_of_node_adapter() -> tempfile::TempDir {
     let root = tempfile::tempdir().unwrap();
-    let from = repo_root().join("adapters").join("node");
-    let to = root.path().join("adapters").join("node");
-    fs::create_dir_all(to.join("src")).unwrap();
+    let from = repo_root().join("adapters");
+    let to = root.path().join("adapters");
+    fs::create_dir_all(&to).unwrap();
     for file in ["package.json", "package-lock.json"] {
         fs::copy(from.join(file), to.join(file)).unwrap();
     }
-    for entry in fs::read_dir(from.join("src")).unwrap() {
-        let entry = entry.unwrap();
-        fs::copy(entry.path(), to.join("src").join(entry.file_name())).unwrap();
+    for entry in fs::read_dir(&from).unwrap() {
+        let folder = entry.unwrap().path();
+        if folder.join("package.json").is_file() {
+            let name = folder.file_name().unwrap();
+            fs::create_dir_all(to.join(name)).unwrap();
+            fs::copy(
+                folder.join("package.json"),
+                to.join(name).join("package.json"),
+            )
+            .unwrap();
+            if folder.join("src").is_dir() {
+                copy_tree(&folder.join("src"), &to.join(name).join("src"));
+            }
+        }
     }
     root
+}
+
+/// Copies the folder `from` (files and subfolders) to `to`.
+fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), target).unwrap();
+        }
+    }
 }
 
 async fn hello_from_node_adapter(root: &Path) -> String {
@@ -77,7 +103,7 @@ async fn the_node_adapter_says_hello_as_node_ws() {
 async fn missing_packages_are_installed_once_even_when_asked_twice_at_once() {
     bounded(async {
         let copy = copy_of_node_adapter();
-        let modules = copy.path().join("adapters/node/node_modules");
+        let modules = copy.path().join("adapters/node_modules");
         assert!(!modules.exists());
         let installs: Vec<_> = (0..2)
             .map(|_| {

@@ -3,7 +3,8 @@
 // npm run build: bundles each implementation with its shim into one classic
 // script (dist/<id>.js) that defines globalThis.my and globalThis.wx, as the
 // browser adapter's --impl expects. Nothing is fetched: esbuild and the
-// frameworks come from node_modules (npm ci).
+// frameworks come from node_modules (npm ci at the root of the adapters'
+// npm workspaces, adapters/).
 //
 //   node build.js            # every implementation
 //   node build.js uni-h5     # only those named
@@ -15,7 +16,7 @@ const { ROOT, IMPLEMENTATIONS, installedVersion, bundlePath } = require('./imple
 /** Builds one implementation's bundle; returns its path. */
 async function build(impl) {
   const version = installedVersion(impl.package);
-  if (!version) throw new Error(`${impl.package} is not installed: run npm ci in ${ROOT}`);
+  if (!version) throw new Error(`${impl.package} is not installed: run npm ci in ${path.dirname(ROOT)} (the adapters' npm workspaces)`);
   const outfile = bundlePath(impl.id);
   const { defineVersion, ...extra } = impl.esbuild;
   await esbuild.build({

@@ -83,12 +83,18 @@ const IMPLEMENTATIONS = [
   },
 ];
 
-/** The installed version of `pkg` (from node_modules), or null when it is not installed. */
+/**
+ * The installed version of `pkg`, or null when it is not installed: from the
+ * first `node_modules/<pkg>` found from this folder up, as Node.js resolves it
+ * (npm workspaces install it in `adapters/node_modules`).
+ */
 function installedVersion(pkg) {
-  try {
-    return JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')).version;
-  } catch {
-    return null;
+  for (let dir = ROOT; ; dir = path.dirname(dir)) {
+    try {
+      return JSON.parse(fs.readFileSync(path.join(dir, 'node_modules', pkg, 'package.json'), 'utf8')).version;
+    } catch {
+      if (path.dirname(dir) === dir) return null;
+    }
   }
 }
 

@@ -9,7 +9,8 @@
 //! (a server's close code that Chromium replaces with 1006): those trials
 //! pass while the scenario fails and fail once it passes.
 //! Without Debian's `chromium` (and `certutil` from `libnss3-tools`) every
-//! trial is ignored and one line says how to install them.
+//! trial is ignored and one line says how to install them. The adapter's npm
+//! packages are installed first when missing (`npm ci`, as for node).
 
 mod common;
 
@@ -27,6 +28,9 @@ fn main() {
         "browser",
         || {
             let root = common::repo_root();
+            // The page's scripts are bundled with esbuild, from the adapters' npm workspaces.
+            adapter_host::ensure_adapter_packages(&root)
+                .map_err(|e| format!("the browser adapter cannot run: {e}"))?;
             let adapter = root.join("adapters/browser/src/adapter.js");
             let bundle = root.join("adapters/browser/impl/my-browser.js");
             Ok(format!(

@@ -9,8 +9,9 @@
 // `--api wx`; a `hello` that names a profile chooses the face instead, as
 // the node adapter does (`wechat` serves `wx`, the alipay profiles `my`).
 //
-// The protocol dispatch runs inside the page (adapters/node/src/protocol.js),
-// so `then` / `within` calls are made in the page's own tick; this process
+// The protocol dispatch runs inside the page (connectsocket-common/protocol,
+// bundled into the page runtime by ./scripts.js), so `then` / `within` calls
+// are made in the page's own tick; this process
 // relays lines between the runner and the page, owns the browser (a fresh
 // temporary HOME, NSS database and profile; killed whole on every way out),
 // and feeds the page's host channel from the DevTools Network domain.
@@ -19,9 +20,26 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const readline = require('node:readline');
-const { checkHello, FACES } = require('../../node/src/protocol');
+
+// What runs in the page is bundled with esbuild, and the protocol is the
+// adapters' shared package: on a fresh clone, say the one command that
+// installs them instead of a stack trace. Packages are installed at the root
+// of the adapters' npm workspaces (adapters/).
+try {
+  require.resolve('esbuild');
+  require.resolve('connectsocket-common/protocol');
+} catch {
+  const root = path.dirname(path.dirname(__dirname));
+  process.stderr.write(
+    `[browser adapter] the browser adapter needs its npm packages, which are not installed: run \`npm ci --prefix ${root} --workspace=browser\` once\n`,
+  );
+  process.exit(2);
+}
+
+const { checkHello, FACES } = require('connectsocket-common/protocol');
 const browsers = require('./browser');
 const { PageInstance } = require('./instance');
+const scripts = require('./scripts');
 const { version } = require('../package.json');
 
 const USAGE = 'usage: node adapters/browser/src/adapter.js --impl path/to/bundle.js [--api my|wx] [--instances N]';
@@ -38,8 +56,8 @@ function write(message) {
 /**
  * `--impl FILE` (or `--impl=FILE`), `--api my|wx` (default my) and
  * `--instances N` (default BROWSER_INSTANCES, else 16): the bundle's
- * absolute path and source, the face and the instance count; exits 2 on a
- * bad command line.
+ * absolute path and script (./scripts.js: a source of impl/ is bundled),
+ * the face and the instance count; exits 2 on a bad command line.
  */
 function parseArguments(argv) {
   let impl = null;
@@ -63,13 +81,13 @@ function parseArguments(argv) {
   }
   if (!impl) fail(`--impl is required\n${USAGE}`);
   const file = path.resolve(impl);
-  let source;
+  let script;
   try {
-    source = fs.readFileSync(file, 'utf8');
+    script = scripts.implementationScript(file);
   } catch (err) {
     fail(`cannot read the implementation bundle ${JSON.stringify(file)} given by --impl: ${err.message}`);
   }
-  return { file, source, api, instances: instanceCount(instances) };
+  return { file, script, api, instances: instanceCount(instances) };
 }
 
 function fail(text) {
@@ -315,6 +333,11 @@ class BrowserAdapter {
 
 function main() {
   const impl = parseArguments(process.argv.slice(2));
+  try {
+    scripts.runtimeScript();
+  } catch (err) {
+    fail(`cannot bundle the page runtime: ${err.message}`);
+  }
   const executable = browsers.findChromium();
   if (!executable) fail('chromium is not installed (apt-get install chromium libnss3-tools), or set CHROMIUM to its path');
   if (!browsers.hasCertutil()) fail('certutil is not installed (apt-get install libnss3-tools)');

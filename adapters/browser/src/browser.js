@@ -7,6 +7,7 @@ const { spawn, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { pemCertificates } = require('connectsocket-common/certificates');
 const { CdpConnection } = require('./cdp');
 
 /** Candidate browser executables, in order; `CHROMIUM` overrides them. */
@@ -29,8 +30,6 @@ function hasCertutil() {
   }
 }
 
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
-
 /**
  * Makes `$home/.pki/nssdb` and adds each certificate of `caPem` as a trusted
  * CA for TLS servers ("C,,"). Throws when the PEM holds no certificate or
@@ -42,9 +41,7 @@ function makeNssDatabase(home, caPem) {
   fs.mkdirSync(db, { recursive: true });
   execFileSync('certutil', ['-N', '-d', `sql:${db}`, '--empty-password'], { stdio: 'pipe' });
   if (!caPem) return;
-  const blocks = caPem.match(PEM_CERTIFICATE) || [];
-  if (blocks.length === 0) throw new Error('caCertificatesPem holds no PEM certificate');
-  blocks.forEach((block, i) => {
+  pemCertificates(caPem).forEach((block, i) => {
     const file = path.join(home, `ca-${i}.pem`);
     fs.writeFileSync(file, `${block}\n`);
     try {

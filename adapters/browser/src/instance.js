@@ -10,7 +10,7 @@
 // two cores. Chromium does not hold one tab's WebSocket handshake behind
 // another's to the same host and port (the adapter's tests check it).
 
-const page = require('./page');
+const scripts = require('./scripts');
 
 /** A page serving one instance; `host` is the adapter (browser, bundle, output). */
 class PageInstance {
@@ -57,7 +57,7 @@ class PageInstance {
     await this.send('Page.enable');
     await this.send('Network.enable');
     await this.send('Inspector.enable');
-    await this.send('Runtime.addBinding', { name: page.BINDING });
+    await this.send('Runtime.addBinding', { name: scripts.BINDING });
   }
 
   /** Closes the page (best effort: the browser may be gone). */
@@ -77,8 +77,9 @@ class PageInstance {
   /**
    * A fresh document with `config` (hello, reset): every socket of the
    * previous one ends with it, and nothing it still sends is relayed. Then
-   * host, protocol, core, bundle, session; `helloed` false before `hello` is
-   * answered (the page's session answers it). A crashed page is replaced.
+   * the page runtime, its host, the implementation, the session (./scripts.js);
+   * `helloed` false before `hello` is answered (the page's session answers
+   * it). A crashed page is replaced.
    */
   async load(config, helloed = true) {
     if (this.crashed) {
@@ -94,11 +95,10 @@ class PageInstance {
     }
     const { impl, profile, instances } = this.host;
     await this.send('Page.navigate', { url: 'about:blank' });
-    await this.evaluate(page.hostScript(this.generation, config), 'the host script', true);
-    await this.evaluate(page.protocolScript(), 'the protocol script', true);
-    await this.evaluate(page.coreScript(), 'the socket API core', true);
-    await this.evaluate(`${impl.source}\n//# sourceURL=${impl.file}`, `the implementation bundle ${impl.file}`, true);
-    await this.evaluate(page.startScript(helloed ? config : null, impl.api, profile, instances), 'the session', true);
+    await this.evaluate(scripts.runtimeScript(), 'the page runtime', true);
+    await this.evaluate(scripts.installScript(this.generation, config), 'the host script', true);
+    await this.evaluate(impl.script, `the implementation bundle ${impl.file}`, true);
+    await this.evaluate(scripts.startScript(helloed ? config : null, impl.api, profile, instances), 'the session', true);
   }
 
   /** Hands one request to the page's protocol session (it answers through the binding). */
@@ -130,7 +130,7 @@ class PageInstance {
   onEvent(method, params) {
     switch (method) {
       case 'Runtime.bindingCalled':
-        if (params.name === page.BINDING) this.relay(params.payload);
+        if (params.name === scripts.BINDING) this.relay(params.payload);
         return;
       case 'Inspector.targetCrashed':
         this.crashed = `the page of instance ${this.number} crashed (its renderer is gone)`;

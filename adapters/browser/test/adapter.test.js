@@ -325,7 +325,7 @@ test('a crashed renderer fails the requests of the instances whose pages it held
   const out = [];
   const adapter = new BrowserAdapter({
     executable: browsers.findChromium(),
-    impl: { file: h.IMPL, source: fs.readFileSync(h.IMPL, 'utf8'), api: 'my' },
+    impl: { file: h.IMPL, script: require('../src/scripts').implementationScript(h.IMPL), api: 'my' },
     instances: 4,
   });
   adapter.write = (m) => out.push(m);

@@ -1,14 +1,15 @@
 'use strict';
 // Test helpers: the adapter as a child process, loopback servers, a test CA
-// made with openssl, and the browser's process group.
+// made with openssl, and the browser's process group. The waits and the test
+// CA are the adapters' shared ones (connectsocket-common/testing).
 
-const { spawn, execFileSync } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const https = require('node:https');
-const os = require('node:os');
 const path = require('node:path');
 const readline = require('node:readline');
 const { WebSocketServer } = require('ws');
+const testing = require('connectsocket-common/testing');
 const { findChromium, hasCertutil } = require('../src/browser');
 
 const ADAPTER = path.join(__dirname, '..', 'src', 'adapter.js');
@@ -33,15 +34,15 @@ function startAdapter(args = ['--impl', IMPL], env = {}, ownGroup = false) {
     detached: ownGroup,
   });
   const messages = [];
-  const waiters = new Set();
+  const waiters = new testing.Waiters();
   let stderr = '';
   child.stderr.on('data', (d) => {
     stderr += d;
-    for (const w of [...waiters]) w.check();
+    waiters.notify();
   });
   readline.createInterface({ input: child.stdout }).on('line', (line) => {
     messages.push(JSON.parse(line));
-    for (const w of [...waiters]) w.check();
+    waiters.notify();
   });
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   const adapter = {
@@ -58,24 +59,7 @@ function startAdapter(args = ['--impl', IMPL], env = {}, ownGroup = false) {
     },
     /** Resolves with the first value `probe()` returns that is not undefined (re-checked on each output). */
     when(probe, what, ms = WAIT_MS) {
-      return new Promise((resolve, reject) => {
-        const w = {
-          check() {
-            const found = probe();
-            if (found !== undefined) {
-              clearTimeout(w.timer);
-              waiters.delete(w);
-              resolve(found);
-            }
-          },
-          timer: setTimeout(() => {
-            waiters.delete(w);
-            reject(new Error(`timed out waiting for ${what}; got ${JSON.stringify(messages)}; stderr ${stderr}`));
-          }, ms),
-        };
-        waiters.add(w);
-        w.check();
-      });
+      return waiters.when(probe, () => `${what}; got ${JSON.stringify(messages)}; stderr ${stderr}`, ms);
     },
     until(pred, ms) {
       return adapter.when(() => messages.find(pred), 'a message', ms);
@@ -117,25 +101,13 @@ function startAdapter(args = ['--impl', IMPL], env = {}, ownGroup = false) {
  * one when the time is up) after `ms`: every wait of these tests ends, with
  * a message that says what did not come.
  */
-async function within(promise, what, ms = WAIT_MS) {
-  let timer;
-  const late = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${typeof what === 'function' ? what() : what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
+function within(promise, what, ms = WAIT_MS) {
+  return testing.within(promise, what, ms);
 }
 
 /** Resolves once `check()` is true, looking every 20 ms, or rejects after `ms`. */
-async function eventually(check, what, ms = 5000) {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+function eventually(check, what, ms = 5000) {
+  return testing.eventually(check, what, ms);
 }
 
 /** Whether process `pid` is gone (or a zombie). */
@@ -188,19 +160,12 @@ async function echoServer(t, server = null) {
 
 /** A test CA and a leaf for 127.0.0.1 signed by it, made with openssl in a temporary folder. */
 function makeCertificates() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'connectsocket-browser-test-'));
-  const openssl = (...args) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  openssl('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-subj', '/CN=connectsocket browser test CA',
-    '-days', '2', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign');
-  openssl('req', ...ec, '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', '/CN=127.0.0.1');
-  fs.writeFileSync(path.join(dir, 'ip.ext'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-  openssl('x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-set_serial', '4242',
-    '-out', 'leaf.pem', '-days', '2', '-extfile', 'ip.ext');
-  const read = (name) => fs.readFileSync(path.join(dir, name), 'utf8');
-  const certificates = { ca: read('ca.pem'), key: read('leaf.key'), cert: read('leaf.pem') };
-  fs.rmSync(dir, { recursive: true, force: true });
-  return certificates;
+  const authority = testing.makeTestAuthority('connectsocket browser test CA');
+  try {
+    return { ca: authority.ca, key: authority.key, cert: authority.leaf() };
+  } finally {
+    authority.remove();
+  }
 }
 
 /** A wss echo server on 127.0.0.1:0 with the given leaf; resolves with its port. */

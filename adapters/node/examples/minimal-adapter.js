@@ -3,7 +3,7 @@
 // The smallest complete adapter (protocol v1) for a JavaScript `my` object.
 // To adapt another host, replace `makeMy` and `endMy`; the rest is protocol.
 const readline = require('node:readline');
-const { createMy, destroyMy } = require('../src/my');
+const { createMy, destroyMy } = require('..');
 
 const makeMy = (config) => createMy(config); // a fresh `my` with this config
 const endMy = (my) => destroyMy(my); // end its sockets at once, without events

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 'use strict';
 // The adapter protocol, version 1 (docs/adapter-protocol.md), over stdin and
-// stdout as JSON Lines, serving the `my` socket API of ./my.js. The dispatch
-// of requests is ./protocol.js (shared with adapters/browser); this file is
-// the Node.js host of it.
+// stdout as JSON Lines, serving the `my` socket API of ./index.js. The
+// dispatch of requests is connectsocket-common/protocol (shared with
+// adapters/browser); this file is the Node.js host of it.
 //
-//   node adapters/node/src/adapter.js            # the `my` face (./my.js)
-//   node adapters/node/src/adapter.js --api wx   # the `wx` face (./wx.js)
+//   node adapters/node/src/adapter.js            # the `my` face
+//   node adapters/node/src/adapter.js --api wx   # the `wx` face
 //
 // A `hello` that names a profile chooses the face instead: `wechat` serves
 // `wx`, `alipay-2022-09` and `alipay-current` serve `my`; a profile it does
@@ -17,21 +17,25 @@
 const readline = require('node:readline');
 const nodePath = require('node:path');
 
-// The implementation runs on the `ws` package: on a fresh clone, say the one
-// command that installs it instead of a stack trace.
+// The implementation runs on the `ws` package and the adapters' shared
+// package: on a fresh clone, say the one command that installs them instead
+// of a stack trace. Packages are installed at the root of the adapters' npm
+// workspaces (adapters/).
 try {
   require.resolve('ws');
+  require.resolve('connectsocket-common/core');
 } catch {
-  const folder = nodePath.dirname(__dirname);
+  const root = nodePath.dirname(nodePath.dirname(__dirname));
   process.stderr.write(
-    `the node adapter needs its npm packages, which are not installed: run \`npm ci --prefix ${folder}\` once\n`,
+    `the node adapter needs its npm packages, which are not installed: run \`npm ci --prefix ${root} --workspace=node\` once\n`,
   );
   process.exit(2);
 }
 
-const { createMy, destroyMy, SocketTaskBase } = require('./my');
-const { createWx } = require('./wx');
-const protocol = require('./protocol');
+const { createMy, createWx, destroyMy, SocketTaskBase } = require('./index');
+const { arrayBufferOf } = require('connectsocket-common/base64');
+const protocol = require('connectsocket-common/protocol');
+const { NODE_CODEC } = require('./ws-transport');
 const { version } = require('../package.json');
 
 const NAME = 'node-ws';
@@ -62,18 +66,16 @@ function write(message) {
   process.stdout.write(`${JSON.stringify(message)}\n`);
 }
 
+/** `{ "$binary": … }` of a request: an ArrayBuffer. */
 function decodeBase64(text) {
-  const bytes = Buffer.from(text, 'base64');
-  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length);
+  return arrayBufferOf(NODE_CODEC.decodeBase64(text));
 }
 
-function encodeBase64(bytes) {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
-}
+const encodeBase64 = NODE_CODEC.encodeBase64;
 
 /**
- * What the shared dispatch needs from Node.js: the IUT of ./my.js (or
- * ./wx.js) and stdio. `api` is the face served when `hello` names no
+ * What the shared dispatch needs from Node.js: the IUT of ./index.js (its
+ * `my` or `wx` face) and stdio. `api` is the face served when `hello` names no
  * profile this adapter knows.
  */
 function nodeHost(api) {
@@ -94,7 +96,7 @@ function nodeHost(api) {
   };
 }
 
-/** One adapter session over ./my.js, or ./wx.js with `api` "wx". */
+/** One adapter session over ./index.js's `my`, or its `wx` with `api` "wx". */
 class Session extends protocol.Session {
   constructor(api = 'my') {
     super(nodeHost(api));

@@ -3,7 +3,7 @@
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { MESSAGES } = require('../src/my');
+const { MESSAGES } = require('..');
 const { version } = require('../package.json');
 const h = require('./helpers');
 const { DEFAULT_INSTANCES, instancesFrom } = require('../src/adapter');
@@ -42,7 +42,7 @@ test('hello: NODE_WS_INSTANCES=1 declares no instances (one scenario at a time);
   });
   const bad = h.startAdapter(undefined, [], { NODE_WS_INSTANCES: 'lots' });
   t.after(() => bad.kill());
-  assert.deepEqual(await h.bounded(bad.exited, 'the adapter to exit'), { code: 2, signal: null });
+  assert.deepEqual(await h.within(bad.exited, 'the adapter to exit'), { code: 2, signal: null });
   assert.match(bad.stderr, /NODE_WS_INSTANCES must be a whole number from 1 \(got "lots"\)/);
   assert.equal(instancesFrom(undefined), 64);
   assert.equal(instancesFrom(''), 64);
@@ -237,7 +237,7 @@ test('reset: sockets end without events, listeners and handles are dropped, numb
 test('shutdown: replies, then exits with status 0', async (t) => {
   const { adapter } = await started(t);
   assert.deepEqual(await adapter.request({ id: 2, op: 'shutdown' }), { id: 2, ok: true, result: {} });
-  assert.deepEqual(await h.bounded(adapter.exited, 'the adapter to exit'), { code: 0, signal: null });
+  assert.deepEqual(await h.within(adapter.exited, 'the adapter to exit'), { code: 0, signal: null });
 });
 
 test('the adapter exits when stdin closes, sockets open or not; stdout holds only JSON lines', async (t) => {
@@ -245,7 +245,7 @@ test('the adapter exits when stdin closes, sockets open or not; stdout holds onl
   const { adapter } = await started(t);
   await adapter.request({ id: 2, op: 'call', target: 'my', method: 'connectSocket', args: { url: s.url } });
   adapter.child.stdin.end();
-  assert.deepEqual(await h.bounded(adapter.exited, 'the adapter to exit'), { code: 0, signal: null });
+  assert.deepEqual(await h.within(adapter.exited, 'the adapter to exit'), { code: 0, signal: null });
   assert.match(adapter.stderr, /node-ws/);
 });
 
@@ -295,5 +295,5 @@ test('examples/minimal-adapter.js (the README example) speaks the protocol: then
   assert.equal((await adapter.request({ id: 6, op: 'reset' })).ok, true);
   assert.equal((await adapter.request({ id: 7, op: 'call', target: 't1', method: 'send', args: {} })).ok, false);
   assert.equal((await adapter.request({ id: 8, op: 'shutdown' })).ok, true);
-  assert.deepEqual(await h.bounded(adapter.exited, 'the adapter to exit'), { code: 0, signal: null });
+  assert.deepEqual(await h.within(adapter.exited, 'the adapter to exit'), { code: 0, signal: null });
 });

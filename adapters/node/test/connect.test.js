@@ -3,7 +3,7 @@
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { createMy, destroyMy, SocketTask, MESSAGES } = require('../src/my');
+const { createMy, destroyMy, SocketTask, MESSAGES } = require('..');
 const h = require('./helpers');
 
 /** A `my` with every global listener and the connect callbacks recorded. */

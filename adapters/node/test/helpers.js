@@ -1,6 +1,7 @@
 'use strict';
 // Test helpers: loopback servers (ws and raw TCP), an event recorder that
-// tests can await, and a driver for the adapter as a child process.
+// tests can await, and a driver for the adapter as a child process. The
+// waits are the adapters' shared ones (connectsocket-common/testing).
 
 const net = require('node:net');
 const crypto = require('node:crypto');
@@ -8,6 +9,8 @@ const path = require('node:path');
 const { spawn } = require('node:child_process');
 const readline = require('node:readline');
 const { WebSocketServer } = require('ws');
+const testing = require('connectsocket-common/testing');
+const { Waiters } = testing;
 
 const DEFAULT_WAIT_MS = 4000;
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
@@ -18,10 +21,10 @@ const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
  */
 function recorder() {
   const events = [];
-  const waiters = new Set();
+  const waiters = new Waiters();
   function push(label, res) {
     events.push({ label, res });
-    for (const w of [...waiters]) w.check();
+    waiters.notify();
   }
   return {
     events,
@@ -37,35 +40,14 @@ function recorder() {
     /** Resolves with the first entry with `label` (or matching a predicate). */
     until(match, ms = DEFAULT_WAIT_MS) {
       const pred = typeof match === 'function' ? match : (e) => e.label === match;
-      return new Promise((resolve, reject) => {
-        const w = {
-          check() {
-            const found = events.find(pred);
-            if (found) {
-              clearTimeout(w.timer);
-              waiters.delete(w);
-              resolve(found);
-            }
-          },
-          timer: setTimeout(() => {
-            waiters.delete(w);
-            reject(new Error(`timed out waiting for ${match}; got ${JSON.stringify(events)}`));
-          }, ms),
-        };
-        waiters.add(w);
-        w.check();
-      });
+      return waiters.when(() => events.find(pred), () => `${match}; got ${JSON.stringify(events)}`, ms);
     },
   };
 }
 
-/** `promise`, or a rejection after `ms`: no test waits forever. */
-function bounded(promise, what, ms = DEFAULT_WAIT_MS) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+/** `promise`, or a rejection after `ms` naming `what`: no test waits forever. */
+function within(promise, what, ms = DEFAULT_WAIT_MS) {
+  return testing.within(promise, what, ms);
 }
 
 /** Resolves after `ms`; for "nothing more happens" checks only. */
@@ -213,13 +195,13 @@ function startAdapter(script = path.join(__dirname, '..', 'src', 'adapter.js'), 
     env: { ...process.env, ...env },
   });
   const messages = [];
-  const waiters = new Set();
+  const waiters = new Waiters();
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
   const lines = readline.createInterface({ input: child.stdout });
   lines.on('line', (line) => {
     messages.push(JSON.parse(line));
-    for (const w of [...waiters]) w.check();
+    waiters.notify();
   });
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   return {
@@ -231,24 +213,8 @@ function startAdapter(script = path.join(__dirname, '..', 'src', 'adapter.js'), 
       child.stdin.write(`${typeof message === 'string' ? message : JSON.stringify(message)}\n`);
     },
     until(pred, ms = DEFAULT_WAIT_MS) {
-      return new Promise((resolve, reject) => {
-        const w = {
-          check() {
-            const found = messages.find(pred);
-            if (found) {
-              clearTimeout(w.timer);
-              waiters.delete(w);
-              resolve(found);
-            }
-          },
-          timer: setTimeout(() => {
-            waiters.delete(w);
-            reject(new Error(`adapter: timed out; got ${JSON.stringify(messages)}; stderr ${stderr}`));
-          }, ms),
-        };
-        waiters.add(w);
-        w.check();
-      });
+      const what = () => `a message of the adapter; got ${JSON.stringify(messages)}; stderr ${stderr}`;
+      return waiters.when(() => messages.find(pred), what, ms);
     },
     /** Sends a request and resolves with its response (of the same instance). */
     async request(message, ms) {
@@ -263,7 +229,7 @@ function startAdapter(script = path.join(__dirname, '..', 'src', 'adapter.js'), 
 }
 
 module.exports = {
-  bounded,
+  within,
   recorder,
   settle,
   startWsServer,

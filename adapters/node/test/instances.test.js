@@ -55,7 +55,7 @@ test('instances: a new instance runs with the hello config, not the config a res
   assert.equal(call.ok, true, JSON.stringify(call));
   const first = await outcome(adapter, 1, 1);
   assert.equal(first.kind, 'success', JSON.stringify(first));
-  await h.bounded(new Promise((resolve) => {
+  await h.within(new Promise((resolve) => {
     const check = () => (s.seen.requests.length === 1 ? resolve() : setTimeout(check, 10));
     check();
   }), 'the handshake of instance 1');
@@ -119,7 +119,7 @@ test('instances: a request for an instance the adapter does not hold, or a hello
 
 test('secure context: Contexts trusting the same CA text share one (made once, not at every reset)', () => {
   const tls = require('node:tls');
-  const { _internal } = require('../src/my');
+  const { _internal } = require('../src/ws-transport');
   const pem = tls.rootCertificates[0];
   const first = _internal.secureContext(pem);
   assert.ok(first instanceof tls.SecureContext);
@@ -146,7 +146,7 @@ test('instances: an uncaught exception ends the process with a last stderr line 
   child.stderr.on('data', (d) => { stderr += d; });
   const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
   child.stdin.write('{"id":1,"op":"hello","protocol":1,"config":{}}\n');
-  assert.equal(await h.bounded(exited, 'the adapter to exit'), 1);
+  assert.equal(await h.within(exited, 'the adapter to exit'), 1);
   const lines = stderr.trim().split('\n');
   assert.match(stderr, /uncaught exception: Error: boom: injected\n\s+at /);
   assert.equal(lines[lines.length - 1],

@@ -3,7 +3,7 @@
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { createMy, destroyMy } = require('../src/my');
+const { createMy, destroyMy } = require('..');
 const h = require('./helpers');
 
 async function setup(t, onConnection = h.echo, config = {}) {

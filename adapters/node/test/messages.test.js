@@ -3,7 +3,7 @@
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { createMy, destroyMy, MESSAGES } = require('../src/my');
+const { createMy, destroyMy, MESSAGES } = require('..');
 const h = require('./helpers');
 
 const cb = (rec, prefix) => ({
@@ -376,7 +376,7 @@ test('error.12.memory: the 1009 close frame goes out; a reset ends the socket st
   assert.equal(frames[0].payload.readUInt16BE(0), 1009);
   const ended = new Promise((resolve) => serverSocket.once('close', resolve));
   destroyMy(my);
-  await h.bounded(ended, 'the server socket to close', 2000); // well before closeTimeoutMs
+  await h.within(ended, 'the server socket to close', 2000); // well before closeTimeoutMs
 });
 
 test('close.server: onClose comes with the close frame, not when TCP ends (a server that keeps TCP open)', async (t) => {

@@ -6,50 +6,36 @@
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
 const https = require('node:https');
-const { execFileSync } = require('node:child_process');
 const { WebSocketServer } = require('ws');
-const { createMy, destroyMy, MESSAGES } = require('../src/my');
+const { makeTestAuthority } = require('connectsocket-common/testing');
+const { createMy, destroyMy, MESSAGES } = require('..');
 const h = require('./helpers');
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'connectsocket-tls-'));
-const file = (name) => path.join(dir, name);
-const read = (name) => fs.readFileSync(file(name), 'utf8');
-
-function openssl(...args) {
-  execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-}
-
-function makeCertificates() {
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  openssl('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-subj', '/CN=connectsocket test CA',
-    '-days', '2', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign');
-  openssl('req', ...ec, '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', '/CN=127.0.0.1');
-  fs.writeFileSync(file('ip.ext'), 'subjectAltName=IP:127.0.0.1\n');
-  fs.writeFileSync(file('dns.ext'), 'subjectAltName=DNS:wrong-host.invalid\n');
-  const sign = (out, days, ext) => openssl('x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key',
-    '-set_serial', String(Math.floor(Math.random() * 1e9)), '-out', out, '-days', String(days), '-extfile', ext);
-  sign('valid.pem', 2, 'ip.ext');
-  sign('expired.pem', -1, 'ip.ext');
-  sign('wrong-host.pem', 2, 'dns.ext');
-  openssl('req', '-x509', '-key', 'leaf.key', '-out', 'self-signed.pem', '-subj', '/CN=127.0.0.1', '-days', '2',
-    '-addext', 'subjectAltName=IP:127.0.0.1');
-}
-
-let certificatesMade = true;
+/** The CA's certificate, the leaves' key, and the certificates by name. */
+let pki = null;
 try {
-  makeCertificates();
+  const authority = makeTestAuthority();
+  try {
+    pki = {
+      ca: authority.ca,
+      key: authority.key,
+      certificates: {
+        valid: authority.leaf(),
+        expired: authority.leaf({ days: -1 }),
+        'wrong-host': authority.leaf({ subjectAltName: 'DNS:wrong-host.invalid' }),
+        'self-signed': authority.selfSigned(),
+      },
+    };
+  } finally {
+    authority.remove();
+  }
 } catch (err) {
-  certificatesMade = false;
   process.stderr.write(`openssl failed, TLS tests skipped: ${err.message}\n`);
 }
-test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-async function wssServer(t, certFile) {
-  const server = https.createServer({ key: read('leaf.key'), cert: read(certFile) });
+async function wssServer(t, certificate) {
+  const server = https.createServer({ key: pki.key, cert: pki.certificates[certificate] });
   server.on('tlsClientError', () => {});
   const wss = new WebSocketServer({ server, perMessageDeflate: false });
   wss.on('connection', (ws) => {
@@ -78,27 +64,27 @@ function connect(t, url, config) {
   return { my, rec };
 }
 
-const skip = !certificatesMade && 'openssl is not available';
+const skip = !pki && 'openssl is not available';
 
 test('connect.open: a certificate from the configured CA (caCertificatesPem) is trusted; messages flow', { skip }, async (t) => {
-  const url = await wssServer(t, 'valid.pem');
-  const { my, rec } = connect(t, url, { caCertificatesPem: read('ca.pem') });
+  const url = await wssServer(t, 'valid');
+  const { my, rec } = connect(t, url, { caCertificatesPem: pki.ca });
   await rec.until('open');
   my.sendSocketMessage({ data: 'over tls' });
   assert.equal((await rec.until('message')).res.data, 'over tls');
 });
 
 const BAD = [
-  ['an issuer that is not trusted (no caCertificatesPem)', 'valid.pem', false],
-  ['an expired certificate', 'expired.pem', true],
-  ['a certificate for another host name', 'wrong-host.pem', true],
-  ['a self-signed certificate', 'self-signed.pem', true],
+  ['an issuer that is not trusted (no caCertificatesPem)', 'valid', false],
+  ['an expired certificate', 'expired', true],
+  ['a certificate for another host name', 'wrong-host', true],
+  ['a self-signed certificate', 'self-signed', true],
 ];
 
-for (const [name, certFile, trustCa] of BAD) {
+for (const [name, certificate, trustCa] of BAD) {
   test(`error.7.cert: ${name} gives onError 7 then onClose 1006`, { skip }, async (t) => {
-    const url = await wssServer(t, certFile);
-    const { rec } = connect(t, url, trustCa ? { caCertificatesPem: read('ca.pem') } : {});
+    const url = await wssServer(t, certificate);
+    const { rec } = connect(t, url, trustCa ? { caCertificatesPem: pki.ca } : {});
     await rec.until('close');
     assert.deepEqual(rec.labels(), ['error', 'close']);
     assert.deepEqual(rec.get('error').res, { error: 7, errorMessage: MESSAGES[7] });

@@ -1,12 +1,11 @@
 'use strict';
-// The `wx` face (profile `wechat`): ./wx.js directly, and the adapter with
-// `--api wx` or a hello that names the profile.
+// The `wx` face (profile `wechat`): `createWx` of the package's entry
+// directly, and the adapter with `--api wx` or a hello that names the profile.
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
-const { createWx, destroyWx, WxSocketTask } = require('../src/wx');
-const { createMy, destroyMy } = require('../src/my');
+const { createWx, destroyWx, WxSocketTask, createMy, destroyMy } = require('..');
 const h = require('./helpers');
 
 const cb = (rec, prefix) => ({

@@ -6,15 +6,13 @@
 // arguments, return values, callbacks and events are the framework's own.
 // A shim must not hide a defect.
 
-/** The socket methods of the `my` face (adapters/node/src/protocol.js). */
-const MY_METHODS = [
-  'connectSocket', 'sendSocketMessage', 'closeSocket',
-  'onSocketOpen', 'offSocketOpen', 'onSocketMessage', 'offSocketMessage',
-  'onSocketError', 'offSocketError', 'onSocketClose', 'offSocketClose',
-];
+import { methodsOf } from 'connectsocket-common/spec';
+
+/** The socket methods of the `my` face's global object. */
+const MY_METHODS = methodsOf('my', 'global').map((method) => method.name);
 
 /** The `wx` face: the same names without off* (WeChat has none for sockets). */
-const WX_METHODS = MY_METHODS.filter((name) => !name.startsWith('off'));
+const WX_METHODS = methodsOf('wx', 'global').map((method) => method.name);
 
 /** The `my.*` / `wx.*` names that `api` (the framework's exports) defines as functions. */
 function face(api, methods) {

@@ -7,13 +7,13 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
-const path = require('node:path');
 const readline = require('node:readline');
-const { findChromium, hasCertutil } = require('../../browser/src/browser');
+const { within } = require('connectsocket-common/testing');
+const { findChromium, hasCertutil } = require('connectsocket-browser-adapter/src/browser');
 const { IMPLEMENTATIONS, installedVersion } = require('../implementations');
 const { build } = require('../build');
 
-const ADAPTER = path.join(__dirname, '..', '..', 'browser', 'src', 'adapter.js');
+const ADAPTER = require.resolve('connectsocket-browser-adapter/src/adapter');
 const WAIT_MS = 30000;
 
 function skipReason() {
@@ -43,14 +43,9 @@ function startAdapter(t, bundle, extraArgs = []) {
   });
   return {
     request(message) {
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no answer to ${JSON.stringify(message)}; stderr: ${stderr}`)), WAIT_MS);
-        pending.set(message.id, (answer) => {
-          clearTimeout(timer);
-          resolve(answer);
-        });
-        child.stdin.write(`${JSON.stringify(message)}\n`);
-      });
+      const answer = new Promise((resolve) => pending.set(message.id, resolve));
+      child.stdin.write(`${JSON.stringify(message)}\n`);
+      return within(answer, () => `the answer to ${JSON.stringify(message)}; stderr: ${stderr}`, WAIT_MS);
     },
     exited,
   };

@@ -1,71 +1,45 @@
 'use strict';
 // The adapter protocol, version 1 (docs/adapter-protocol.md): the dispatch of
 // requests to a `my` object, shared by every JavaScript adapter. It runs where
-// the implementation runs (Node.js for ./adapter.js; inside the browser page
-// for adapters/browser), because `then` and `within` calls must be made in
-// the implementation's own tick. It uses no Node.js or browser API: whatever
-// differs between hosts comes in through the `host` object given to Session.
+// the implementation runs (Node.js for the node adapter; inside the browser
+// page for adapters/browser), because `then` and `within` calls must be made
+// in the implementation's own tick. It uses no Node.js or browser API:
+// whatever differs between hosts comes in through the `host` object given to
+// Session.
+
+const { FACES: FACE_DATA, PROFILE_FACES, methodsOf } = require('./spec');
+const { CONFIG_KEYS, validConfigValue } = require('./config');
 
 const PROTOCOL = 1;
-const CONFIG_KEYS = [
-  'caCertificatesPem',
-  'connectTimeoutMs',
-  'closeTimeoutMs',
-  'maxMessageBytes',
-  'maxTasks',
-  'wssOnly',
-  'allowedHosts',
-];
 
-/** Methods of `my` that take success / fail / complete. */
-const MY_CALLBACK_METHODS = new Set(['connectSocket', 'sendSocketMessage', 'closeSocket']);
-/** Methods of `my` that take a listener, with their event type. */
-const MY_LISTENER_METHODS = {
-  onSocketOpen: 'open', offSocketOpen: 'open',
-  onSocketMessage: 'message', offSocketMessage: 'message',
-  onSocketError: 'error', offSocketError: 'error',
-  onSocketClose: 'close', offSocketClose: 'close',
-};
-const TASK_CALLBACK_METHODS = new Set(['send', 'close']);
-const TASK_LISTENER_METHODS = {
-  onOpen: 'open', offOpen: 'open',
-  onMessage: 'message', offMessage: 'message',
-  onError: 'error', offError: 'error',
-  onClose: 'close', offClose: 'close',
-};
+/** Methods of `face` on `target` that take success / fail / complete. */
+function callbackMethods(face, target) {
+  return new Set(methodsOf(face, target).filter((m) => m.takes === 'callbacks').map((m) => m.name));
+}
 
-/** The listener methods of the `wx` face: those of `my` without off*. */
-function withoutOff(methods) {
+/** Methods of `face` on `target` that take a listener, with their event type. */
+function listenerMethods(face, target) {
   const out = {};
-  for (const name of Object.keys(methods)) if (!name.startsWith('off')) out[name] = methods[name];
+  for (const m of methodsOf(face, target)) if (m.takes === 'listener') out[m.name] = m.event;
   return out;
 }
 
 /**
  * The faces of the API an adapter may serve (`api` in the hello result):
- * the global object's name and its methods.
+ * the global object's name and its methods, by target.
  */
-const FACES = {
-  my: { global: 'my', listenerMethods: MY_LISTENER_METHODS, taskListenerMethods: TASK_LISTENER_METHODS },
-  wx: {
-    global: 'wx',
-    listenerMethods: withoutOff(MY_LISTENER_METHODS),
-    taskListenerMethods: withoutOff(TASK_LISTENER_METHODS),
-  },
-};
+const FACES = Object.fromEntries(Object.keys(FACE_DATA).map((face) => [face, {
+  global: FACE_DATA[face].global,
+  callbackMethods: callbackMethods(face, 'global'),
+  listenerMethods: listenerMethods(face, 'global'),
+  taskCallbackMethods: callbackMethods(face, 'task'),
+  taskListenerMethods: listenerMethods(face, 'task'),
+}]));
 
 /** The face of each profile a `hello` may name. */
-const PROFILE_APIS = { 'alipay-2022-09': 'my', 'alipay-current': 'my', wechat: 'wx' };
+const PROFILE_APIS = PROFILE_FACES;
 
 class ProtocolError extends Error {}
-
-/** The wire type of each config key: a string, unsigned integers, a boolean. */
-function validConfigValue(key, value) {
-  if (key === 'caCertificatesPem') return typeof value === 'string';
-  if (key === 'wssOnly') return typeof value === 'boolean';
-  if (key === 'allowedHosts') return Array.isArray(value) && value.every((h) => typeof h === 'string');
-  return Number.isSafeInteger(value) && value >= 0;
-}
 
 /**
  * Checks a `hello` request: `{ config }` when it can be honoured, else
@@ -334,7 +308,7 @@ class Session {
     if (this.my === null) throw new ProtocolError('no `hello` yet: the implementation is not set up');
     const target = this.resolveTarget(request.target, returned);
     const method = request.method;
-    const callbackMethods = target.isTask ? TASK_CALLBACK_METHODS : MY_CALLBACK_METHODS;
+    const callbackMethods = target.isTask ? this.face.taskCallbackMethods : this.face.callbackMethods;
     const listenerMethods = target.isTask ? this.face.taskListenerMethods : this.face.listenerMethods;
     let args;
     const state = { returned: false, handle: null };

@@ -1,38 +1,19 @@
 'use strict';
-// What the adapter evaluates in a fresh page, in this order:
-//
-//   1. hostScript(generation, config): `globalThis.myHost` (the config and
-//      the host channel) and the output binding;
-//   2. protocolScript(): the shared protocol dispatch (adapters/node/src/protocol.js);
-//   3. coreScript(): the shared core of the socket API (adapters/node/src/core.js),
-//      as `globalThis.mySocketCore`, which impl/my-browser.js builds on;
-//   4. the implementation bundle, which defines `globalThis.my`;
-//   5. startScript(config, …): the protocol session over `globalThis.my`.
-//
-// After that the adapter hands each request to `__conformance.handle(request)`
-// and host-channel news to `__conformance.deliver(news)`. The page writes
-// protocol messages through the binding `__conformanceSend`, tagged with its
-// generation so that the adapter drops anything a page sends after it was
-// replaced (reset).
-
-const fs = require('node:fs');
-const path = require('node:path');
-
-/** The name of the Runtime binding the page writes protocol messages through. */
-const BINDING = '__conformanceSend';
-
-const PROTOCOL_FILE = path.join(__dirname, '..', '..', 'node', 'src', 'protocol.js');
-const CORE_FILE = path.join(__dirname, '..', '..', 'node', 'src', 'core.js');
+// Runs in the page (bundled by the adapter, ../src/scripts.js): the page's
+// `myHost`, what a mini-program container's native side would give a page.
+// It holds the hello config, the host channel (what the browser's network
+// stack saw of each WebSocket's handshake, fed by the adapter from the
+// DevTools Network domain) and the request headers of a WebSocket handshake
+// (set by the adapter, `Network.setExtraHTTPHeaders`). It talks to the
+// adapter through `write` (a `host` event out) and `deliver` (news in).
 
 /**
- * Runs in the page (serialised with Function.prototype.toString): sets up
- * `globalThis.myHost` and `globalThis.__conformance`.
+ * Makes the page's `myHost` over `config` (the hello config) and `write`
+ * (sends one message to the adapter); returns `{ myHost, deliver }`,
+ * `deliver(news)` taking the adapter's news of the host channel and of the
+ * request headers.
  */
-function pageHost(generation, config, binding) {
-  const send = globalThis[binding];
-  const write = (message) => send(JSON.stringify([generation, message]));
-  const log = (text) => write({ event: 'log', text: String(text) });
-
+function createMyHost(config, write) {
   // --- the host channel: what the browser's network stack saw of each WebSocket ---
   // `watch(ws)` must be called right after `new WebSocket(...)`: the adapter
   // reports sockets by DevTools request id in creation order, and the page
@@ -221,108 +202,7 @@ function pageHost(generation, config, binding) {
     }
   }
 
-  // --- base64, for `{ "$binary": ... }` ---
-  function decodeBase64(text) {
-    const binary = atob(text);
-    const bytes = new Uint8Array(binary.length);
-    for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
-    return bytes.buffer;
-  }
-  function encodeBase64(bytes) {
-    let binary = '';
-    for (let i = 0; i < bytes.length; i += 0x8000) {
-      binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
-    }
-    return btoa(binary);
-  }
-
-  let session = null;
-  globalThis.myHost = myHost;
-  globalThis.__conformance = {
-    deliver,
-    /**
-     * Makes the protocol session over the bundle's `globalThis.my` (or
-     * `globalThis.wx`: the face `hello`'s profile names, else `defaultApi`);
-     * with a config (a reset), the session is set up as after that `hello`.
-     */
-    start(helloConfig, defaultApi, helloProfile, instances) {
-      const { Session, PROFILE_APIS } = globalThis.__conformanceProtocol;
-      const info = globalThis.myImplementation || {};
-      session = new Session({
-        write,
-        log,
-        // How many pages (instances) the adapter holds: `instances` in the hello result.
-        instances,
-        // An event goes page → DevTools binding → adapter → runner; with many
-        // pages in one renderer on a busy machine that can take tens of ms
-        // (`quietMs` in the hello result: settle windows are no shorter).
-        quietMs: 200,
-        api: (profile) => (Object.hasOwn(PROFILE_APIS, String(profile)) ? PROFILE_APIS[profile] : defaultApi),
-        createMy(_config, api) {
-          const my = globalThis[api];
-          if (my === null || typeof my !== 'object') throw new Error(`the implementation bundle did not define globalThis.${api}`);
-          return my;
-        },
-        // The adapter replaces the whole page on reset: the page's sockets end with it.
-        destroyMy() {},
-        isTask: (value) => value !== null && typeof value === 'object',
-        decodeBase64,
-        encodeBase64,
-        hello: () => ({
-          name: `browser:${typeof info.name === 'string' ? info.name : 'impl'}`,
-          version: `${typeof info.version === 'string' ? info.version : '0.0.0'} (${navigator.userAgent.match(/Chrome\/[\d.]+/) || 'browser'})`,
-          unsupported: Array.isArray(info.unsupported) ? info.unsupported.filter((k) => typeof k === 'string') : [],
-        }),
-        shutdown(id) {
-          write({ id, ok: true, result: {} });
-        },
-      });
-      if (helloConfig) {
-        session.api = session.host.api(helloProfile);
-        session.config = helloConfig;
-        session.resetState();
-      }
-    },
-    /** One request of the adapter protocol. */
-    handle(request) {
-      try {
-        session.handle(request);
-      } catch (err) {
-        log(`request failed: ${err && err.stack ? err.stack : err}`);
-        write({ id: Number.isInteger(request && request.id) ? request.id : null, ok: false, error: `internal error: ${err && err.message}` });
-      }
-    },
-  };
+  return { myHost, deliver };
 }
 
-/** Step 1: the expression that sets up `myHost` for this page. */
-function hostScript(generation, config) {
-  return `(${pageHost.toString()})(${JSON.stringify(generation)}, ${JSON.stringify(config)}, ${JSON.stringify(BINDING)});`;
-}
-
-/** Step 2: the shared protocol dispatch, as `globalThis.__conformanceProtocol`. */
-function protocolScript() {
-  const source = fs.readFileSync(PROTOCOL_FILE, 'utf8');
-  return `globalThis.__conformanceProtocol = (function () { const module = { exports: {} }; ${source}\nreturn module.exports; })();\n//# sourceURL=protocol.js`;
-}
-
-/**
- * Step 3: the socket API's shared core, a classic script as it stands
- * (its UMD wrapper defines `globalThis.mySocketCore` outside CommonJS).
- */
-function coreScript() {
-  return `${fs.readFileSync(CORE_FILE, 'utf8')}\n//# sourceURL=core.js`;
-}
-
-/**
- * Step 5: the session; `config` is null before `hello`, the instance's
- * config after a reset; `api` is the face served when `hello` names no
- * profile ("my" or "wx", from --api); `profile` is the one `hello` named;
- * `instances` how many pages the adapter holds (the hello result says it).
- */
-function startScript(config, api = 'my', profile = undefined, instances = 1) {
-  const args = [config, api, profile === undefined ? null : profile, instances].map((v) => JSON.stringify(v));
-  return `globalThis.__conformance.start(${args.join(', ')});`;
-}
-
-module.exports = { BINDING, hostScript, protocolScript, coreScript, startScript };
+module.exports = { createMyHost };

@@ -1,20 +1,16 @@
 'use strict';
-// The Alipay mini-program `my` socket API (my.connectSocket, SocketTask and
-// the my.*Socket* family) for Node.js 20, on the `ws` package.
-//
-// What does not depend on the connection (checks, error codes, listeners,
-// the event queue, the state machine, the tasks, the `my` / `wx` faces) is
-// ./core.js, shared with the browser's implementation
-// (../../browser/impl/my-browser.js). This file is the Node.js transport:
-// the `ws` client, TLS secure contexts, request headers as Node's HTTP
-// client takes them, `maxPayload`, and what ws's errors mean. ./wx.js serves
-// the `wx` face over the same transport.
+// The Node.js transport of the socket API's core (connectsocket-common/core):
+// the `ws` package's client, TLS secure contexts, request headers as Node's
+// HTTP client takes them, `maxPayload`, bytes as Node.js counts and encodes
+// them, and what ws's errors mean. ./index.js makes the `my` and `wx`
+// objects over it.
 
 const crypto = require('node:crypto');
 const http = require('node:http');
 const tls = require('node:tls');
 const WebSocket = require('ws');
-const core = require('./core');
+const { Socket } = require('connectsocket-common/core');
+const { pemCertificates } = require('connectsocket-common/certificates');
 
 /** OpenSSL / Node codes of a server certificate that failed verification (error 7). */
 const CERT_ERRORS = new Set([
@@ -91,8 +87,6 @@ const NODE_CODEC = Object.freeze({
   decodeBase64: (text) => Buffer.from(text, 'base64'),
 });
 
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
-
 /**
  * The secure contexts made so far, by the PEM text they trust (at most
  * SECURE_CONTEXTS_KEPT, the oldest dropped first). Making one parses Node's
@@ -114,8 +108,7 @@ function secureContext(caPem) {
   if (typeof caPem !== 'string') throw new TypeError('caCertificatesPem must be a string');
   const kept = secureContexts.get(caPem);
   if (kept) return kept;
-  const blocks = caPem.match(PEM_CERTIFICATE) || [];
-  if (blocks.length === 0) throw new Error('caCertificatesPem holds no PEM certificate');
+  const blocks = pemCertificates(caPem);
   for (const block of blocks) {
     try {
       new crypto.X509Certificate(block); // eslint-disable-line no-new
@@ -135,7 +128,7 @@ function reasonText(reason) {
 }
 
 /** One socket's connection: the ws client, and what its events mean. */
-class WsSocket extends core.Socket {
+class WsSocket extends Socket {
   connect({ url, headers, protocols }) {
     const config = this.context.config;
     let ws;
@@ -276,8 +269,8 @@ class WsSocket extends core.Socket {
   }
 }
 
-/** The Node.js transport of ./core.js. */
-const NODE_TRANSPORT = Object.freeze({
+/** The Node.js transport of the core: the `ws` client. */
+const WS_TRANSPORT = Object.freeze({
   Socket: WsSocket,
   nextMacrotask: setImmediate,
   headerAllowed,
@@ -287,38 +280,9 @@ const NODE_TRANSPORT = Object.freeze({
   },
 });
 
-/**
- * The maker of `face`'s global object over the Node.js transport:
- * `(config, hooks)`, config the adapter protocol's Config (absent keys take
- * defaults), hooks `{ log(text) }` for diagnostics.
- */
-function apiMaker(face) {
-  return (config, hooks = {}) => core.createApi(face, config, NODE_TRANSPORT, hooks);
-}
-
-/** Makes a `my` object with the socket API: `createMy(config, hooks)`. */
-const createMy = apiMaker(core.MY_FACE);
-
-/** Ends every socket of `my` (or `wx`) at once, without events; it must not be used after. */
-const destroyMy = core.destroyApi;
-
 module.exports = {
-  createMy,
-  destroyMy,
-  SocketTask: core.SocketTask,
-  SocketTaskBase: core.SocketTaskBase,
-  MESSAGES: core.MESSAGES,
-  DEFAULT_CONFIG: core.DEFAULT_CONFIG,
-  TYPES: core.TYPES,
-  // for ./wx.js
-  apiMaker,
+  WS_TRANSPORT,
+  NODE_CODEC,
   // exported for unit tests
-  _internal: {
-    checkConnect: (options, config, face = core.MY_FACE) => core.checkConnect(options, config, face, NODE_TRANSPORT),
-    checkMessage: (options, max, face = core.MY_FACE) => core.checkMessage(options, max, face, NODE_CODEC),
-    checkClose: (options) => core.checkClose(options, NODE_CODEC),
-    decodeBase64Strict: (text) => core.decodeBase64Strict(text, NODE_CODEC),
-    handshakeErrorCode,
-    secureContext,
-  },
+  _internal: { handshakeErrorCode, secureContext },
 };
