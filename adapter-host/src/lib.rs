@@ -52,8 +52,9 @@ pub use error::{AdapterError, HostError};
 pub use live::{kill_every_adapter, kill_process_group};
 pub use node::{
     browser_adapter_missing, ensure_adapter_packages, ensure_adapter_packages_with,
-    ensure_node_adapter, ensure_node_adapter_with, NodeTools, ADAPTERS_WORKSPACE_ROOT,
-    NODE_ADAPTER_SCRIPT, TESTED_WORKSPACES,
+    ensure_node_adapter, ensure_node_adapter_with, ensure_npm_project, ensure_npm_project_with,
+    NodeTools, ADAPTERS_WORKSPACE_ROOT, NODE_ADAPTER_SCRIPT, STANDALONE_PROJECTS,
+    TESTED_WORKSPACES,
 };
 pub use process::{decode_line, ExitReport, ProcessAdapter, SpawnOptions};
 pub use shared::{Instance, SharedAdapter};

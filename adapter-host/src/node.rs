@@ -26,7 +26,13 @@ pub const ADAPTERS_WORKSPACE_ROOT: &str = "adapters";
 /// run (`common` is the package the adapters share). `thirdparty` is left
 /// out: its frameworks (about 330 MB) are installed by
 /// `scripts/compatibility.sh`, the one place that uses them.
-pub const TESTED_WORKSPACES: [&str; 3] = ["common", "node", "browser"];
+pub const TESTED_WORKSPACES: [&str; 4] = ["common", "node", "browser", "clients"];
+
+/// The npm projects beside the workspaces, each with its own
+/// `package-lock.json`: `miniprogram` (the frameworks' mini-program layers),
+/// whose Taro platform plugins pin different versions of one peer and so
+/// cannot share the workspaces' tree (`docs/decisions.md`).
+pub const STANDALONE_PROJECTS: [&str; 1] = ["miniprogram"];
 
 /// The oldest Node.js major version the adapter supports.
 const NODE_MAJOR: u32 = 20;
@@ -99,11 +105,43 @@ pub fn ensure_adapter_packages(repo_root: &Path) -> Result<(), HostError> {
 /// `package-lock.json`, a missing `npm` (only needed when installing), or a
 /// failed `npm ci` (with the tail of its output).
 pub fn ensure_adapter_packages_with(repo_root: &Path, tools: &NodeTools) -> Result<(), HostError> {
+    check_node(tools)?;
+    npm_ci(
+        &repo_root.join(ADAPTERS_WORKSPACE_ROOT),
+        tools,
+        &TESTED_WORKSPACES,
+    )
+}
+
+/// [`ensure_npm_project_with`] with `node` and `npm` from `PATH`.
+///
+/// # Errors
+///
+/// As [`ensure_npm_project_with`].
+pub fn ensure_npm_project(dir: &Path) -> Result<(), HostError> {
+    ensure_npm_project_with(dir, &NodeTools::default())
+}
+
+/// Makes the npm project in `dir` (one of [`STANDALONE_PROJECTS`], with its
+/// own `package-lock.json`) runnable, as [`ensure_adapter_packages_with`]
+/// does for the workspaces: Node.js 20 or later, and `npm ci` in `dir` when
+/// its packages are missing or older than its lockfile.
+///
+/// # Errors
+///
+/// As [`ensure_adapter_packages_with`].
+pub fn ensure_npm_project_with(dir: &Path, tools: &NodeTools) -> Result<(), HostError> {
+    check_node(tools)?;
+    npm_ci(dir, tools, &[])
+}
+
+/// `npm ci` in `dir` (for `workspaces` only, when given) unless
+/// [`installed`] says the packages are there, serialised within the process
+/// (a mutex) and between processes (an advisory lock on the lockfile).
+fn npm_ci(dir: &Path, tools: &NodeTools, workspaces: &[&str]) -> Result<(), HostError> {
     static INSTALL: Mutex<()> = Mutex::new(());
 
-    check_node(tools)?;
-    let dir = repo_root.join(ADAPTERS_WORKSPACE_ROOT);
-    if installed(&dir) {
+    if installed(dir, workspaces) {
         return Ok(());
     }
     let _in_process = INSTALL.lock().unwrap_or_else(PoisonError::into_inner);
@@ -116,15 +154,14 @@ pub fn ensure_adapter_packages_with(repo_root: &Path, tools: &NodeTools) -> Resu
     #[cfg(unix)]
     rustix::fs::flock(&lock, rustix::fs::FlockOperation::LockExclusive)
         .map_err(|e| io_error(e.into()))?;
-    if installed(&dir) {
+    if installed(dir, workspaces) {
         return Ok(());
     }
     let npm = tools.npm.to_string_lossy().into_owned();
-    let workspaces = TESTED_WORKSPACES.map(|name| format!("--workspace={name}"));
     let output = Command::new(&tools.npm)
         .args(["ci", "--prefer-offline", "--no-audit", "--no-fund"])
-        .args(&workspaces)
-        .current_dir(&dir)
+        .args(workspaces.iter().map(|name| format!("--workspace={name}")))
+        .current_dir(dir)
         .stdin(std::process::Stdio::null())
         .output()
         .map_err(|source| HostError::NpmMissing {
@@ -132,14 +169,14 @@ pub fn ensure_adapter_packages_with(repo_root: &Path, tools: &NodeTools) -> Resu
             source,
         })?;
     drop(lock);
-    if !output.status.success() || !installed(&dir) {
+    if !output.status.success() || !installed(dir, workspaces) {
         let text = String::from_utf8_lossy(&[output.stdout, output.stderr].concat()).into_owned();
         let start = text.len().saturating_sub(4000);
         let start = (start..text.len())
             .find(|&i| text.is_char_boundary(i))
             .unwrap_or(text.len());
         return Err(HostError::NpmFailed {
-            dir,
+            dir: dir.to_path_buf(),
             status: output.status,
             output: text[start..].to_owned(),
         });
@@ -199,11 +236,11 @@ fn check_node(tools: &NodeTools) -> Result<(), HostError> {
     }
 }
 
-/// The packages of every workspace in [`TESTED_WORKSPACES`] are installed
+/// The packages in `dir` (of every one of `workspaces`) are installed
 /// and no older than the lockfile: npm writes `node_modules/.package-lock.json`
 /// at the end of an install, listing the workspaces it installed (a full
 /// `npm ci` lists them all).
-fn installed(dir: &Path) -> bool {
+fn installed(dir: &Path, workspaces: &[&str]) -> bool {
     let modified = |path: &Path| path.metadata().and_then(|m| m.modified()).ok();
     let record = dir.join("node_modules").join(".package-lock.json");
     let fresh = match (modified(&record), modified(&dir.join("package-lock.json"))) {
@@ -219,7 +256,7 @@ fn installed(dir: &Path) -> bool {
     let Ok(record) = serde_json::from_str::<serde_json::Value>(&text) else {
         return false;
     };
-    TESTED_WORKSPACES
+    workspaces
         .iter()
         .all(|name| record["packages"].get(*name).is_some())
 }

@@ -1,7 +1,10 @@
 //! The adapters' own JavaScript tests, so that `cargo test` runs them:
 //! `npm test` in `adapters/common` (what the adapters share), in
-//! `adapters/node` (the Node.js implementation and adapter) and in
-//! `adapters/browser` (the browser adapter on headless Chromium).
+//! `adapters/node` (the Node.js implementation and adapter), in
+//! `adapters/browser` (the browser adapter on headless Chromium), in
+//! `adapters/miniprogram` (the frameworks' mini-program API layers over the
+//! Node.js implementation) and in `adapters/clients` (mqtt.js's mini-program
+//! transports against a broker on loopback).
 //!
 //! Their npm packages are installed first when missing (`npm ci` at the
 //! root of the adapters' npm workspaces, as the conformance harnesses do). A failing JS test fails the Rust test with the
@@ -9,7 +12,8 @@
 //! whole process group killed and fails with the output so far. Without
 //! Debian's `chromium` (and `certutil` from `libnss3-tools`) the browser
 //! part is skipped with one line, as `runner/tests/conformance_browser.rs`
-//! does.
+//! does; so are the mini-program layers and the clients when npm cannot
+//! install their packages (third-party code fetched from the registry).
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -28,6 +32,14 @@ const NODE_LIMIT: Duration = Duration::from_secs(240);
 /// The longest the browser adapter's tests may take (about 20 s alone on
 /// two cores; each wait in them is bounded at 15 s).
 const BROWSER_LIMIT: Duration = Duration::from_secs(480);
+
+/// The longest the mini-program layers' tests may take (about 4 s alone
+/// on two cores; each wait in them is bounded at 5 s).
+const MINIPROGRAM_LIMIT: Duration = Duration::from_secs(240);
+
+/// The longest the real clients' tests may take (about 1 s alone on two
+/// cores; each wait in them is bounded at 5 s).
+const CLIENTS_LIMIT: Duration = Duration::from_secs(240);
 
 /// One JS suite at a time: both start many processes, and the machine may
 /// be running other test binaries' adapters too.
@@ -77,6 +89,45 @@ fn browser_adapter_js_tests_pass() {
         .lock()
         .unwrap_or_else(PoisonError::into_inner);
     npm_test(&dir, BROWSER_LIMIT);
+}
+
+#[test]
+fn miniprogram_layers_js_tests_pass() {
+    third_party_npm_test("miniprogram", MINIPROGRAM_LIMIT);
+}
+
+#[test]
+fn real_clients_js_tests_pass() {
+    third_party_npm_test("clients", CLIENTS_LIMIT);
+}
+
+/// `npm test` in `adapters/<folder>`, whose packages are third-party code
+/// over the Node.js implementation: both are installed first (the folder's
+/// own `npm ci` when it is a standalone project, else with the workspaces), and when they
+/// cannot be (no `node` or `npm`, no registry) the test is skipped with one
+/// line saying why.
+fn third_party_npm_test(folder: &str, limit: Duration) {
+    let root = repo_root();
+    let dir = root.join("adapters").join(folder);
+    let ready = adapter_host::ensure_node_adapter(&root).and_then(|_| {
+        if adapter_host::STANDALONE_PROJECTS.contains(&folder) {
+            adapter_host::ensure_npm_project(&dir)
+        } else {
+            Ok(())
+        }
+    });
+    if let Err(e) = ready {
+        let first_line = e.to_string().lines().next().unwrap_or_default().to_owned();
+        let _ = writeln!(
+            std::io::stderr(),
+            "adapters/{folder}: its npm packages cannot be installed ({first_line}): JS tests skipped"
+        );
+        return;
+    }
+    let _one = ONE_SUITE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    npm_test(&dir, limit);
 }
 
 /// Runs `npm test` in `dir` in a process group of its own, its stdout and

@@ -1,0 +1,7 @@
+// Taro's Alipay build: the platform plugin's runtime (which a Taro build's app
+// entry imports first, registering its initNativeApi hook) and then
+// @tarojs/taro, whose load promisifies every function of `my` into Taro.*.
+import '@tarojs/plugin-platform-alipay/dist/runtime';
+import Taro from '@tarojs/taro';
+
+export const api = Taro;
