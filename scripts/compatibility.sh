@@ -26,7 +26,7 @@ plan=scripts/compatibility.json
 out=docs/compatibility.md
 kept=docs/compatibility
 reports=target/compatibility
-notes=adapters/thirdparty/findings.md
+notes=(--notes adapters/thirdparty/findings.md --notes adapters/miniprogram/findings.md)
 
 usage() {
   echo "$1" >&2
@@ -56,6 +56,11 @@ install() {
      [ adapters/package-lock.json -nt adapters/node_modules/.package-lock.json ] ||
      [ ! -e adapters/node_modules/connectsocket-conformance-thirdparty ]; then
     (cd adapters && npm ci --no-audit --no-fund)
+  fi
+  # The frameworks' mini-program layers: a project of its own (docs/decisions.md).
+  if [ ! -f adapters/miniprogram/node_modules/.package-lock.json ] ||
+     [ adapters/miniprogram/package-lock.json -nt adapters/miniprogram/node_modules/.package-lock.json ]; then
+    (cd adapters/miniprogram && npm ci --no-audit --no-fund)
   fi
 }
 
@@ -123,5 +128,5 @@ else
   browser="no chromium found"
 fi
 
-"$runner" compare --plan "$plan" --matrix "$out" "${previous[@]}" --notes "$notes" \
+"$runner" compare --plan "$plan" --matrix "$out" "${previous[@]}" "${notes[@]}" \
   --about "Browser: $browser" --about "Node.js $(node --version)" "${found[@]}"

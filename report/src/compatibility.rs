@@ -46,8 +46,29 @@ pub struct MatrixInput<'a> {
     /// Lines about the machine and tools the runs used (`Chromium 156`,
     /// `Node.js v20.20.2`).
     pub about: &'a [String],
-    /// The hand-written reading of the root causes (Markdown).
+    /// The hand-written reading of the root causes (Markdown; its headings
+    /// are nested under the matrix's section).
     pub notes: Option<&'a str>,
+}
+
+/// `notes` with every Markdown heading two levels deeper (`# A` becomes
+/// `### A`), so that a notes file written as a document of its own nests
+/// under the matrix's section. Lines inside code fences are left alone.
+fn nested_headings(notes: &str) -> String {
+    let mut fenced = false;
+    let mut out = String::with_capacity(notes.len());
+    for line in notes.lines() {
+        if line.starts_with("```") {
+            fenced = !fenced;
+        }
+        if !fenced && line.starts_with('#') {
+            out.push_str("##");
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.truncate(out.trim_end().len());
+    out
 }
 
 /// A rendered matrix.
@@ -117,7 +138,11 @@ pub fn compatibility_matrix(input: &MatrixInput<'_>) -> Result<Matrix, ReportErr
     options(&mut md, &rows);
     root_causes(&mut md, &rows);
     if let Some(notes) = input.notes {
-        let _ = write!(md, "## Reading the root causes\n\n{}\n", notes.trim());
+        let _ = write!(
+            md,
+            "## Reading the root causes\n\n{}\n",
+            nested_headings(notes.trim())
+        );
     }
     Ok(Matrix {
         markdown: md,

@@ -166,3 +166,12 @@ fn signals_are_read_from_messages_and_traces() {
     );
     assert!(!timed_out("not seen within a while ms"));
 }
+
+#[test]
+fn notes_headings_nest_under_the_matrix_section_outside_code_fences() {
+    let notes = "# Findings\n\nText.\n\n## One layer\n\n```sh\n# a shell comment\n```\n";
+    assert_eq!(
+        super::nested_headings(notes),
+        "### Findings\n\nText.\n\n#### One layer\n\n```sh\n# a shell comment\n```"
+    );
+}

@@ -148,14 +148,16 @@ pub(crate) struct CompareArgs {
         help_heading = "Compatibility matrix"
     )]
     pub(crate) previous: Option<PathBuf>,
-    /// The hand-written reading of the root causes, closing the matrix.
+    /// The hand-written reading of the root causes, closing the matrix
+    /// (repeatable: the files follow each other, their headings nested
+    /// under the matrix's section).
     #[arg(
         long,
         value_name = "PATH.md",
         requires = "matrix",
         help_heading = "Compatibility matrix"
     )]
-    pub(crate) notes: Option<PathBuf>,
+    pub(crate) notes: Vec<PathBuf>,
     /// A line about the machine or tools of the runs (repeatable), e.g.
     /// "Chromium 156.0", "Node.js v20.20.2".
     #[arg(

@@ -93,14 +93,17 @@ fn write_matrix(
             return ExitCode::from(2);
         }
     };
-    let notes = match args.notes.as_deref().map(read_text).transpose() {
-        Ok(notes) => notes,
-        Err(e) => {
-            let path = args.notes.as_deref().unwrap_or(Path::new("")).display();
-            eprintln!("error: --notes {path}: {e}");
-            return ExitCode::from(2);
+    let mut texts = Vec::with_capacity(args.notes.len());
+    for path in &args.notes {
+        match read_text(path) {
+            Ok(text) => texts.push(text.trim().to_owned()),
+            Err(e) => {
+                eprintln!("error: --notes {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
         }
-    };
+    }
+    let notes = (!texts.is_empty()).then(|| texts.join("\n\n"));
     let matrix = match report::compatibility_matrix(&report::MatrixInput {
         plan,
         reports,
