@@ -1,8 +1,9 @@
 //! The conformance runner for the mini-program socket API
 //! (`my.connectSocket`, its SocketTask and the `my.*Socket*` family).
 //!
-//! Four folders, in the order a scenario goes through them
-//! (`docs/architecture.md` tells the whole path):
+//! Four folders, in the order a scenario goes through them, and a fifth,
+//! [`record`], for what the run recorded, which both `execute` and
+//! `verdict` use (`docs/architecture.md` tells the whole path):
 //!
 //! - [`scenario`]: reads YAML scenarios ([`scenario::loader`]) into the
 //!   typed model ([`scenario::model`]);
@@ -28,20 +29,22 @@
 
 pub mod cli;
 pub mod execute;
+pub mod record;
 pub mod scenario;
 pub mod verdict;
 
 pub use adapter_host::{Adapter, AdapterError, BoxFuture};
 pub use cli::console::{progress_wanted, PlainReporter, ProgressBarReporter};
 pub use execute::executor::{
-    config_for, run_scenario, run_scenario_after_hello, run_scenario_in, Execution, StepFailure,
-    DEFAULT_REQUEST_TIMEOUT,
+    config_for, run_scenario, run_scenario_after_hello, run_scenario_in, DEFAULT_REQUEST_TIMEOUT,
 };
 pub use execute::results::{SuiteEvent, UNKNOWN_IMPLEMENTATION};
 pub use execute::session::{ActTarget, ServerSession};
 pub use execute::suite::{
     run_suite, run_suite_until, select, AdapterSpec, Suite, SuiteError, SuiteOptions,
 };
+pub use record::execution::{Execution, StepFailure};
+pub use record::trace::{ClientRecord, Message, ServerEvent, ServerEventKind, Trace};
 pub use report::{RunReport, ScenarioReport};
 pub use scenario::loader::{load_dir, parse_scenario, scenarios_dir, LoadError, LoadedScenario};
 pub use scenario::model::Scenario;
@@ -49,7 +52,6 @@ pub use scenario::profile::Profile;
 pub use scenario::schema::scenario_schema_json;
 pub use verdict::check::{check, session_tail, subset, Lanes};
 pub use verdict::judge::{judge, Status};
-pub use verdict::trace::{ClientRecord, Message, ServerEvent, ServerEventKind, Trace};
 
 #[cfg(test)]
 mod tests {

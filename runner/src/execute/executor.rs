@@ -24,6 +24,8 @@ use crate::execute::patience;
 use crate::execute::recording::{Recording, Unrecorded};
 use crate::execute::session::SessionEndpoints;
 use crate::execute::session::{ActTarget, ServerSession};
+use crate::record::execution::{Execution, NormaliseContext, StepFailure};
+use crate::record::trace::{connections, ServerEvent, Trace};
 use crate::scenario::model::{
     default_call_name, AwaitDetail, CallStep, Expectation, Pattern, Scenario, ServerKind,
     ServerStep, ServerTarget, Slot, Step, DEFAULT_STEP_DEADLINE_MS,
@@ -31,53 +33,6 @@ use crate::scenario::model::{
 use crate::scenario::profile;
 use crate::scenario::template::expand_value;
 use crate::verdict::check::{check, Lanes};
-use crate::verdict::normalise;
-use crate::verdict::trace::{connections, ServerEvent, Trace};
-
-/// Why a scenario did not pass while running.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StepFailure {
-    /// 1-based step number; `None` for set-up and tear-down.
-    pub step: Option<usize>,
-    /// What was expected and what happened.
-    pub message: String,
-    /// The suite's own mistake, not the implementation's (a template the
-    /// mock-server session cannot serve): the scenario is `error`, never
-    /// `fail`.
-    pub suite_fault: bool,
-}
-
-/// The result of running one scenario.
-#[derive(Debug, Clone)]
-pub struct Execution {
-    /// The recorded lanes.
-    pub trace: Trace,
-    /// The first failure, if any.
-    pub failure: Option<StepFailure>,
-    /// Set when the adapter cannot honour a config key the scenario needs,
-    /// or the profile does not cover the scenario: the reason.
-    pub not_applicable: Option<String>,
-    /// The profile the scenario ran under (its goldens are that profile's).
-    pub profile: Profile,
-    /// The adapter's `hello` result.
-    pub hello: Option<HelloResult>,
-    /// What the normaliser needs.
-    pub context: normalise::Context,
-    /// Wall time.
-    pub elapsed: Duration,
-    /// Set when the adapter itself misbehaved (gone, not protocol, no
-    /// response to a request in time): it must not be used again.
-    pub adapter_fault: Option<String>,
-    /// The next request id that is free on this adapter.
-    pub next_id: u64,
-}
-
-impl Execution {
-    /// The golden form of the trace.
-    pub fn normalised(&self) -> Value {
-        normalise::normalise(&self.trace, &self.context)
-    }
-}
 
 /// The config sent with `hello`: defaults, then the scenario's overrides,
 /// then the mock server's CA.
@@ -325,7 +280,7 @@ fn context_for(
     scenario: &Scenario,
     session: &dyn ServerSession,
     profile: Profile,
-) -> normalise::Context {
+) -> NormaliseContext {
     let replacements: Vec<(String, String)> = session
         .listeners()
         .into_iter()
@@ -342,7 +297,7 @@ fn context_for(
             }
         }
     }
-    normalise::Context {
+    NormaliseContext {
         replacements,
         session: session.id(),
         headers,

@@ -19,8 +19,8 @@ use std::time::Duration;
 
 use adapter_protocol::{CallbackKind, EventType, TARGET_MY};
 
+use crate::record::trace::ClientRecord;
 use crate::scenario::model::Pattern;
-use crate::verdict::trace::ClientRecord;
 
 /// How many scenarios must have missed a kind of event (with none seeing
 /// it) before later awaits for it are cut short.

@@ -8,9 +8,9 @@ use adapter_protocol::{AdapterMessage, Event, TARGET_MY};
 use serde_json::Value;
 
 use crate::execute::naming::Naming;
+use crate::record::trace::ClientRecord;
 use crate::scenario::model::AwaitDetail;
 use crate::verdict::normalise;
-use crate::verdict::trace::ClientRecord;
 
 /// What the executor has recorded so far.
 /// Why an adapter message failed its scenario.

@@ -14,11 +14,12 @@ use tokio::time::Instant;
 
 use adapter_host::{Adapter, AdapterError, BoxFuture};
 
-use crate::execute::executor::{run_scenario_in, Execution};
+use crate::execute::executor::run_scenario_in;
 use crate::execute::session::{ActTarget, ServerSession};
+use crate::record::execution::Execution;
+use crate::record::trace::{Message, ServerEvent, ServerEventKind};
 use crate::scenario::model::{Scenario, ServerAction, ServerPayload};
 use crate::scenario::profile::Profile;
-use crate::verdict::trace::{Message, ServerEvent, ServerEventKind};
 
 /// The reference implementation behind in-process channels.
 #[derive(Debug)]

@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use adapter_host::BoxFuture;
 
+use crate::record::trace::ServerEvent;
 use crate::scenario::model::ServerAction;
 use crate::scenario::template::Endpoints;
-use crate::verdict::trace::ServerEvent;
 
 /// Whom a server action is for, with connections by recorder id.
 #[derive(Debug, Clone, PartialEq, Eq)]

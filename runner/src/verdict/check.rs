@@ -2,9 +2,9 @@
 
 use serde_json::{json, Value};
 
+use crate::record::trace::{connections, ClientRecord, ServerEvent, ServerEventKind};
 use crate::scenario::model::{Expectation, Pattern, ServerExpect};
 use crate::verdict::normalise::decode_query;
-use crate::verdict::trace::{connections, ClientRecord, ServerEvent, ServerEventKind};
 
 /// The lanes as recorded so far.
 #[derive(Debug, Clone, Copy)]

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::execute::executor::Execution;
+use crate::record::execution::Execution;
 use crate::scenario::loader::LoadedScenario;
 
 use crate::verdict::golden::{self, GoldenVerdict};

@@ -1,5 +1,5 @@
-//! From a recorded trace to a verdict: inline expectations ([`check`]),
-//! the recorded lanes ([`trace`]), normalisation ([`normalise`]), the
+//! From a recorded trace (`crate::record`) to a verdict: inline
+//! expectations ([`check`]), normalisation ([`normalise`]), the
 //! golden snapshot ([`golden`]) and which rules and error codes the
 //! scenarios cover ([`coverage`]), and the one judge that turns all that
 //! into a scenario's status ([`judge`]).
@@ -12,4 +12,3 @@ pub mod coverage;
 pub mod golden;
 pub mod judge;
 pub mod normalise;
-pub mod trace;

@@ -2,13 +2,14 @@
 //! session ids, payloads projected onto the documented fields, volatile
 //! server details dropped.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
-use adapter_protocol::{EventType, Face};
+use adapter_protocol::EventType;
 use serde_json::{json, Map, Value};
 use spec::Payload;
 
-use crate::verdict::trace::{ClientRecord, Message, ServerEventKind, Trace};
+use crate::record::execution::Execution;
+use crate::record::trace::{ClientRecord, Message, ServerEventKind, Trace};
 
 /// The documented payload fields, in the order a trace shows them.
 pub const DOCUMENTED_FIELDS: [&str; 6] = [
@@ -23,21 +24,8 @@ pub const DOCUMENTED_FIELDS: [&str; 6] = [
 /// Strings longer than this are shown as `<N bytes>` (with a prefix).
 pub const LONG_STRING: usize = 200;
 
-/// What the normaliser needs to know about the run.
-#[derive(Debug, Clone, Default)]
-pub struct Context {
-    /// `(text, token)` replacements applied to every string, longest first:
-    /// listener base URLs (`ws://127.0.0.1:4711` -> `<ws>`).
-    pub replacements: Vec<(String, String)>,
-    /// The session id, replaced by `<session>` where it stands as a word.
-    pub session: String,
-    /// Request header names (lowercase) the scenario set: the only headers
-    /// the server lane keeps.
-    pub headers: BTreeSet<String>,
-    /// The face of the API the run checks: where its payloads are
-    /// `{errMsg}` (`wx`), `errMsg` is the documented field ([`errmsg_form`]).
-    pub face: Face,
-}
+/// What the normaliser needs to know about the run (recorded with it).
+pub use crate::record::execution::NormaliseContext as Context;
 
 impl Context {
     /// Applies the replacements, then masks any remaining loopback port.
@@ -98,6 +86,13 @@ fn mask_port_after(text: &str, host: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+impl Execution {
+    /// The golden form of the trace.
+    pub fn normalised(&self) -> Value {
+        normalise(&self.trace, &self.context)
+    }
 }
 
 /// The golden form of a trace.
@@ -373,8 +368,9 @@ fn server_entry(kind: &ServerEventKind, cx: &Context, answers_close: bool) -> Op
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::verdict::trace::ServerEvent;
+    use crate::record::trace::ServerEvent;
     use adapter_protocol::CallbackKind;
+    use adapter_protocol::Face;
 
     fn cx() -> Context {
         Context {

@@ -7,10 +7,10 @@ use adapter_protocol::{call_result, EventType, Response};
 use serde_json::json;
 
 use super::*;
+use crate::record::trace::ServerEventKind;
 use crate::scenario::loader::parse_scenario;
 use crate::scenario::model::ServerAction;
 use crate::scenario::model::ServerPayload;
-use crate::verdict::trace::ServerEventKind;
 use adapter_host::BoxFuture;
 use adapter_protocol::CallbackKind;
 use adapter_protocol::Event;
