@@ -1,5 +1,5 @@
 //! The two failure domains: starting an adapter ([`HostError`]) and talking
-//! to one ([`AdapterError`]).
+//! to one ([`AdapterError`], and [`ResetError`] for a reset it refuses).
 
 use std::io;
 use std::path::PathBuf;
@@ -141,6 +141,19 @@ impl AdapterError {
             AdapterError::Timeout | AdapterError::RequestIdReused(_)
         )
     }
+}
+
+/// Resetting an implementation between scenarios
+/// ([`Adapter::reset`](crate::Adapter::reset)) failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ResetError {
+    /// The request or its answer did not get through.
+    #[error(transparent)]
+    Adapter(#[from] AdapterError),
+    /// The implementation answered `ok: false`, with this error text.
+    #[error("{0}")]
+    Refused(String),
 }
 
 fn describe_exit(exit: &Option<ExitStatus>) -> String {

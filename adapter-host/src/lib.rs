@@ -48,7 +48,7 @@ mod shared;
 
 pub use adapter::{Adapter, BoxFuture};
 pub use command_line::split_command_line;
-pub use error::{AdapterError, HostError};
+pub use error::{AdapterError, HostError, ResetError};
 pub use live::{kill_every_adapter, kill_process_group};
 pub use node::{
     browser_adapter_missing, ensure_adapter_packages, ensure_adapter_packages_with,

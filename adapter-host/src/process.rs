@@ -1,4 +1,11 @@
-//! [`ProcessAdapter`]: an adapter process spoken to over stdio.
+//! [`ProcessAdapter`]: an adapter process spoken to over stdio: started
+//! in a process group of its own, its lines checked as they come
+//! ([`checks`]), introduced with `hello` ([`hello`]), ended in order or
+//! killed. Its pipes are [`stdio`]'s tasks.
+
+mod checks;
+mod hello;
+mod stdio;
 
 use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
@@ -9,16 +16,15 @@ use std::process::{ExitStatus, Stdio};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use adapter_protocol::{
-    AdapterMessage, Config, Event, HelloResult, Instanced, Op, Request, Response, PROTOCOL_VERSION,
-    TARGET_MY,
-};
-use serde_json::Value;
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::process::{Child, ChildStdin, ChildStdout, Command};
+use adapter_protocol::{AdapterMessage, Instanced, Op, Request, TARGET_MY};
+use tokio::process::{Child, Command};
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
+pub use self::checks::decode_line;
+use self::checks::{check_line, Checks};
+pub(crate) use self::stdio::StderrTail;
+use self::stdio::{read_lines, read_tail, write_lines, Line, Tail, QUOTE_BYTES};
 use crate::command_line::split_command_line;
 use crate::error::{truncate, AdapterError, HostError};
 use crate::live;
@@ -31,8 +37,6 @@ const CLOSE_GRACE: Duration = Duration::from_secs(1);
 const STDERR_GRACE: Duration = Duration::from_millis(500);
 /// How long to wait for a killed process to be reaped.
 const KILL_WAIT: Duration = Duration::from_secs(2);
-/// How much of an offending line an error quotes.
-const QUOTE_BYTES: usize = 400;
 /// Lines waiting between the stdout reader and `recv`; more than this
 /// blocks the reader, and so the adapter's writes.
 const LINE_QUEUE: usize = 1024;
@@ -89,68 +93,6 @@ impl ExitReport {
             && self.error.is_none()
             && self.status.is_some_and(|status| status.success())
     }
-}
-
-/// What the stdout reader hands to `recv`.
-enum Line {
-    /// One line, without its `\n`.
-    Text(Vec<u8>),
-    /// A line passed the length cap; reading stopped.
-    TooLong { start: Vec<u8>, cap: usize },
-    /// Reading failed; reading stopped (handled like the end of stdout).
-    ReadError,
-}
-
-/// The last bytes of a stream.
-#[derive(Debug, Default)]
-struct Tail {
-    bytes: Vec<u8>,
-    cap: usize,
-}
-
-impl Tail {
-    fn push(&mut self, chunk: &[u8]) {
-        self.bytes.extend_from_slice(chunk);
-        if self.bytes.len() > self.cap {
-            let excess = self.bytes.len() - self.cap;
-            self.bytes.drain(..excess);
-        }
-    }
-
-    fn text(&self) -> String {
-        // The cut may fall inside a UTF-8 sequence: skip continuation bytes.
-        let start = self
-            .bytes
-            .iter()
-            .position(|&b| b & 0xC0 != 0x80)
-            .unwrap_or(self.bytes.len());
-        String::from_utf8_lossy(&self.bytes[start..]).into_owned()
-    }
-}
-
-/// The stderr tail of an adapter, readable from anywhere.
-#[derive(Debug, Clone)]
-pub(crate) struct StderrTail(Arc<Mutex<Tail>>);
-
-impl StderrTail {
-    /// The tail as text.
-    pub(crate) fn text(&self) -> String {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).text()
-    }
-}
-
-/// What one instance of the implementation was sent: the ids and task
-/// handles its messages may name. Ids are unique per instance.
-#[derive(Debug, Default)]
-struct Checks {
-    /// Every id sent, nested ones included.
-    used_ids: HashSet<u64>,
-    /// Ids sent and not yet answered.
-    outstanding: HashSet<u64>,
-    /// Ids of calls (top-level and nested): the ones callbacks may name.
-    call_ids: HashSet<u64>,
-    /// Task handles the adapter returned.
-    tasks: HashSet<String>,
 }
 
 /// An adapter process that speaks adapter protocol v1 on its stdio.
@@ -399,7 +341,13 @@ impl ProcessAdapter {
                 biased;
                 line = self.lines.recv(), if self.stdout_closed_at.is_none() => match line {
                     Some(Line::Text(bytes)) => {
-                        return self.check_line(&bytes).map_err(|reason| self.fail(reason));
+                        let checked = check_line(
+                            &mut self.sessions,
+                            self.instances,
+                            self.global_target,
+                            &bytes,
+                        );
+                        return checked.map_err(|reason| self.fail(reason));
                     }
                     Some(Line::TooLong { start, cap }) => {
                         let start = String::from_utf8_lossy(&start).into_owned();
@@ -456,157 +404,6 @@ impl ProcessAdapter {
         self.fault = Some(error.clone());
         self.kill();
         error
-    }
-
-    /// Parses and checks one stdout line: [`decode`], then the checks that
-    /// need what was sent (ids, calls, tasks).
-    fn check_line(&mut self, bytes: &[u8]) -> Result<Instanced<AdapterMessage>, String> {
-        let routed = decode_routed(bytes)?;
-        let instance = routed.instance;
-        let checked = if instance >= self.instances {
-            Err(format!(
-                "a message for instance {instance}, but the adapter holds {}",
-                self.instances
-            ))
-        } else {
-            match &routed.message {
-                AdapterMessage::Response(response) => self.check_response(instance, response),
-                AdapterMessage::Event(event) => self.check_event(instance, event),
-            }
-        };
-        checked.map_err(|e| format!("{e}: {}", quote_line(bytes)))?;
-        Ok(routed)
-    }
-
-    fn check_response(&mut self, instance: u32, response: &Response) -> Result<(), String> {
-        let id = response.id;
-        let checks = self.sessions.entry(instance).or_default();
-        if !checks.outstanding.remove(&id) {
-            return Err(if checks.used_ids.contains(&id) {
-                format!("a second response to request {id}")
-            } else {
-                format!("a response to id {id}, which was never sent")
-            });
-        }
-        match (response.ok, &response.result, &response.error) {
-            (true, Some(result), _) => {
-                if let Some(task) = result.pointer("/returned/task").and_then(Value::as_str) {
-                    checks.tasks.insert(task.to_owned());
-                }
-                Ok(())
-            }
-            (true, None, _) => Err(format!("response {id} has \"ok\": true but no \"result\"")),
-            (false, _, Some(_)) => Ok(()),
-            (false, _, None) => Err(format!("response {id} has \"ok\": false but no \"error\"")),
-        }
-    }
-
-    fn check_event(&self, instance: u32, event: &Event) -> Result<(), String> {
-        let empty = Checks::default();
-        let checks = self.sessions.get(&instance).unwrap_or(&empty);
-        match event {
-            Event::Callback { call, .. } if !checks.call_ids.contains(call) => {
-                Err(format!("a callback for call {call}, which was never sent"))
-            }
-            Event::Listener { target, .. }
-                if target != self.global_target && !checks.tasks.contains(target) =>
-            {
-                Err(format!(
-                    "a listener event on task {target:?}, which no call returned"
-                ))
-            }
-            _ => Ok(()),
-        }
-    }
-
-    /// Sends `hello` with `id` and `config` and waits for its response.
-    /// `log` events before it are skipped; any other event is a protocol
-    /// violation, as is a result that is not a `HelloResult` for protocol
-    /// 1, or an `unsupported` key that is not a config key.
-    ///
-    /// # Errors
-    ///
-    /// As [`send`](Self::send) and [`recv`](Self::recv), and
-    /// [`AdapterError::Protocol`] when the adapter refuses `hello`.
-    pub async fn hello(
-        &mut self,
-        id: u64,
-        config: Config,
-        deadline: Instant,
-    ) -> Result<HelloResult, AdapterError> {
-        self.hello_in(id, config, None, deadline).await
-    }
-
-    /// [`hello`](Self::hello) naming the profile the run checks
-    /// (`hello.profile`, absent when `None`).
-    ///
-    /// # Errors
-    ///
-    /// As [`hello`](Self::hello).
-    pub async fn hello_in(
-        &mut self,
-        id: u64,
-        config: Config,
-        profile: Option<String>,
-        deadline: Instant,
-    ) -> Result<HelloResult, AdapterError> {
-        self.send(Request {
-            id,
-            op: Op::Hello {
-                protocol: PROTOCOL_VERSION,
-                config,
-                profile,
-            },
-        })?;
-        loop {
-            let message = self.recv(deadline).await?;
-            let response = match message {
-                AdapterMessage::Response(response) if response.id == id => response,
-                AdapterMessage::Event(Event::Log { .. }) => continue,
-                other => {
-                    let text = serde_json::to_string(&other).unwrap_or_default();
-                    return Err(self.fail(format!(
-                        "a message before the hello response: {}",
-                        truncate(&text, QUOTE_BYTES)
-                    )));
-                }
-            };
-            return self.hello_result(response);
-        }
-    }
-
-    fn hello_result(&mut self, response: Response) -> Result<HelloResult, AdapterError> {
-        if !response.ok {
-            let error = response.error.unwrap_or_default();
-            return Err(self.fail(format!("the adapter refused hello: {error}")));
-        }
-        let result = response.result.unwrap_or_default();
-        let quoted = truncate(&result.to_string(), QUOTE_BYTES);
-        let hello: HelloResult = match serde_json::from_value(result) {
-            Ok(hello) => hello,
-            Err(e) => return Err(self.fail(format!("a malformed hello result ({e}): {quoted}"))),
-        };
-        if hello.protocol != PROTOCOL_VERSION {
-            return Err(self.fail(format!(
-                "the adapter speaks protocol {}, the runner {PROTOCOL_VERSION}",
-                hello.protocol
-            )));
-        }
-        self.global_target = hello.api.name;
-        if hello.instances == 0 {
-            return Err(self.fail("hello declares 0 instances".to_string()));
-        }
-        self.instances = hello.instances;
-        if let Some(key) = hello
-            .unsupported
-            .iter()
-            .find(|key| !Config::KEYS.contains(&key.as_str()))
-        {
-            return Err(self.fail(format!(
-                "hello lists {key:?} as unsupported, which is not a config key"
-            )));
-        }
-        Ok(hello)
     }
 
     /// A reader of the stderr tail that outlives a `&self` borrow (for
@@ -717,147 +514,6 @@ impl Drop for ProcessAdapter {
     }
 }
 
-/// Decodes one line an adapter wrote on stdout (without its `\n`; a
-/// trailing `\r` is ignored) into a message, checking everything that can
-/// be checked from the line alone: UTF-8, JSON, an object, and the shape of
-/// a response (it has `"id"`) or of an event (it has `"event"`).
-///
-/// [`ProcessAdapter::recv`] runs this on every line, then checks the
-/// message against the session (an id that was sent and not yet answered,
-/// a call that was sent, a task that was returned).
-///
-/// # Errors
-///
-/// [`AdapterError::Protocol`] saying what is wrong, quoting the line.
-pub fn decode_line(line: &[u8]) -> Result<AdapterMessage, AdapterError> {
-    decode(line).map_err(AdapterError::Protocol)
-}
-
-/// [`decode_line`], with the reason as text.
-fn decode(bytes: &[u8]) -> Result<AdapterMessage, String> {
-    decode_routed(bytes).map(|routed| routed.message)
-}
-
-/// [`decode`], with the line's `instance` (absent: 0; otherwise an
-/// unsigned integer below 2^32).
-fn decode_routed(bytes: &[u8]) -> Result<Instanced<AdapterMessage>, String> {
-    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-    let Ok(line) = std::str::from_utf8(bytes) else {
-        let lossy = String::from_utf8_lossy(bytes);
-        return Err(format!(
-            "a line that is not UTF-8: {}",
-            truncate(&lossy, QUOTE_BYTES)
-        ));
-    };
-    let quoted = || truncate(line, QUOTE_BYTES);
-    let value: Value = serde_json::from_str(line)
-        .map_err(|e| format!("a line that is not JSON ({e}): {}", quoted()))?;
-    let Value::Object(object) = &value else {
-        return Err(format!("a line that is not a JSON object: {}", quoted()));
-    };
-    let instance = match object.get("instance") {
-        None => 0,
-        Some(number) => number
-            .as_u64()
-            .and_then(|n| u32::try_from(n).ok())
-            .ok_or_else(|| {
-                format!(
-                    "an \"instance\" that is not an unsigned integer: {}",
-                    quoted()
-                )
-            })?,
-    };
-    let message = if object.contains_key("id") {
-        let response: Response = serde_json::from_value(value)
-            .map_err(|e| format!("a malformed response ({e}): {}", quoted()))?;
-        AdapterMessage::Response(response)
-    } else if object.contains_key("event") {
-        let event: Event = serde_json::from_value(value)
-            .map_err(|e| format!("an unknown or malformed event ({e}): {}", quoted()))?;
-        AdapterMessage::Event(event)
-    } else {
-        return Err(format!(
-            "a message that is neither a response (no \"id\") nor an event (no \"event\"): {}",
-            quoted()
-        ));
-    };
-    Ok(Instanced { instance, message })
-}
-
-/// A line [`decode`] accepted, quoted for an error.
-fn quote_line(bytes: &[u8]) -> String {
-    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-    truncate(&String::from_utf8_lossy(bytes), QUOTE_BYTES)
-}
-
-/// The writer task: writes queued lines to the adapter's stdin until the
-/// queue closes or a write fails (the adapter is gone).
-async fn write_lines(mut stdin: ChildStdin, mut requests: mpsc::UnboundedReceiver<Vec<u8>>) {
-    while let Some(line) = requests.recv().await {
-        if stdin.write_all(&line).await.is_err() || stdin.flush().await.is_err() {
-            return;
-        }
-    }
-}
-
-/// The stdout reader task: splits stdout into lines, refusing any longer
-/// than `cap`. A last line without `\n` at the end of the stream counts.
-async fn read_lines(stdout: ChildStdout, cap: usize, lines: mpsc::Sender<Line>) {
-    let mut reader = BufReader::with_capacity(64 * 1024, stdout);
-    let mut line = Vec::new();
-    loop {
-        let buf = match reader.fill_buf().await {
-            Ok(buf) => buf,
-            Err(_) => {
-                let _ = lines.send(Line::ReadError).await;
-                return;
-            }
-        };
-        if buf.is_empty() {
-            if !line.is_empty() {
-                let _ = lines.send(Line::Text(line)).await;
-            }
-            return;
-        }
-        let (chunk, newline) = match buf.iter().position(|&b| b == b'\n') {
-            Some(at) => (&buf[..at], true),
-            None => (buf, false),
-        };
-        if line.len() + chunk.len() > cap {
-            line.extend_from_slice(&chunk[..chunk.len().min(QUOTE_BYTES)]);
-            line.truncate(QUOTE_BYTES);
-            let _ = lines.send(Line::TooLong { start: line, cap }).await;
-            return;
-        }
-        line.extend_from_slice(chunk);
-        let used = chunk.len() + usize::from(newline);
-        reader.consume(used);
-        if newline
-            && lines
-                .send(Line::Text(std::mem::take(&mut line)))
-                .await
-                .is_err()
-        {
-            return;
-        }
-    }
-}
-
-/// The stderr reader task: keeps the tail, then says it is done.
-async fn read_tail(
-    mut stderr: impl AsyncRead + Unpin,
-    tail: Arc<Mutex<Tail>>,
-    done: watch::Sender<bool>,
-) {
-    let mut buf = vec![0; 8192];
-    while let Ok(n @ 1..) = stderr.read(&mut buf).await {
-        tail.lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(&buf[..n]);
-    }
-    let _ = done.send(true);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -871,23 +527,9 @@ mod tests {
         let adapter: Option<ProcessAdapter> = None;
         if let Some(mut adapter) = adapter {
             send(&adapter.recv(Instant::now()));
-            send(&adapter.hello(1, Config::default(), Instant::now()));
+            send(&adapter.hello(1, adapter_protocol::Config::default(), Instant::now()));
             send(&adapter.shutdown(Instant::now()));
         }
-    }
-
-    #[test]
-    fn the_tail_keeps_the_last_bytes_and_whole_characters() {
-        let mut tail = Tail {
-            bytes: Vec::new(),
-            cap: 5,
-        };
-        tail.push("abc".as_bytes());
-        tail.push("dé€".as_bytes());
-        // "abcdé€" is 4 + 2 + 3 bytes: the last 5 are exactly "é€".
-        assert_eq!(tail.text(), "é€");
-        tail.push(b"x");
-        assert_eq!(tail.text(), "€x");
     }
 
     #[test]

@@ -38,11 +38,10 @@ pub use cli::console::{progress_wanted, PlainReporter, ProgressBarReporter};
 pub use execute::executor::{
     config_for, run_scenario, run_scenario_after_hello, run_scenario_in, DEFAULT_REQUEST_TIMEOUT,
 };
+pub use execute::options::{select, AdapterSpec, SuiteError, SuiteOptions};
 pub use execute::results::{SuiteEvent, UNKNOWN_IMPLEMENTATION};
 pub use execute::session::{ActTarget, ServerSession};
-pub use execute::suite::{
-    run_suite, run_suite_until, select, AdapterSpec, Suite, SuiteError, SuiteOptions,
-};
+pub use execute::suite::{run_suite, run_suite_until, Suite};
 pub use record::execution::{Execution, StepFailure};
 pub use record::trace::{ClientRecord, Message, ServerEvent, ServerEventKind, Trace};
 pub use report::{RunReport, ScenarioReport};

@@ -11,7 +11,8 @@ use crate::cli::console::{progress_wanted, PlainReporter, ProgressBarReporter};
 use crate::cli::interrupt::{received, Interrupts};
 use crate::cli::output::{fail, read_text, say, say_raw, shown, write_text};
 use crate::cli::outputs::Outputs;
-use crate::execute::suite::{run_suite_until, select, AdapterSpec, SuiteOptions};
+use crate::execute::options::{select, AdapterSpec, SuiteOptions};
+use crate::execute::suite::run_suite_until;
 use crate::scenario::profile::not_applicable;
 
 /// Runs `run` on `runtime`; the exit status.

@@ -144,21 +144,26 @@ pub async fn run_scenario_after_hello(
 }
 
 /// How a scenario runs: request ids, the request deadline, the profile.
-struct Settings {
-    first_id: u64,
-    request_timeout: Duration,
-    profile: Profile,
+pub(crate) struct Settings {
+    /// The first request id (ids are unique for the adapter's lifetime).
+    pub(crate) first_id: u64,
+    /// How long the adapter may take to answer one request.
+    pub(crate) request_timeout: Duration,
+    /// The profile the run checks.
+    pub(crate) profile: Profile,
 }
 
 /// What happens before the steps, and so after them.
-enum Prelude {
+pub(crate) enum Prelude {
     /// Send `hello` with this config; `shutdown` at the end.
     Hello(Config),
     /// `hello` was answered earlier; `reset` at the end.
     Done(HelloResult),
 }
 
-async fn execute(
+/// Runs `scenario` on `adapter`: `prelude` says whether it is introduced
+/// first (and shut down after) or was already (and is reset after).
+pub(crate) async fn execute(
     scenario: &Scenario,
     adapter: &mut dyn Adapter,
     session: &dyn ServerSession,

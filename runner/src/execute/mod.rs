@@ -5,7 +5,9 @@
 //! Owns: the server-session trait ([`session`]; the adapter trait and its
 //! error are `adapter_host`'s), request ids and the names the scenario
 //! gives them (`naming`), the recording of the client lane while a scenario
-//! runs (`recording`), adapter pooling (`pool`) and restarts, the
+//! runs (`recording`), what a run runs ([`options`]), the one way a
+//! scenario gets its adapter (`lease`, over the in-process reference and
+//! the adapter processes), adapter pooling (`pool`) and restarts, the
 //! parts of a sharded run ([`partition`]), and what a
 //! run produced ([`results`]).
 //!
@@ -13,7 +15,9 @@
 //! snapshot (`verdict`), nor how results are shown (`cli`).
 
 pub mod executor;
+mod lease;
 mod naming;
+pub mod options;
 pub mod partition;
 pub mod patience;
 mod pool;

@@ -1,13 +1,104 @@
 //! Adapter processes kept between scenarios: each [`ProcSlot`] is a
-//! started adapter with the config its `hello` carried, reused after
-//! `reset` by a scenario with the same config.
+//! started adapter with the config its `hello` carried ([`Launch`] starts
+//! one), reused after `reset` by a scenario with the same config
+//! ([`ProcessPool`]), or, for an adapter that holds several instances,
+//! shared by several scenarios at once ([`SharedPool`]).
 
 use std::path::PathBuf;
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use adapter_host::{ProcessAdapter, SpawnOptions};
 use adapter_protocol::{error_chain, Config, HelloResult, Profile};
 use tokio::time::Instant;
+
+/// How to start an adapter process of the run: its command line, where,
+/// how long its `hello` may take, and the profile `hello` names.
+#[derive(Debug, Clone)]
+pub(crate) struct Launch {
+    /// The command line.
+    pub(crate) command: String,
+    /// The working directory (default: the current one).
+    pub(crate) cwd: Option<PathBuf>,
+    /// How long a new process may take to answer `hello`.
+    pub(crate) hello_timeout: Duration,
+    /// The profile the run checks.
+    pub(crate) profile: Profile,
+}
+
+impl Launch {
+    /// A fresh process introduced with `config`.
+    pub(crate) async fn start(&self, config: Config) -> Result<ProcSlot, String> {
+        ProcSlot::start(
+            &self.command,
+            self.cwd.clone(),
+            self.hello_timeout,
+            config,
+            self.profile,
+        )
+        .await
+    }
+}
+
+/// Idle adapter processes that run one scenario at a time, each with the
+/// config it was introduced with.
+#[derive(Default)]
+pub(crate) struct ProcessPool {
+    idle: Mutex<Vec<ProcSlot>>,
+}
+
+impl ProcessPool {
+    fn idle(&self) -> std::sync::MutexGuard<'_, Vec<ProcSlot>> {
+        self.idle.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// An idle process with `config`, else a fresh one (an idle one with
+    /// another config is ended first).
+    pub(crate) async fn take(&self, launch: &Launch, config: Config) -> Result<ProcSlot, String> {
+        let (same, other) = {
+            let mut idle = self.idle();
+            match idle.iter().position(|s| s.config == config) {
+                Some(i) => (Some(idle.swap_remove(i)), None),
+                None => (None, idle.pop()),
+            }
+        };
+        if let Some(slot) = same {
+            return Ok(slot);
+        }
+        if let Some(old) = other {
+            old.end().await;
+        }
+        launch.start(config).await
+    }
+
+    /// Gives a process back after its scenario; after an adapter fault it
+    /// is killed instead.
+    pub(crate) async fn give_back(&self, slot: ProcSlot, faulted: bool) {
+        if faulted {
+            let mut adapter = slot.adapter;
+            adapter.kill();
+            let _ = adapter
+                .shutdown(Instant::now() + Duration::from_millis(500))
+                .await;
+        } else {
+            self.idle().push(slot);
+        }
+    }
+
+    /// Ends every idle process (`shutdown`, then kill past a short deadline).
+    pub(crate) async fn finish(&self) {
+        let slots = std::mem::take(&mut *self.idle());
+        for slot in slots {
+            slot.end().await;
+        }
+    }
+
+    /// Kills every idle process (and its process group) at once.
+    pub(crate) fn abandon(&self) {
+        // Dropping a slot's adapter kills its process group.
+        drop(std::mem::take(&mut *self.idle()));
+    }
+}
 
 /// An adapter process with the config it was introduced with.
 pub(crate) struct ProcSlot {

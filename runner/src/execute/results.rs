@@ -123,7 +123,7 @@ mod tests {
     use super::*;
     use std::time::Duration;
 
-    use crate::execute::suite::AdapterSpec;
+    use crate::execute::options::AdapterSpec;
 
     fn scenario(id: &str, status: report::Status) -> ScenarioReport {
         ScenarioReport {
