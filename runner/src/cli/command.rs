@@ -7,14 +7,15 @@ use clap::Parser;
 
 use crate::cli::args::{Cli, Command};
 use crate::cli::compare::compare;
+use crate::cli::error::CliError;
 use crate::cli::merge::merge;
-use crate::cli::output::fail;
 use crate::cli::run::run;
 use crate::cli::scenario_args::scenarios_command;
 use crate::execute::reference::Mutant;
 
 /// The command line's `main`: parses the arguments, runs the command and
-/// returns its exit status.
+/// returns its exit status; an error stops it here, printed with its own
+/// status.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let command = cli.command.unwrap_or_else(|| {
@@ -24,25 +25,27 @@ pub fn main() -> ExitCode {
             None => unreachable!("`run` parses as a command"),
         }
     });
+    command_main(command).unwrap_or_else(|e| e.exit())
+}
+
+/// Runs one command.
+fn command_main(command: Command) -> Result<ExitCode, CliError> {
     match &command {
         Command::Compare(args) => return compare(args),
         Command::Merge(args) => return merge(args),
         Command::Scenarios { command } => return scenarios_command(command),
         Command::Run(_) | Command::ServeReference { .. } => {}
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-    {
-        Ok(r) => r,
-        Err(e) => return fail(&e),
-    };
+        .map_err(CliError::failed)?;
     match command {
         Command::ServeReference { mutant, instances } => {
-            let mutant = match mutant.map(|m| m.parse::<Mutant>()).transpose() {
-                Ok(m) => m,
-                Err(e) => return fail(&e),
-            };
+            let mutant = mutant
+                .map(|m| m.parse::<Mutant>())
+                .transpose()
+                .map_err(CliError::failed)?;
             let behaviour = reference_impl::Behaviour::mutant(mutant);
             let served = runtime.block_on(reference_impl::serve_stdio_with(behaviour, instances));
             // Stdin may still be blocked in a read: exit rather than wait

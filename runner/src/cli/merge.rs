@@ -9,33 +9,12 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use adapter_protocol::error_chain;
 use report::{Format, RunReport};
 
 use crate::cli::args::MergeArgs;
-use crate::cli::output::{read_text, say, say_raw, shown, write_text};
+use crate::cli::error::{CliError, MergeError};
+use crate::cli::output::{read_baseline, read_report, say, say_raw, shown, write_text};
 use crate::cli::outputs::DEFAULT_REPORT_DIR;
-
-/// Why reports cannot be merged.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub(crate) enum MergeError {
-    /// Two reports are not of the same run.
-    #[error("{second} and {first} are not parts of one run: their `{field}` differs ({second_value} vs {first_value}); merge only the parts of one run (same implementation, adapter and suite)")]
-    DifferentRun {
-        first: String,
-        second: String,
-        field: String,
-        first_value: String,
-        second_value: String,
-    },
-    /// A scenario is in two reports.
-    #[error("scenario {id} is in both {first} and {second}: the parts of a run must not overlap (the same --partition given twice, or a full run among the parts?)")]
-    Overlap {
-        id: String,
-        first: String,
-        second: String,
-    },
-}
 
 /// The fields of a report that vary between the parts of one run: its
 /// scenarios and what is derived from them, its times, whether it was
@@ -155,37 +134,13 @@ fn instant(rfc3339: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
 /// has no new failure), 1 when it is not, 2 when the parts or the baseline
 /// cannot be read, the parts cannot be merged or a report cannot be
 /// written.
-pub(crate) fn merge(args: &MergeArgs) -> ExitCode {
-    let baseline = match &args.baseline {
-        None => None,
-        Some(path) => match read_text(path)
-            .and_then(|text| report::read_baseline(&text).map_err(|e| error_chain(&e)))
-        {
-            Ok(b) => Some(b),
-            Err(e) => {
-                eprintln!("error: --baseline {}: {e}", path.display());
-                return ExitCode::from(2);
-            }
-        },
-    };
+pub(crate) fn merge(args: &MergeArgs) -> Result<ExitCode, CliError> {
+    let baseline = args.baseline.as_deref().map(read_baseline).transpose()?;
     let mut parts = Vec::with_capacity(args.inputs.len());
     for path in &args.inputs {
-        match read_text(path).and_then(|text| report::read_json(&text).map_err(|e| error_chain(&e)))
-        {
-            Ok(r) => parts.push((path.display().to_string(), r)),
-            Err(e) => {
-                eprintln!("error: {}: {e}", path.display());
-                return ExitCode::from(2);
-            }
-        }
+        parts.push((path.display().to_string(), read_report(path)?));
     }
-    let mut merged = match merge_reports(&parts) {
-        Ok(m) => m,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
+    let mut merged = merge_reports(&parts)?;
     if let Some(baseline) = &baseline {
         merged.judge_against(baseline);
     }
@@ -212,17 +167,17 @@ pub(crate) fn merge(args: &MergeArgs) -> ExitCode {
     }
     say("");
     for (format, path) in &targets {
-        match write_text(path, &format.render(&merged)) {
+        match write_text(&path.display().to_string(), path, &format.render(&merged)) {
             Ok(()) => {
                 say(format_args!("written: {}", shown(path)));
             }
             Err(e) => {
-                eprintln!("error: {}: {e}", path.display());
-                status = 2;
+                e.print();
+                status = e.exit_code();
             }
         }
     }
-    ExitCode::from(status)
+    Ok(ExitCode::from(status))
 }
 
 #[cfg(test)]

@@ -3,7 +3,8 @@
 //! `merge` (the parts of a sharded run) and `scenarios export`
 //! subcommands, and the progress that consumes the suite's event stream
 //! ([`console`]). Its summary and reports are the `report` crate's renderers
-//! of the run's report.
+//! of the run's report; its errors are one type with an exit status
+//! (`error`), printed in one place.
 //!
 //! Must not touch: running or judging scenarios; it only presents what
 //! `execute` and `verdict` produced.
@@ -12,6 +13,7 @@ mod args;
 pub mod command;
 mod compare;
 pub mod console;
+mod error;
 mod interrupt;
 mod merge;
 mod output;

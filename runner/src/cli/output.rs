@@ -3,22 +3,52 @@
 use std::fmt::Display;
 use std::io::Write;
 use std::path::Path;
-use std::process::ExitCode;
 
 use adapter_protocol::error_chain;
+use report::{Baseline, RunReport};
 
-/// Reads a text file; the error says why.
-pub(crate) fn read_text(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))
+use crate::cli::error::CliError;
+
+/// Reads a text file (named by `flag`, if any); the error says which and
+/// why.
+pub(crate) fn read_text(flag: Option<&str>, path: &Path) -> Result<String, CliError> {
+    std::fs::read_to_string(path)
+        .map_err(|e| CliError::input(flag, path, format!("cannot read: {e}")))
 }
 
-/// Writes `text` to `path`, creating its parent folders.
-pub(crate) fn write_text(path: &Path, text: &str) -> Result<(), String> {
+/// Reads and parses the file at `path` (named by `flag`, if any) with
+/// `parse`; the error says which and why.
+pub(crate) fn read_parsed<T, E: std::error::Error + 'static>(
+    flag: Option<&str>,
+    path: &Path,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+) -> Result<T, CliError> {
+    let text = read_text(flag, path)?;
+    parse(&text).map_err(|e| CliError::input(flag, path, error_chain(&e)))
+}
+
+/// The JSON report at `path`.
+pub(crate) fn read_report(path: &Path) -> Result<RunReport, CliError> {
+    read_parsed(None, path, report::read_json)
+}
+
+/// The baseline `--baseline` names.
+pub(crate) fn read_baseline(path: &Path) -> Result<Baseline, CliError> {
+    read_parsed(Some("--baseline"), path, report::read_baseline)
+}
+
+/// Writes `text` to `path`, creating its parent folders; the error names
+/// the output as `what` (a flag and its path, or the path).
+pub(crate) fn write_text(what: &str, path: &Path, text: &str) -> Result<(), CliError> {
+    let fail = |message: String| CliError::Output {
+        what: what.to_string(),
+        message,
+    };
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)
-            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+            .map_err(|e| fail(format!("cannot create {}: {e}", parent.display())))?;
     }
-    std::fs::write(path, text).map_err(|e| format!("cannot write: {e}"))
+    std::fs::write(path, text).map_err(|e| fail(format!("cannot write: {e}")))
 }
 
 /// A folder as the user can find it: absolute when it can be made so.
@@ -27,12 +57,6 @@ pub(crate) fn shown(dir: &Path) -> String {
         .unwrap_or_else(|_| dir.to_path_buf())
         .display()
         .to_string()
-}
-
-/// Prints an error with its causes; exit status 2.
-pub(crate) fn fail(e: &(dyn std::error::Error + 'static)) -> ExitCode {
-    eprintln!("error: {}", error_chain(e));
-    ExitCode::from(2)
 }
 
 /// Prints `text` and a newline on stdout; false when stdout is closed

@@ -4,25 +4,25 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use adapter_protocol::error_chain;
-
 use crate::cli::args::RunArgs;
 use crate::cli::console::{progress_wanted, PlainReporter, ProgressBarReporter};
+use crate::cli::error::CliError;
 use crate::cli::interrupt::{received, Interrupts};
-use crate::cli::output::{fail, read_text, say, say_raw, shown, write_text};
+use crate::cli::output::{read_baseline, say, say_raw, shown, write_text};
 use crate::cli::outputs::Outputs;
 use crate::execute::options::{select, AdapterSpec, SuiteOptions};
 use crate::execute::suite::run_suite_until;
 use crate::scenario::profile::not_applicable;
 
-/// Runs `run` on `runtime`; the exit status.
-pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> ExitCode {
+/// Runs `run` on `runtime`; the exit status (an error is one, 2, as soon
+/// as it stops the run).
+pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> Result<ExitCode, CliError> {
     if args.adapter.trim().is_empty() {
-        eprintln!(
-            "error: --adapter is empty: give `reference` or an adapter's command line, \
+        return Err(CliError::Usage(
+            "--adapter is empty: give `reference` or an adapter's command line, \
              e.g. \"node adapters/node/src/adapter.js\""
-        );
-        return ExitCode::from(2);
+                .into(),
+        ));
     }
     let adapter = match (args.adapter.as_str(), args.mutant.clone()) {
         ("reference", mutant) => AdapterSpec::Reference {
@@ -30,39 +30,27 @@ pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> ExitCode 
             variants: args.variant.clone(),
         },
         (_, Some(_)) => {
-            eprintln!("error: --mutant works with --adapter reference only");
-            return ExitCode::from(2);
+            return Err(CliError::Usage(
+                "--mutant works with --adapter reference only".into(),
+            ))
         }
         (_, None) if !args.variant.is_empty() => {
-            eprintln!("error: --variant works with --adapter reference only");
-            return ExitCode::from(2);
+            return Err(CliError::Usage(
+                "--variant works with --adapter reference only".into(),
+            ))
         }
         (command, None) => AdapterSpec::Command(command.to_string()),
     };
     // Read the baseline before running: a bad one is a usage error, not a
     // run's worth of waiting.
-    let baseline = match &args.baseline {
-        None => None,
-        Some(path) => match read_text(path)
-            .and_then(|text| report::read_baseline(&text).map_err(|e| error_chain(&e)))
-        {
-            Ok(b) => Some(b),
-            Err(e) => {
-                eprintln!("error: --baseline {}: {e}", path.display());
-                return ExitCode::from(2);
-            }
-        },
-    };
+    let baseline = args.baseline.as_deref().map(read_baseline).transpose()?;
     // Every output path before the first scenario: a run whose results
     // cannot be written is not worth waiting for.
-    let outputs = match Outputs::from_args(&args) {
-        Ok(outputs) => outputs,
-        Err(errors) => return refuse(&errors),
-    };
+    let outputs = Outputs::from_args(&args).map_err(CliError::Outputs)?;
     if !args.list {
         let errors = outputs.check();
         if !errors.is_empty() {
-            return refuse(&errors);
+            return Err(CliError::Outputs(errors));
         }
     }
     let set = args.set.set();
@@ -75,26 +63,21 @@ pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> ExitCode 
         .with_request_timeout(Duration::from_millis(args.request_timeout_ms))
         .with_profile(args.profile);
     if args.list {
-        return match select(&options) {
-            Ok(scenarios) => {
-                for s in scenarios {
-                    // Under a profile, a scenario it does not cover says so.
-                    let line = match not_applicable(&s.scenario, args.profile) {
-                        Some(why) => format!(
-                            "{}: {} (not applicable: {why})",
-                            s.trial_name(),
-                            s.scenario.title
-                        ),
-                        None => format!("{}: {}", s.trial_name(), s.scenario.title),
-                    };
-                    if !say(format_args!("{line}")) {
-                        break;
-                    }
-                }
-                ExitCode::SUCCESS
+        for s in select(&options)? {
+            // Under a profile, a scenario it does not cover says so.
+            let line = match not_applicable(&s.scenario, args.profile) {
+                Some(why) => format!(
+                    "{}: {} (not applicable: {why})",
+                    s.trial_name(),
+                    s.scenario.title
+                ),
+                None => format!("{}: {}", s.trial_name(), s.scenario.title),
+            };
+            if !say(format_args!("{line}")) {
+                break;
             }
-            Err(e) => fail(&e),
-        };
+        }
+        return Ok(ExitCode::SUCCESS);
     }
 
     // The progress consumes the event stream: a bar on a terminal, else
@@ -102,22 +85,18 @@ pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> ExitCode 
     let mut bar = progress_wanted().then(ProgressBarReporter::new);
     let mut lines = bar.is_none().then(|| PlainReporter::new(std::io::stdout()));
     // Ctrl-C and SIGTERM stop the run; its reports are still written.
-    let interrupts = match runtime.block_on(async { Interrupts::install() }) {
-        Ok(interrupts) => interrupts,
-        Err(e) => return fail(&e),
-    };
+    let interrupts = runtime
+        .block_on(async { Interrupts::install() })
+        .map_err(CliError::failed)?;
     let signalled = interrupts.exit_status();
-    let mut report = match runtime.block_on(run_suite_until(options, interrupts.first(), |event| {
+    let mut report = runtime.block_on(run_suite_until(options, interrupts.first(), |event| {
         if let Some(bar) = &mut bar {
             bar.event(event);
         }
         if let Some(lines) = &mut lines {
             lines.event(event);
         }
-    })) {
-        Ok(report) => report,
-        Err(e) => return fail(&e),
-    };
+    }))?;
     if let Some(baseline) = &baseline {
         report.judge_against(baseline);
     }
@@ -129,11 +108,11 @@ pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> ExitCode 
     let targets = outputs.report_targets();
     let mut written = Vec::new();
     for target in &targets {
-        match write_text(&target.path, &target.format.render(&report)) {
+        match write_text(&target.what, &target.path, &target.format.render(&report)) {
             Ok(()) => written.push(target.path.clone()),
             Err(e) => {
-                eprintln!("error: {}: {e}", target.what);
-                status = 2;
+                e.print();
+                status = e.exit_code();
             }
         }
     }
@@ -159,7 +138,8 @@ pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> ExitCode 
         );
     } else if let Some(path) = &args.write_baseline {
         let new = report::baseline_from(&report);
-        match write_text(path, &report::write_baseline(&new)) {
+        let what = format!("--write-baseline {}", path.display());
+        match write_text(&what, path, &report::write_baseline(&new)) {
             Ok(()) => {
                 say(format_args!(
                     "baseline written to {} ({} expected failures)",
@@ -168,22 +148,14 @@ pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> ExitCode 
                 ));
             }
             Err(e) => {
-                eprintln!("error: --write-baseline {}: {e}", path.display());
-                status = 2;
+                e.print();
+                status = e.exit_code();
             }
         }
     }
 
     if let Some(signal_status) = received(&signalled) {
-        return ExitCode::from(signal_status);
+        return Ok(ExitCode::from(signal_status));
     }
-    ExitCode::from(status)
-}
-
-/// Prints each error; exit status 2.
-fn refuse(errors: &[String]) -> ExitCode {
-    for e in errors {
-        eprintln!("error: {e}");
-    }
-    ExitCode::from(2)
+    Ok(ExitCode::from(status))
 }

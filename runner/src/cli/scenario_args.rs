@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 
-use crate::cli::output::fail;
+use crate::cli::error::CliError;
 use crate::execute::partition::Partition;
 use crate::scenario::embedded;
 use crate::scenario::set::ScenarioSet;
@@ -66,18 +66,16 @@ pub(crate) enum ScenariosCommand {
 }
 
 /// Runs a `scenarios` subcommand.
-pub(crate) fn scenarios_command(command: &ScenariosCommand) -> ExitCode {
+pub(crate) fn scenarios_command(command: &ScenariosCommand) -> Result<ExitCode, CliError> {
     match command {
-        ScenariosCommand::Export { dir } => match embedded::export(dir) {
-            Ok(files) => {
-                println!(
-                    "{} scenarios ({files} files) written to {}",
-                    embedded::scenario_count(),
-                    dir.display()
-                );
-                ExitCode::SUCCESS
-            }
-            Err(e) => fail(&e),
-        },
+        ScenariosCommand::Export { dir } => {
+            let files = embedded::export(dir).map_err(CliError::failed)?;
+            println!(
+                "{} scenarios ({files} files) written to {}",
+                embedded::scenario_count(),
+                dir.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
