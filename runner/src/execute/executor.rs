@@ -4,9 +4,10 @@
 //! Every wait is bounded by the step's and the scenario's deadline; every
 //! failure is a result with a reason, never a panic.
 //!
-//! Why this file is long (about 660 lines): it is the order of a
-//! scenario's life (hello or reset, each step, the end, the trace), each
-//! step kind's code beside it; the waiting steps live in `awaits.rs`.
+//! It reads as the order of a scenario's life (hello or reset, each step,
+//! the end, the trace); the call step lives in `calls.rs`, the waiting
+//! steps in `awaits.rs`. A step that fails says why with a `StepError`:
+//! the implementation's doing, or the scenario's own mistake.
 
 use std::collections::{BTreeSet, HashSet};
 use std::time::Duration;
@@ -183,7 +184,6 @@ pub(crate) async fn execute(
         deadline,
         request_timeout,
         fault: None,
-        suite_fault: false,
         next_id: first_id,
         profile,
         quiet_ms: 0,
@@ -197,11 +197,7 @@ pub(crate) async fn execute(
         Prelude::Done(hello) => (Ok(hello), Op::Reset { config: None }),
     };
     let failure = match hello_result {
-        Err(message) => Some(StepFailure {
-            step: None,
-            message,
-            suite_fault: false,
-        }),
+        Err(message) => Some(StepError::Implementation(message).at(None)),
         Ok(result) => {
             let needed = scenario.config.keys();
             let missing: Vec<&String> = result
@@ -212,11 +208,7 @@ pub(crate) async fn execute(
             hello = Some(result.clone());
             run.quiet_ms = result.quiet_ms.min(MAX_QUIET_MS);
             if let Some(message) = face_mismatch(&result, profile) {
-                Some(StepFailure {
-                    step: None,
-                    message,
-                    suite_fault: false,
-                })
+                Some(StepError::Implementation(message).at(None))
             } else if let Some(reason) = profile::not_applicable(scenario, profile) {
                 not_applicable = Some(reason);
                 None
@@ -317,9 +309,6 @@ struct Run<'a> {
     request_timeout: Duration,
     /// The adapter's own misbehaviour, once seen.
     fault: Option<String>,
-    /// The step failed on the suite's own mistake (see
-    /// [`StepFailure::suite_fault`]).
-    suite_fault: bool,
     next_id: u64,
     /// The profile the scenario runs under.
     profile: Profile,
@@ -330,6 +319,38 @@ struct Run<'a> {
     naming: Naming,
     /// The lanes so far.
     recording: Recording,
+}
+
+/// Why one step failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum StepError {
+    /// The implementation did not do what the step expects, or its
+    /// adapter broke the protocol or went away.
+    #[error("{0}")]
+    Implementation(String),
+    /// The scenario's own mistake (a template the mock-server session
+    /// cannot serve): the scenario is `error`, never `fail`.
+    #[error("the scenario's own mistake, not the implementation's: {0}")]
+    Suite(String),
+}
+
+impl StepError {
+    /// The failure of step `step` (1-based; `None` for set-up and
+    /// tear-down), as the execution records it.
+    fn at(&self, step: Option<usize>) -> StepFailure {
+        StepFailure {
+            step,
+            message: self.to_string(),
+            suite_fault: matches!(self, StepError::Suite(_)),
+        }
+    }
+}
+
+/// What the adapter said that fails a step: the implementation's doing.
+impl From<String> for StepError {
+    fn from(message: String) -> Self {
+        StepError::Implementation(message)
+    }
 }
 
 type StepResult = Result<(), StepFailure>;
@@ -442,19 +463,13 @@ impl Run<'_> {
 
     async fn steps(&mut self, scenario: &Scenario) -> StepResult {
         for (index, step) in scenario.steps.iter().enumerate() {
-            let fail = |message: String, suite_fault: bool| StepFailure {
-                step: Some(index + 1),
-                message,
-                suite_fault,
-            };
+            let at = Some(index + 1);
             if Instant::now() >= self.deadline {
-                return Err(fail(
-                    format!(
-                        "scenario deadline ({} ms) passed before this step",
-                        scenario.deadline().as_millis()
-                    ),
-                    false,
-                ));
+                return Err(StepError::Implementation(format!(
+                    "scenario deadline ({} ms) passed before this step",
+                    scenario.deadline().as_millis()
+                ))
+                .at(at));
             }
             let result = match step {
                 Step::Call(call) => self.call(call, default_call_name(index)).await,
@@ -469,113 +484,7 @@ impl Run<'_> {
                 Step::Server(s) => self.server(s).await,
                 Step::Expect(items) => self.expect(items).await,
             };
-            result.map_err(|message| fail(message, self.suite_fault))?;
-        }
-        Ok(())
-    }
-
-    fn build_call(
-        &mut self,
-        step: &CallStep,
-        name: String,
-        parent: Option<u64>,
-    ) -> Result<(u64, Call), String> {
-        let id = self.next_id;
-        self.next_id += 1;
-        let lane = match (step.target.as_str(), parent) {
-            (TARGET_RETURNED, Some(parent)) => LaneOf::Returned(parent),
-            (target, _) => LaneOf::Fixed(target.to_string()),
-        };
-        self.naming
-            .add_call(id, name.clone(), lane, step.as_name.as_ref());
-        let target = if step.target == TARGET_MY {
-            self.profile.face.name.to_string()
-        } else if step.target == TARGET_RETURNED {
-            step.target.clone()
-        } else {
-            self.naming.handle(&step.target).cloned().ok_or_else(|| {
-                format!(
-                    "task `{}` does not exist: its connectSocket returned no task",
-                    step.target
-                )
-            })?
-        };
-        let args = match &step.args {
-            Some(a) => Some(profile::call_args(
-                self.profile,
-                &step.method,
-                expand_value(a, &SessionEndpoints(self.session)).map_err(|e| {
-                    self.suite_fault = true;
-                    format!("the scenario's own mistake, not the implementation's: {e}")
-                })?,
-            )),
-            None => None,
-        };
-        let mut then = Vec::new();
-        let mut within = Within::default();
-        for nested in step.nested(&name) {
-            let (nested_id, call) = self.build_call(nested.call, nested.name(), Some(id))?;
-            match nested.slot {
-                Slot::Then => &mut then,
-                Slot::Success => &mut within.success,
-                Slot::Fail => &mut within.fail,
-                Slot::Complete => &mut within.complete,
-                Slot::Listener => &mut within.listener,
-            }
-            .push(NestedCall {
-                id: nested_id,
-                call,
-            });
-        }
-        Ok((
-            id,
-            Call {
-                target,
-                method: step.method.clone(),
-                args,
-                no_argument: step.no_argument,
-                listener: step.listener.clone(),
-                then,
-                within,
-            },
-        ))
-    }
-
-    async fn call(&mut self, step: &CallStep, default_name: String) -> Result<(), String> {
-        let name = step.name_or(default_name);
-        let (id, call) = self.build_call(step, name.clone(), None)?;
-        let then_ids: Vec<u64> = call.then.iter().map(|n| n.id).collect();
-        self.send(Request {
-            id,
-            op: Op::Call(call),
-        })?;
-        let deadline = self.request_deadline();
-        let mut waiting: HashSet<u64> = then_ids.into_iter().chain([id]).collect();
-        while !waiting.is_empty() {
-            match self.next(deadline).await {
-                Ok(message) => {
-                    if let AdapterMessage::Response(r) = &message {
-                        waiting.remove(&r.id);
-                    }
-                    self.record(message)?;
-                }
-                Err(AdapterError::Timeout) => {
-                    let text = format!(
-                        "call `{name}` ({}): no response before the deadline",
-                        step.method
-                    );
-                    if let Some(p) = patience::current() {
-                        p.missed_response();
-                    }
-                    // A hung adapter: past the request deadline it is not
-                    // trusted again (unless the scenario's own deadline cut it short).
-                    if Instant::now() < self.deadline {
-                        self.fault.get_or_insert(text.clone());
-                    }
-                    return Err(text);
-                }
-                Err(e) => return Err(format!("call `{name}` ({}): {e}", step.method)),
-            }
+            result.map_err(|e| e.at(at))?;
         }
         Ok(())
     }
@@ -584,7 +493,7 @@ impl Run<'_> {
         self.recording.summary_from(0)
     }
 
-    async fn server(&mut self, step: &ServerStep) -> Result<(), String> {
+    async fn server(&mut self, step: &ServerStep) -> Result<(), StepError> {
         let target = match &step.target {
             ServerTarget::All => ActTarget::All,
             ServerTarget::Room(room) => ActTarget::Room(room.clone()),
@@ -606,7 +515,7 @@ impl Run<'_> {
         self.session
             .act(target, &step.action)
             .await
-            .map_err(|e| format!("server: {e}"))
+            .map_err(|e| StepError::Implementation(format!("server: {e}")))
     }
 }
 
@@ -641,5 +550,6 @@ fn describe_items(items: &[&AwaitDetail]) -> String {
 }
 
 mod awaits;
+mod calls;
 #[cfg(test)]
 mod tests;

@@ -15,7 +15,7 @@ impl Run<'_> {
         &mut self,
         items: &[AwaitDetail],
         ms: u64,
-    ) -> Result<(), String> {
+    ) -> Result<(), StepError> {
         let started = Instant::now();
         let mut deadline = self.step_deadline(ms);
         let client: Vec<&AwaitDetail> = items.iter().filter(|d| !d.event.is_server()).collect();
@@ -60,14 +60,19 @@ impl Run<'_> {
                     if let Some(p) = &patience {
                         p.missed(&missing_kinds(&self.recording));
                     }
-                    return Err(format!(
+                    return Err(StepError::Implementation(format!(
                         "await {}: not seen {}; client lane so far: {}",
                         describe_items(&missing),
                         waited(ms, cut.as_deref(), started),
                         self.lane_summary()
-                    ));
+                    )));
                 }
-                Err(e) => return Err(format!("await {}: {e}", describe_items(&client))),
+                Err(e) => {
+                    return Err(StepError::Implementation(format!(
+                        "await {}: {e}",
+                        describe_items(&client)
+                    )))
+                }
             }
         }
         for item in items.iter().filter(|d| d.event.is_server()) {
@@ -105,12 +110,12 @@ impl Run<'_> {
                         if let Some(p) = &patience {
                             p.missed(&server_kind);
                         }
-                        return Err(format!(
+                        return Err(StepError::Implementation(format!(
                             "await `{}`: not seen on the server {}; server lane: {}",
                             item.event,
                             waited(ms, cut.as_deref(), started),
                             serde_json::to_string(&self.session.recording()).unwrap_or_default()
-                        ));
+                        )));
                     }
                 }
             }
@@ -119,7 +124,11 @@ impl Run<'_> {
     }
 
     /// Waits for the first of `items` to be seen, client or server.
-    pub(super) async fn await_any(&mut self, items: &[AwaitDetail], ms: u64) -> Result<(), String> {
+    pub(super) async fn await_any(
+        &mut self,
+        items: &[AwaitDetail],
+        ms: u64,
+    ) -> Result<(), StepError> {
         let deadline = self.step_deadline(ms);
         let session = self.session;
         let kinds: Vec<ServerKind> = items
@@ -157,13 +166,13 @@ impl Run<'_> {
                     Ok(message) => self.record(message)?,
                     Err(AdapterError::Timeout) => {
                         let all: Vec<&AwaitDetail> = items.iter().collect();
-                        return Err(format!(
+                        return Err(StepError::Implementation(format!(
                             "await any of {}: none seen within {ms} ms; client lane so far: {}",
                             describe_items(&all),
                             self.lane_summary()
-                        ));
+                        )));
                     }
-                    Err(e) => return Err(format!("await: {e}")),
+                    Err(e) => return Err(StepError::Implementation(format!("await: {e}"))),
                 },
                 // A server event: the loop takes it above.
                 _ = server_event, if !kinds.is_empty() => {}
@@ -178,7 +187,7 @@ impl Run<'_> {
     /// adds (an `onClose` after a failed handshake, say) then stands in the
     /// trace, and the golden traces judge it; nothing is awaited that only
     /// one option sends.
-    pub(super) async fn expect(&mut self, items: &[Expectation]) -> Result<(), String> {
+    pub(super) async fn expect(&mut self, items: &[Expectation]) -> Result<(), StepError> {
         for (k, item) in items.iter().enumerate() {
             if let Expectation::Settle(ms) = item {
                 // No shorter than the adapter takes to deliver what is due.
@@ -195,7 +204,12 @@ impl Run<'_> {
                             }
                         }
                         Err(AdapterError::Timeout) => break,
-                        Err(e) => return Err(format!("expect[{}] settle: {e}", k + 1)),
+                        Err(e) => {
+                            return Err(StepError::Implementation(format!(
+                                "expect[{}] settle: {e}",
+                                k + 1
+                            )))
+                        }
                     }
                 }
                 continue;
@@ -210,11 +224,11 @@ impl Run<'_> {
                 },
             )
             .map_err(|m| {
-                format!(
+                StepError::Implementation(format!(
                     "expect[{}]: {m}\nclient lane: {}",
                     k + 1,
                     self.lane_summary()
-                )
+                ))
             })?;
         }
         Ok(())
