@@ -40,7 +40,7 @@ pub use execute::executor::{
 };
 pub use execute::options::{select, AdapterSpec, SuiteError, SuiteOptions};
 pub use execute::results::{SuiteEvent, UNKNOWN_IMPLEMENTATION};
-pub use execute::session::{ActTarget, ServerSession};
+pub use execute::session::{ActError, ActTarget, ServerSession};
 pub use execute::suite::{run_suite, run_suite_until, Suite};
 pub use record::execution::{Execution, StepFailure};
 pub use record::trace::{ClientRecord, Message, ServerEvent, ServerEventKind, Trace};

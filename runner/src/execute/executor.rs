@@ -197,7 +197,7 @@ pub(crate) async fn execute(
         Prelude::Done(hello) => (Ok(hello), Op::Reset { config: None }),
     };
     let failure = match hello_result {
-        Err(message) => Some(StepError::Implementation(message).at(None)),
+        Err(e) => Some(e.at(None)),
         Ok(result) => {
             let needed = scenario.config.keys();
             let missing: Vec<&String> = result
@@ -346,13 +346,6 @@ impl StepError {
     }
 }
 
-/// What the adapter said that fails a step: the implementation's doing.
-impl From<String> for StepError {
-    fn from(message: String) -> Self {
-        StepError::Implementation(message)
-    }
-}
-
 type StepResult = Result<(), StepFailure>;
 
 impl Run<'_> {
@@ -383,20 +376,20 @@ impl Run<'_> {
         result
     }
 
-    fn send(&mut self, request: Request) -> Result<(), String> {
+    fn send(&mut self, request: Request) -> Result<(), StepError> {
         self.adapter.send(request).map_err(|e| {
             let text = e.to_string();
             self.fault.get_or_insert(text.clone());
-            text
+            StepError::Implementation(text)
         })
     }
 
     /// Adds one adapter message to the client lane; a message that breaks
     /// the protocol marks the adapter as faulty, a refused call only fails
     /// the step (the adapter answered as the protocol has it).
-    fn record(&mut self, message: AdapterMessage) -> Result<(), String> {
+    fn record(&mut self, message: AdapterMessage) -> Result<(), StepError> {
         self.record_outcome(message)
-            .map_err(Unrecorded::into_message)
+            .map_err(|e| StepError::Implementation(e.into_message()))
     }
 
     /// [`record`](Self::record), telling a refusal from a violation.
@@ -421,18 +414,19 @@ impl Run<'_> {
         result
     }
 
-    async fn hello(&mut self, config: Config, profile: Profile) -> Result<HelloResult, String> {
+    async fn hello(&mut self, config: Config, profile: Profile) -> Result<HelloResult, StepError> {
         let deadline = self.request_deadline();
         let result = self
             .request_plain(hello_op(config, profile), deadline)
             .await
-            .map_err(|e| format!("hello: {e}"))?;
-        serde_json::from_value(result).map_err(|e| format!("hello: unexpected result: {e}"))
+            .map_err(|e| StepError::Implementation(format!("hello: {e}")))?;
+        serde_json::from_value(result)
+            .map_err(|e| StepError::Implementation(format!("hello: unexpected result: {e}")))
     }
 
     /// A request that is not a call: events that arrive meanwhile are
     /// recorded like any other.
-    async fn request_plain(&mut self, op: Op, deadline: Instant) -> Result<Value, String> {
+    async fn request_plain(&mut self, op: Op, deadline: Instant) -> Result<Value, StepError> {
         let id = self.next_id;
         self.next_id += 1;
         self.send(Request { id, op })?;
@@ -442,21 +436,24 @@ impl Run<'_> {
                     return if r.ok {
                         Ok(r.result.unwrap_or(Value::Null))
                     } else {
-                        Err(format!("adapter refused: {}", r.error.unwrap_or_default()))
+                        Err(StepError::Implementation(format!(
+                            "adapter refused: {}",
+                            r.error.unwrap_or_default()
+                        )))
                     };
                 }
                 // A call of the scenario refused late (a nested call after
                 // the step that failed) is no reason to refuse the request.
                 Ok(message) => match self.record_outcome(message) {
-                    Err(Unrecorded::Violation(e)) => return Err(e),
+                    Err(Unrecorded::Violation(e)) => return Err(StepError::Implementation(e)),
                     Ok(()) | Err(Unrecorded::Refused(_)) => {}
                 },
                 Err(AdapterError::Timeout) => {
                     let text = "no response before the request deadline".to_string();
                     self.fault.get_or_insert(text.clone());
-                    return Err(text);
+                    return Err(StepError::Implementation(text));
                 }
-                Err(e) => return Err(e.to_string()),
+                Err(e) => return Err(StepError::Implementation(e.to_string())),
             }
         }
     }
@@ -504,10 +501,10 @@ impl Run<'_> {
                         .get((*n as usize).wrapping_sub(1))
                         .copied()
                         .ok_or_else(|| {
-                            format!(
+                            StepError::Implementation(format!(
                                 "server: no connection #{n} (the session has {})",
                                 conns.len()
-                            )
+                            ))
                         })?,
                 )
             }

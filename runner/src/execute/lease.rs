@@ -15,7 +15,9 @@ use tokio::time::Instant;
 use crate::execute::executor::{
     execute, face_mismatch, Prelude, Settings, DEFAULT_REQUEST_TIMEOUT,
 };
-use crate::execute::pool::{last_bytes, InstanceSlot, Launch, ProcSlot, ProcessPool, SharedPool};
+use crate::execute::pool::{
+    last_bytes, InstanceSlot, Launch, ProcSlot, ProcessPool, SharedPool, StartError,
+};
 use crate::execute::reference::{Behaviour, InProcessAdapter};
 use crate::execute::session::ServerSession;
 use crate::record::execution::Execution;
@@ -51,7 +53,7 @@ pub(crate) struct Started {
 #[derive(Debug)]
 pub(crate) enum StartFailure {
     /// It did not start or did not answer `hello`.
-    NoStart(String),
+    NoStart(StartError),
     /// It serves another face of the API than the profile checks.
     WrongFace(String),
 }
@@ -157,8 +159,8 @@ async fn reconfigure(
 pub(crate) enum LeaseError {
     /// The adapter process did not start or did not answer `hello` (the
     /// text has its stderr tail).
-    #[error("{0}")]
-    Start(String),
+    #[error(transparent)]
+    Start(#[from] StartError),
     /// A shared instance did not take the scenario's config.
     #[error("reset with the scenario's config: {}", error_chain(.error))]
     Reconfigure {

@@ -8,9 +8,28 @@ use std::path::PathBuf;
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
-use adapter_host::{ProcessAdapter, SpawnOptions};
+use adapter_host::{AdapterError, HostError, ProcessAdapter, SpawnOptions};
 use adapter_protocol::{error_chain, Config, HelloResult, Profile};
 use tokio::time::Instant;
+
+/// Why an adapter process could not be had.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum StartError {
+    /// It did not start.
+    #[error("{}", error_chain(.0))]
+    Spawn(HostError),
+    /// It started and did not answer `hello` (it has been ended).
+    #[error("hello: {error}{}", tail_note(.stderr_tail))]
+    Hello {
+        /// Why.
+        error: AdapterError,
+        /// The last bytes of its stderr.
+        stderr_tail: String,
+    },
+    /// Its `hello` declared instances, and none was left to take.
+    #[error("the adapter holds no instance")]
+    NoInstance,
+}
 
 /// How to start an adapter process of the run: its command line, where,
 /// how long its `hello` may take, and the profile `hello` names.
@@ -28,7 +47,7 @@ pub(crate) struct Launch {
 
 impl Launch {
     /// A fresh process introduced with `config`.
-    pub(crate) async fn start(&self, config: Config) -> Result<ProcSlot, String> {
+    pub(crate) async fn start(&self, config: Config) -> Result<ProcSlot, StartError> {
         ProcSlot::start(
             &self.command,
             self.cwd.clone(),
@@ -54,7 +73,11 @@ impl ProcessPool {
 
     /// An idle process with `config`, else a fresh one (an idle one with
     /// another config is ended first).
-    pub(crate) async fn take(&self, launch: &Launch, config: Config) -> Result<ProcSlot, String> {
+    pub(crate) async fn take(
+        &self,
+        launch: &Launch,
+        config: Config,
+    ) -> Result<ProcSlot, StartError> {
         let (same, other) = {
             let mut idle = self.idle();
             match idle.iter().position(|s| s.config == config) {
@@ -121,12 +144,12 @@ impl ProcSlot {
         start_timeout: Duration,
         config: Config,
         profile: Profile,
-    ) -> Result<ProcSlot, String> {
+    ) -> Result<ProcSlot, StartError> {
         let spawn = SpawnOptions {
             cwd,
             ..SpawnOptions::default()
         };
-        let mut adapter = ProcessAdapter::spawn(command, spawn).map_err(|e| error_chain(&e))?;
+        let mut adapter = ProcessAdapter::spawn(command, spawn).map_err(StartError::Spawn)?;
         let deadline = Instant::now() + start_timeout;
         let named = (!profile.is_default()).then(|| profile.name().to_string());
         match adapter.hello_in(1, config.clone(), named, deadline).await {
@@ -142,12 +165,15 @@ impl ProcSlot {
                 let report = adapter
                     .shutdown(Instant::now() + Duration::from_millis(500))
                     .await;
-                let tail = if report.stderr_tail.is_empty() {
+                let stderr_tail = if report.stderr_tail.is_empty() {
                     tail
                 } else {
                     report.stderr_tail
                 };
-                Err(format!("hello: {e}{}", tail_note(&tail)))
+                Err(StartError::Hello {
+                    error: e,
+                    stderr_tail,
+                })
             }
         }
     }
@@ -279,10 +305,10 @@ impl SharedPool {
         &self,
         config: &Config,
         start: F,
-    ) -> Result<InstanceSlot, String>
+    ) -> Result<InstanceSlot, StartError>
     where
         F: FnOnce() -> Fut,
-        Fut: std::future::Future<Output = Result<ProcSlot, String>>,
+        Fut: std::future::Future<Output = Result<ProcSlot, StartError>>,
     {
         if let Some(slot) = self.take_idle(config) {
             return Ok(slot);
@@ -298,9 +324,7 @@ impl SharedPool {
         procs.push(SharedProc::new(id, started));
         let proc = procs.last_mut().expect("just pushed");
         proc.busy += 1;
-        proc.idle
-            .pop()
-            .ok_or_else(|| "the adapter holds no instance".to_string())
+        proc.idle.pop().ok_or(StartError::NoInstance)
     }
 
     /// Takes `started`, a process that has answered `hello` and declared

@@ -15,7 +15,7 @@ use tokio::time::Instant;
 use adapter_host::{Adapter, AdapterError, BoxFuture};
 
 use crate::execute::executor::run_scenario_in;
-use crate::execute::session::{ActTarget, ServerSession};
+use crate::execute::session::{ActError, ActTarget, ServerSession};
 use crate::record::execution::Execution;
 use crate::record::trace::{Message, ServerEvent, ServerEventKind};
 use crate::scenario::model::{Scenario, ServerAction, ServerPayload};
@@ -214,7 +214,7 @@ impl ServerSession for MockSession {
         &'a self,
         target: ActTarget,
         action: &'a ServerAction,
-    ) -> BoxFuture<'a, Result<(), String>> {
+    ) -> BoxFuture<'a, Result<(), ActError>> {
         Box::pin(async move {
             let to = match target {
                 ActTarget::Conn(id) => Target::Conn(id),
@@ -245,9 +245,13 @@ impl ServerSession for MockSession {
                     mode: if *reset { DropMode::Rst } else { DropMode::Fin },
                 },
             };
-            let outcome = self.session.act(action).await.map_err(|e| e.to_string())?;
+            let outcome = self
+                .session
+                .act(action)
+                .await
+                .map_err(|e| ActError::Refused(e.to_string()))?;
             if outcome.reached == 0 {
-                return Err("the action reached no live connection".into());
+                return Err(ActError::NoConnection);
             }
             Ok(())
         })

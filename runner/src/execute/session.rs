@@ -20,6 +20,18 @@ pub enum ActTarget {
     All,
 }
 
+/// Why a server action did not happen.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ActError {
+    /// The mock server refused it, for this reason.
+    #[error("{0}")]
+    Refused(String),
+    /// It reached no live connection.
+    #[error("the action reached no live connection")]
+    NoConnection,
+}
+
 /// One mock-server session as the executor sees it.
 pub trait ServerSession: Send + Sync {
     /// The session id (part of its URLs).
@@ -44,7 +56,7 @@ pub trait ServerSession: Send + Sync {
         &'a self,
         target: ActTarget,
         action: &'a ServerAction,
-    ) -> BoxFuture<'a, Result<(), String>>;
+    ) -> BoxFuture<'a, Result<(), ActError>>;
 }
 
 /// A session as the templates' endpoints.

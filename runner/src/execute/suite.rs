@@ -84,9 +84,9 @@ impl Suite {
                 let started = Adapters::processes(launch, config)
                     .await
                     .map_err(|failure| match failure {
-                        StartFailure::NoStart(message) => SuiteError::AdapterStart {
+                        StartFailure::NoStart(e) => SuiteError::AdapterStart {
                             command: command.clone(),
-                            message,
+                            message: e.to_string(),
                         },
                         StartFailure::WrongFace(message) => SuiteError::WrongFace {
                             command: command.clone(),

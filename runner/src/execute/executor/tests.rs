@@ -7,6 +7,7 @@ use adapter_protocol::{call_result, EventType, Response};
 use serde_json::json;
 
 use super::*;
+use crate::execute::session::ActError;
 use crate::record::trace::ServerEventKind;
 use crate::scenario::loader::parse_scenario;
 use crate::scenario::model::ServerAction;
@@ -76,7 +77,7 @@ impl ServerSession for FakeSession {
         &'a self,
         conn: ActTarget,
         action: &'a ServerAction,
-    ) -> BoxFuture<'a, Result<(), String>> {
+    ) -> BoxFuture<'a, Result<(), ActError>> {
         self.actions.lock().unwrap().push((conn, action.clone()));
         Box::pin(async { Ok(()) })
     }
