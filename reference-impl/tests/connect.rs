@@ -2,7 +2,7 @@
 
 mod support;
 
-use reference_impl::{Config, ConnectSocketOptions, ErrorCode, My, ReadyState};
+use reference_impl::{Behaviour, Config, ConnectSocketOptions, ErrorCode, My, ReadyState};
 use serde_json::{json, Value};
 use support::*;
 
@@ -68,10 +68,13 @@ async fn the_scheme_is_matched_without_regard_to_case() {
 #[tokio::test]
 async fn ws_under_the_wss_only_policy_fails_with_8_before_any_traffic() {
     let server = mock().await;
-    let my = My::new(Config {
-        wss_only: true,
-        ..config()
-    })
+    let my = My::new(
+        Config {
+            wss_only: true,
+            ..config()
+        },
+        Behaviour::default(),
+    )
     .unwrap();
     listen_on_my(&my);
     my.connect_socket(1, connect_options(&server.url("echo")));
@@ -86,10 +89,13 @@ async fn ws_under_the_wss_only_policy_fails_with_8_before_any_traffic() {
 // rule: connect.wss-only
 #[tokio::test]
 async fn the_checks_run_in_the_order_of_the_table() {
-    let my = My::new(Config {
-        wss_only: true,
-        ..config()
-    })
+    let my = My::new(
+        Config {
+            wss_only: true,
+            ..config()
+        },
+        Behaviour::default(),
+    )
     .unwrap();
     // A URL without a host under wssOnly: 4 comes first.
     my.connect_socket(1, with_url(json!("ws://")));

@@ -44,7 +44,7 @@ pub fn main() -> ExitCode {
                 Err(e) => return fail(&e),
             };
             let behaviour = reference_impl::Behaviour::mutant(mutant);
-            let served = runtime.block_on(reference_impl::serve_stdio_with(behaviour, instances));
+            let served = runtime.block_on(reference_impl::serve_stdio(behaviour, instances));
             // Stdin may still be blocked in a read: exit rather than wait
             // for the runtime.
             std::process::exit(if served.is_ok() { 0 } else { 1 });
