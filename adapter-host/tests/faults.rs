@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use adapter_host::{AdapterError, HostError, ProcessAdapter, SpawnOptions};
 use adapter_protocol::{AdapterMessage, CallbackKind, Config, Event, Op, Request, Response};
-use common::{assert_gone, bounded, call, fake, fake_with, soon, wait_for_stderr};
+use common::{bounded, call, fake, fake_with, soon, wait_for_stderr};
+use testkit::{alive, assert_gone};
 
 /// Starts `mode`, says hello, sends one call (id 2) and returns the result
 /// of the next `recv`.
@@ -22,11 +23,180 @@ async fn hello_then_call(adapter: &mut ProcessAdapter) -> Result<AdapterMessage,
     adapter.recv(soon(5000)).await
 }
 
-fn protocol_reason(result: Result<AdapterMessage, AdapterError>) -> String {
-    match result {
-        Err(AdapterError::Protocol(reason)) => reason,
-        other => panic!("expected a protocol violation, got {other:?}"),
-    }
+/// When a fake adapter breaks the protocol.
+#[derive(Debug, Clone, Copy)]
+enum Moment {
+    /// Answering `hello`.
+    Hello,
+    /// Right after `hello`, answering a call.
+    Call,
+    /// After answering a call correctly, with the next message.
+    AfterCall,
+}
+
+/// A protocol violation of a fake adapter mode: when it comes, what the
+/// reason says, and whether the adapter ends by itself at once.
+struct Violation {
+    mode: &'static str,
+    options: SpawnOptions,
+    at: Moment,
+    says: &'static [&'static str],
+    ends_at_once: bool,
+}
+
+/// Every protocol violation the host must turn into
+/// [`AdapterError::Protocol`] with a reason that quotes what it got.
+fn violations() -> Vec<Violation> {
+    let violation = |mode, at, says, ends_at_once| Violation {
+        mode,
+        options: SpawnOptions::default(),
+        at,
+        says,
+        ends_at_once,
+    };
+    vec![
+        // A line that is not JSON is quoted.
+        violation(
+            "not-json",
+            Moment::Call,
+            &["not JSON", "this is {not json"],
+            true,
+        ),
+        violation(
+            "unknown-id",
+            Moment::Call,
+            &["id 999999, which was never sent"],
+            false,
+        ),
+        violation(
+            "unknown-event",
+            Moment::Call,
+            &[
+                "callback for call 1002, which was never sent",
+                r#""event":"callback""#,
+            ],
+            true,
+        ),
+        // An overlong line is refused, not allocated, and its quote is short.
+        Violation {
+            options: SpawnOptions {
+                max_line_bytes: 1024 * 1024,
+                ..SpawnOptions::default()
+            },
+            ..violation(
+                "long-line",
+                Moment::Call,
+                &["a line longer than 1048576 bytes, starting: yyy"],
+                true,
+            )
+        },
+        violation(
+            "double-response",
+            Moment::AfterCall,
+            &["a second response to request 2"],
+            true,
+        ),
+        violation(
+            "unknown-task",
+            Moment::AfterCall,
+            &["listener event on task \"t9\", which no call returned"],
+            false,
+        ),
+        violation(
+            "event-before-hello",
+            Moment::Hello,
+            &["a message before the hello response", r#""type":"open""#],
+            true,
+        ),
+        violation(
+            "protocol-2",
+            Moment::Hello,
+            &["the adapter speaks protocol 2, the runner 1"],
+            false,
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn every_protocol_violation_is_an_error_quoting_what_came() {
+    bounded(async {
+        for v in violations() {
+            let mut adapter = fake_with(v.mode, v.options);
+            let pid = adapter.pid().unwrap();
+            let error = match v.at {
+                Moment::Hello => adapter.hello(1, Config::default(), soon(5000)).await.err(),
+                Moment::Call => hello_then_call(&mut adapter).await.err(),
+                Moment::AfterCall => {
+                    let answer = hello_then_call(&mut adapter).await;
+                    assert!(answer.is_ok(), "{}: {answer:?}", v.mode);
+                    adapter.recv(soon(5000)).await.err()
+                }
+            };
+            let Some(AdapterError::Protocol(reason)) = error else {
+                panic!("{}: expected a protocol violation, got {error:?}", v.mode)
+            };
+            for text in v.says {
+                assert!(reason.contains(text), "{}: {reason}", v.mode);
+            }
+            assert!(
+                reason.len() < 1000,
+                "{}: the quote is truncated: {} bytes",
+                v.mode,
+                reason.len()
+            );
+            // A protocol violation ends the adapter at once.
+            if !v.ends_at_once {
+                drop(adapter);
+            }
+            assert_gone(pid).await;
+        }
+    })
+    .await;
+}
+
+/// Starts `mode` (one that starts a grandchild), says hello and returns
+/// the adapter, its pid and its grandchild's.
+async fn with_grandchild(mode: &str) -> (ProcessAdapter, u32, u32) {
+    let mut adapter = fake(mode);
+    let pid = adapter.pid().unwrap();
+    adapter
+        .hello(1, Config::default(), soon(5000))
+        .await
+        .unwrap();
+    let grandchild = wait_for_stderr(&adapter, "grandchild pid ").await;
+    (adapter, pid, grandchild)
+}
+
+#[tokio::test]
+async fn every_way_of_ending_an_adapter_ends_its_whole_process_group() {
+    bounded(async {
+        // Dropping it.
+        let (adapter, pid, grandchild) = with_grandchild("spawn-grandchild").await;
+        assert!(alive(grandchild), "the grandchild runs before the drop");
+        drop(adapter);
+        assert_gone(pid).await;
+        assert_gone(grandchild).await;
+
+        // Shutting it down while it hangs.
+        let (adapter, pid, grandchild) = with_grandchild("spawn-grandchild").await;
+        let report = adapter.shutdown(soon(300)).await;
+        assert!(report.killed, "{report:?}");
+        assert_gone(pid).await;
+        assert_gone(grandchild).await;
+
+        // Killing it: at once, and `recv` reports it closed.
+        let (mut adapter, pid, grandchild) = with_grandchild("spawn-grandchild").await;
+        adapter.kill();
+        match adapter.recv(soon(5000)).await {
+            Err(AdapterError::Closed {
+                exit: Some(status), ..
+            }) => assert!(!status.success()),
+            other => panic!("expected Closed, got {other:?}"),
+        }
+        assert_gone(pid).await;
+        assert_gone(grandchild).await;
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -183,78 +353,6 @@ async fn hello_then_call_quickly(
 }
 
 #[tokio::test]
-async fn a_line_that_is_not_json_is_a_protocol_error_quoting_it() {
-    bounded(async {
-        let mut adapter = fake("not-json");
-        let pid = adapter.pid().unwrap();
-        let reason = protocol_reason(hello_then_call(&mut adapter).await);
-        assert!(
-            reason.contains("not JSON") && reason.contains("this is {not json"),
-            "{reason}"
-        );
-        // A protocol violation ends the adapter at once.
-        assert_gone(pid).await;
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn a_response_to_an_unknown_id_is_a_protocol_error() {
-    bounded(async {
-        let mut adapter = fake("unknown-id");
-        let pid = adapter.pid().unwrap();
-        let reason = protocol_reason(hello_then_call(&mut adapter).await);
-        assert!(
-            reason.contains("id 999999, which was never sent"),
-            "{reason}"
-        );
-        drop(adapter);
-        assert_gone(pid).await;
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn a_callback_for_a_call_never_made_is_a_protocol_error() {
-    bounded(async {
-        let mut adapter = fake("unknown-event");
-        let pid = adapter.pid().unwrap();
-        let reason = protocol_reason(hello_then_call(&mut adapter).await);
-        assert!(
-            reason.contains("callback for call 1002, which was never sent"),
-            "{reason}"
-        );
-        assert!(reason.contains(r#""event":"callback""#), "{reason}");
-        assert_gone(pid).await;
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn an_overlong_line_is_a_protocol_error_not_an_allocation() {
-    bounded(async {
-        let options = SpawnOptions {
-            max_line_bytes: 1024 * 1024,
-            ..SpawnOptions::default()
-        };
-        let mut adapter = fake_with("long-line", options);
-        let pid = adapter.pid().unwrap();
-        let reason = protocol_reason(hello_then_call(&mut adapter).await);
-        assert!(
-            reason.contains("a line longer than 1048576 bytes, starting: yyy"),
-            "{reason}"
-        );
-        assert!(
-            reason.len() < 1000,
-            "the quote is truncated: {} bytes",
-            reason.len()
-        );
-        assert_gone(pid).await;
-    })
-    .await;
-}
-
-#[tokio::test]
 async fn a_crash_keeps_the_tail_of_stderr() {
     bounded(async {
         let options = SpawnOptions {
@@ -286,77 +384,9 @@ async fn a_crash_keeps_the_tail_of_stderr() {
 }
 
 #[tokio::test]
-async fn dropping_the_adapter_kills_its_whole_process_group() {
-    bounded(async {
-        let mut adapter = fake("spawn-grandchild");
-        let pid = adapter.pid().unwrap();
-        adapter
-            .hello(1, Config::default(), soon(5000))
-            .await
-            .unwrap();
-        let grandchild = wait_for_stderr(&adapter, "grandchild pid ").await;
-        assert!(
-            common::alive(grandchild),
-            "the grandchild runs before the drop"
-        );
-        drop(adapter);
-        assert_gone(pid).await;
-        assert_gone(grandchild).await;
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn shutdown_of_a_hanging_adapter_kills_its_grandchildren_too() {
-    bounded(async {
-        let mut adapter = fake("spawn-grandchild");
-        let pid = adapter.pid().unwrap();
-        adapter
-            .hello(1, Config::default(), soon(5000))
-            .await
-            .unwrap();
-        let grandchild = wait_for_stderr(&adapter, "grandchild pid ").await;
-        let report = adapter.shutdown(soon(300)).await;
-        assert!(report.killed, "{report:?}");
-        assert_gone(pid).await;
-        assert_gone(grandchild).await;
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn kill_ends_the_adapter_at_once_and_recv_reports_it_closed() {
-    bounded(async {
-        let mut adapter = fake("spawn-grandchild");
-        let pid = adapter.pid().unwrap();
-        adapter
-            .hello(1, Config::default(), soon(5000))
-            .await
-            .unwrap();
-        let grandchild = wait_for_stderr(&adapter, "grandchild pid ").await;
-        adapter.kill();
-        match adapter.recv(soon(5000)).await {
-            Err(AdapterError::Closed {
-                exit: Some(status), ..
-            }) => assert!(!status.success()),
-            other => panic!("expected Closed, got {other:?}"),
-        }
-        assert_gone(pid).await;
-        assert_gone(grandchild).await;
-    })
-    .await;
-}
-
-#[tokio::test]
 async fn an_exit_is_seen_even_when_a_grandchild_holds_stdout_open() {
     bounded(async {
-        let mut adapter = fake("grandchild-holds-stdout");
-        let pid = adapter.pid().unwrap();
-        adapter
-            .hello(1, Config::default(), soon(5000))
-            .await
-            .unwrap();
-        let grandchild = wait_for_stderr(&adapter, "grandchild pid ").await;
+        let (mut adapter, pid, grandchild) = with_grandchild("grandchild-holds-stdout").await;
         adapter.send(call(2)).unwrap();
         let started = tokio::time::Instant::now();
         match adapter.recv(soon(10_000)).await {
@@ -425,73 +455,6 @@ async fn a_program_that_cannot_start_is_a_spawn_error_naming_it() {
 fn spawning_outside_a_tokio_runtime_is_an_error_not_a_panic() {
     let error = ProcessAdapter::spawn("true", SpawnOptions::default()).unwrap_err();
     assert!(error.to_string().contains("cannot start"), "{error}");
-}
-
-#[tokio::test]
-async fn a_second_response_to_the_same_id_is_a_protocol_error() {
-    bounded(async {
-        let mut adapter = fake("double-response");
-        let pid = adapter.pid().unwrap();
-        assert!(hello_then_call(&mut adapter).await.is_ok());
-        let reason = protocol_reason(adapter.recv(soon(5000)).await);
-        assert!(
-            reason.contains("a second response to request 2"),
-            "{reason}"
-        );
-        assert_gone(pid).await;
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn a_listener_event_on_a_task_never_returned_is_a_protocol_error() {
-    bounded(async {
-        let mut adapter = fake("unknown-task");
-        assert!(hello_then_call(&mut adapter).await.is_ok());
-        let reason = protocol_reason(adapter.recv(soon(5000)).await);
-        assert!(
-            reason.contains("listener event on task \"t9\", which no call returned"),
-            "{reason}"
-        );
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn hello_refuses_an_event_before_its_response() {
-    bounded(async {
-        let mut adapter = fake("event-before-hello");
-        let pid = adapter.pid().unwrap();
-        let error = adapter
-            .hello(1, Config::default(), soon(5000))
-            .await
-            .unwrap_err();
-        let reason = protocol_reason(Err(error));
-        assert!(
-            reason.contains("a message before the hello response"),
-            "{reason}"
-        );
-        assert!(reason.contains(r#""type":"open""#), "{reason}");
-        assert_gone(pid).await;
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn hello_refuses_another_protocol_version() {
-    bounded(async {
-        let mut adapter = fake("protocol-2");
-        let error = adapter
-            .hello(1, Config::default(), soon(5000))
-            .await
-            .unwrap_err();
-        let reason = protocol_reason(Err(error));
-        assert!(
-            reason.contains("the adapter speaks protocol 2, the runner 1"),
-            "{reason}"
-        );
-    })
-    .await;
 }
 
 #[tokio::test]
