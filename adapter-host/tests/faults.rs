@@ -12,15 +12,33 @@ use adapter_protocol::{AdapterMessage, CallbackKind, Config, Event, Op, Request,
 use common::{bounded, call, fake, fake_with, soon, wait_for_stderr};
 use testkit::{alive, assert_gone};
 
-/// Starts `mode`, says hello, sends one call (id 2) and returns the result
-/// of the next `recv`.
-async fn hello_then_call(adapter: &mut ProcessAdapter) -> Result<AdapterMessage, AdapterError> {
+/// Starts the fake adapter in `mode` and says hello (request 1).
+async fn greeted(mode: &str) -> ProcessAdapter {
+    let mut adapter = fake(mode);
+    adapter
+        .hello(1, Config::default(), soon(5000))
+        .await
+        .unwrap_or_else(|e| panic!("{mode}: hello: {e}"));
+    adapter
+}
+
+/// Says hello, sends one call (id 2) and returns the result of the next
+/// `recv` (within `ms`).
+async fn hello_then_call_within(
+    adapter: &mut ProcessAdapter,
+    ms: u64,
+) -> Result<AdapterMessage, AdapterError> {
     adapter
         .hello(1, Config::default(), soon(5000))
         .await
         .expect("hello");
     adapter.send(call(2)).expect("send");
-    adapter.recv(soon(5000)).await
+    adapter.recv(soon(ms)).await
+}
+
+/// [`hello_then_call_within`] 5 s.
+async fn hello_then_call(adapter: &mut ProcessAdapter) -> Result<AdapterMessage, AdapterError> {
+    hello_then_call_within(adapter, 5000).await
 }
 
 /// When a fake adapter breaks the protocol.
@@ -157,12 +175,8 @@ async fn every_protocol_violation_is_an_error_quoting_what_came() {
 /// Starts `mode` (one that starts a grandchild), says hello and returns
 /// the adapter, its pid and its grandchild's.
 async fn with_grandchild(mode: &str) -> (ProcessAdapter, u32, u32) {
-    let mut adapter = fake(mode);
+    let adapter = greeted(mode).await;
     let pid = adapter.pid().unwrap();
-    adapter
-        .hello(1, Config::default(), soon(5000))
-        .await
-        .unwrap();
     let grandchild = wait_for_stderr(&adapter, "grandchild pid ").await;
     (adapter, pid, grandchild)
 }
@@ -258,11 +272,7 @@ async fn a_good_adapter_answers_every_request_and_exits_cleanly() {
 #[tokio::test]
 async fn nothing_before_the_deadline_is_a_timeout_that_can_be_retried() {
     bounded(async {
-        let mut adapter = fake("good");
-        adapter
-            .hello(1, Config::default(), soon(5000))
-            .await
-            .unwrap();
+        let mut adapter = greeted("good").await;
         let started = tokio::time::Instant::now();
         assert_eq!(adapter.recv(soon(100)).await, Err(AdapterError::Timeout));
         assert!(started.elapsed() >= Duration::from_millis(100));
@@ -320,7 +330,7 @@ async fn a_hanging_adapter_times_out_and_shutdown_kills_it() {
         let mut adapter = fake("hang");
         let pid = adapter.pid().unwrap();
         assert_eq!(
-            hello_then_call_quickly(&mut adapter).await,
+            hello_then_call_within(&mut adapter, 200).await,
             Err(AdapterError::Timeout)
         );
         let started = tokio::time::Instant::now();
@@ -339,17 +349,6 @@ async fn a_hanging_adapter_times_out_and_shutdown_kills_it() {
         assert_gone(pid).await;
     })
     .await;
-}
-
-async fn hello_then_call_quickly(
-    adapter: &mut ProcessAdapter,
-) -> Result<AdapterMessage, AdapterError> {
-    adapter
-        .hello(1, Config::default(), soon(5000))
-        .await
-        .expect("hello");
-    adapter.send(call(2)).expect("send");
-    adapter.recv(soon(200)).await
 }
 
 #[tokio::test]
@@ -409,11 +408,7 @@ async fn an_exit_is_seen_even_when_a_grandchild_holds_stdout_open() {
 #[tokio::test]
 async fn request_ids_cannot_be_reused_nested_ones_included() {
     bounded(async {
-        let mut adapter = fake("good");
-        adapter
-            .hello(1, Config::default(), soon(5000))
-            .await
-            .unwrap();
+        let mut adapter = greeted("good").await;
         let mut request = call(2);
         let Op::Call(body) = &mut request.op else {
             unreachable!()
@@ -460,11 +455,7 @@ fn spawning_outside_a_tokio_runtime_is_an_error_not_a_panic() {
 #[tokio::test]
 async fn nested_calls_are_answered_in_their_places() {
     bounded(async {
-        let mut adapter = fake("good");
-        adapter
-            .hello(1, Config::default(), soon(5000))
-            .await
-            .unwrap();
+        let mut adapter = greeted("good").await;
         let nested = |id| adapter_protocol::NestedCall {
             id,
             call: adapter_protocol::Call {

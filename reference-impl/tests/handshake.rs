@@ -130,14 +130,10 @@ async fn the_test_servers_valid_raw_response_opens() {
 #[tokio::test]
 async fn a_server_that_never_answers_the_upgrade_fails_with_6_after_the_deadline() {
     let server = mock().await;
-    let my = My::new(
-        Config {
-            connect_timeout_ms: 200,
-            ..config()
-        },
-        Behaviour::default(),
-    )
-    .unwrap();
+    let my = my_with(Config {
+        connect_timeout_ms: 200,
+        ..config()
+    });
     listen_on_my(&my);
     let started = std::time::Instant::now();
     my.connect_socket(1, connect_options(&server.url("fault/never-answer")));

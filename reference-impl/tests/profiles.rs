@@ -73,10 +73,7 @@ async fn current_refuses_ws_under_wss_only_with_20() {
         ..config()
     };
     for (my, code) in [
-        (
-            My::new(wss_only.clone(), Behaviour::default()).unwrap(),
-            ErrorCode::InvalidHandshake,
-        ),
+        (my_with(wss_only.clone()), ErrorCode::InvalidHandshake),
         (
             serving(Profile::ALIPAY_CURRENT, wss_only),
             ErrorCode::WssRequired,

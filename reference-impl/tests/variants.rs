@@ -196,10 +196,7 @@ async fn limit_variants_change_the_code_or_leave_the_global_socket_out() {
     assert_eq!(events, then(ok(1), failed(2, ErrorCode::AlreadyConnected)));
     // connect.multiple.limit.global=separate: a task beside the global socket.
     for (my, second) in [
-        (
-            My::new(one.clone(), Behaviour::default()).unwrap(),
-            failed(2, ErrorCode::Unknown),
-        ),
+        (my_with(one.clone()), failed(2, ErrorCode::Unknown)),
         (
             with_config(Variant::ConnectMultipleLimitGlobalSeparate, one.clone()),
             ok(2),
@@ -404,7 +401,7 @@ async fn a_host_off_the_allowed_list_never_reaches_the_network() {
     };
     let options = url(&server.url("echo"));
     // fail-1, the reference's option.
-    let reference = My::new(listed(&["allowed.test"]), Behaviour::default()).unwrap();
+    let reference = my_with(listed(&["allowed.test"]));
     assert_eq!(
         connect_events(&reference, options.clone()).await,
         failed(1, ErrorCode::Unknown)
@@ -424,7 +421,7 @@ async fn a_host_off_the_allowed_list_never_reaches_the_network() {
     assert_eq!(ErrorCode::DomainNotAllowed.code(), 65);
     assert_eq!(server.requests_so_far(), 0);
     // A listed host connects.
-    let allowed = My::new(listed(&["127.0.0.1"]), Behaviour::default()).unwrap();
+    let allowed = my_with(listed(&["127.0.0.1"]));
     let events = connect_events(&allowed, options).await;
     assert_eq!(events, then(ok(1), [opened("my", "O")]));
 }

@@ -83,13 +83,7 @@ async fn the_clients_close_is_answered_with_the_same_code_by_default() {
         (u16::from(frame.code), frame.reason.as_str()),
         (4001, "mine")
     );
-    assert_eq!(
-        ended(&s, 1).await.event,
-        Event::Ended {
-            how: EndReason::CloseHandshake,
-            detail: None
-        }
-    );
+    assert_ended(&s, 1, EndReason::CloseHandshake).await;
 }
 
 #[tokio::test]
@@ -136,13 +130,7 @@ async fn close_answer_never_leaves_the_client_waiting_until_it_drops() {
     let got = tokio::time::timeout(std::time::Duration::from_millis(300), ws.next()).await;
     assert!(got.is_err(), "no close answer expected, got {got:?}");
     drop(ws);
-    assert_eq!(
-        ended(&s, 1).await.event,
-        Event::Ended {
-            how: EndReason::PeerEof,
-            detail: None
-        }
-    );
+    assert_ended(&s, 1, EndReason::PeerEof).await;
     assert!(!events(&s, 1)
         .iter()
         .any(|e| matches!(e, Event::CloseOut { .. })));
@@ -164,13 +152,7 @@ async fn drop_on_open_with_fin_ends_the_stream_without_a_close_frame() {
         ),
         "{err:?}"
     );
-    assert_eq!(
-        ended(&s, 1).await.event,
-        Event::Ended {
-            how: EndReason::DroppedFin,
-            detail: None
-        }
-    );
+    assert_ended(&s, 1, EndReason::DroppedFin).await;
 }
 
 #[tokio::test]
@@ -184,13 +166,7 @@ async fn drop_on_open_with_rst_resets_the_connection() {
         Some(WsError::Io(e)) => assert_eq!(e.kind(), std::io::ErrorKind::ConnectionReset),
         other => panic!("a reset expected, got {other:?}"),
     }
-    assert_eq!(
-        ended(&s, 1).await.event,
-        Event::Ended {
-            how: EndReason::DroppedRst,
-            detail: None
-        }
-    );
+    assert_ended(&s, 1, EndReason::DroppedRst).await;
 }
 
 #[tokio::test]
@@ -234,13 +210,7 @@ async fn a_message_that_crosses_the_servers_close_is_recorded_but_not_answered()
     let (close, err) = until_end(&mut ws).await;
     assert!(err.is_none(), "{err:?}");
     assert_eq!(close.unwrap().map(|f| u16::from(f.code)), Some(4003));
-    assert_eq!(
-        ended(&s, 1).await.event,
-        Event::Ended {
-            how: EndReason::CloseHandshake,
-            detail: None
-        }
-    );
+    assert_ended(&s, 1, EndReason::CloseHandshake).await;
     let evs = events(&s, 1);
     let outs = evs
         .iter()
@@ -274,13 +244,7 @@ async fn a_client_that_drops_instead_of_answering_the_servers_close_is_recorded_
         .unwrap();
     assert_eq!(frame, [0x88, 0x02, 0x0f, 0xa0]);
     drop(tcp);
-    assert_eq!(
-        ended(&s, 1).await.event,
-        Event::Ended {
-            how: EndReason::PeerEof,
-            detail: None
-        }
-    );
+    assert_ended(&s, 1, EndReason::PeerEof).await;
     assert!(!events(&s, 1)
         .iter()
         .any(|e| matches!(e, Event::CloseIn { .. })));

@@ -336,13 +336,7 @@ async fn a_bad_path_gets_400_saying_what_is_wrong_and_is_recorded() {
             error: Some("behaviour broadcast needs a room name".into())
         }
     );
-    assert_eq!(
-        ended(&s, 1).await.event,
-        Event::Ended {
-            how: EndReason::ServerClosed,
-            detail: None
-        }
-    );
+    assert_ended(&s, 1, EndReason::ServerClosed).await;
 }
 
 #[tokio::test]

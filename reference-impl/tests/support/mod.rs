@@ -37,9 +37,15 @@ pub fn config() -> Config {
 }
 
 pub fn my() -> My {
-    My::new(config(), Behaviour::default()).expect("the test config is valid")
+    my_with(config())
 }
 
+/// A conforming context with `config`.
+pub fn my_with(config: Config) -> My {
+    My::new(config, Behaviour::default()).expect("the test config is valid")
+}
+
+/// The options of a connect to `url`.
 pub fn connect_options(url: &str) -> Option<ConnectSocketOptions> {
     Some(ConnectSocketOptions::url(url))
 }
