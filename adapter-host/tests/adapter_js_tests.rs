@@ -11,13 +11,13 @@
 //! JS test output; a JS run that does not end within its time limit has its
 //! whole process group killed and fails with the output so far. Without
 //! Debian's `chromium` (and `certutil` from `libnss3-tools`) the browser
-//! part is skipped with one line, as `runner/tests/conformance_browser.rs`
+//! part is skipped with one line, as the conformance harness's browser rows
 //! does; so are the mini-program layers and the clients when npm cannot
 //! install their packages (third-party code fetched from the registry).
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::{mpsc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -45,16 +45,9 @@ const CLIENTS_LIMIT: Duration = Duration::from_secs(240);
 /// be running other test binaries' adapters too.
 static ONE_SUITE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("adapter-host/ has a parent")
-        .to_path_buf()
-}
-
 #[test]
 fn common_package_js_tests_pass() {
-    let root = repo_root();
+    let root = testkit::repo_root();
     adapter_host::ensure_adapter_packages(&root).unwrap_or_else(|e| panic!("{e}"));
     let _one = ONE_SUITE_AT_A_TIME
         .lock()
@@ -64,7 +57,7 @@ fn common_package_js_tests_pass() {
 
 #[test]
 fn node_adapter_js_tests_pass() {
-    let root = repo_root();
+    let root = testkit::repo_root();
     adapter_host::ensure_node_adapter(&root).unwrap_or_else(|e| panic!("{e}"));
     let _one = ONE_SUITE_AT_A_TIME
         .lock()
@@ -82,7 +75,7 @@ fn browser_adapter_js_tests_pass() {
         );
         return;
     }
-    let root = repo_root();
+    let root = testkit::repo_root();
     adapter_host::ensure_adapter_packages(&root).unwrap_or_else(|e| panic!("{e}"));
     let dir = root.join("adapters").join("browser");
     let _one = ONE_SUITE_AT_A_TIME
@@ -107,7 +100,7 @@ fn real_clients_js_tests_pass() {
 /// cannot be (no `node` or `npm`, no registry) the test is skipped with one
 /// line saying why.
 fn third_party_npm_test(folder: &str, limit: Duration) {
-    let root = repo_root();
+    let root = testkit::repo_root();
     let dir = root.join("adapters").join(folder);
     let ready = adapter_host::ensure_node_adapter(&root).and_then(|_| {
         if adapter_host::STANDALONE_PROJECTS.contains(&folder) {

@@ -9,24 +9,208 @@ use std::time::Duration;
 
 use adapter_host::{AdapterError, HostError, ProcessAdapter, SpawnOptions};
 use adapter_protocol::{AdapterMessage, CallbackKind, Config, Event, Op, Request, Response};
-use common::{assert_gone, bounded, call, fake, fake_with, soon, wait_for_stderr};
+use common::{bounded, call, fake, fake_with, soon, wait_for_stderr};
+use testkit::{alive, assert_gone};
 
-/// Starts `mode`, says hello, sends one call (id 2) and returns the result
-/// of the next `recv`.
-async fn hello_then_call(adapter: &mut ProcessAdapter) -> Result<AdapterMessage, AdapterError> {
+/// Starts the fake adapter in `mode` and says hello (request 1).
+async fn greeted(mode: &str) -> ProcessAdapter {
+    let mut adapter = fake(mode);
+    adapter
+        .hello(1, Config::default(), soon(5000))
+        .await
+        .unwrap_or_else(|e| panic!("{mode}: hello: {e}"));
+    adapter
+}
+
+/// Says hello, sends one call (id 2) and returns the result of the next
+/// `recv` (within `ms`).
+async fn hello_then_call_within(
+    adapter: &mut ProcessAdapter,
+    ms: u64,
+) -> Result<AdapterMessage, AdapterError> {
     adapter
         .hello(1, Config::default(), soon(5000))
         .await
         .expect("hello");
     adapter.send(call(2)).expect("send");
-    adapter.recv(soon(5000)).await
+    adapter.recv(soon(ms)).await
 }
 
-fn protocol_reason(result: Result<AdapterMessage, AdapterError>) -> String {
-    match result {
-        Err(AdapterError::Protocol(reason)) => reason,
-        other => panic!("expected a protocol violation, got {other:?}"),
-    }
+/// [`hello_then_call_within`] 5 s.
+async fn hello_then_call(adapter: &mut ProcessAdapter) -> Result<AdapterMessage, AdapterError> {
+    hello_then_call_within(adapter, 5000).await
+}
+
+/// When a fake adapter breaks the protocol.
+#[derive(Debug, Clone, Copy)]
+enum Moment {
+    /// Answering `hello`.
+    Hello,
+    /// Right after `hello`, answering a call.
+    Call,
+    /// After answering a call correctly, with the next message.
+    AfterCall,
+}
+
+/// A protocol violation of a fake adapter mode: when it comes, what the
+/// reason says, and whether the adapter ends by itself at once.
+struct Violation {
+    mode: &'static str,
+    options: SpawnOptions,
+    at: Moment,
+    says: &'static [&'static str],
+    ends_at_once: bool,
+}
+
+/// Every protocol violation the host must turn into
+/// [`AdapterError::Protocol`] with a reason that quotes what it got.
+fn violations() -> Vec<Violation> {
+    let violation = |mode, at, says, ends_at_once| Violation {
+        mode,
+        options: SpawnOptions::default(),
+        at,
+        says,
+        ends_at_once,
+    };
+    vec![
+        // A line that is not JSON is quoted.
+        violation(
+            "not-json",
+            Moment::Call,
+            &["not JSON", "this is {not json"],
+            true,
+        ),
+        violation(
+            "unknown-id",
+            Moment::Call,
+            &["id 999999, which was never sent"],
+            false,
+        ),
+        violation(
+            "unknown-event",
+            Moment::Call,
+            &[
+                "callback for call 1002, which was never sent",
+                r#""event":"callback""#,
+            ],
+            true,
+        ),
+        // An overlong line is refused, not allocated, and its quote is short.
+        Violation {
+            options: SpawnOptions {
+                max_line_bytes: 1024 * 1024,
+                ..SpawnOptions::default()
+            },
+            ..violation(
+                "long-line",
+                Moment::Call,
+                &["a line longer than 1048576 bytes, starting: yyy"],
+                true,
+            )
+        },
+        violation(
+            "double-response",
+            Moment::AfterCall,
+            &["a second response to request 2"],
+            true,
+        ),
+        violation(
+            "unknown-task",
+            Moment::AfterCall,
+            &["listener event on task \"t9\", which no call returned"],
+            false,
+        ),
+        violation(
+            "event-before-hello",
+            Moment::Hello,
+            &["a message before the hello response", r#""type":"open""#],
+            true,
+        ),
+        violation(
+            "protocol-2",
+            Moment::Hello,
+            &["the adapter speaks protocol 2, the runner 1"],
+            false,
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn every_protocol_violation_is_an_error_quoting_what_came() {
+    bounded(async {
+        for v in violations() {
+            let mut adapter = fake_with(v.mode, v.options);
+            let pid = adapter.pid().unwrap();
+            let error = match v.at {
+                Moment::Hello => adapter.hello(1, Config::default(), soon(5000)).await.err(),
+                Moment::Call => hello_then_call(&mut adapter).await.err(),
+                Moment::AfterCall => {
+                    let answer = hello_then_call(&mut adapter).await;
+                    assert!(answer.is_ok(), "{}: {answer:?}", v.mode);
+                    adapter.recv(soon(5000)).await.err()
+                }
+            };
+            let Some(AdapterError::Protocol(reason)) = error else {
+                panic!("{}: expected a protocol violation, got {error:?}", v.mode)
+            };
+            for text in v.says {
+                assert!(reason.contains(text), "{}: {reason}", v.mode);
+            }
+            assert!(
+                reason.len() < 1000,
+                "{}: the quote is truncated: {} bytes",
+                v.mode,
+                reason.len()
+            );
+            // A protocol violation ends the adapter at once.
+            if !v.ends_at_once {
+                drop(adapter);
+            }
+            assert_gone(pid).await;
+        }
+    })
+    .await;
+}
+
+/// Starts `mode` (one that starts a grandchild), says hello and returns
+/// the adapter, its pid and its grandchild's.
+async fn with_grandchild(mode: &str) -> (ProcessAdapter, u32, u32) {
+    let adapter = greeted(mode).await;
+    let pid = adapter.pid().unwrap();
+    let grandchild = wait_for_stderr(&adapter, "grandchild pid ").await;
+    (adapter, pid, grandchild)
+}
+
+#[tokio::test]
+async fn every_way_of_ending_an_adapter_ends_its_whole_process_group() {
+    bounded(async {
+        // Dropping it.
+        let (adapter, pid, grandchild) = with_grandchild("spawn-grandchild").await;
+        assert!(alive(grandchild), "the grandchild runs before the drop");
+        drop(adapter);
+        assert_gone(pid).await;
+        assert_gone(grandchild).await;
+
+        // Shutting it down while it hangs.
+        let (adapter, pid, grandchild) = with_grandchild("spawn-grandchild").await;
+        let report = adapter.shutdown(soon(300)).await;
+        assert!(report.killed, "{report:?}");
+        assert_gone(pid).await;
+        assert_gone(grandchild).await;
+
+        // Killing it: at once, and `recv` reports it closed.
+        let (mut adapter, pid, grandchild) = with_grandchild("spawn-grandchild").await;
+        adapter.kill();
+        match adapter.recv(soon(5000)).await {
+            Err(AdapterError::Closed {
+                exit: Some(status), ..
+            }) => assert!(!status.success()),
+            other => panic!("expected Closed, got {other:?}"),
+        }
+        assert_gone(pid).await;
+        assert_gone(grandchild).await;
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -88,11 +272,7 @@ async fn a_good_adapter_answers_every_request_and_exits_cleanly() {
 #[tokio::test]
 async fn nothing_before_the_deadline_is_a_timeout_that_can_be_retried() {
     bounded(async {
-        let mut adapter = fake("good");
-        adapter
-            .hello(1, Config::default(), soon(5000))
-            .await
-            .unwrap();
+        let mut adapter = greeted("good").await;
         let started = tokio::time::Instant::now();
         assert_eq!(adapter.recv(soon(100)).await, Err(AdapterError::Timeout));
         assert!(started.elapsed() >= Duration::from_millis(100));
@@ -150,7 +330,7 @@ async fn a_hanging_adapter_times_out_and_shutdown_kills_it() {
         let mut adapter = fake("hang");
         let pid = adapter.pid().unwrap();
         assert_eq!(
-            hello_then_call_quickly(&mut adapter).await,
+            hello_then_call_within(&mut adapter, 200).await,
             Err(AdapterError::Timeout)
         );
         let started = tokio::time::Instant::now();
@@ -165,89 +345,6 @@ async fn a_hanging_adapter_times_out_and_shutdown_kills_it() {
         assert!(
             report.stderr_tail.contains("fake-adapter pid"),
             "{report:?}"
-        );
-        assert_gone(pid).await;
-    })
-    .await;
-}
-
-async fn hello_then_call_quickly(
-    adapter: &mut ProcessAdapter,
-) -> Result<AdapterMessage, AdapterError> {
-    adapter
-        .hello(1, Config::default(), soon(5000))
-        .await
-        .expect("hello");
-    adapter.send(call(2)).expect("send");
-    adapter.recv(soon(200)).await
-}
-
-#[tokio::test]
-async fn a_line_that_is_not_json_is_a_protocol_error_quoting_it() {
-    bounded(async {
-        let mut adapter = fake("not-json");
-        let pid = adapter.pid().unwrap();
-        let reason = protocol_reason(hello_then_call(&mut adapter).await);
-        assert!(
-            reason.contains("not JSON") && reason.contains("this is {not json"),
-            "{reason}"
-        );
-        // A protocol violation ends the adapter at once.
-        assert_gone(pid).await;
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn a_response_to_an_unknown_id_is_a_protocol_error() {
-    bounded(async {
-        let mut adapter = fake("unknown-id");
-        let pid = adapter.pid().unwrap();
-        let reason = protocol_reason(hello_then_call(&mut adapter).await);
-        assert!(
-            reason.contains("id 999999, which was never sent"),
-            "{reason}"
-        );
-        drop(adapter);
-        assert_gone(pid).await;
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn a_callback_for_a_call_never_made_is_a_protocol_error() {
-    bounded(async {
-        let mut adapter = fake("unknown-event");
-        let pid = adapter.pid().unwrap();
-        let reason = protocol_reason(hello_then_call(&mut adapter).await);
-        assert!(
-            reason.contains("callback for call 1002, which was never sent"),
-            "{reason}"
-        );
-        assert!(reason.contains(r#""event":"callback""#), "{reason}");
-        assert_gone(pid).await;
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn an_overlong_line_is_a_protocol_error_not_an_allocation() {
-    bounded(async {
-        let options = SpawnOptions {
-            max_line_bytes: 1024 * 1024,
-            ..SpawnOptions::default()
-        };
-        let mut adapter = fake_with("long-line", options);
-        let pid = adapter.pid().unwrap();
-        let reason = protocol_reason(hello_then_call(&mut adapter).await);
-        assert!(
-            reason.contains("a line longer than 1048576 bytes, starting: yyy"),
-            "{reason}"
-        );
-        assert!(
-            reason.len() < 1000,
-            "the quote is truncated: {} bytes",
-            reason.len()
         );
         assert_gone(pid).await;
     })
@@ -286,77 +383,9 @@ async fn a_crash_keeps_the_tail_of_stderr() {
 }
 
 #[tokio::test]
-async fn dropping_the_adapter_kills_its_whole_process_group() {
-    bounded(async {
-        let mut adapter = fake("spawn-grandchild");
-        let pid = adapter.pid().unwrap();
-        adapter
-            .hello(1, Config::default(), soon(5000))
-            .await
-            .unwrap();
-        let grandchild = wait_for_stderr(&adapter, "grandchild pid ").await;
-        assert!(
-            common::alive(grandchild),
-            "the grandchild runs before the drop"
-        );
-        drop(adapter);
-        assert_gone(pid).await;
-        assert_gone(grandchild).await;
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn shutdown_of_a_hanging_adapter_kills_its_grandchildren_too() {
-    bounded(async {
-        let mut adapter = fake("spawn-grandchild");
-        let pid = adapter.pid().unwrap();
-        adapter
-            .hello(1, Config::default(), soon(5000))
-            .await
-            .unwrap();
-        let grandchild = wait_for_stderr(&adapter, "grandchild pid ").await;
-        let report = adapter.shutdown(soon(300)).await;
-        assert!(report.killed, "{report:?}");
-        assert_gone(pid).await;
-        assert_gone(grandchild).await;
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn kill_ends_the_adapter_at_once_and_recv_reports_it_closed() {
-    bounded(async {
-        let mut adapter = fake("spawn-grandchild");
-        let pid = adapter.pid().unwrap();
-        adapter
-            .hello(1, Config::default(), soon(5000))
-            .await
-            .unwrap();
-        let grandchild = wait_for_stderr(&adapter, "grandchild pid ").await;
-        adapter.kill();
-        match adapter.recv(soon(5000)).await {
-            Err(AdapterError::Closed {
-                exit: Some(status), ..
-            }) => assert!(!status.success()),
-            other => panic!("expected Closed, got {other:?}"),
-        }
-        assert_gone(pid).await;
-        assert_gone(grandchild).await;
-    })
-    .await;
-}
-
-#[tokio::test]
 async fn an_exit_is_seen_even_when_a_grandchild_holds_stdout_open() {
     bounded(async {
-        let mut adapter = fake("grandchild-holds-stdout");
-        let pid = adapter.pid().unwrap();
-        adapter
-            .hello(1, Config::default(), soon(5000))
-            .await
-            .unwrap();
-        let grandchild = wait_for_stderr(&adapter, "grandchild pid ").await;
+        let (mut adapter, pid, grandchild) = with_grandchild("grandchild-holds-stdout").await;
         adapter.send(call(2)).unwrap();
         let started = tokio::time::Instant::now();
         match adapter.recv(soon(10_000)).await {
@@ -379,11 +408,7 @@ async fn an_exit_is_seen_even_when_a_grandchild_holds_stdout_open() {
 #[tokio::test]
 async fn request_ids_cannot_be_reused_nested_ones_included() {
     bounded(async {
-        let mut adapter = fake("good");
-        adapter
-            .hello(1, Config::default(), soon(5000))
-            .await
-            .unwrap();
+        let mut adapter = greeted("good").await;
         let mut request = call(2);
         let Op::Call(body) = &mut request.op else {
             unreachable!()
@@ -428,80 +453,9 @@ fn spawning_outside_a_tokio_runtime_is_an_error_not_a_panic() {
 }
 
 #[tokio::test]
-async fn a_second_response_to_the_same_id_is_a_protocol_error() {
-    bounded(async {
-        let mut adapter = fake("double-response");
-        let pid = adapter.pid().unwrap();
-        assert!(hello_then_call(&mut adapter).await.is_ok());
-        let reason = protocol_reason(adapter.recv(soon(5000)).await);
-        assert!(
-            reason.contains("a second response to request 2"),
-            "{reason}"
-        );
-        assert_gone(pid).await;
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn a_listener_event_on_a_task_never_returned_is_a_protocol_error() {
-    bounded(async {
-        let mut adapter = fake("unknown-task");
-        assert!(hello_then_call(&mut adapter).await.is_ok());
-        let reason = protocol_reason(adapter.recv(soon(5000)).await);
-        assert!(
-            reason.contains("listener event on task \"t9\", which no call returned"),
-            "{reason}"
-        );
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn hello_refuses_an_event_before_its_response() {
-    bounded(async {
-        let mut adapter = fake("event-before-hello");
-        let pid = adapter.pid().unwrap();
-        let error = adapter
-            .hello(1, Config::default(), soon(5000))
-            .await
-            .unwrap_err();
-        let reason = protocol_reason(Err(error));
-        assert!(
-            reason.contains("a message before the hello response"),
-            "{reason}"
-        );
-        assert!(reason.contains(r#""type":"open""#), "{reason}");
-        assert_gone(pid).await;
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn hello_refuses_another_protocol_version() {
-    bounded(async {
-        let mut adapter = fake("protocol-2");
-        let error = adapter
-            .hello(1, Config::default(), soon(5000))
-            .await
-            .unwrap_err();
-        let reason = protocol_reason(Err(error));
-        assert!(
-            reason.contains("the adapter speaks protocol 2, the runner 1"),
-            "{reason}"
-        );
-    })
-    .await;
-}
-
-#[tokio::test]
 async fn nested_calls_are_answered_in_their_places() {
     bounded(async {
-        let mut adapter = fake("good");
-        adapter
-            .hello(1, Config::default(), soon(5000))
-            .await
-            .unwrap();
+        let mut adapter = greeted("good").await;
         let nested = |id| adapter_protocol::NestedCall {
             id,
             call: adapter_protocol::Call {

@@ -7,7 +7,8 @@ mod common;
 
 use adapter_host::kill_every_adapter;
 use adapter_protocol::Config;
-use common::{assert_gone, bounded, fake, soon, wait_for_stderr};
+use common::{bounded, fake, soon, wait_for_stderr};
+use testkit::assert_gone;
 
 #[tokio::test]
 async fn kill_every_adapter_ends_each_live_group_and_forgets_dropped_ones() {

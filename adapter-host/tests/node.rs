@@ -5,28 +5,22 @@
 mod common;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use adapter_host::{
     ensure_node_adapter, ensure_node_adapter_with, HostError, NodeTools, ProcessAdapter,
     SpawnOptions, NODE_ADAPTER_SCRIPT,
 };
 use adapter_protocol::Config;
-use common::{assert_gone, bounded, soon};
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
+use common::{bounded, soon};
+use testkit::assert_gone;
 
 /// A copy of the adapters' npm workspaces without `node_modules` (the root's
 /// `package.json` and lock, each workspace's `package.json` and `src/`), in
 /// a fresh directory laid out like the repository.
 fn copy_of_node_adapter() -> tempfile::TempDir {
     let root = tempfile::tempdir().unwrap();
-    let from = repo_root().join("adapters");
+    let from = testkit::repo_root().join("adapters");
     let to = root.path().join("adapters");
     fs::create_dir_all(&to).unwrap();
     for file in ["package.json", "package-lock.json"] {
@@ -85,7 +79,7 @@ async fn hello_from_node_adapter(root: &Path) -> String {
 #[tokio::test]
 async fn the_node_adapter_says_hello_as_node_ws() {
     bounded(async {
-        let root = repo_root();
+        let root = testkit::repo_root();
         let script = tokio::task::spawn_blocking({
             let root = root.clone();
             move || ensure_node_adapter(&root)
@@ -132,7 +126,7 @@ fn missing_node_is_a_clear_failure() {
         node: "/nonexistent/node".into(),
         ..NodeTools::default()
     };
-    let error = ensure_node_adapter_with(&repo_root(), &tools).unwrap_err();
+    let error = ensure_node_adapter_with(&testkit::repo_root(), &tools).unwrap_err();
     assert!(matches!(error, HostError::NodeMissing { .. }), "{error:?}");
     assert!(error.to_string().contains("Node.js is needed"), "{error}");
     assert!(error.to_string().contains("/nonexistent/node"), "{error}");

@@ -164,7 +164,12 @@ pub fn adapter_bridge(data: &[u8]) {
     let output = runtime.block_on(async move {
         let (mut to_adapter, adapter_in) = tokio::io::duplex(64 * 1024);
         let (adapter_out, mut from_adapter) = tokio::io::duplex(64 * 1024);
-        let served = tokio::spawn(reference_impl::serve_lines(adapter_in, adapter_out, None));
+        let served = tokio::spawn(reference_impl::serve_lines(
+            adapter_in,
+            adapter_out,
+            reference_impl::Behaviour::default(),
+            1,
+        ));
         let writer = tokio::spawn(async move {
             // The bridge may stop reading (after `shutdown`): a failed write is fine.
             let _ = to_adapter.write_all(&input).await;

@@ -119,13 +119,7 @@ async fn close_action_sends_a_close_frame_and_completes_the_handshake() {
         other => panic!("{other:?}"),
     }
     assert!(tokio::time::timeout(T, a.next()).await.unwrap().is_none());
-    assert_eq!(
-        ended(&s, 1).await.event,
-        Event::Ended {
-            how: EndReason::CloseHandshake,
-            detail: None
-        }
-    );
+    assert_ended(&s, 1, EndReason::CloseHandshake).await;
 }
 
 #[tokio::test]
@@ -163,20 +157,8 @@ async fn drop_action_with_rst_resets_and_with_fin_ends_cleanly() {
         Some(Err(WsError::Protocol(_))) | None => {}
         other => panic!("{other:?}"),
     }
-    assert_eq!(
-        ended(&s, 1).await.event,
-        Event::Ended {
-            how: EndReason::DroppedRst,
-            detail: None
-        }
-    );
-    assert_eq!(
-        ended(&s, 2).await.event,
-        Event::Ended {
-            how: EndReason::DroppedFin,
-            detail: None
-        }
-    );
+    assert_ended(&s, 1, EndReason::DroppedRst).await;
+    assert_ended(&s, 2, EndReason::DroppedFin).await;
     // Both are gone: an action reaches nobody.
     assert_eq!(
         s.act(Action::Send {

@@ -48,13 +48,7 @@ async fn answer_and_check(mut tcp: TcpStream, s: &mock_server::Session, conn: u3
     assert!(rest.is_empty(), "nothing after the text frame: {rest:?}");
     // The server closed TCP first; closing ours lets it record the end.
     drop(tcp);
-    assert_eq!(
-        ended(s, conn).await.event,
-        Event::Ended {
-            how: EndReason::CloseHandshake,
-            detail: None
-        }
-    );
+    assert_ended(s, conn, EndReason::CloseHandshake).await;
     let sent: Vec<Event> = events(s, conn)
         .into_iter()
         .filter(|e| {

@@ -174,13 +174,7 @@ async fn never_answer_writes_nothing_and_holds_until_the_client_goes() {
     let got = read_head(&mut tcp, Duration::from_millis(300)).await;
     assert!(got.is_empty(), "{got:?}");
     drop(tcp);
-    assert_eq!(
-        ended(&s, 1).await.event,
-        Event::Ended {
-            how: EndReason::PeerEof,
-            detail: None
-        }
-    );
+    assert_ended(&s, 1, EndReason::PeerEof).await;
 }
 
 #[tokio::test]

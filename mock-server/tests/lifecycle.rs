@@ -34,13 +34,7 @@ async fn shutdown_ends_live_and_held_connections_and_releases_the_ports() {
         .expect("shutdown completes in time");
 
     for conn in [1, 2] {
-        assert_eq!(
-            ended(&s, conn).await.event,
-            Event::Ended {
-                how: EndReason::Shutdown,
-                detail: None
-            }
-        );
+        assert_ended(&s, conn, EndReason::Shutdown).await;
     }
     // The client gets a close frame 1001 (going away), then the end, and
     // nothing listens any more.

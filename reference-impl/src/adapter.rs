@@ -13,7 +13,6 @@ use serde_json::{json, Map, Value};
 use tokio::sync::mpsc;
 
 use crate::context::{My, SocketTask};
-use crate::mutant::Mutant;
 use crate::options::{CloseSocketOptions, ConnectSocketOptions, SendSocketMessageOptions};
 use crate::seams::Behaviour;
 use crate::types::CallId;
@@ -28,46 +27,26 @@ pub struct AdapterChannels {
     pub messages: mpsc::UnboundedReceiver<AdapterMessage>,
 }
 
-/// Starts the reference adapter on the current tokio runtime.
+/// Starts the reference adapter on the current tokio runtime, running
+/// `behaviour` (`Behaviour::default()`: the reference itself).
 ///
-/// The adapter answers `hello` with the name `"reference-impl"`, the crate
-/// version and no unsupported config key, runs `call`s against a [`My`],
-/// writes each callback and listener event as the implementation takes it
-/// from its queue, runs `then` calls right after their call and `within`
-/// calls inside their callback (right after its event, before the next
-/// event is taken), and ends on `shutdown` or when `requests` is dropped,
-/// ending its sockets.
-///
-/// # Panics
-///
-/// When called outside a tokio runtime.
-pub fn spawn_in_process() -> AdapterChannels {
-    spawn_in_process_with(None)
-}
-
-/// As [`spawn_in_process`], running `mutant` (a deliberate bug, see
-/// [`Mutant`]) when it is `Some`: `hello` then answers with the name
-/// `reference-impl+mutant:<name>`, and a callback the mutant runs inside a
-/// call is written before the call's response with `sync: true`.
+/// The adapter answers `hello` with [`Behaviour::adapter_name`]
+/// (`reference-impl`, `reference-impl+mutant:<name>`,
+/// `reference-impl+variant:connect.outcome=settled`, …), the crate version,
+/// no unsupported config key and the API face of the behaviour's profile
+/// (`api`); a `hello` that names a profile (`profile`) serves that one
+/// instead. It runs `call`s against a [`My`], writes each callback and
+/// listener event as the implementation takes it from its queue, runs
+/// `then` calls right after their call and `within` calls inside their
+/// callback (right after its event, before the next event is taken), and
+/// ends on `shutdown` or when `requests` is dropped, ending its sockets. A
+/// callback a mutant runs inside a call is written before the call's
+/// response with `sync: true`.
 ///
 /// # Panics
 ///
 /// When called outside a tokio runtime.
-pub fn spawn_in_process_with(mutant: Option<Mutant>) -> AdapterChannels {
-    spawn_in_process_as(Behaviour::mutant(mutant))
-}
-
-/// As [`spawn_in_process`], running `behaviour`: its profile, its variants
-/// (other conforming options, see [`Variant`](crate::Variant)) and its
-/// mutant. `hello` answers with [`Behaviour::adapter_name`]
-/// (`reference-impl+variant:connect.outcome=settled`, …) and the API face
-/// of the profile (`api`); a `hello` that names a profile (`profile`)
-/// serves that one instead.
-///
-/// # Panics
-///
-/// When called outside a tokio runtime.
-pub fn spawn_in_process_as(behaviour: Behaviour) -> AdapterChannels {
+pub fn spawn_in_process(behaviour: Behaviour) -> AdapterChannels {
     spawn_instance(behaviour, 1, None)
 }
 
@@ -81,7 +60,7 @@ pub(crate) struct Hello {
     pub(crate) profile: Option<String>,
 }
 
-/// As [`spawn_in_process_as`], for one instance of an adapter that holds
+/// As [`spawn_in_process`], for one instance of an adapter that holds
 /// `instances` of them (its `hello` result says so): set up with `hello`
 /// already, as after that request but without answering it, when given.
 ///
@@ -215,15 +194,13 @@ impl Bridge {
                     (Some(_), None) => {
                         self.respond(Response::error(id, "reset with a config before hello"));
                     }
-                    (Some(config), Some(behaviour)) => {
-                        match My::with_behaviour(config, behaviour.clone()) {
-                            Ok(my) => {
-                                self.my = Some(my);
-                                self.respond(Response::ok(id, json!({})));
-                            }
-                            Err(e) => self.respond(Response::error(id, error_chain(&e))),
+                    (Some(config), Some(behaviour)) => match My::new(config, behaviour.clone()) {
+                        Ok(my) => {
+                            self.my = Some(my);
+                            self.respond(Response::ok(id, json!({})));
                         }
-                    }
+                        Err(e) => self.respond(Response::error(id, error_chain(&e))),
+                    },
                 }
             }
             Op::Shutdown => {
@@ -250,7 +227,7 @@ impl Bridge {
             Some(Ok(profile)) => self.behaviour.clone().with_profile(profile),
             Some(Err(e)) => return Err(e.to_string()),
         };
-        let my = My::with_behaviour(config, behaviour.clone()).map_err(|e| error_chain(&e))?;
+        let my = My::new(config, behaviour.clone()).map_err(|e| error_chain(&e))?;
         self.my = Some(my);
         self.served = Some(behaviour.clone());
         Ok(HelloResult {

@@ -57,10 +57,11 @@
 //! non-conforming variants, each one realistic bug planted at the one place
 //! where it would live (a wrong error code, callbacks in the wrong order or
 //! inside the call, no task limit, an expired certificate accepted, …), to
-//! show that the suite catches them. [`My::new`] and [`spawn_in_process`]
-//! always conform; a mutant runs only when asked for with
-//! [`My::with_mutant`], [`spawn_in_process_with`] or
-//! `reference-adapter --mutant NAME`.
+//! show that the suite catches them. Each entry point ([`My::new`],
+//! [`spawn_in_process`], [`serve_lines`], [`serve_stdio`]) takes one
+//! [`Behaviour`]; `Behaviour::default()` is the reference itself, and a
+//! mutant runs only when asked for (`Behaviour::mutant(Some(m))`,
+//! `reference-adapter --mutant NAME`).
 //!
 //! Layers (each module `use`s only modules of the layers below it, so the
 //! graph of `use crate::…` is acyclic):
@@ -100,16 +101,13 @@ mod types;
 mod validate;
 pub mod variant;
 
-pub use adapter::{spawn_in_process, spawn_in_process_as, spawn_in_process_with, AdapterChannels};
+pub use adapter::{spawn_in_process, AdapterChannels};
 pub use adapter_protocol::{CallbackKind, Config, Event, EventType, Face, Profile};
 pub use context::{My, SocketTask};
 pub use mutant::{Mutant, UnknownMutant};
 pub use options::{CloseSocketOptions, ConnectSocketOptions, SendSocketMessageOptions};
 pub use seams::Behaviour;
 pub use spec::ErrorCode;
-pub use stdio::{
-    serve_lines, serve_lines_as, serve_lines_with, serve_stdio, serve_stdio_as, serve_stdio_with,
-    DEFAULT_INSTANCES,
-};
+pub use stdio::{serve_lines, serve_stdio, DEFAULT_INSTANCES};
 pub use types::{CallId, Error, ListenerName, ReadyState};
 pub use variant::{Variant, VariantError, Variants};

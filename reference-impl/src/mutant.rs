@@ -46,8 +46,9 @@
 //! | `data-after-close-delivered` | `close.nothing-after` | data the server pushes right behind its close frame is delivered as `onMessage` |
 //! | `outcome-settled-for-tasks-only` | `options.consistent` | `connect.outcome` is `settled` for SocketTasks but `accepted` for the global socket |
 //!
-//! A mutant is selected with [`My::with_mutant`](crate::My::with_mutant),
-//! [`spawn_in_process_with`](crate::spawn_in_process_with), or the
+//! A mutant is selected with [`Behaviour::mutant`](crate::Behaviour::mutant)
+//! (for [`My::new`](crate::My::new) or
+//! [`spawn_in_process`](crate::spawn_in_process)), or the
 //! `reference-adapter` binary's `--mutant NAME` (`--list-mutants` lists
 //! them); the adapter then calls itself `reference-impl+mutant:NAME` in its
 //! `hello` answer, so reports show which one ran.

@@ -18,33 +18,20 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader
 use tokio::sync::mpsc;
 
 use crate::adapter::{spawn_instance, AdapterChannels, Hello};
-use crate::mutant::Mutant;
 use crate::seams::Behaviour;
 
-/// How many instances [`serve_stdio`] and [`serve_stdio_as`] hold: as many
-/// scenarios as a runner runs at once over one process.
+/// How many instances a process serving the reference over stdio holds
+/// by default (`reference-adapter`, `serve-reference`): as many scenarios
+/// as a runner runs at once over one process.
 pub const DEFAULT_INSTANCES: u32 = 64;
 
 /// Serves the protocol on this process's stdin and stdout until `shutdown`
-/// or the end of stdin, holding [`DEFAULT_INSTANCES`] instances. Logs go
-/// to stderr.
+/// or the end of stdin, as [`serve_lines`] does. Logs go to stderr.
 ///
 /// Tokio's stdin may still be blocked in a read when this returns, so a
 /// binary should exit right after it rather than wait for the runtime.
-pub async fn serve_stdio(mutant: Option<Mutant>) -> std::io::Result<()> {
-    serve_stdio_as(Behaviour::mutant(mutant)).await
-}
-
-/// As [`serve_stdio`], running `behaviour` (variants and a mutant).
-pub async fn serve_stdio_as(behaviour: Behaviour) -> std::io::Result<()> {
-    serve_stdio_with(behaviour, DEFAULT_INSTANCES).await
-}
-
-/// As [`serve_stdio_as`], holding `instances` instances of the
-/// implementation, each running `behaviour` (1, or 0 taken as 1: no
-/// `instances` in the `hello` result, as before instances existed).
-pub async fn serve_stdio_with(behaviour: Behaviour, instances: u32) -> std::io::Result<()> {
-    serve_lines_with(
+pub async fn serve_stdio(behaviour: Behaviour, instances: u32) -> std::io::Result<()> {
+    serve_lines(
         tokio::io::stdin(),
         tokio::io::stdout(),
         behaviour,
@@ -54,32 +41,15 @@ pub async fn serve_stdio_with(behaviour: Behaviour, instances: u32) -> std::io::
 }
 
 /// Serves the protocol over any pair of byte streams: one request a line
-/// read from `input`, one message a line written to `output`. Holds one
-/// instance of the implementation.
+/// read from `input`, one message a line written to `output`, holding
+/// `instances` instances of the implementation (0 is taken as 1: no
+/// `instances` in the `hello` result, as before instances existed), each
+/// running `behaviour` (`Behaviour::default()`: the reference itself).
 ///
 /// A line that is not a request gets an error response (a `log` event when
 /// no id can be read from it) and the adapter goes on. Returns when the
 /// adapter has ended (after `shutdown`, or once `input` is exhausted), or
 /// with the error that made `output` unwritable.
-pub async fn serve_lines<R, W>(input: R, output: W, mutant: Option<Mutant>) -> std::io::Result<()>
-where
-    R: AsyncRead + Unpin + Send + 'static,
-    W: AsyncWrite + Unpin,
-{
-    serve_lines_as(input, output, Behaviour::mutant(mutant)).await
-}
-
-/// As [`serve_lines`], running `behaviour` (variants and a mutant).
-pub async fn serve_lines_as<R, W>(input: R, output: W, behaviour: Behaviour) -> std::io::Result<()>
-where
-    R: AsyncRead + Unpin + Send + 'static,
-    W: AsyncWrite + Unpin,
-{
-    serve_lines_with(input, output, behaviour, 1).await
-}
-
-/// As [`serve_lines_as`], holding `instances` instances of the
-/// implementation (0 is taken as 1), each running `behaviour`.
 ///
 /// A request goes to the instance its `instance` names (absent: 0), and
 /// every message of instance k carries `instance: k` (none for 0). `hello`
@@ -88,7 +58,7 @@ where
 /// next names it. `shutdown` on any instance ends them all. A request that
 /// names an instance the adapter does not hold gets an error response
 /// (with its id and that `instance`, when they can be read).
-pub async fn serve_lines_with<R, W>(
+pub async fn serve_lines<R, W>(
     input: R,
     mut output: W,
     behaviour: Behaviour,
@@ -312,7 +282,7 @@ mod tests {
     async fn answers_hello_and_a_bad_line_then_ends_on_shutdown() {
         let (mut to_adapter, input) = tokio::io::duplex(4096);
         let (output, mut from_adapter) = tokio::io::duplex(4096);
-        let served = tokio::spawn(serve_lines(input, output, None));
+        let served = tokio::spawn(serve_lines(input, output, Behaviour::default(), 1));
         to_adapter
             .write_all(
                 b"{\"id\":1,\"op\":\"hello\",\"protocol\":1,\"config\":{}}\n\

@@ -5,7 +5,7 @@ mod support;
 use std::process::Stdio;
 
 use adapter_protocol::{AdapterMessage, Request, Response};
-use reference_impl::{spawn_in_process, AdapterChannels, ErrorCode};
+use reference_impl::{spawn_in_process, AdapterChannels, Behaviour, ErrorCode};
 use serde_json::{json, Value};
 use support::*;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -60,7 +60,7 @@ fn ev(target: &str, listener: &str, kind: &str, res: Value) -> Value {
 #[tokio::test]
 async fn the_bridge_runs_within_calls_inside_the_callback_and_then_calls_after_the_response() {
     let server = mock().await;
-    let mut adapter = Adapter(spawn_in_process());
+    let mut adapter = Adapter(spawn_in_process(Behaviour::default()));
     adapter.hello().await;
     adapter.send(json!({
         "id": 2, "op": "call", "target": "my", "method": "connectSocket",
@@ -109,7 +109,7 @@ async fn the_bridge_runs_within_calls_inside_the_callback_and_then_calls_after_t
 // rule: close.not-open
 #[tokio::test]
 async fn within_fail_and_complete_run_each_time_with_the_returned_task() {
-    let mut adapter = Adapter(spawn_in_process());
+    let mut adapter = Adapter(spawn_in_process(Behaviour::default()));
     adapter.hello().await;
     adapter.send(json!({
         "id": 2, "op": "call", "target": "my", "method": "connectSocket",
@@ -154,7 +154,7 @@ async fn within_fail_and_complete_run_each_time_with_the_returned_task() {
 // rule: connect.url.empty
 #[tokio::test]
 async fn protocol_problems_are_error_responses_and_api_failures_go_through_fail() {
-    let mut adapter = Adapter(spawn_in_process());
+    let mut adapter = Adapter(spawn_in_process(Behaviour::default()));
     adapter.hello().await;
     adapter.send(json!({"id": 2, "op": "call", "target": "my", "method": "connect"}));
     adapter.send(json!({"id": 3, "op": "call", "target": "t9", "method": "send"}));
@@ -186,7 +186,7 @@ async fn protocol_problems_are_error_responses_and_api_failures_go_through_fail(
 #[tokio::test]
 async fn the_bridge_writes_every_listener_of_one_event_before_the_next_request() {
     let server = mock().await;
-    let mut adapter = Adapter(spawn_in_process());
+    let mut adapter = Adapter(spawn_in_process(Behaviour::default()));
     adapter.hello().await;
     for (id, name) in [(2, "A"), (3, "B")] {
         adapter.send(json!({"id": id, "op": "call", "target": "my", "method": "onSocketOpen", "listener": name}));
@@ -215,7 +215,7 @@ async fn the_bridge_writes_every_listener_of_one_event_before_the_next_request()
 #[tokio::test]
 async fn reset_drops_tasks_and_restarts_handles() {
     let server = mock().await;
-    let mut adapter = Adapter(spawn_in_process());
+    let mut adapter = Adapter(spawn_in_process(Behaviour::default()));
     adapter.hello().await;
     let connect = |id: u64| {
         json!({"id": id, "op": "call", "target": "my", "method": "connectSocket",
@@ -337,7 +337,7 @@ async fn read_json(lines: &mut tokio::io::Lines<BufReader<tokio::process::ChildS
 
 #[tokio::test]
 async fn hello_refuses_another_protocol_version_and_a_bad_ca_bundle() {
-    let mut adapter = Adapter(spawn_in_process());
+    let mut adapter = Adapter(spawn_in_process(Behaviour::default()));
     adapter.send(json!({"id": 1, "op": "call", "target": "my", "method": "offSocketOpen"}));
     adapter.send(json!({"id": 2, "op": "hello", "protocol": 2, "config": {}}));
     adapter.send(json!({"id": 3, "op": "hello", "protocol": 1,
@@ -366,7 +366,7 @@ fn responses_serialise_as_the_protocol_says() {
 #[tokio::test]
 async fn calls_inside_a_listener_take_effect_from_the_next_event() {
     let server = mock().await;
-    let mut adapter = Adapter(spawn_in_process());
+    let mut adapter = Adapter(spawn_in_process(Behaviour::default()));
     adapter.hello().await;
     adapter.send(json!({
         "id": 2, "op": "call", "target": "my", "method": "onSocketOpen", "listener": "O1",

@@ -2,7 +2,7 @@
 
 mod support;
 
-use reference_impl::{Config, ConnectSocketOptions, ErrorCode, My, ReadyState};
+use reference_impl::{Config, ConnectSocketOptions, ErrorCode, ReadyState};
 use serde_json::{json, Value};
 use support::*;
 
@@ -68,11 +68,10 @@ async fn the_scheme_is_matched_without_regard_to_case() {
 #[tokio::test]
 async fn ws_under_the_wss_only_policy_fails_with_8_before_any_traffic() {
     let server = mock().await;
-    let my = My::new(Config {
+    let my = my_with(Config {
         wss_only: true,
         ..config()
-    })
-    .unwrap();
+    });
     listen_on_my(&my);
     my.connect_socket(1, connect_options(&server.url("echo")));
     expect(&my, failed(1, ErrorCode::InvalidHandshake)).await;
@@ -86,11 +85,10 @@ async fn ws_under_the_wss_only_policy_fails_with_8_before_any_traffic() {
 // rule: connect.wss-only
 #[tokio::test]
 async fn the_checks_run_in_the_order_of_the_table() {
-    let my = My::new(Config {
+    let my = my_with(Config {
         wss_only: true,
         ..config()
-    })
-    .unwrap();
+    });
     // A URL without a host under wssOnly: 4 comes first.
     my.connect_socket(1, with_url(json!("ws://")));
     // http under wssOnly: 5 comes before 8.

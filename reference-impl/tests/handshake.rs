@@ -3,7 +3,7 @@
 
 mod support;
 
-use reference_impl::{Config, ConnectSocketOptions, ErrorCode, My, ReadyState};
+use reference_impl::{Behaviour, Config, ConnectSocketOptions, ErrorCode, My, ReadyState};
 use serde_json::json;
 use support::*;
 
@@ -130,11 +130,10 @@ async fn the_test_servers_valid_raw_response_opens() {
 #[tokio::test]
 async fn a_server_that_never_answers_the_upgrade_fails_with_6_after_the_deadline() {
     let server = mock().await;
-    let my = My::new(Config {
+    let my = my_with(Config {
         connect_timeout_ms: 200,
         ..config()
-    })
-    .unwrap();
+    });
     listen_on_my(&my);
     let started = std::time::Instant::now();
     my.connect_socket(1, connect_options(&server.url("fault/never-answer")));
@@ -266,10 +265,13 @@ async fn without_the_ca_in_the_config_a_valid_test_certificate_fails_with_7() {
 
 #[tokio::test]
 async fn a_config_with_an_invalid_ca_bundle_is_refused() {
-    let result = My::new(Config {
-        ca_certificates_pem:
-            "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n".into(),
-        ..config()
-    });
+    let result = My::new(
+        Config {
+            ca_certificates_pem:
+                "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n".into(),
+            ..config()
+        },
+        Behaviour::default(),
+    );
     assert!(result.is_err());
 }

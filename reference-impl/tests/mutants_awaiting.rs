@@ -5,28 +5,16 @@
 mod support;
 
 use reference_impl::{
-    CloseSocketOptions, Config, ConnectSocketOptions, ErrorCode, Event, Mutant, My,
+    Behaviour, CloseSocketOptions, Config, ConnectSocketOptions, ErrorCode, Mutant, My,
     SendSocketMessageOptions,
 };
 use support::*;
+use testkit::then;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 
 fn mutant(mutant: Mutant) -> My {
-    My::with_mutant(config(), Some(mutant)).expect("the test config is valid")
-}
-
-async fn quiet_events(my: &My) -> Vec<Event> {
-    let mut events = Vec::new();
-    while let Ok(event) = tokio::time::timeout(QUIET * 2, my.next_event()).await {
-        events.push(event);
-    }
-    events
-}
-
-fn then(mut first: Vec<Event>, more: impl IntoIterator<Item = Event>) -> Vec<Event> {
-    first.extend(more);
-    first
+    My::new(config(), Behaviour::mutant(Some(mutant))).expect("the test config is valid")
 }
 
 fn task_options(url: &str) -> Option<ConnectSocketOptions> {
@@ -184,7 +172,7 @@ async fn allowed_hosts_ignored_connects_to_an_unlisted_host() {
             then(ok(1), [opened("my", "O")]),
         ),
     ] {
-        let my = My::with_mutant(listed.clone(), m).unwrap();
+        let my = My::new(listed.clone(), Behaviour::mutant(m)).unwrap();
         listen_on_my(&my);
         my.connect_socket(1, connect_options(&server.url("echo")));
         assert_eq!(quiet_events(&my).await, want);

@@ -7,16 +7,16 @@ mod support;
 use std::time::Duration;
 
 use reference_impl::{
-    spawn_in_process, spawn_in_process_as, Behaviour, CallbackKind, CloseSocketOptions, Config,
-    ConnectSocketOptions, ErrorCode, Event, EventType, My, Profile, SendSocketMessageOptions,
-    SocketTask, Variant, Variants,
+    spawn_in_process, Behaviour, CallbackKind, CloseSocketOptions, Config, ConnectSocketOptions,
+    ErrorCode, Event, EventType, My, Profile, SendSocketMessageOptions, SocketTask, Variant,
+    Variants,
 };
 use serde_json::{json, Value};
 use support::*;
 
 fn serving(profile: Profile, config: Config) -> My {
     let behaviour = Behaviour::reference().with_profile(profile);
-    let my = My::with_behaviour(config, behaviour.clone()).expect("the test config is valid");
+    let my = My::new(config, behaviour.clone()).expect("the test config is valid");
     assert_eq!(my.behaviour(), behaviour);
     my
 }
@@ -73,10 +73,7 @@ async fn current_refuses_ws_under_wss_only_with_20() {
         ..config()
     };
     for (my, code) in [
-        (
-            My::new(wss_only.clone()).unwrap(),
-            ErrorCode::InvalidHandshake,
-        ),
+        (my_with(wss_only.clone()), ErrorCode::InvalidHandshake),
         (
             serving(Profile::ALIPAY_CURRENT, wss_only),
             ErrorCode::WssRequired,
@@ -94,7 +91,7 @@ async fn current_honours_protocols_where_the_default_may_ignore_them() {
     let server = mock().await;
     let ignored = Variants::new([Variant::ConnectProtocolsIgnored]).unwrap();
     let options = args(json!({"url": server.url("echo"), "protocols": ["chat"]}));
-    let default = My::with_behaviour(
+    let default = My::new(
         config(),
         Behaviour::reference().with_variants(ignored.clone()),
     )
@@ -102,7 +99,7 @@ async fn current_honours_protocols_where_the_default_may_ignore_them() {
     default.connect_socket(1, options.clone());
     assert!(server.request(1).await.protocols.is_empty());
     drop(default);
-    let current = My::with_behaviour(
+    let current = My::new(
         config(),
         Behaviour::reference()
             .with_variants(ignored)
@@ -413,7 +410,7 @@ impl Bridge {
 #[tokio::test]
 async fn hello_profile_selects_the_profile_and_the_wx_face() {
     let server = mock().await;
-    let mut bridge = Bridge(spawn_in_process());
+    let mut bridge = Bridge(spawn_in_process(Behaviour::default()));
     bridge.send(json!({"id": 1, "op": "hello", "protocol": 1, "config": {}, "profile": "wechat"}));
     let hello = bridge.next().await;
     assert_eq!(hello["result"]["name"], "reference-impl+profile:wechat");
@@ -451,7 +448,7 @@ async fn hello_profile_selects_the_profile_and_the_wx_face() {
 
 #[tokio::test]
 async fn hello_names_the_profile_and_refuses_an_unknown_one() {
-    let mut bridge = Bridge(spawn_in_process_as(
+    let mut bridge = Bridge(spawn_in_process(
         Behaviour::reference().with_profile(Profile::ALIPAY_CURRENT),
     ));
     bridge.send(json!({"id": 1, "op": "hello", "protocol": 1, "config": {}}));

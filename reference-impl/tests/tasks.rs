@@ -3,7 +3,7 @@
 mod support;
 
 use reference_impl::{
-    CloseSocketOptions, Config, ConnectSocketOptions, ErrorCode, My, ReadyState,
+    CloseSocketOptions, Config, ConnectSocketOptions, ErrorCode, ReadyState,
     SendSocketMessageOptions,
 };
 use serde_json::json;
@@ -238,11 +238,10 @@ async fn a_sixth_socket_fails_with_1_and_a_closed_task_frees_its_place() {
 #[tokio::test]
 async fn the_global_socket_counts_against_max_tasks() {
     let server = mock().await;
-    let my = My::new(Config {
+    let my = my_with(Config {
         max_tasks: 2,
         ..config()
-    })
-    .unwrap();
+    });
     listen_on_my(&my);
     my.connect_socket(1, connect_options(&server.url("echo")));
     my.connect_socket(2, multiple(&server.url("echo")));
@@ -259,11 +258,10 @@ async fn the_global_socket_counts_against_max_tasks() {
 #[tokio::test]
 async fn a_failed_handshake_frees_its_place() {
     let server = mock().await;
-    let my = My::new(Config {
+    let my = my_with(Config {
         max_tasks: 1,
         ..config()
-    })
-    .unwrap();
+    });
     listen_on_my(&my);
     my.connect_socket(1, connect_options(&server.refused_url()));
     let mut want = ok(1);

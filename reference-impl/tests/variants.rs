@@ -10,11 +10,12 @@ use reference_impl::{
 };
 use serde_json::json;
 use support::*;
+use testkit::then;
 
 /// A context running `variant` with `config`.
 fn with_config(variant: Variant, config: Config) -> My {
     let behaviour = Behaviour::reference().with_variants(Variants::new([variant]).unwrap());
-    let my = My::with_behaviour(config, behaviour.clone()).expect("the test config is valid");
+    let my = My::new(config, behaviour.clone()).expect("the test config is valid");
     assert_eq!(my.behaviour(), behaviour);
     my
 }
@@ -28,19 +29,6 @@ async fn connect_events(my: &My, options: ConnectSocketOptions) -> Vec<Event> {
     listen_on_my(my);
     my.connect_socket(1, Some(options));
     quiet_events(my).await
-}
-
-async fn quiet_events(my: &My) -> Vec<Event> {
-    let mut events = Vec::new();
-    while let Ok(event) = tokio::time::timeout(QUIET * 2, my.next_event()).await {
-        events.push(event);
-    }
-    events
-}
-
-fn then(mut first: Vec<Event>, more: impl IntoIterator<Item = Event>) -> Vec<Event> {
-    first.extend(more);
-    first
 }
 
 fn url(text: &str) -> ConnectSocketOptions {
@@ -208,7 +196,7 @@ async fn limit_variants_change_the_code_or_leave_the_global_socket_out() {
     assert_eq!(events, then(ok(1), failed(2, ErrorCode::AlreadyConnected)));
     // connect.multiple.limit.global=separate: a task beside the global socket.
     for (my, second) in [
-        (My::new(one.clone()).unwrap(), failed(2, ErrorCode::Unknown)),
+        (my_with(one.clone()), failed(2, ErrorCode::Unknown)),
         (
             with_config(Variant::ConnectMultipleLimitGlobalSeparate, one.clone()),
             ok(2),
@@ -413,7 +401,7 @@ async fn a_host_off_the_allowed_list_never_reaches_the_network() {
     };
     let options = url(&server.url("echo"));
     // fail-1, the reference's option.
-    let reference = My::new(listed(&["allowed.test"])).unwrap();
+    let reference = my_with(listed(&["allowed.test"]));
     assert_eq!(
         connect_events(&reference, options.clone()).await,
         failed(1, ErrorCode::Unknown)
@@ -433,7 +421,7 @@ async fn a_host_off_the_allowed_list_never_reaches_the_network() {
     assert_eq!(ErrorCode::DomainNotAllowed.code(), 65);
     assert_eq!(server.requests_so_far(), 0);
     // A listed host connects.
-    let allowed = My::new(listed(&["127.0.0.1"])).unwrap();
+    let allowed = my_with(listed(&["127.0.0.1"]));
     let events = connect_events(&allowed, options).await;
     assert_eq!(events, then(ok(1), [opened("my", "O")]));
 }

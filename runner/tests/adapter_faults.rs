@@ -63,25 +63,6 @@ fn script() -> PathBuf {
         .clone()
 }
 
-/// Processes whose command line holds `marker`.
-fn processes_with(marker: &str) -> Vec<u32> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|n| n.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
-        if String::from_utf8_lossy(&cmdline).contains(marker) {
-            found.push(pid);
-        }
-    }
-    found
-}
-
 async fn run_broken(fault: &str, filter: &[&str]) -> (RunReport, String) {
     let marker = format!("broken-{fault}-{}", std::process::id());
     let command = format!("python3 {} {fault} {marker}", script().display());
@@ -120,7 +101,7 @@ async fn check_fault(fault: &str, reason: &str) -> RunReport {
             s.id
         );
     }
-    let left = processes_with(&marker);
+    let left = testkit::processes_with(&marker);
     assert!(left.is_empty(), "processes outlived run_suite: {left:?}");
     result
 }
@@ -176,7 +157,7 @@ async fn a_scenario_needing_an_unsupported_config_key_is_not_applicable() {
         "{:?}",
         result.scenarios[0].message
     );
-    assert!(processes_with(&marker).is_empty());
+    assert!(testkit::processes_with(&marker).is_empty());
 }
 
 #[tokio::test]

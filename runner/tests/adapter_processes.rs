@@ -6,7 +6,6 @@
 //! --instances N` behind a shell that writes its pid to a file.
 
 use std::path::Path;
-use std::time::Duration;
 
 use runner::{run_suite, AdapterSpec, RunReport, Status, SuiteOptions};
 
@@ -69,32 +68,9 @@ fn ended_pids(file: &Path) -> Vec<u32> {
         .map(|l| l.trim().parse().unwrap())
         .collect();
     for &pid in &pids {
-        assert_gone(pid);
+        testkit::assert_gone_blocking(pid);
     }
     pids
-}
-
-/// Whether `pid` is a live process (not gone, not a zombie).
-fn alive(pid: u32) -> bool {
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Ok(stat) => stat
-            .rsplit_once(')')
-            .is_some_and(|(_, rest)| !rest.trim_start().starts_with(['Z', 'X'])),
-        Err(_) => false,
-    }
-}
-
-/// Waits (bounded) until `pid` is no longer a live process (a killed
-/// process is reaped asynchronously).
-fn assert_gone(pid: u32) {
-    let deadline = std::time::Instant::now() + Duration::from_secs(5);
-    while alive(pid) {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "adapter process {pid} outlived the run"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
 }
 
 #[test]

@@ -11,15 +11,13 @@ use quick_xml::events::Event;
 
 /// Runs the command line in `cwd`: exit status, stdout and stderr together.
 fn cli_in(cwd: &Path, args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_connectsocket-conformance"))
-        .args(args)
-        .current_dir(cwd)
-        // Plain lines, never a progress bar.
-        .env("CI", "true")
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&[out.stdout, out.stderr].concat()).into_owned();
-    (out.status.code().unwrap_or(-1), text)
+    testkit::output(
+        Command::new(env!("CARGO_BIN_EXE_connectsocket-conformance"))
+            .args(args)
+            .current_dir(cwd)
+            // Plain lines, never a progress bar.
+            .env("CI", "true"),
+    )
 }
 
 fn cli(args: &[&str]) -> (i32, String) {

@@ -12,14 +12,13 @@ use std::time::{Duration, Instant};
 
 /// Runs the command line in `cwd`: exit status, stdout and stderr together.
 fn cli_in(cwd: &Path, args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_connectsocket-conformance"))
-        .args(args)
-        .current_dir(cwd)
-        .env("CI", "true")
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&[out.stdout, out.stderr].concat()).into_owned();
-    (out.status.code().unwrap_or(-1), text)
+    testkit::output(
+        Command::new(env!("CARGO_BIN_EXE_connectsocket-conformance"))
+            .args(args)
+            .current_dir(cwd)
+            // Plain lines, never a progress bar.
+            .env("CI", "true"),
+    )
 }
 
 /// Whether a run started: the summary is printed only after scenarios ran.
@@ -124,29 +123,6 @@ for line in sys.stdin:
         while True:
             time.sleep(60)
 "#;
-
-/// Processes (not zombies) whose command line holds `marker`.
-fn processes_with(marker: &str) -> Vec<u32> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|n| n.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
-        let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
-        let zombie = stat
-            .rsplit_once(')')
-            .is_some_and(|(_, rest)| rest.trim_start().starts_with(['Z', 'X']));
-        if !zombie && String::from_utf8_lossy(&cmdline).contains(marker) {
-            found.push(pid);
-        }
-    }
-    found
-}
 
 /// Waits (bounded) until `ready` holds, checking every few milliseconds:
 /// the thing waited for is another process's doing.
@@ -280,14 +256,17 @@ fn ctrl_c_ends_every_adapter_and_writes_the_reports_marked_interrupted() {
     let dir = tempfile::tempdir().unwrap();
     let marker = marker("sigint");
     let running = run_with_a_hanging_adapter(dir.path(), &marker);
-    assert!(!processes_with(&marker).is_empty(), "the grandchild runs");
+    assert!(
+        !testkit::processes_with(&marker).is_empty(),
+        "the grandchild runs"
+    );
     running.signal("INT");
     let (code, text) = running.finish();
     assert_eq!(code, 130, "{text}");
     assert!(text.contains("result: interrupted"), "{text}");
     assert_reports_marked_interrupted(dir.path(), &text);
     wait_until("no process of the run left", || {
-        processes_with(&marker).is_empty()
+        testkit::processes_with(&marker).is_empty()
     });
 }
 
@@ -301,7 +280,7 @@ fn sigterm_is_an_interruption_too() {
     assert_eq!(code, 143, "{text}");
     assert_reports_marked_interrupted(dir.path(), &text);
     wait_until("no process of the run left", || {
-        processes_with(&marker).is_empty()
+        testkit::processes_with(&marker).is_empty()
     });
 }
 
@@ -315,7 +294,7 @@ fn a_second_ctrl_c_exits_at_once_and_still_leaves_no_process() {
     let (code, text) = running.finish();
     assert_eq!(code, 130, "{text}");
     wait_until("no process of the run left", || {
-        processes_with(&marker).is_empty()
+        testkit::processes_with(&marker).is_empty()
     });
 }
 

@@ -9,8 +9,6 @@ use std::time::Duration;
 
 use runner::{run_suite, AdapterSpec, RunReport, Status, SuiteOptions};
 
-mod common;
-
 /// A fresh, empty folder under the system's temp dir for one test.
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("node-shared-{name}-{}", std::process::id()));
@@ -23,17 +21,17 @@ fn temp_dir(name: &str) -> PathBuf {
 /// to `starts` (`exec` keeps the pid: the wrapper becomes node); `preload`
 /// is a script `node -r` loads first.
 fn counted_command(starts: &Path, preload: Option<&Path>) -> String {
-    let script = adapter_host::ensure_node_adapter(&common::repo_root())
+    let script = adapter_host::ensure_node_adapter(&testkit::repo_root())
         .unwrap_or_else(|e| panic!("the node adapter cannot run: {e}"));
     let preload = preload.map_or(String::new(), |p| {
-        format!("-r {} ", common::quote(&p.to_string_lossy()))
+        format!("-r {} ", testkit::quote(&p.to_string_lossy()))
     });
     let inner = format!(
         "echo $$ >> {}; exec node {preload}{}",
-        common::quote(&starts.to_string_lossy()),
-        common::quote(&script.to_string_lossy())
+        testkit::quote(&starts.to_string_lossy()),
+        testkit::quote(&script.to_string_lossy())
     );
-    format!("sh -c {}", common::quote(&inner))
+    format!("sh -c {}", testkit::quote(&inner))
 }
 
 /// The pids the wrapper wrote, one per start.
@@ -43,10 +41,6 @@ fn starts(path: &Path) -> Vec<u32> {
         .lines()
         .map(|l| l.trim().parse().expect("a pid"))
         .collect()
-}
-
-fn alive(pid: u32) -> bool {
-    Path::new(&format!("/proc/{pid}")).exists()
 }
 
 fn summary(result: &RunReport) -> String {
@@ -87,7 +81,10 @@ async fn the_full_suite_runs_in_one_node_process_without_a_failure() {
         1,
         "one node process served the run (the first hello included): {started:?}"
     );
-    assert!(!alive(started[0]), "the process ended with the run");
+    assert!(
+        !testkit::alive(started[0]),
+        "the process ended with the run"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -156,7 +153,7 @@ async fn a_crash_fails_the_scenarios_in_the_process_with_its_stderr_and_the_run_
         "the run went on in a second process: {started:?}"
     );
     for pid in started {
-        assert!(!alive(pid), "process {pid} outlived the run");
+        assert!(!testkit::alive(pid), "process {pid} outlived the run");
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

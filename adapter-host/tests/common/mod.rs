@@ -48,27 +48,6 @@ pub fn call(id: u64) -> Request {
     }
 }
 
-/// Whether `pid` is a live process (not gone, not a zombie).
-pub fn alive(pid: u32) -> bool {
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        // The state follows the command name in parentheses.
-        Ok(stat) => stat
-            .rsplit_once(')')
-            .is_some_and(|(_, rest)| !rest.trim_start().starts_with(['Z', 'X'])),
-        Err(_) => false,
-    }
-}
-
-/// Waits (bounded) until `pid` is no longer a live process: killed
-/// processes are reaped asynchronously, by tokio or by init.
-pub async fn assert_gone(pid: u32) {
-    let deadline = Instant::now() + GONE_BUDGET;
-    while alive(pid) {
-        assert!(Instant::now() < deadline, "process {pid} is still alive");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-}
-
 /// Waits (bounded) until the adapter's stderr holds `prefix` followed by a
 /// number, and returns the number (a pid the fake adapter reports).
 pub async fn wait_for_stderr(adapter: &ProcessAdapter, prefix: &str) -> u32 {

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use mock_server::{Event, MockServer, Options, RecordedEvent, Session};
+use mock_server::{EndReason, Event, MockServer, Options, RecordedEvent, Session};
 use rustls_pki_types::{pem::PemObject, CertificateDer, ServerName};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -108,6 +108,16 @@ pub async fn wait(session: &Session, conn: u32, f: impl Fn(&Event) -> bool) -> R
 /// Waits for a connection's `ended` event.
 pub async fn ended(session: &Session, conn: u32) -> RecordedEvent {
     wait(session, conn, |e| matches!(e, Event::Ended { .. })).await
+}
+
+/// Waits for connection `conn`'s end and checks it ended `how`, with no
+/// detail.
+pub async fn assert_ended(session: &Session, conn: u32, how: EndReason) {
+    assert_eq!(
+        ended(session, conn).await.event,
+        Event::Ended { how, detail: None },
+        "connection {conn}"
+    );
 }
 
 /// The events of one connection, without their sequence numbers.

@@ -1,6 +1,6 @@
 //! The reference implementation served over the adapter protocol: JSON Lines
 //! on stdin (requests) and stdout (responses and events), logs on stderr.
-//! Glue over [`reference_impl::serve_stdio_as`].
+//! Glue over [`reference_impl::serve_stdio`].
 //!
 //! `--mutant NAME` runs a deliberately non-conforming variant (see
 //! [`reference_impl::Mutant`]); `--list-mutants` prints every name, the
@@ -18,7 +18,7 @@
 //! `hello` result, as before instances existed.
 
 use reference_impl::{
-    serve_stdio_with, Behaviour, Mutant, Profile, Variant, Variants, DEFAULT_INSTANCES,
+    serve_stdio, Behaviour, Mutant, Profile, Variant, Variants, DEFAULT_INSTANCES,
 };
 
 const USAGE: &str = "usage: reference-adapter [--profile NAME] [--mutant NAME] \
@@ -145,7 +145,7 @@ async fn main() {
     if !behaviour.variants.is_empty() {
         eprintln!("reference-adapter: running variants {}", behaviour.variants);
     }
-    if let Err(e) = serve_stdio_with(behaviour, instances).await {
+    if let Err(e) = serve_stdio(behaviour, instances).await {
         eprintln!("reference-adapter: stdout is closed: {e}");
         std::process::exit(1);
     }

@@ -10,7 +10,7 @@ use std::time::Duration;
 pub use mock_server::{EndReason, Event as Recorded, MessageKind};
 use mock_server::{MockServer, Options, Session};
 use reference_impl::{
-    CallId, CallbackKind, Config, ConnectSocketOptions, ErrorCode, Event, EventType, My,
+    Behaviour, CallId, CallbackKind, Config, ConnectSocketOptions, ErrorCode, Event, EventType, My,
 };
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use serde_json::{json, Value};
@@ -37,9 +37,15 @@ pub fn config() -> Config {
 }
 
 pub fn my() -> My {
-    My::new(config()).expect("the test config is valid")
+    my_with(config())
 }
 
+/// A conforming context with `config`.
+pub fn my_with(config: Config) -> My {
+    My::new(config, Behaviour::default()).expect("the test config is valid")
+}
+
+/// The options of a connect to `url`.
 pub fn connect_options(url: &str) -> Option<ConnectSocketOptions> {
     Some(ConnectSocketOptions::url(url))
 }
@@ -57,6 +63,11 @@ pub async fn expect(my: &My, expected: Vec<Event>) {
         let got = next(my).await;
         assert_eq!(got, want, "event #{i}");
     }
+}
+
+/// Every event until nothing happens for twice [`QUIET`].
+pub async fn quiet_events(my: &My) -> Vec<Event> {
+    testkit::until_quiet(QUIET * 2, || my.next_event()).await
 }
 
 /// Nothing happens for [`QUIET`].
@@ -244,10 +255,13 @@ impl Mock {
 
     /// A context that trusts the mock server's test CA.
     pub fn my_trusting_its_ca(&self) -> My {
-        My::new(Config {
-            ca_certificates_pem: self.server.ca_pem().to_owned(),
-            ..config()
-        })
+        My::new(
+            Config {
+                ca_certificates_pem: self.server.ca_pem().to_owned(),
+                ..config()
+            },
+            Behaviour::default(),
+        )
         .expect("the CA parses")
     }
 

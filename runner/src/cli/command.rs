@@ -47,7 +47,7 @@ fn command_main(command: Command) -> Result<ExitCode, CliError> {
                 .transpose()
                 .map_err(CliError::failed)?;
             let behaviour = reference_impl::Behaviour::mutant(mutant);
-            let served = runtime.block_on(reference_impl::serve_stdio_with(behaviour, instances));
+            let served = runtime.block_on(reference_impl::serve_stdio(behaviour, instances));
             // Stdin may still be blocked in a read: exit rather than wait
             // for the runtime.
             std::process::exit(if served.is_ok() { 0 } else { 1 });

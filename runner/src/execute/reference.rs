@@ -8,7 +8,7 @@ use mock_server::{
     Action, DropMode, EndReason, Event, MessageKind, MockServer, Payload, RecordedEvent, Session,
     Target,
 };
-use reference_impl::{spawn_in_process_as, AdapterChannels};
+use reference_impl::{spawn_in_process, AdapterChannels};
 pub use reference_impl::{Behaviour, Mutant, Variant, Variants};
 use tokio::time::Instant;
 
@@ -39,7 +39,7 @@ impl InProcessAdapter {
     /// (other conforming options) and a mutant.
     pub fn spawn_as(behaviour: Behaviour) -> Self {
         InProcessAdapter {
-            channels: spawn_in_process_as(behaviour),
+            channels: spawn_in_process(behaviour),
         }
     }
 }

@@ -30,7 +30,7 @@ use crate::scenario::profile::Profile;
 #[non_exhaustive]
 pub enum GoldenError {
     /// There is no snapshot (a new scenario: accept one with insta).
-    #[error("{path}: no golden snapshot; write one with `INSTA_UPDATE=always cargo test -p runner --test conformance -- --exact {trial}` and review it")]
+    #[error("{path}: no golden snapshot; write one with `INSTA_UPDATE=always cargo test -p runner --test conformance -- --exact reference@alipay-2022-09::{trial}` and review it")]
     Missing {
         /// Where it should be.
         path: PathBuf,

@@ -1,525 +1,48 @@
-//! One connection, from TCP accept to its end: TLS, the hand-written
-//! handshake, then the behaviour its path chose.
+//! An open WebSocket connection running the behaviour its path chose,
+//! answering actions, until its end.
 
-use std::io;
-use std::net::SocketAddr;
-use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::task::{Context, Poll};
-use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
-use tokio::net::TcpStream;
+use tokio::io::AsyncWriteExt;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::Instant;
-use tokio_rustls::TlsAcceptor;
 use tokio_tungstenite::tungstenite::error::CapacityError;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
 use tokio_tungstenite::tungstenite::protocol::frame::Frame;
-use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role};
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message, Utf8Bytes};
 use tokio_tungstenite::WebSocketStream;
 
+use super::stream::{drain, finish, io_end, write_raw, Stream};
+use super::tag::Tag;
 use crate::action::{DropMode, Outgoing};
-use crate::handshake::{fault_response, plain, switching, Request, MAX_HEAD};
 use crate::recorder::{EndReason, Event, MessageKind};
-use crate::route::{parse_plan, split_session, Behaviour, CloseAnswer, Plan};
-use crate::session::{Command, Envelope, SessionInner, COMMAND_QUEUE};
+use crate::route::{Behaviour, CloseAnswer, Plan};
+use crate::session::{Command, Envelope, SessionInner};
 use crate::shared::Shared;
 
-/// What a listener does with a new TCP connection.
-#[derive(Clone)]
-pub(crate) enum ListenerKind {
-    Plain,
-    Tls(TlsAcceptor),
-    /// Accept TCP, never answer (not even the TLS ClientHello).
-    Hang,
-}
-
-/// A plain or TLS stream.
-pub(crate) enum Stream {
-    Plain(TcpStream),
-    Tls(Box<tokio_rustls::server::TlsStream<TcpStream>>),
-}
-
-impl Stream {
-    fn tcp(&self) -> &TcpStream {
-        match self {
-            Stream::Plain(s) => s,
-            Stream::Tls(s) => s.get_ref().0,
-        }
-    }
-}
-
-impl AsyncRead for Stream {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Stream::Plain(s) => Pin::new(s).poll_read(cx, buf),
-            Stream::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
-        }
-    }
-}
-
-impl AsyncWrite for Stream {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        match self.get_mut() {
-            Stream::Plain(s) => Pin::new(s).poll_write(cx, buf),
-            Stream::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
-        }
-    }
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Stream::Plain(s) => Pin::new(s).poll_flush(cx),
-            Stream::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
-        }
-    }
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Stream::Plain(s) => Pin::new(s).poll_shutdown(cx),
-            Stream::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
-        }
-    }
-}
-
-/// Where a connection's events go; records `ended: shutdown` if the task is
-/// dropped (server shutdown) before it recorded its end, and unregisters the
-/// connection from its session.
-struct Tag {
-    shared: Arc<Shared>,
-    accepted: Option<Event>,
-    sink: Sink,
-    ended: bool,
-    /// A drop action's acknowledgement, answered once the end is recorded
-    /// (for a reset: once the socket is gone).
-    ack_on_end: Option<oneshot::Sender<()>>,
-}
-
-enum Sink {
-    Pending,
-    Global(u32),
-    Session(Arc<SessionInner>, u32),
-}
-
-impl Tag {
-    fn bind_session(&mut self, session: Arc<SessionInner>) -> u32 {
-        let conn = session.next_conn();
-        if let Some(acc) = self.accepted.take() {
-            session.recorder.record(conn, acc);
-        }
-        self.sink = Sink::Session(session, conn);
-        conn
-    }
-
-    fn record(&mut self, event: Event) {
-        if let Sink::Pending = self.sink {
-            let id = self
-                .shared
-                .next_conn
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-                + 1;
-            if let Some(acc) = self.accepted.take() {
-                self.shared.unrouted.record(id, acc);
-            }
-            self.sink = Sink::Global(id);
-        }
-        match &self.sink {
-            Sink::Global(id) => self.shared.unrouted.record(*id, event),
-            Sink::Session(s, conn) => s.recorder.record(*conn, event),
-            Sink::Pending => {}
-        }
-    }
-
-    fn end(&mut self, how: EndReason, detail: Option<String>) {
-        if !self.ended {
-            self.ended = true;
-            // From here on, actions no longer reach this connection.
-            if let Sink::Session(s, conn) = &self.sink {
-                s.unregister(*conn);
-            }
-            self.record(Event::Ended { how, detail });
-            if let Some(ack) = self.ack_on_end.take() {
-                let _ = ack.send(());
-            }
-        }
-    }
-}
-
-impl Drop for Tag {
-    fn drop(&mut self) {
-        if !self.ended {
-            self.end(EndReason::Shutdown, None);
-        }
-        if let Sink::Session(s, conn) = &self.sink {
-            s.unregister(*conn);
-        }
-    }
-}
-
-/// Serves one accepted TCP connection to its end. When `stop` turns (the
-/// server shuts down), a connection that is not open yet ends at once
-/// (recorded as `ended: shutdown` by its [`Tag`]); an open one sends a close
-/// frame 1001 first ([`Live::run`]).
-pub(crate) async fn handle(
-    shared: Arc<Shared>,
-    listener: Arc<str>,
-    kind: ListenerKind,
-    tcp: TcpStream,
-    peer: SocketAddr,
-    stop: watch::Receiver<bool>,
-) {
-    let _ = tcp.set_nodelay(true);
-    let mut tag = Tag {
-        shared: shared.clone(),
-        accepted: Some(Event::Accepted {
-            listener: listener.to_string(),
-            peer: peer.to_string(),
-        }),
-        sink: Sink::Pending,
-        ended: false,
-        ack_on_end: None,
-    };
-    let open = AtomicBool::new(false);
-    let mut before_open = stop.clone();
-    let stopped_before_open = async {
-        let _ = before_open.changed().await;
-        if open.load(Ordering::Relaxed) {
-            // An open connection closes itself on the same signal.
-            std::future::pending::<()>().await;
-        }
-    };
-    tokio::select! {
-        () = accept(&shared, &mut tag, kind, tcp, Opening { open: &open, stop }) => {}
-        () = stopped_before_open => {}
-    }
-}
-
-/// What a connection needs to become open: the flag it raises once it is,
-/// and the shutdown signal it then watches itself.
-struct Opening<'a> {
-    open: &'a AtomicBool,
-    stop: watch::Receiver<bool>,
-}
-
-/// The TLS handshake if any, then [`serve`].
-async fn accept(
-    shared: &Arc<Shared>,
-    tag: &mut Tag,
-    kind: ListenerKind,
-    tcp: TcpStream,
-    opening: Opening<'_>,
-) {
-    let opts = &shared.options;
-    match kind {
-        ListenerKind::Hang => {
-            tag.record(Event::NoResponse {
-                fault: "tls-hang".into(),
-            });
-            let mut s = Stream::Plain(tcp);
-            let (how, detail) = drain(&mut s, opts.hold_timeout).await;
-            tag.end(how, detail);
-        }
-        ListenerKind::Plain => serve(shared, tag, Stream::Plain(tcp), opening).await,
-        ListenerKind::Tls(acceptor) => {
-            match tokio::time::timeout(opts.header_timeout, acceptor.accept(tcp)).await {
-                Ok(Ok(tls)) => serve(shared, tag, Stream::Tls(Box::new(tls)), opening).await,
-                Ok(Err(e)) => {
-                    tag.record(Event::TlsFailed {
-                        error: e.to_string(),
-                    });
-                    tag.end(EndReason::Error, Some(e.to_string()));
-                }
-                Err(_) => tag.end(
-                    EndReason::Timeout,
-                    Some(format!("no TLS handshake within {:?}", opts.header_timeout)),
-                ),
-            }
-        }
-    }
-}
-
-enum HeadError {
-    Timeout,
-    Eof,
-    TooLarge,
-    Malformed(httparse::Error),
-    Io(io::Error),
-}
-
-async fn read_head(
-    stream: &mut Stream,
-    timeout: Duration,
-) -> Result<(Request, Vec<u8>), HeadError> {
-    let mut buf = Vec::with_capacity(1024);
-    let read = async {
-        loop {
-            let mut chunk = [0u8; 2048];
-            let n = stream.read(&mut chunk).await.map_err(HeadError::Io)?;
-            if n == 0 {
-                return Err(HeadError::Eof);
-            }
-            buf.extend_from_slice(&chunk[..n]);
-            match Request::parse(&buf) {
-                Ok(Some((req, used))) => return Ok((req, buf[used..].to_vec())),
-                Ok(None) if buf.len() > MAX_HEAD => return Err(HeadError::TooLarge),
-                Ok(None) => {}
-                Err(e) => return Err(HeadError::Malformed(e)),
-            }
-        }
-    };
-    tokio::time::timeout(timeout, read)
-        .await
-        .unwrap_or(Err(HeadError::Timeout))
-}
-
-/// Writes an error response, records it, and closes.
-async fn reject(shared: &Shared, tag: &mut Tag, stream: &mut Stream, status: u16, error: String) {
-    tag.record(Event::HandshakeResponse {
-        status,
-        protocol: None,
-        fault: None,
-        error: Some(error.clone()),
-    });
-    let _ = stream.write_all(&plain(status, &error)).await;
-    let _ = stream.flush().await;
-    tag.end(EndReason::ServerClosed, None);
-    finish(stream, shared.options.close_timeout).await;
-}
-
-async fn serve(shared: &Arc<Shared>, tag: &mut Tag, mut stream: Stream, opening: Opening<'_>) {
-    let opts = &shared.options;
-    let (req, rest) = match read_head(&mut stream, opts.header_timeout).await {
-        Ok(r) => r,
-        Err(HeadError::Timeout) => {
-            return tag.end(
-                EndReason::Timeout,
-                Some(format!(
-                    "no complete request head within {:?}",
-                    opts.header_timeout
-                )),
-            )
-        }
-        Err(HeadError::Eof) => {
-            return tag.end(
-                EndReason::PeerEof,
-                Some("before a complete request head".into()),
-            )
-        }
-        Err(HeadError::Io(e)) => return tag.end(io_end(&e), Some(e.to_string())),
-        Err(HeadError::TooLarge) => {
-            let msg = format!("request head larger than {MAX_HEAD} bytes");
-            return reject(shared, tag, &mut stream, 431, msg).await;
-        }
-        Err(HeadError::Malformed(e)) => {
-            return reject(
-                shared,
-                tag,
-                &mut stream,
-                400,
-                format!("malformed HTTP request: {e}"),
-            )
-            .await
-        }
-    };
-    let request_event = Event::HandshakeRequest {
-        method: req.method.clone(),
-        path: req.path.clone(),
-        query: req.query.clone(),
-        headers: req.headers.clone(),
-        protocols: req.protocols.clone(),
-    };
-    let (id, rest_path) = match split_session(&req.path) {
-        Ok(x) => x,
-        Err(e) => {
-            tag.record(request_event);
-            return reject(shared, tag, &mut stream, 404, e.to_string()).await;
-        }
-    };
-    let Some(session) = shared.session(id) else {
-        tag.record(request_event);
-        let e = crate::route::PathError::UnknownSession { id: id.to_owned() };
-        return reject(shared, tag, &mut stream, 404, e.to_string()).await;
-    };
-    let conn = tag.bind_session(session.inner.clone());
-    tag.record(request_event);
-    let plan = match parse_plan(rest_path) {
-        Ok(p) => p,
-        Err(e) => return reject(shared, tag, &mut stream, 400, e.to_string()).await,
-    };
-    if let Some(delay) = plan.options.delay {
-        tokio::time::sleep(delay).await;
-    }
-    if let Behaviour::Fault(fault) = plan.behaviour {
-        return match fault_response(fault, &req) {
-            None => {
-                tag.record(Event::NoResponse {
-                    fault: fault.name(),
-                });
-                let (how, detail) = drain(&mut stream, opts.hold_timeout).await;
-                tag.end(how, detail);
-            }
-            Some((bytes, status, protocol)) => {
-                tag.record(Event::HandshakeResponse {
-                    status,
-                    protocol,
-                    fault: Some(fault.name()),
-                    error: None,
-                });
-                if let Err(e) = write_raw(&mut stream, &bytes).await {
-                    return tag.end(io_end(&e), Some(e.to_string()));
-                }
-                if status == 101 {
-                    // The client must fail the connection; wait for it to go.
-                    let (how, detail) = drain(&mut stream, opts.hold_timeout).await;
-                    tag.end(how, detail);
-                } else {
-                    tag.end(EndReason::ServerClosed, None);
-                    finish(&mut stream, opts.close_timeout).await;
-                }
-            }
-        };
-    }
-    let key = match req.check_upgrade() {
-        Ok(k) => k.to_owned(),
-        Err(e) => {
-            return reject(
-                shared,
-                tag,
-                &mut stream,
-                400,
-                format!("not a WebSocket upgrade: {e}"),
-            )
-            .await
-        }
-    };
-    let protocol = plan
-        .options
-        .protocol
-        .clone()
-        .or_else(|| req.protocols.first().cloned());
-    tag.record(Event::HandshakeResponse {
-        status: 101,
-        protocol: protocol.clone(),
-        fault: None,
-        error: None,
-    });
-    // Register for actions before the 101 goes out: a client may report
-    // open (and a scenario act on the connection) as soon as it reads the
-    // 101. Actions that arrive meanwhile wait in the queue until the
-    // connection runs; if the write fails, `tag.end` unregisters it.
-    let (tx, rx) = mpsc::channel(COMMAND_QUEUE);
-    let room = match &plan.behaviour {
-        Behaviour::Broadcast { room, .. } => Some(room.as_str()),
-        _ => None,
-    };
-    session.inner.register(conn, tx, room);
-    if let Err(e) = write_raw(
-        &mut stream,
-        &switching(
-            &key,
-            protocol.as_deref(),
-            plan.options.connection.as_deref(),
-        ),
-    )
-    .await
-    {
-        return tag.end(io_end(&e), Some(e.to_string()));
-    }
-    let ws =
-        WebSocketStream::from_partially_read(stream, rest, Role::Server, Some(shared.ws_config))
-            .await;
-    opening.open.store(true, Ordering::Relaxed);
-    let live = Live {
-        stop: opening.stop,
-        ws,
-        shared: shared.clone(),
-        session: session.inner.clone(),
-        conn,
-        plan,
-        rx,
-        received: 0,
-        closing: None,
-        close_done: false,
-        close_received: false,
-        raw_close: false,
-    };
-    let (how, detail) = live.run(tag).await;
-    tag.end(how, detail);
-}
-
-async fn write_raw(stream: &mut Stream, bytes: &[u8]) -> io::Result<()> {
-    stream.write_all(bytes).await?;
-    stream.flush().await
-}
-
-fn io_end(e: &io::Error) -> EndReason {
-    match e.kind() {
-        io::ErrorKind::ConnectionReset
-        | io::ErrorKind::ConnectionAborted
-        | io::ErrorKind::BrokenPipe => EndReason::Reset,
-        io::ErrorKind::UnexpectedEof => EndReason::PeerEof,
-        _ => EndReason::Error,
-    }
-}
-
-/// Reads and discards until the peer closes, a deadline passes, or an error.
-async fn drain(stream: &mut Stream, limit: Duration) -> (EndReason, Option<String>) {
-    let read = async {
-        let mut buf = [0u8; 4096];
-        loop {
-            match stream.read(&mut buf).await {
-                Ok(0) => return (EndReason::PeerEof, None),
-                Ok(_) => {}
-                Err(e) => return (io_end(&e), Some(e.to_string())),
-            }
-        }
-    };
-    match tokio::time::timeout(limit, read).await {
-        Ok(r) => r,
-        Err(_) => (
-            EndReason::Timeout,
-            Some(format!("peer still connected after {limit:?}")),
-        ),
-    }
-}
-
-/// Shuts the write side down (FIN) and waits briefly for the peer's FIN, so
-/// that unread input does not turn the close into a reset.
-async fn finish(stream: &mut Stream, limit: Duration) {
-    let _ = stream.shutdown().await;
-    let _ = drain(stream, limit).await;
-}
-
 /// An open WebSocket connection running its behaviour.
-struct Live {
+pub(super) struct Live {
     /// Turns when the server shuts down.
-    stop: watch::Receiver<bool>,
-    ws: WebSocketStream<Stream>,
-    shared: Arc<Shared>,
-    session: Arc<SessionInner>,
-    conn: u32,
-    plan: Plan,
-    rx: mpsc::Receiver<Envelope>,
-    received: u64,
+    pub(super) stop: watch::Receiver<bool>,
+    pub(super) ws: WebSocketStream<Stream>,
+    pub(super) shared: Arc<Shared>,
+    pub(super) session: Arc<SessionInner>,
+    pub(super) conn: u32,
+    pub(super) plan: Plan,
+    pub(super) rx: mpsc::Receiver<Envelope>,
+    pub(super) received: u64,
     /// Set when the server sent a close frame first: the answer's deadline.
-    closing: Option<Instant>,
+    pub(super) closing: Option<Instant>,
     /// Set when the server answered the client's close through tungstenite.
-    close_done: bool,
+    pub(super) close_done: bool,
     /// Set when a close frame came from the client.
-    close_received: bool,
+    pub(super) close_received: bool,
     /// Set when the server's close frame went out as raw bytes, behind
     /// tungstenite's back: the client's answer must not be answered again.
-    raw_close: bool,
+    pub(super) raw_close: bool,
 }
 
 type End = (EndReason, Option<String>);
@@ -539,7 +62,7 @@ impl Live {
         self.session.recorder.record(self.conn, event);
     }
 
-    async fn run(mut self, tag: &mut Tag) -> End {
+    pub(super) async fn run(mut self, tag: &mut Tag) -> End {
         let on_open = match self.plan.behaviour.clone() {
             Behaviour::SendOnOpen(p) => self.send(p.materialize()).await,
             Behaviour::CloseOnOpen { code, reason } => self.close(code, reason).await,

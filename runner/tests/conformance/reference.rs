@@ -1,21 +1,17 @@
-//! Every scenario of `scenarios/` against the reference implementation and
-//! the mock server, under one profile: one trial per scenario, named
-//! `<area>::<id>` (the `conformance` harness, whose profile is
-//! `CONFORMANCE_PROFILE`, default `alipay-2022-09`) or
-//! `<profile>::<area>::<id>` (the harness of each other profile). A
-//! scenario the profile does not cover is an ignored trial (the reason is
-//! `cargo run -- run --profile P`'s to show).
+//! The reference rows: every scenario against the reference implementation
+//! in process and the mock server, under the row's profile. A trial first
+//! checks the scenario's inline expectations, then compares the normalised
+//! trace with the golden snapshot `scenarios/<area>/snapshots/<id>.snap`
+//! (insta). New or changed snapshots are reviewed with `cargo insta
+//! review`; CI never writes them.
 //!
 //! Under a profile other than the default, a trial's golden is the
 //! profile's own (`snapshots/<id>@<profile>[+rule=option].snap`) where
 //! there is one, else the default's of the same combination; insta writes
 //! the profile's own only when the trace differs from that fallback.
 //!
-//! `cargo test -p runner --test conformance -- tls::` runs one area,
-//! `-- --list` lists. A trial first checks the scenario's inline
-//! expectations, then compares the normalised trace with the golden
-//! snapshot `scenarios/<area>/snapshots/<id>.snap` (insta). New or changed
-//! snapshots are reviewed with `cargo insta review`; CI never writes them.
+//! `CONFORMANCE_PROFILE=<profile>` runs the first reference row under that
+//! profile instead of the default.
 //!
 //! `CONFORMANCE_VARIANTS=rule=option,rule=option` runs the reference with
 //! other conforming options (see `reference_impl::Variant`): each trial
@@ -25,32 +21,33 @@
 //!
 //! `CONFORMANCE_MUTANT=<name>` runs the scenarios against a deliberately
 //! broken reference implementation instead (see `reference_impl::Mutant`):
-//! the trials that fail are the ones that catch that bug.
-
-#![allow(dead_code, unreachable_pub)]
+//! the `reference@…` trials that fail are the ones that catch that bug.
 
 use std::sync::OnceLock;
 
-use libtest_mimic::{Arguments, Failed, Trial};
+use libtest_mimic::{Failed, Trial};
 use mock_server::{MockServer, Options};
 use report::OptionChoice;
 use runner::execute::reference::{run_on_reference_in, Behaviour, Mutant, Variant, Variants};
-use runner::scenario::profile;
+use runner::scenario::profile::not_applicable;
 use runner::verdict::golden;
-use runner::{judge, load_dir, scenarios_dir, LoadedScenario, Profile, Status};
+use runner::{judge, LoadedScenario, Profile, Status};
 
+use crate::Row;
+
+/// What every reference row shares: one runtime, one mock server, and
+/// what the reference runs (a mutant and variants; each row adds its
+/// profile).
 struct Env {
     runtime: tokio::runtime::Runtime,
     server: MockServer,
     behaviour: Behaviour,
     /// The options the reference takes in this run: its variants.
     variants: Vec<OptionChoice>,
-    /// The profile the run checks (and the reference serves).
-    profile: Profile,
 }
 
 /// The profile `CONFORMANCE_PROFILE` names, else the default.
-pub fn profile_from_env() -> Profile {
+pub(crate) fn profile_from_env() -> Profile {
     std::env::var("CONFORMANCE_PROFILE")
         .ok()
         .filter(|p| !p.is_empty())
@@ -60,8 +57,6 @@ pub fn profile_from_env() -> Profile {
         })
         .unwrap_or_default()
 }
-
-static PROFILE: OnceLock<Profile> = OnceLock::new();
 
 /// One runtime and one mock server for the whole run, started by the first
 /// trial that needs them (so `--list` starts nothing).
@@ -102,66 +97,46 @@ fn env() -> &'static Env {
             .collect();
         let variants =
             Variants::new(variants).unwrap_or_else(|e| panic!("CONFORMANCE_VARIANTS: {e}"));
-        let profile = *PROFILE.get().expect("main sets the profile");
         Env {
             runtime,
             server,
-            behaviour: Behaviour::mutant(mutant)
-                .with_variants(variants)
-                .with_profile(profile),
+            behaviour: Behaviour::mutant(mutant).with_variants(variants),
             variants: choices,
-            profile,
         }
     })
 }
 
-/// Runs the harness under `profile`; `prefix`: trial names start with
-/// `<profile>::`.
-pub fn main(profile: Profile, prefix: bool) {
-    PROFILE.get_or_init(|| profile);
-    if std::env::var_os("CI").is_some() && std::env::var_os("INSTA_UPDATE").is_none() {
-        // CI never writes snapshots.
-        std::env::set_var("INSTA_UPDATE", "no");
-    }
-    let args = Arguments::from_args();
-    let scenarios = match load_dir(&scenarios_dir()) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {}", adapter_protocol::error_chain(&e));
-            std::process::exit(101);
-        }
-    };
-    let trials = scenarios
-        .into_iter()
+/// One trial per scenario under `row`'s profile.
+pub(crate) fn trials(row: Row, scenarios: &[LoadedScenario]) -> Vec<Trial> {
+    let prefix = row.prefix();
+    scenarios
+        .iter()
         .map(|s| {
-            let name = if prefix {
-                format!("{profile}::{}", s.trial_name())
-            } else {
-                s.trial_name()
-            };
-            let not_applicable = profile::not_applicable(&s.scenario, profile).is_some();
-            Trial::test(name, move || run(&s)).with_ignored_flag(not_applicable)
+            let ignored = not_applicable(&s.scenario, row.profile).is_some();
+            let name = format!("{prefix}::{}", s.trial_name());
+            let s = s.clone();
+            Trial::test(name.clone(), move || run(&s, row.profile, &name))
+                .with_ignored_flag(ignored)
         })
-        .collect();
-    libtest_mimic::run(&args, trials).exit();
+        .collect()
 }
 
-fn run(s: &LoadedScenario) -> Result<(), Failed> {
+fn run(s: &LoadedScenario, profile: Profile, trial: &str) -> Result<(), Failed> {
     let env = env();
     let execution = env.runtime.block_on(run_on_reference_in(
         &s.scenario,
         &env.server,
-        env.behaviour.clone(),
-        env.profile,
+        env.behaviour.clone().with_profile(profile),
+        profile,
     ));
     // The combination of options this run of the reference takes for this
     // scenario's rules: its variant's where it has one, else the first.
     // A rule the profile fixes has only that option.
-    let combination: Vec<OptionChoice> = golden::combinations_in(&s.scenario, env.profile)
+    let combination: Vec<OptionChoice> = golden::combinations_in(&s.scenario, profile)
         .into_iter()
         .find(|combo| {
             combo.iter().all(|choice| {
-                if env.profile.fixed_option(&choice.rule).is_some() {
+                if profile.fixed_option(&choice.rule).is_some() {
                     return true;
                 }
                 match env.variants.iter().find(|v| v.rule == choice.rule) {
@@ -174,22 +149,10 @@ fn run(s: &LoadedScenario) -> Result<(), Failed> {
             })
         })
         .unwrap_or_default();
-    let snapshot = golden::snapshot_name_in(&s.scenario.id, env.profile, &combination);
+    let snapshot = golden::snapshot_name_in(&s.scenario.id, profile, &combination);
     let trace = execution.normalised();
     let trace_text = serde_yaml::to_string(&trace).unwrap_or_default();
-    let rerun = if env.profile.is_default() {
-        format!(
-            "cargo test -p runner --test conformance -- --exact {}",
-            s.trial_name()
-        )
-    } else {
-        format!(
-            "cargo test -p runner --test conformance_{} -- --exact {}::{}",
-            env.profile.name().replace('-', "_"),
-            env.profile,
-            s.trial_name()
-        )
-    };
+    let rerun = format!("cargo test -p runner --test conformance -- --exact {trial}");
     // The suite's judge, strict as for the reference; a golden difference
     // (or a missing snapshot) is left to insta below, which shows the diff
     // and can write the snapshot for review.
