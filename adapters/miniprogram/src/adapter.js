@@ -15,7 +15,6 @@
 //
 // stdout carries protocol messages only; logs go to stderr.
 
-const readline = require('node:readline');
 
 function fatal(text) {
   process.stderr.write(`[miniprogram adapter] ${text}\n`);
@@ -50,7 +49,7 @@ function main() {
   } catch (err) {
     fatal(`cannot load ${layer.id}: ${err.message}`);
   }
-  const { createPlatform, destroyPlatform, protocol, nodeImplementationVersion } = platform;
+  const { createPlatform, destroyPlatform, protocol, serveLines, nodeImplementationVersion } = platform;
   const { platformStubs } = require('./stubs');
   const { makeFace, describe, isThenable } = require('./face');
 
@@ -93,28 +92,8 @@ function main() {
   };
 
   const session = new protocol.Instances(host, INSTANCES, class extends protocol.Session {});
-  const input = readline.createInterface({ input: process.stdin, crlfDelay: Infinity, terminal: false });
-  input.on('line', (line) => {
-    if (line.trim() === '') return;
-    let request;
-    try {
-      request = JSON.parse(line);
-    } catch (err) {
-      write({ id: null, ok: false, error: `not JSON: ${err.message}` });
-      return;
-    }
-    try {
-      session.handle(request);
-    } catch (err) {
-      log(`request failed: ${err && err.stack ? err.stack : err}`);
-      const id = request && Number.isInteger(request.id) ? request.id : null;
-      write({ id, ok: false, error: `internal error: ${err && err.message}` });
-    }
-  });
-  input.on('close', () => {
-    session.destroyAll();
-    process.stdout.write('', () => process.exit(0));
-  });
+  // One request per line; exit when stdin closes.
+  serveLines(session, { input: process.stdin, write, log });
   // A Promise the layer made and left without a handler (a task method's,
   // an inner one): the framework's, logged; the process carries on.
   process.on('unhandledRejection', (reason) => log(`unhandled rejection: ${describe(reason)}`));

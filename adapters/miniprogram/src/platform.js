@@ -22,6 +22,7 @@ try {
 
 const { createMy, destroyMy, SocketTaskBase } = require(NODE_IMPLEMENTATION);
 const protocol = require('connectsocket-common/protocol');
+const { serveLines } = require('connectsocket-common/stdio');
 const { version: nodeImplementationVersion } = require(path.join(NODE_IMPLEMENTATION, 'package.json'));
 const { createWx } = require(NODE_IMPLEMENTATION);
 
@@ -53,4 +54,5 @@ module.exports = {
   destroyPlatform,
   isPlatformTask,
   protocol,
+  serveLines,
 };

@@ -14,7 +14,6 @@
 //
 // stdout carries protocol messages only; logs go to stderr.
 
-const readline = require('node:readline');
 const nodePath = require('node:path');
 
 // The implementation runs on the `ws` package and the adapters' shared
@@ -35,6 +34,7 @@ try {
 const { createMy, createWx, destroyMy, SocketTaskBase } = require('./index');
 const { arrayBufferOf } = require('connectsocket-common/base64');
 const protocol = require('connectsocket-common/protocol');
+const { serveLines } = require('connectsocket-common/stdio');
 const { NODE_CODEC } = require('./ws-transport');
 const { version } = require('../package.json');
 
@@ -134,29 +134,8 @@ function main() {
     process.exit(2);
   }
   const session = new protocol.Instances(nodeHost(api), instances, class extends protocol.Session {});
-  const input = readline.createInterface({ input: process.stdin, crlfDelay: Infinity, terminal: false });
-  input.on('line', (line) => {
-    if (line.trim() === '') return;
-    let request;
-    try {
-      request = JSON.parse(line);
-    } catch (err) {
-      write({ id: null, ok: false, error: `not JSON: ${err.message}` });
-      return;
-    }
-    try {
-      session.handle(request);
-    } catch (err) {
-      log(`request failed: ${err && err.stack ? err.stack : err}`);
-      const id = request && Number.isInteger(request.id) ? request.id : null;
-      write({ id, ok: false, error: `internal error: ${err && err.message}` });
-    }
-  });
-  // Exit when stdin closes.
-  input.on('close', () => {
-    session.destroyAll();
-    process.stdout.write('', () => process.exit(0));
-  });
+  // One request per line; exit when stdin closes.
+  serveLines(session, { input: process.stdin, write, log });
   // An exception nothing caught ends the process and every instance in
   // it: say so on stderr's last line, which the runner quotes in each
   // scenario that was running (Node's own report ends with its version).
