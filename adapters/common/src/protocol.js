@@ -7,7 +7,7 @@
 // whatever differs between hosts comes in through the `host` object given to
 // Session.
 
-const { FACES: FACE_DATA, PROFILE_FACES, methodsOf } = require('./spec');
+const { FACES: FACE_DATA, PROFILE_FACES, DEFAULT_PROFILE, methodsOf } = require('./spec');
 const { CONFIG_KEYS, validConfigValue } = require('./config');
 
 const PROTOCOL = 1;
@@ -26,7 +26,7 @@ function listenerMethods(face, target) {
 
 /**
  * The faces of the API an adapter may serve (`api` in the hello result):
- * the global object's name and its methods, by target.
+ * the global object's name and its methods, by target (spec.json's faces).
  */
 const FACES = Object.fromEntries(Object.keys(FACE_DATA).map((face) => [face, {
   global: FACE_DATA[face].global,
@@ -38,6 +38,9 @@ const FACES = Object.fromEntries(Object.keys(FACE_DATA).map((face) => [face, {
 
 /** The face of each profile a `hello` may name. */
 const PROFILE_APIS = PROFILE_FACES;
+
+/** The face served when nothing chooses one: the default profile's (`my`). */
+const DEFAULT_API = PROFILE_FACES[DEFAULT_PROFILE];
 
 class ProtocolError extends Error {}
 
@@ -97,7 +100,7 @@ function toWire(value, encodeBase64) {
  * - `write(message)`: sends one protocol message (an object) to the runner;
  * - `log(text)`: a diagnostic line (never on the protocol channel);
  * - `createMy(config, api)` / `destroyMy(my)`: a fresh IUT (the global
- *   object of face `api`, "my" or "wx"), and ending one (every socket at
+ *   object of face `api`, "my", "wx", …), and ending one (every socket at
  *   once, without events); `createMy` may throw to refuse the config;
  * - `api(profile)` (optional): the face to serve for the `hello`'s
  *   `profile` (a string, or undefined); without it, always "my";
@@ -112,7 +115,7 @@ class Session {
     // Set by `hello`; until then there is no implementation to call.
     this.config = null;
     this.my = null;
-    this.api = 'my';
+    this.api = DEFAULT_API;
     this.resetState();
   }
 
@@ -169,7 +172,7 @@ class Session {
       this.host.write({ id, ok: false, error: checked.error });
       return;
     }
-    const api = typeof this.host.api === 'function' ? this.host.api(request.profile) : 'my';
+    const api = typeof this.host.api === 'function' ? this.host.api(request.profile) : DEFAULT_API;
     if (!Object.hasOwn(FACES, api)) {
       this.host.write({ id, ok: false, error: `this adapter cannot serve the API face ${JSON.stringify(api)}` });
       return;
@@ -187,8 +190,8 @@ class Session {
     }
     const { name, version, unsupported } = this.host.hello(this.config, this.api);
     const result = { name, version, protocol: PROTOCOL, unsupported };
-    // `api` is written only for a face other than the default `my`.
-    if (this.api !== 'my') result.api = this.api;
+    // `api` is written only for a face other than the default (`my`).
+    if (this.api !== DEFAULT_API) result.api = this.api;
     // `instances` is written only above 1 (absent means 1).
     if (this.host.instances > 1) result.instances = this.host.instances;
     // `quietMs`, the host's delivery latency, only when there is one.
@@ -436,6 +439,7 @@ module.exports = {
   CONFIG_KEYS,
   FACES,
   PROFILE_APIS,
+  DEFAULT_API,
   Session,
   checkHello,
   fromWire,
