@@ -5,8 +5,8 @@
 use serde_json::{json, Map, Value};
 
 use crate::{
-    option_code, option_rule, rule_ids, rule_source, source_tags, ErrorCode, Face, Method, MethodKind,
-    MethodTarget, OptionRule, Profile, ERROR_CODES, OPTION_RULES, RUN_LEVEL_RULES,
+    option_code, option_rule, rule_ids, rule_source, source_tags, ErrorCode, Face, Method,
+    MethodKind, MethodTarget, OptionRule, Profile, ERROR_CODES, OPTION_RULES, RUN_LEVEL_RULES,
 };
 
 /// The version of the format of `spec.json`: it changes when a key changes
@@ -159,7 +159,9 @@ mod tests {
             spec["optionRules"]["connect.outcome"]["options"][0],
             "accepted"
         );
-        assert!(spec["optionRules"]["connect.outcome"].get("codes").is_none());
+        assert!(spec["optionRules"]["connect.outcome"]
+            .get("codes")
+            .is_none());
         assert_eq!(
             spec["optionRules"]["connect.wss-only.code"]["codes"]["20"],
             "wssRequired"

@@ -159,7 +159,11 @@ pub const OPTION_CODES: &[(&str, &str, ErrorCode)] = &[
     ("connect.wss-only.code", "8", ErrorCode::InvalidHandshake),
     ("connect.wss-only.code", "20", ErrorCode::WssRequired),
     ("connect.multiple.limit.code", "1", ErrorCode::Unknown),
-    ("connect.multiple.limit.code", "2", ErrorCode::AlreadyConnected),
+    (
+        "connect.multiple.limit.code",
+        "2",
+        ErrorCode::AlreadyConnected,
+    ),
     ("error.9.code", "9", ErrorCode::ProtocolUnrequested),
     ("error.9.code", "8", ErrorCode::InvalidHandshake),
     ("send.invalid.code", "11", ErrorCode::SendFailed),

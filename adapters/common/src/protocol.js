@@ -7,7 +7,7 @@
 // whatever differs between hosts comes in through the `host` object given to
 // Session.
 
-const { FACES: FACE_DATA, PROFILE_FACES, DEFAULT_PROFILE, methodsOf } = require('./spec');
+const { FACES: FACE_DATA, PROFILE_FACES, DEFAULT_PROFILE, defaultProfileOf, methodsOf } = require('./spec');
 const { CONFIG_KEYS, validConfigValue } = require('./config');
 
 const PROTOCOL = 1;
@@ -41,6 +41,16 @@ const PROFILE_APIS = PROFILE_FACES;
 
 /** The face served when nothing chooses one: the default profile's (`my`). */
 const DEFAULT_API = PROFILE_FACES[DEFAULT_PROFILE];
+
+/**
+ * The profile served with face `api` for a `hello` naming `profile`: that
+ * profile when spec.json has it and it is written against `api`, else the
+ * face's first profile (a hello without a profile, or one the adapter
+ * answers with another face).
+ */
+function servedProfile(profile, api) {
+  return Object.hasOwn(PROFILE_FACES, String(profile)) && PROFILE_FACES[profile] === api ? profile : defaultProfileOf(api);
+}
 
 class ProtocolError extends Error {}
 
@@ -99,9 +109,11 @@ function toWire(value, encodeBase64) {
  * `host` supplies what differs between places the IUT can live:
  * - `write(message)`: sends one protocol message (an object) to the runner;
  * - `log(text)`: a diagnostic line (never on the protocol channel);
- * - `createMy(config, api)` / `destroyMy(my)`: a fresh IUT (the global
- *   object of face `api`, "my", "wx", …), and ending one (every socket at
- *   once, without events); `createMy` may throw to refuse the config;
+ * - `createMy(config, api, profile)` / `destroyMy(my)`: a fresh IUT (the
+ *   global object of face `api`, "my", "wx", …, serving `profile`: the
+ *   profile `hello` named when it is one of spec.json's and of that face,
+ *   else the face's first), and ending one (every socket at once, without
+ *   events); `createMy` may throw to refuse the config;
  * - `api(profile)` (optional): the face to serve for the `hello`'s
  *   `profile` (a string, or undefined); without it, always "my";
  * - `isTask(value)`: whether a method's return value is a SocketTask;
@@ -116,6 +128,7 @@ class Session {
     this.config = null;
     this.my = null;
     this.api = DEFAULT_API;
+    this.profile = DEFAULT_PROFILE;
     this.resetState();
   }
 
@@ -128,7 +141,7 @@ class Session {
   resetState() {
     if (this.my) this.host.destroyMy(this.my);
     this.my = null;
-    this.my = this.config ? this.host.createMy(this.config, this.api) : null;
+    this.my = this.config ? this.host.createMy(this.config, this.api, this.profile) : null;
     this.tasks = new Map();
     this.handles = new Map();
     this.nextTask = 1;
@@ -178,6 +191,7 @@ class Session {
       return;
     }
     this.api = api;
+    this.profile = servedProfile(request.profile, api);
     this.config = checked.config;
     try {
       this.resetState();
@@ -394,6 +408,7 @@ class Instances {
     session = new this.SessionClass(host);
     if (k !== 0 && this.introduced) {
       session.api = this.introduced.api;
+      session.profile = this.introduced.profile;
       session.config = this.introduced.config;
       session.resetState();
     }
@@ -420,7 +435,7 @@ class Instances {
     const session = this.session(k);
     session.handle(request);
     if (request.op === 'hello' && session.config !== null) {
-      this.introduced = { api: session.api, config: session.config };
+      this.introduced = { api: session.api, profile: session.profile, config: session.config };
     }
   }
 
@@ -440,6 +455,7 @@ module.exports = {
   FACES,
   PROFILE_APIS,
   DEFAULT_API,
+  servedProfile,
   Session,
   checkHello,
   fromWire,

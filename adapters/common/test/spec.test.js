@@ -175,3 +175,36 @@ test('no table of faces, methods, codes or messages is written by hand', () => {
     }
   }
 });
+
+test('a hello serves the profile it names, with that profile\'s codes and arguments (alipay-current: 3, 2, 20, timeout)', () => {
+  assert.equal(protocol.servedProfile('alipay-current', 'my'), 'alipay-current');
+  assert.equal(protocol.servedProfile(undefined, 'my'), SPEC.defaultProfile);
+  assert.equal(protocol.servedProfile('no-such-profile', 'wx'), 'wechat');
+  // A profile of another face than the one served: the face's first profile.
+  assert.equal(protocol.servedProfile('wechat', 'my'), SPEC.defaultProfile);
+  const current = core.servedFace('alipay-current');
+  assert.equal(CODES[current.singleExistsCode].code, 3);
+  assert.equal(CODES[current.wrongTypeCode].code, 2);
+  assert.equal(CODES[current.wssOnlyCode].code, 20);
+  assert.equal(current.honoursTimeout, true);
+  const seed = core.servedFace(SPEC.defaultProfile);
+  assert.deepEqual([CODES[seed.singleExistsCode].code, CODES[seed.wrongTypeCode].code, CODES[seed.wssOnlyCode].code], [2, 4, 8]);
+  assert.equal(seed.honoursTimeout, false);
+
+  const made = [];
+  const session = new protocol.Session({
+    write() {},
+    log() {},
+    api: (profile) => protocol.PROFILE_APIS[profile] || 'my',
+    createMy: (config, api, profile) => {
+      made.push([api, profile]);
+      return {};
+    },
+    destroyMy() {},
+    isTask: () => false,
+    hello: () => ({ name: 'x', version: '0', unsupported: [] }),
+  });
+  session.handle({ id: 1, op: 'hello', protocol: 1, profile: 'alipay-current', config: {} });
+  session.handle({ id: 2, op: 'hello', protocol: 1, config: {} });
+  assert.deepEqual(made, [['my', 'alipay-current'], ['my', SPEC.defaultProfile]]);
+});

@@ -8,9 +8,10 @@
 //   node adapters/node/src/adapter.js            # the `my` face
 //   node adapters/node/src/adapter.js --api wx   # the `wx` face
 //
-// A `hello` that names a profile chooses the face instead: `wechat` serves
-// `wx`, `alipay-2022-09` and `alipay-current` serve `my`; a profile it does
-// not know leaves the face of the command line.
+// A `hello` that names a profile of spec/spec.json serves that profile: its
+// face (`wechat` serves `wx`, `alipay-2022-09` and `alipay-current` serve
+// `my`), its arguments and its codes; a profile it does not know leaves the
+// face of the command line, under that face's first profile.
 //
 // stdout carries protocol messages only; logs go to stderr.
 
@@ -84,7 +85,8 @@ function nodeHost(api) {
     write,
     log,
     api: (profile) => protocol.PROFILE_APIS[profile] || api,
-    createMy: (config, face) => createFor(defaultProfileOf(face), config, { log }),
+    // The profile the hello named (its face's first when it named none of this face).
+    createMy: (config, face, profile) => createFor(profile || defaultProfileOf(face), config, { log }),
     destroyMy,
     isTask: (value) => value instanceof SocketTaskBase,
     decodeBase64,
