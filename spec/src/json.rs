@@ -89,6 +89,7 @@ fn face(f: Face) -> Value {
         "offMethods": f.has_off,
         "connectAlwaysReturnsTask": f.connect_always_returns_task,
         "globalsFollowNewestTask": f.globals_follow_newest_task(),
+        "unsettableHeaders": f.unsettable_headers,
         "limits": { "maxSockets": f.limits.max_sockets },
         "connectArguments": f.connect_arguments.iter().map(|a| a.name()).collect::<Vec<_>>(),
         "methods": Method::all_in(f).map(Method::name).collect::<Vec<_>>(),

@@ -3,7 +3,7 @@
 //! [`rule_source`]), the [impl-defined] rules with their options
 //! ([`OPTION_RULES`]), the error codes ([`ErrorCode`]), the methods
 //! ([`Method`], [`EventType`]), the faces of the API ([`Face`]: `my`,
-//! `wx`) and the profiles a run checks ([`Profile`]).
+//! `wx`, `tt`) and the profiles a run checks ([`Profile`]).
 //!
 //! Every other crate takes these facts from here: the adapter protocol
 //! re-exports what its wire types carry, the reference implementation and
@@ -52,6 +52,7 @@
 //!       "offMethods": true,
 //!       "connectAlwaysReturnsTask": false,
 //!       "globalsFollowNewestTask": false,
+//!       "unsettableHeaders": ["referer"], // names `header` cannot set (dropped)
 //!       "limits": { "maxSockets": 5 },
 //!       "connectArguments": ["url", "data", "header", "multiple", "protocols", "timeout"],
 //!       "methods": ["connectSocket", …] // keys of methods this face has

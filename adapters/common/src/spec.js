@@ -70,6 +70,7 @@ const EVENTS = Object.freeze([...new Set(METHODS.filter((m) => m.event).map((m) 
  * - `offMethods`: the off* methods exist (global and task);
  * - `alwaysTask`: connect always returns a SocketTask (else only with `multiple`);
  * - `globalFollowsNewest`: the global calls and listeners act on the newest task;
+ * - `unsettableHeaders`: request headers `header` cannot set (lower case: dropped);
  * - `maxSockets`: the vendor's limit of connections at once;
  * - `connectArguments`: the arguments of `connectSocket` it has;
  * - `methods`: the names of the methods it has.
@@ -82,6 +83,7 @@ const FACES = freezeAll(Object.entries(SPEC.faces).map(([name, f]) => [name, Obj
   offMethods: f.offMethods,
   alwaysTask: f.connectAlwaysReturnsTask,
   globalFollowsNewest: f.globalsFollowNewestTask,
+  unsettableHeaders: Object.freeze([...f.unsettableHeaders]),
   maxSockets: f.limits.maxSockets,
   connectArguments: Object.freeze([...f.connectArguments]),
   methods: Object.freeze([...f.methods]),

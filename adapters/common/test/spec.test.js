@@ -208,3 +208,14 @@ test('a hello serves the profile it names, with that profile\'s codes and argume
   session.handle({ id: 2, op: 'hello', protocol: 1, config: {} });
   assert.deepEqual(made, [['my', 'alipay-current'], ['my', SPEC.defaultProfile]]);
 });
+
+test('the `tt` face (douyin) drops a `referer` in `header`, as its reference says; `my` sends it', () => {
+  const transport = { headerAllowed: () => true };
+  const header = { Referer: 'https://a.example/', 'X-Kept': '1' };
+  const tt = core.checkConnect({ url: 'wss://h.example/', header }, {}, core.servedFace('douyin'), transport);
+  assert.deepEqual(tt.headers, { 'X-Kept': '1' });
+  const my = core.checkConnect({ url: 'wss://h.example/', header }, {}, core.MY_FACE, transport);
+  assert.deepEqual(my.headers, header);
+  assert.deepEqual(names('tt', 'global'), ['connectSocket']);
+  assert.deepEqual(names('tt', 'task'), ['send', 'close', 'onOpen', 'onMessage', 'onError', 'onClose']);
+});

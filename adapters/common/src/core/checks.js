@@ -75,7 +75,8 @@ function checkConnect(options, config, face, transport) {
   }
   url.hash = '';
   if (face.honoursData) appendQuery(url, options.data);
-  const { headers, protocols } = requestHeaders(options.header, options.protocols, transport.headerAllowed);
+  const allowed = (name, value) => !face.unsettableHeaders.includes(name.toLowerCase()) && transport.headerAllowed(name, value);
+  const { headers, protocols } = requestHeaders(options.header, options.protocols, allowed);
   return { url: url.href, headers, protocols, timeoutMs };
 }
 
@@ -106,8 +107,9 @@ function splitProtocols(list) {
 
 /**
  * connect.header: each entry a request header, its value a string; the
- * handshake's own headers and names or values the transport's HTTP cannot
- * carry (`headerAllowed`) are skipped [impl-defined]. Subprotocols come
+ * handshake's own headers, the face's unsettable ones (`tt`: referer) and
+ * names or values the transport's HTTP cannot carry (`headerAllowed`) are
+ * skipped [impl-defined]. Subprotocols come
  * from `protocols` (an array, or one string) when it offers any, else from
  * `header['Sec-WebSocket-Protocol']`.
  */
