@@ -22,8 +22,8 @@ fn repo_root() -> PathBuf {
 }
 
 /// A copy of the adapters' npm workspaces without `node_modules` (the root's
-/// `package.json` and lock, each workspace's `package.json` and `src/`), in
-/// a fresh directory laid out like the repository.
+/// `package.json` and lock, each workspace's `package.json` and `src/`) and
+/// `spec/spec.json`, in a fresh directory laid out like the repository.
 fn copy_of_node_adapter() -> tempfile::TempDir {
     let root = tempfile::tempdir().unwrap();
     let from = repo_root().join("adapters");
@@ -47,6 +47,13 @@ fn copy_of_node_adapter() -> tempfile::TempDir {
             }
         }
     }
+    // The facts the shared package reads (adapters/common/src/spec.js).
+    fs::create_dir_all(root.path().join("spec")).unwrap();
+    fs::copy(
+        repo_root().join("spec/spec.json"),
+        root.path().join("spec/spec.json"),
+    )
+    .unwrap();
     root
 }
 
