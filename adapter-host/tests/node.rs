@@ -16,8 +16,8 @@ use common::{bounded, soon};
 use testkit::assert_gone;
 
 /// A copy of the adapters' npm workspaces without `node_modules` (the root's
-/// `package.json` and lock, each workspace's `package.json` and `src/`), in
-/// a fresh directory laid out like the repository.
+/// `package.json` and lock, each workspace's `package.json` and `src/`) and
+/// `spec/spec.json`, in a fresh directory laid out like the repository.
 fn copy_of_node_adapter() -> tempfile::TempDir {
     let root = tempfile::tempdir().unwrap();
     let from = testkit::repo_root().join("adapters");
@@ -41,6 +41,13 @@ fn copy_of_node_adapter() -> tempfile::TempDir {
             }
         }
     }
+    // The facts the shared package reads (adapters/common/src/spec.js).
+    fs::create_dir_all(root.path().join("spec")).unwrap();
+    fs::copy(
+        repo_root().join("spec/spec.json"),
+        root.path().join("spec/spec.json"),
+    )
+    .unwrap();
     root
 }
 

@@ -204,7 +204,8 @@ pub(crate) fn append_query(url: &mut Url, data: Option<&Value>) {
 }
 
 /// connect.header: each entry becomes a request header, its value as a
-/// string; names or values HTTP cannot carry are skipped [impl-defined].
+/// string; names or values HTTP cannot carry are skipped [impl-defined],
+/// and so are the headers the face cannot set (`Face::unsettable_headers`).
 /// `Sec-WebSocket-Protocol` comes from `protocols` (an array of strings, or
 /// one string) when it offers any, else from `header`.
 fn apply_headers(
@@ -223,6 +224,10 @@ fn apply_headers(
                     Some(code) => return Err(code),
                     None => continue,
                 }
+            }
+            // connect.header: a header the face cannot set (`tt`: referer) is dropped.
+            if seams.face().unsettable_headers.contains(&lower.as_str()) {
+                continue;
             }
             let value = query_value(value);
             if lower == "sec-websocket-protocol" {

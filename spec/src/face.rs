@@ -8,7 +8,7 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::Method;
+use crate::{Method, MethodTarget};
 
 /// One face of the API: the global object's name, the shape of the
 /// payloads its callbacks and events carry, and which methods and
@@ -34,6 +34,14 @@ pub struct Face {
     /// the newest connection ([`Face::globals_follow_newest_task`]).
     /// Otherwise a task comes only with `multiple` (`connect.return`).
     pub connect_always_returns_task: bool,
+    /// Whether the global object has the socket functions besides
+    /// `connectSocket`: `sendSocketMessage`, `closeSocket` and the
+    /// `onSocket*` (and, with [`Face::has_off`], `offSocket*`) listeners.
+    /// Without them every connection is driven through its SocketTask.
+    pub has_global_socket_methods: bool,
+    /// Request headers `header` cannot set (lower case): an entry naming
+    /// one is dropped (`connect.header`).
+    pub unsettable_headers: &'static [&'static str],
     /// The vendor's limits.
     pub limits: Limits,
     /// The arguments of `connectSocket` the face has (besides `success`,
@@ -153,6 +161,8 @@ impl Face {
         binary: Binary::Base64,
         has_off: true,
         connect_always_returns_task: false,
+        has_global_socket_methods: true,
+        unsettable_headers: &[],
         limits: Limits { max_sockets: 5 },
         connect_arguments: &[
             Argument::Url,
@@ -175,6 +185,8 @@ impl Face {
         binary: Binary::ArrayBuffer,
         has_off: false,
         connect_always_returns_task: true,
+        has_global_socket_methods: true,
+        unsettable_headers: &[],
         limits: Limits { max_sockets: 5 },
         connect_arguments: &[
             Argument::Url,
@@ -184,8 +196,30 @@ impl Face {
         ],
     };
 
+    /// ByteDance's `tt` (Douyin mini-apps), from the vendor's
+    /// `tt.connectSocket` and `SocketTask` pages: `tt.connectSocket` always
+    /// returns a SocketTask and is the only socket function of `tt` (the
+    /// reference lists no `tt.sendSocketMessage` or `tt.onSocket*`); a
+    /// task has `send`, `close` and `on*` but no `off*`; payloads
+    /// `{errMsg}`; messages are a string or an ArrayBuffer; at most 5
+    /// connections at once ("最多可以同时存在 5 个 WebSocket 连接");
+    /// `header` cannot set `referer`; the arguments are `url`, `header`
+    /// and `protocols` (an array of strings).
+    pub const TT: Face = Face {
+        name: "tt",
+        vendor: "ByteDance (Douyin)",
+        payload: Payload::ErrMsg,
+        binary: Binary::ArrayBuffer,
+        has_off: false,
+        connect_always_returns_task: true,
+        has_global_socket_methods: false,
+        unsettable_headers: &["referer"],
+        limits: Limits { max_sockets: 5 },
+        connect_arguments: &[Argument::Url, Argument::Header, Argument::Protocols],
+    };
+
     /// Every face, the default first.
-    pub const ALL: [Face; 2] = [Face::MY, Face::WX];
+    pub const ALL: [Face; 3] = [Face::MY, Face::WX, Face::TT];
 
     /// The face of that name, if there is one.
     pub fn named(name: &str) -> Option<Face> {
@@ -199,9 +233,14 @@ impl Face {
     }
 
     /// Whether the face has `method`: every method, but the `off*` ones
-    /// only where [`Face::has_off`].
+    /// only where [`Face::has_off`], and on the global object only
+    /// `connectSocket` where it lacks the other socket functions
+    /// ([`Face::has_global_socket_methods`]).
     pub fn has_method(self, method: Method) -> bool {
-        self.has_off || !method.removes_listener()
+        let other_global =
+            method.target() == MethodTarget::Global && !matches!(method, Method::ConnectSocket);
+        (self.has_off || !method.removes_listener())
+            && (self.has_global_socket_methods || !other_global)
     }
 
     /// Whether `connectSocket` of this face has `argument`.
@@ -264,8 +303,8 @@ mod tests {
             serde_json::from_value::<Face>(json!("my")).unwrap(),
             Face::MY
         );
-        let e = serde_json::from_value::<Face>(json!("tt")).unwrap_err();
-        assert!(e.to_string().contains("`my` or `wx`"), "{e}");
+        let e = serde_json::from_value::<Face>(json!("swan")).unwrap_err();
+        assert!(e.to_string().contains("`my` or `wx` or `tt`"), "{e}");
     }
 
     #[test]
@@ -277,7 +316,27 @@ mod tests {
         assert_eq!(Face::default().name, "my");
         assert!(Face::default().is_default());
         assert_eq!(Face::named("wx").map(|f| f.name), Some("wx"));
-        assert_eq!(Face::named("tt"), None);
+        assert_eq!(Face::named("swan"), None);
+    }
+
+    #[test]
+    fn the_tt_face_has_connect_socket_alone_on_its_global_object() {
+        let tt: Vec<&str> = Method::all_in(Face::TT).map(Method::name).collect();
+        assert_eq!(
+            tt,
+            [
+                "connectSocket",
+                "send",
+                "close",
+                "onOpen",
+                "onMessage",
+                "onError",
+                "onClose"
+            ]
+        );
+        assert_eq!(Method::all_in(Face::WX).count(), 13);
+        assert_eq!(Face::named("tt"), Some(Face::TT));
+        assert_eq!(Face::TT.unsettable_headers, ["referer"]);
     }
 
     #[test]

@@ -5,8 +5,8 @@
 use serde_json::{json, Map, Value};
 
 use crate::{
-    option_rule, rule_ids, rule_source, source_tags, ErrorCode, Face, Method, MethodKind,
-    MethodTarget, Profile, ERROR_CODES, OPTION_RULES, RUN_LEVEL_RULES,
+    option_code, option_rule, rule_ids, rule_source, source_tags, ErrorCode, Face, Method,
+    MethodKind, MethodTarget, OptionRule, Profile, ERROR_CODES, OPTION_RULES, RUN_LEVEL_RULES,
 };
 
 /// The version of the format of `spec.json`: it changes when a key changes
@@ -38,9 +38,7 @@ pub fn spec_json_value() -> Value {
         "seedErrorCodes": ERROR_CODES.iter().map(|c| c.name()).collect::<Vec<_>>(),
         "rules": object(rule_ids().iter().map(|id| (*id, rule(id)))),
         "runLevelRules": RUN_LEVEL_RULES,
-        "optionRules": object(OPTION_RULES.iter().map(|r| {
-            (r.id, json!({ "options": r.options, "whyOpen": r.why_open }))
-        })),
+        "optionRules": object(OPTION_RULES.iter().map(|r| (r.id, option_rule_entry(r)))),
     })
 }
 
@@ -54,6 +52,19 @@ fn object<'a>(entries: impl Iterator<Item = (&'a str, Value)>) -> Value {
 
 fn options(pairs: &[(&str, &str)]) -> Value {
     object(pairs.iter().map(|(rule, option)| (*rule, json!(option))))
+}
+
+fn option_rule_entry(r: &OptionRule) -> Value {
+    let mut entry = json!({ "options": r.options, "whyOpen": r.why_open });
+    let codes: Vec<(&str, Value)> = r
+        .options
+        .iter()
+        .filter_map(|o| option_code(r.id, o).map(|c| (*o, json!(c.name()))))
+        .collect();
+    if let (Value::Object(map), false) = (&mut entry, codes.is_empty()) {
+        map.insert("codes".into(), object(codes.into_iter()));
+    }
+    entry
 }
 
 fn profile(p: Profile) -> Value {
@@ -78,6 +89,7 @@ fn face(f: Face) -> Value {
         "offMethods": f.has_off,
         "connectAlwaysReturnsTask": f.connect_always_returns_task,
         "globalsFollowNewestTask": f.globals_follow_newest_task(),
+        "unsettableHeaders": f.unsettable_headers,
         "limits": { "maxSockets": f.limits.max_sockets },
         "connectArguments": f.connect_arguments.iter().map(|a| a.name()).collect::<Vec<_>>(),
         "methods": Method::all_in(f).map(Method::name).collect::<Vec<_>>(),
@@ -147,6 +159,13 @@ mod tests {
         assert_eq!(
             spec["optionRules"]["connect.outcome"]["options"][0],
             "accepted"
+        );
+        assert!(spec["optionRules"]["connect.outcome"]
+            .get("codes")
+            .is_none());
+        assert_eq!(
+            spec["optionRules"]["connect.wss-only.code"]["codes"]["20"],
+            "wssRequired"
         );
     }
 }

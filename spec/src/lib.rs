@@ -3,7 +3,7 @@
 //! [`rule_source`]), the [impl-defined] rules with their options
 //! ([`OPTION_RULES`]), the error codes ([`ErrorCode`]), the methods
 //! ([`Method`], [`EventType`]), the faces of the API ([`Face`]: `my`,
-//! `wx`) and the profiles a run checks ([`Profile`]).
+//! `wx`, `tt`) and the profiles a run checks ([`Profile`]).
 //!
 //! Every other crate takes these facts from here: the adapter protocol
 //! re-exports what its wire types carry, the reference implementation and
@@ -52,6 +52,7 @@
 //!       "offMethods": true,
 //!       "connectAlwaysReturnsTask": false,
 //!       "globalsFollowNewestTask": false,
+//!       "unsettableHeaders": ["referer"], // names `header` cannot set (dropped)
 //!       "limits": { "maxSockets": 5 },
 //!       "connectArguments": ["url", "data", "header", "multiple", "protocols", "timeout"],
 //!       "methods": ["connectSocket", …] // keys of methods this face has
@@ -81,7 +82,10 @@
 //!   },                                 // implDefined only when the whole rule is an option
 //!   "runLevelRules": ["options.consistent"],
 //!   "optionRules": {                   // the [impl-defined] rules
-//!     "<id>": { "options": ["<reference's>", "…"], "whyOpen": "…" }
+//!     "<id>": {
+//!       "options": ["<reference's>", "…"], "whyOpen": "…",
+//!       "codes": { "<option>": "<a key of errorCodes>" } // rules that only choose a code
+//!     }
 //!   }
 //! }
 //! ```
@@ -107,6 +111,6 @@ pub use code::{ErrorCode, ERROR_CODES};
 pub use face::{Argument, Binary, Face, Limits, Payload};
 pub use json::{spec_json, spec_json_value, SPEC_JSON_PATH, SPEC_JSON_VERSION};
 pub use method::{EventType, Method, MethodKind, MethodTarget};
-pub use options::{option_rule, OptionRule, OPTION_RULES};
+pub use options::{option_code, option_rule, OptionRule, OPTION_CODES, OPTION_RULES};
 pub use profile::{Profile, ProfileFacts, UnknownProfile};
 pub use rules::{is_rule_id, rule_ids, rule_source, source_tags, RULE_IDS, RUN_LEVEL_RULES};

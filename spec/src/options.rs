@@ -2,6 +2,8 @@
 //! the reference's first: where the sources leave an implementation free
 //! to choose, and what it may choose.
 
+use crate::ErrorCode;
+
 /// One [impl-defined] rule: its id and its options, the reference's first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct OptionRule {
@@ -144,9 +146,64 @@ pub fn option_rule(id: &str) -> Option<&'static OptionRule> {
     OPTION_RULES.iter().find(|r| r.id == id)
 }
 
+/// The error code each option of a rule that only chooses a code
+/// (`connect.wss-only.code`, …) names, `(rule, option, code)`: the option
+/// is the code's number, and the code says which of a number's meanings it
+/// is (2 past the task limit is "already connected", 2 for an invalid send
+/// is "invalid argument").
+pub const OPTION_CODES: &[(&str, &str, ErrorCode)] = &[
+    ("connect.url.blank", "3", ErrorCode::UrlEmpty),
+    ("connect.url.blank", "4", ErrorCode::UrlFormat),
+    ("connect.url.relative", "4", ErrorCode::UrlFormat),
+    ("connect.url.relative", "5", ErrorCode::UrlScheme),
+    ("connect.wss-only.code", "8", ErrorCode::InvalidHandshake),
+    ("connect.wss-only.code", "20", ErrorCode::WssRequired),
+    ("connect.multiple.limit.code", "1", ErrorCode::Unknown),
+    (
+        "connect.multiple.limit.code",
+        "2",
+        ErrorCode::AlreadyConnected,
+    ),
+    ("error.9.code", "9", ErrorCode::ProtocolUnrequested),
+    ("error.9.code", "8", ErrorCode::InvalidHandshake),
+    ("send.invalid.code", "11", ErrorCode::SendFailed),
+    ("send.invalid.code", "1", ErrorCode::Unknown),
+    ("send.invalid.code", "2", ErrorCode::InvalidArgument),
+    ("close.not-open.code", "10", ErrorCode::NotOpen),
+    ("close.not-open.code", "1", ErrorCode::Unknown),
+    ("close.invalid-code.code", "1", ErrorCode::Unknown),
+    ("close.invalid-code.code", "2", ErrorCode::InvalidArgument),
+    ("error.1.network.code", "1", ErrorCode::Unknown),
+    ("error.1.network.code", "50", ErrorCode::NetworkFault),
+];
+
+/// The error code `option` of `rule` names, where the rule only chooses a
+/// code ([`OPTION_CODES`]).
+pub fn option_code(rule: &str, option: &str) -> Option<ErrorCode> {
+    OPTION_CODES
+        .iter()
+        .find(|(r, o, _)| *r == rule && *o == option)
+        .map(|(_, _, code)| *code)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_option_of_a_code_rule_names_one_code_of_its_number() {
+        for rule in OPTION_RULES.iter().filter(|r| r.id.ends_with(".code")) {
+            for option in rule.options {
+                let code = option_code(rule.id, option)
+                    .unwrap_or_else(|| panic!("{}={option} names no code", rule.id));
+                assert_eq!(code.code().to_string(), *option, "{}", rule.id);
+            }
+        }
+        for (rule, option, _) in OPTION_CODES {
+            let r = option_rule(rule).unwrap_or_else(|| panic!("{rule}"));
+            assert!(r.options.contains(option), "{rule}={option}");
+        }
+    }
 
     #[test]
     fn every_rule_has_at_least_two_options_and_unique_ids() {

@@ -123,11 +123,47 @@ impl Profile {
         ],
     });
 
+    /// `douyin`: ByteDance's `tt.connectSocket` and its SocketTask (the
+    /// Douyin mini-app reference on developer.open-douyin.com).
+    pub const DOUYIN: Profile = Profile(&ProfileFacts {
+        name: "douyin",
+        source: "the Douyin mini-app API reference (developer.open-douyin.com): tt.connectSocket, SocketTask",
+        face: Face::TT,
+        absent_arguments: &[],
+        // No numeric code reaches an application under `{errMsg}`: the
+        // reason text is informational ("parameter error", as WeChat's).
+        wrong_type_code: ErrorCode::InvalidArgument,
+        // Never reported: every connect returns a SocketTask.
+        single_exists_code: ErrorCode::AlreadyConnected,
+        changed_codes: &[],
+        // tt.connectSocket has `protocols`; "if protocols is not empty,
+        // make sure the server returns one of them, or creating the
+        // WebSocket fails".
+        decided_options: &[
+            ("connect.protocols", "honoured"),
+            ("connect.no-subprotocol", "fail-8"),
+        ],
+        // As under `wechat`: a trace shows no numeric code, so the rules
+        // that only choose a code keep the reference's option.
+        compared_options: &[
+            ("connect.url.blank", "3"),
+            ("connect.url.relative", "4"),
+            ("connect.wss-only.code", "8"),
+            ("connect.multiple.limit.code", "1"),
+            ("error.9.code", "9"),
+            ("send.invalid.code", "11"),
+            ("close.not-open.code", "10"),
+            ("close.invalid-code.code", "1"),
+            ("error.1.network.code", "1"),
+        ],
+    });
+
     /// Every profile, the default first.
-    pub const ALL: [Profile; 3] = [
+    pub const ALL: [Profile; 4] = [
         Profile::ALIPAY_2022_09,
         Profile::ALIPAY_CURRENT,
         Profile::WECHAT,
+        Profile::DOUYIN,
     ];
 
     /// The profile's name, as `--profile` and `hello.profile` write it.
@@ -251,7 +287,8 @@ mod tests {
             [
                 ("alipay-2022-09", "my"),
                 ("alipay-current", "my"),
-                ("wechat", "wx")
+                ("wechat", "wx"),
+                ("douyin", "tt")
             ]
         );
     }

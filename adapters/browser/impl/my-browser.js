@@ -26,6 +26,7 @@
 
 const core = require('connectsocket-common/core');
 const { WEB_CODEC } = require('connectsocket-common/base64');
+const { FACES } = require('connectsocket-common/spec');
 
 const host = globalThis.myHost && typeof globalThis.myHost === 'object' ? globalThis.myHost : null;
 
@@ -53,20 +54,21 @@ function nextMacrotask(fn) {
 
 /**
  * The error code of a failed handshake from the host channel's account
- * (DevTools' errorMessage and the response it saw), or 1 without one.
+ * (DevTools' errorMessage and the response it saw), or `unknown` (1) without
+ * one: a name of spec.json's errorCodes.
  */
 function handshakeErrorCode(outcome) {
-  if (!outcome) return 1;
+  if (!outcome) return 'unknown';
   const message = outcome.errorMessage || '';
   // error.7.cert: the browser's certificate verdicts.
-  if (/net::ERR_CERT_|net::ERR_BAD_SSL_CLIENT_AUTH_CERT/.test(message)) return 7;
+  if (/net::ERR_CERT_|net::ERR_BAD_SSL_CLIENT_AUTH_CERT/.test(message)) return 'invalidCertificate';
   // error.9.protocol-unrequested
-  if (/Sec-WebSocket-Protocol' header if not present in request/.test(message)) return 9;
+  if (/Sec-WebSocket-Protocol' header if not present in request/.test(message)) return 'protocolUnrequested';
   // error.8.handshake: Chromium's RFC 6455 checks of the response.
-  if (/^Error during WebSocket handshake/.test(message)) return 8;
-  if (/net::ERR_INVALID_HTTP_RESPONSE|net::ERR_INVALID_RESPONSE/.test(message)) return 8;
-  if (outcome.response && outcome.response.status !== 101) return 8;
-  return 1;
+  if (/^Error during WebSocket handshake/.test(message)) return 'invalidHandshake';
+  if (/net::ERR_INVALID_HTTP_RESPONSE|net::ERR_INVALID_RESPONSE/.test(message)) return 'invalidHandshake';
+  if (outcome.response && outcome.response.status !== 101) return 'invalidHandshake';
+  return 'unknown';
 }
 
 /** One socket's connection: a page's WebSocket, and what its events mean. */
@@ -146,7 +148,7 @@ class PageSocket extends core.Socket {
    */
   closeTooLarge() {
     this.tooLarge = true;
-    this.post('error', this.context.face.errorPayload(12));
+    this.post('error', this.context.face.errorPayload('outOfMemory'));
     this.weClosed = true;
     try {
       this.ws.close(1000);
@@ -174,7 +176,7 @@ class PageSocket extends core.Socket {
     }
     if (this.weClosed) return; // close.no-answer: the close event says it (1006 alone)
     // close.drop: the connection failed without a close frame.
-    this.failWith(1);
+    this.failWith('unknown');
   }
 
   transmit({ payload }, callbacks) {
@@ -183,7 +185,7 @@ class PageSocket extends core.Socket {
       // send.text / send.binary: the browser has taken the message.
       this.context.settle(callbacks, 0);
     } catch {
-      this.context.settle(callbacks, 11);
+      this.context.settle(callbacks, 'sendFailed');
     }
   }
 
@@ -217,6 +219,6 @@ const PAGE_TRANSPORT = Object.freeze({
 
 const config = host ? host.config : {};
 const hooks = { log: (text) => console.warn(text) };
-globalThis.my = core.createApi(core.MY_FACE, config, PAGE_TRANSPORT, hooks);
-globalThis.wx = core.createApi(core.WX_FACE, config, PAGE_TRANSPORT, hooks);
+// Every face spec/spec.json describes (`my`, `wx`, …), each under its first profile.
+for (const face of Object.keys(FACES)) globalThis[face] = core.createApi(core.faceOf(face), config, PAGE_TRANSPORT, hooks);
 globalThis.myImplementation = { name: 'my-browser', version: '0.1.0', unsupported: [] };

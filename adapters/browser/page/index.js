@@ -7,7 +7,7 @@
 // hands the page each request and the host channel's news, and starts the
 // protocol session (connectsocket-common/protocol) over the bundle's `my`.
 
-const { Session, PROFILE_APIS } = require('connectsocket-common/protocol');
+const { Session, PROFILE_APIS, servedProfile } = require('connectsocket-common/protocol');
 const { encodeBase64, decodeBase64 } = require('connectsocket-common/base64');
 const { createMyHost } = require('./my-host');
 
@@ -66,6 +66,7 @@ function install(generation, config, binding) {
       });
       if (helloConfig) {
         session.api = session.host.api(helloProfile);
+        session.profile = servedProfile(helloProfile, session.api);
         session.config = helloConfig;
         session.resetState();
       }

@@ -42,7 +42,7 @@ const { PageInstance } = require('./instance');
 const scripts = require('./scripts');
 const { version } = require('../package.json');
 
-const USAGE = 'usage: node adapters/browser/src/adapter.js --impl path/to/bundle.js [--api my|wx] [--instances N]';
+const USAGE = 'usage: node adapters/browser/src/adapter.js --impl path/to/bundle.js [--api my|wx|tt] [--instances N]';
 
 function log(text) {
   process.stderr.write(`[browser adapter] ${text}\n`);
@@ -74,7 +74,7 @@ function parseArguments(argv) {
       instances = arg === '--instances' ? argv[(i += 1)] : arg.slice('--instances='.length);
     } else if ((arg === '--api' && i + 1 < argv.length) || arg.startsWith('--api=')) {
       api = arg === '--api' ? argv[(i += 1)] : arg.slice('--api='.length);
-      if (!Object.hasOwn(FACES, api)) fail(`--api must be my or wx, not ${JSON.stringify(api)}\n${USAGE}`);
+      if (!Object.hasOwn(FACES, api)) fail(`--api must be one of ${Object.keys(FACES).join(', ')}, not ${JSON.stringify(api)}\n${USAGE}`);
     } else {
       fail(`unknown argument ${JSON.stringify(arg)}\n${USAGE}`);
     }

@@ -7,7 +7,7 @@
 // whatever differs between hosts comes in through the `host` object given to
 // Session.
 
-const { FACES: FACE_DATA, PROFILE_FACES, methodsOf } = require('./spec');
+const { FACES: FACE_DATA, PROFILE_FACES, DEFAULT_PROFILE, defaultProfileOf, methodsOf } = require('./spec');
 const { CONFIG_KEYS, validConfigValue } = require('./config');
 
 const PROTOCOL = 1;
@@ -26,7 +26,7 @@ function listenerMethods(face, target) {
 
 /**
  * The faces of the API an adapter may serve (`api` in the hello result):
- * the global object's name and its methods, by target.
+ * the global object's name and its methods, by target (spec.json's faces).
  */
 const FACES = Object.fromEntries(Object.keys(FACE_DATA).map((face) => [face, {
   global: FACE_DATA[face].global,
@@ -38,6 +38,19 @@ const FACES = Object.fromEntries(Object.keys(FACE_DATA).map((face) => [face, {
 
 /** The face of each profile a `hello` may name. */
 const PROFILE_APIS = PROFILE_FACES;
+
+/** The face served when nothing chooses one: the default profile's (`my`). */
+const DEFAULT_API = PROFILE_FACES[DEFAULT_PROFILE];
+
+/**
+ * The profile served with face `api` for a `hello` naming `profile`: that
+ * profile when spec.json has it and it is written against `api`, else the
+ * face's first profile (a hello without a profile, or one the adapter
+ * answers with another face).
+ */
+function servedProfile(profile, api) {
+  return Object.hasOwn(PROFILE_FACES, String(profile)) && PROFILE_FACES[profile] === api ? profile : defaultProfileOf(api);
+}
 
 class ProtocolError extends Error {}
 
@@ -96,9 +109,11 @@ function toWire(value, encodeBase64) {
  * `host` supplies what differs between places the IUT can live:
  * - `write(message)`: sends one protocol message (an object) to the runner;
  * - `log(text)`: a diagnostic line (never on the protocol channel);
- * - `createMy(config, api)` / `destroyMy(my)`: a fresh IUT (the global
- *   object of face `api`, "my" or "wx"), and ending one (every socket at
- *   once, without events); `createMy` may throw to refuse the config;
+ * - `createMy(config, api, profile)` / `destroyMy(my)`: a fresh IUT (the
+ *   global object of face `api`, "my", "wx", …, serving `profile`: the
+ *   profile `hello` named when it is one of spec.json's and of that face,
+ *   else the face's first), and ending one (every socket at once, without
+ *   events); `createMy` may throw to refuse the config;
  * - `api(profile)` (optional): the face to serve for the `hello`'s
  *   `profile` (a string, or undefined); without it, always "my";
  * - `isTask(value)`: whether a method's return value is a SocketTask;
@@ -112,7 +127,8 @@ class Session {
     // Set by `hello`; until then there is no implementation to call.
     this.config = null;
     this.my = null;
-    this.api = 'my';
+    this.api = DEFAULT_API;
+    this.profile = DEFAULT_PROFILE;
     this.resetState();
   }
 
@@ -125,7 +141,7 @@ class Session {
   resetState() {
     if (this.my) this.host.destroyMy(this.my);
     this.my = null;
-    this.my = this.config ? this.host.createMy(this.config, this.api) : null;
+    this.my = this.config ? this.host.createMy(this.config, this.api, this.profile) : null;
     this.tasks = new Map();
     this.handles = new Map();
     this.nextTask = 1;
@@ -169,12 +185,13 @@ class Session {
       this.host.write({ id, ok: false, error: checked.error });
       return;
     }
-    const api = typeof this.host.api === 'function' ? this.host.api(request.profile) : 'my';
+    const api = typeof this.host.api === 'function' ? this.host.api(request.profile) : DEFAULT_API;
     if (!Object.hasOwn(FACES, api)) {
       this.host.write({ id, ok: false, error: `this adapter cannot serve the API face ${JSON.stringify(api)}` });
       return;
     }
     this.api = api;
+    this.profile = servedProfile(request.profile, api);
     this.config = checked.config;
     try {
       this.resetState();
@@ -187,8 +204,8 @@ class Session {
     }
     const { name, version, unsupported } = this.host.hello(this.config, this.api);
     const result = { name, version, protocol: PROTOCOL, unsupported };
-    // `api` is written only for a face other than the default `my`.
-    if (this.api !== 'my') result.api = this.api;
+    // `api` is written only for a face other than the default (`my`).
+    if (this.api !== DEFAULT_API) result.api = this.api;
     // `instances` is written only above 1 (absent means 1).
     if (this.host.instances > 1) result.instances = this.host.instances;
     // `quietMs`, the host's delivery latency, only when there is one.
@@ -391,6 +408,7 @@ class Instances {
     session = new this.SessionClass(host);
     if (k !== 0 && this.introduced) {
       session.api = this.introduced.api;
+      session.profile = this.introduced.profile;
       session.config = this.introduced.config;
       session.resetState();
     }
@@ -417,7 +435,7 @@ class Instances {
     const session = this.session(k);
     session.handle(request);
     if (request.op === 'hello' && session.config !== null) {
-      this.introduced = { api: session.api, config: session.config };
+      this.introduced = { api: session.api, profile: session.profile, config: session.config };
     }
   }
 
@@ -436,6 +454,8 @@ module.exports = {
   CONFIG_KEYS,
   FACES,
   PROFILE_APIS,
+  DEFAULT_API,
+  servedProfile,
   Session,
   checkHello,
   fromWire,

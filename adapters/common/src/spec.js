@@ -1,130 +1,153 @@
 'use strict';
-// The facts of the socket API that the JavaScript adapters need as data: the
-// error codes and their texts, the methods of the global object and of a
-// SocketTask, the faces (`my`, `wx`) and the face of each profile. This is
-// the one module that lists them, so that a generated table can take its
-// place; everything else derives what it needs from these.
+// The facts of the socket API that the JavaScript adapters need, read from
+// spec/spec.json: the document the `spec` crate renders from its data (the
+// error codes and their texts, the methods, the faces and the profiles).
+// Nothing here lists a fact of its own: this module only gives the JSON the
+// shapes the protocol dispatch and the core use. To change a fact, change
+// the `spec` crate and regenerate the JSON
+// (`UPDATE_SPEC_JSON=1 cargo test -p spec --test spec_json`).
+//
+// The path leaves the package on purpose: spec.json is the repository's one
+// copy, and esbuild bundles it (as JSON) into the browser adapter's scripts.
 
-/** The seed's description of each error code (`errorMessage` under `my`). */
-const MESSAGES = Object.freeze({
-  1: '未知错误。',
-  2: '网络连接已经存在。',
-  3: 'URL 参数为空。',
-  4: '无法识别的 URL 格式。',
-  5: 'URL 必须以 ws 或者 wss 开头。',
-  6: '连接服务器超时。',
-  7: '服务器返回的 https 证书无效。',
-  8: '服务端返回协议头无效。',
-  9: 'WebSocket 请求没有指定 Sec-WebSocket-Protocol 请求头。',
-  10: '网络连接没有打开，无法发送消息。',
-  11: '消息发送失败。',
-  12: '无法申请更多内存来读取网络数据。',
-});
+const SPEC = require('../../../spec/spec.json');
 
-/** `wx`: the reason after "<method>:fail " and in an error event, by `my` code (informational). */
-const REASONS = Object.freeze({
-  1: 'unknown error',
-  // Under wx, 2 is only an argument of the wrong type (every connect is a
-  // task, so no single connection can exist), as in Alipay's 2022-11 table.
-  2: 'parameter error',
-  3: 'url is empty',
-  4: 'invalid url',
-  5: 'url must start with ws or wss',
-  6: 'timeout',
-  7: 'invalid server certificate',
-  8: 'invalid handshake response',
-  9: 'the server selected a subprotocol not requested',
-  10: 'WebSocket is not connected',
-  11: 'send failed',
-  12: 'message too large',
-});
+/** The version of spec.json's format this module reads. */
+const SPEC_JSON_VERSION = 1;
 
-/** The events a socket reports, in the order of the listener methods. */
-const EVENTS = Object.freeze(['open', 'message', 'error', 'close']);
-
-/** `open` -> `Open`: the event's part of a listener method's name. */
-const title = (event) => event[0].toUpperCase() + event.slice(1);
-
-/** The listener methods of `target` ("global" or "task"): on* and off* for each event. */
-function listenerMethods(target) {
-  const infix = target === 'global' ? 'Socket' : '';
-  return EVENTS.flatMap((event) => [
-    { name: `on${infix}${title(event)}`, target, takes: 'listener', event, removes: false },
-    { name: `off${infix}${title(event)}`, target, takes: 'listener', event, removes: true },
-  ]);
+if (SPEC.specJsonVersion !== SPEC_JSON_VERSION) {
+  throw new Error(`spec/spec.json has format ${SPEC.specJsonVersion}; connectsocket-common reads ${SPEC_JSON_VERSION}`);
 }
+
+const freezeAll = (entries) => Object.freeze(Object.fromEntries(entries));
+
+/**
+ * The error codes by name (`urlEmpty`, `socketExists`): `{name, code,
+ * message, reason}`, `code` the number of an `{error, errorMessage}`
+ * payload, `message` its `errorMessage`, `reason` what follows
+ * "<method>:fail " in an `{errMsg}` payload. A number can have two
+ * meanings (2, 3), so the core names codes, never numbers.
+ */
+const CODES = freezeAll(Object.entries(SPEC.errorCodes).map(([name, c]) => [
+  name,
+  Object.freeze({ name, code: c.code, message: c.message, reason: c.reason }),
+]));
+
+/**
+ * The seed's error-code table by number (1 to 12): the `errorMessage` of
+ * each, as the `my` face under the default profile reports it.
+ */
+const SEED_MESSAGES = freezeAll(SPEC.seedErrorCodes.map((name) => [CODES[name].code, CODES[name].message]));
 
 /**
  * Every method, global ones first, in the adapter protocol's order: its
- * `name`, its `target` ("global": `my` / `wx`; "task": a SocketTask), what
- * its argument carries (`takes`: "callbacks", the success / fail / complete
- * of an options object, or "listener", a function for `event`) and, for a
- * listener method, whether it `removes` the listener (off*).
+ * `name`, its `target` ("global": `my` / `wx` / …; "task": a SocketTask),
+ * what its argument carries (`takes`: "callbacks", the success / fail /
+ * complete of an options object, or "listener", a function for `event`),
+ * for a listener method whether it `removes` the listener (off*), and its
+ * `globalTwin` (the name an `{errMsg}` payload carries: `sendSocketMessage`
+ * for a task's `send`).
  */
-const METHODS = Object.freeze([
-  { name: 'connectSocket', target: 'global', takes: 'callbacks' },
-  { name: 'sendSocketMessage', target: 'global', takes: 'callbacks' },
-  { name: 'closeSocket', target: 'global', takes: 'callbacks' },
-  ...listenerMethods('global'),
-  { name: 'send', target: 'task', takes: 'callbacks' },
-  { name: 'close', target: 'task', takes: 'callbacks' },
-  ...listenerMethods('task'),
-].map((method) => Object.freeze(method)));
+const METHODS = Object.freeze(Object.entries(SPEC.methods).map(([name, m]) => {
+  const method = { name, target: m.target, takes: m.kind === 'callbacks' ? 'callbacks' : 'listener', globalTwin: m.globalTwin };
+  if (m.kind !== 'callbacks') Object.assign(method, { event: m.event, removes: m.kind === 'removeListener' });
+  return Object.freeze(method);
+}));
+
+/** The events a socket reports, in the order of the listener methods. */
+const EVENTS = Object.freeze([...new Set(METHODS.filter((m) => m.event).map((m) => m.event))]);
 
 /**
- * The faces of the API an adapter may serve (`api` in the hello result),
- * where they differ. Codes are the `my` codes throughout; a face says how
- * they reach the application.
+ * The faces of the API an adapter may serve (`api` in the hello result), by
+ * the global object's name:
  *
  * - `global`: the global object's name (the adapter protocol's target);
+ * - `payload`: "errorCode" (`{error, errorMessage}`, nothing on success)
+ *   or "errMsg" (`{errMsg: "<method>:ok"}`, `"<method>:fail <reason>"`,
+ *   `{errMsg: <reason>}`);
+ * - `binary`: "base64" (base64 text with `isBuffer`, both ways) or
+ *   "arrayBuffer" (an ArrayBuffer, `{data}`);
  * - `offMethods`: the off* methods exist (global and task);
- * - `payload`: the form of results and errors, "errorMessage" (`{error,
- *   errorMessage}`, nothing on success) or "errMsg" (`{errMsg:
- *   "<method>:ok"}`, `"<method>:fail <reason>"`, `{errMsg: <reason>}`);
- * - `binary`: how binary messages travel, "base64" (base64 text with
- *   `isBuffer`, both ways) or "arrayBuffer" (an ArrayBuffer, `{data}`);
  * - `alwaysTask`: connect always returns a SocketTask (else only with `multiple`);
  * - `globalFollowsNewest`: the global calls and listeners act on the newest task;
- * - `honoursIsBuffer`, `honoursData`, `honoursTimeout`: the arguments
- *   `isBuffer` (send), `data` (connect) and `timeout` (connect, in ms) exist;
- * - `wrongTypeCode`: the code of a `url` (or `timeout`) of the wrong type.
+ * - `unsettableHeaders`: request headers `header` cannot set (lower case: dropped);
+ * - `maxSockets`: the vendor's limit of connections at once;
+ * - `connectArguments`: the arguments of `connectSocket` it has;
+ * - `methods`: the names of the methods it has.
  */
-const FACES = Object.freeze({
-  my: Object.freeze({
-    global: 'my',
-    offMethods: true,
-    payload: 'errorMessage',
-    binary: 'base64',
-    alwaysTask: false,
-    globalFollowsNewest: false,
-    honoursIsBuffer: true,
-    honoursData: true,
-    honoursTimeout: false,
-    wrongTypeCode: 4,
-  }),
-  // WeChat's face (profiles.md, `wechat`).
-  wx: Object.freeze({
-    global: 'wx',
-    offMethods: false,
-    payload: 'errMsg',
-    binary: 'arrayBuffer',
-    alwaysTask: true,
-    globalFollowsNewest: true,
-    honoursIsBuffer: false,
-    honoursData: false,
-    honoursTimeout: true,
-    // A parameter of the wrong type (WeChat checks parameter types).
-    wrongTypeCode: 2,
-  }),
-});
+const FACES = freezeAll(Object.entries(SPEC.faces).map(([name, f]) => [name, Object.freeze({
+  global: f.global,
+  vendor: f.vendor,
+  payload: f.payload,
+  binary: f.binary,
+  offMethods: f.offMethods,
+  alwaysTask: f.connectAlwaysReturnsTask,
+  globalFollowsNewest: f.globalsFollowNewestTask,
+  unsettableHeaders: Object.freeze([...f.unsettableHeaders]),
+  maxSockets: f.limits.maxSockets,
+  connectArguments: Object.freeze([...f.connectArguments]),
+  methods: Object.freeze([...f.methods]),
+})]));
 
-/** The face of each profile a `hello` may name. */
-const PROFILE_FACES = Object.freeze({ 'alipay-2022-09': 'my', 'alipay-current': 'my', wechat: 'wx' });
+/**
+ * The profiles a `hello` may name, by name: `face` (a key of FACES),
+ * `wrongTypeCode` and `singleExistsCode` (keys of CODES), the
+ * `connectArguments` an implementation serving it reads (the face's but
+ * the `absentArguments`), and the options of [impl-defined] rules its
+ * source decides (`decidedOptions`, rule -> option).
+ */
+const PROFILES = freezeAll(Object.entries(SPEC.profiles).map(([name, p]) => [name, Object.freeze({
+  name,
+  face: p.face,
+  wrongTypeCode: p.wrongTypeCode,
+  singleExistsCode: p.singleExistsCode,
+  connectArguments: Object.freeze(SPEC.faces[p.face].connectArguments.filter((a) => !p.absentArguments.includes(a))),
+  decidedOptions: Object.freeze({ ...p.decidedOptions }),
+})]));
 
-/** The methods `face` (a name of FACES) has on `target` ("global" or "task"). */
-function methodsOf(face, target) {
-  const { offMethods } = FACES[face];
-  return METHODS.filter((m) => m.target === target && (offMethods || !m.removes));
+/** The profile a run checks when none is named. */
+const DEFAULT_PROFILE = SPEC.defaultProfile;
+
+/** The face of each profile (profile name -> face name). */
+const PROFILE_FACES = freezeAll(Object.values(PROFILES).map((p) => [p.name, p.face]));
+
+/**
+ * The profile an adapter serves for `face` when `hello` names none it
+ * knows: the first profile written against the face (the default for `my`).
+ */
+function defaultProfileOf(face) {
+  const profile = Object.values(PROFILES).find((p) => p.face === face);
+  if (!profile) throw new Error(`no profile of spec/spec.json is written against the face ${JSON.stringify(face)}`);
+  return profile.name;
 }
 
-module.exports = { MESSAGES, REASONS, EVENTS, METHODS, FACES, PROFILE_FACES, methodsOf };
+/**
+ * The code an option of a `*.code` rule names ("20" -> `wssRequired`), as
+ * spec.json's `optionRules` give it; undefined for an option that names
+ * no code.
+ */
+function optionCode(rule, option) {
+  const entry = SPEC.optionRules[rule];
+  return entry && entry.codes ? entry.codes[option] : undefined;
+}
+
+/** The methods `face` (a key of FACES) has on `target` ("global" or "task"). */
+function methodsOf(face, target) {
+  const names = FACES[face].methods;
+  return METHODS.filter((m) => m.target === target && names.includes(m.name));
+}
+
+module.exports = {
+  SPEC,
+  CODES,
+  SEED_MESSAGES,
+  EVENTS,
+  METHODS,
+  FACES,
+  PROFILES,
+  PROFILE_FACES,
+  DEFAULT_PROFILE,
+  defaultProfileOf,
+  optionCode,
+  methodsOf,
+};

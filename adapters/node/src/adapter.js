@@ -8,9 +8,10 @@
 //   node adapters/node/src/adapter.js            # the `my` face
 //   node adapters/node/src/adapter.js --api wx   # the `wx` face
 //
-// A `hello` that names a profile chooses the face instead: `wechat` serves
-// `wx`, `alipay-2022-09` and `alipay-current` serve `my`; a profile it does
-// not know leaves the face of the command line.
+// A `hello` that names a profile of spec/spec.json serves that profile: its
+// face (`wechat` serves `wx`, `alipay-2022-09` and `alipay-current` serve
+// `my`), its arguments and its codes; a profile it does not know leaves the
+// face of the command line, under that face's first profile.
 //
 // stdout carries protocol messages only; logs go to stderr.
 
@@ -31,7 +32,8 @@ try {
   process.exit(2);
 }
 
-const { createMy, createWx, destroyMy, SocketTaskBase } = require('./index');
+const { createFor, destroyMy, SocketTaskBase } = require('./index');
+const { defaultProfileOf } = require('connectsocket-common/spec');
 const { arrayBufferOf } = require('connectsocket-common/base64');
 const protocol = require('connectsocket-common/protocol');
 const { serveLines } = require('connectsocket-common/stdio');
@@ -83,13 +85,14 @@ function nodeHost(api) {
     write,
     log,
     api: (profile) => protocol.PROFILE_APIS[profile] || api,
-    createMy: (config, face) => (face === 'wx' ? createWx(config, { log }) : createMy(config, { log })),
+    // The profile the hello named (its face's first when it named none of this face).
+    createMy: (config, face, profile) => createFor(profile || defaultProfileOf(face), config, { log }),
     destroyMy,
     isTask: (value) => value instanceof SocketTaskBase,
     decodeBase64,
     encodeBase64,
     // Every config key is honoured.
-    hello: (config, face) => ({ name: face === 'my' ? NAME : `${NAME}+${face}`, version, unsupported: [] }),
+    hello: (config, face) => ({ name: face === protocol.DEFAULT_API ? NAME : `${NAME}+${face}`, version, unsupported: [] }),
     shutdown(id) {
       process.stdout.write(`${JSON.stringify({ id, ok: true, result: {} })}\n`, () => process.exit(0));
     },
@@ -105,12 +108,12 @@ class Session extends protocol.Session {
 
 /** The face from the command line: `--api my` (default) or `--api wx`. */
 function parseArgs(argv) {
-  let api = 'my';
+  let api = protocol.DEFAULT_API;
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     const value = arg.startsWith('--api=') ? arg.slice('--api='.length) : arg === '--api' ? argv[(i += 1)] : null;
     if (value === null || !Object.hasOwn(protocol.FACES, value)) {
-      process.stderr.write(`usage: adapter.js [--api my|wx] (got ${JSON.stringify(arg)})\n`);
+      process.stderr.write(`usage: adapter.js [--api ${Object.keys(protocol.FACES).join('|')}] (got ${JSON.stringify(arg)})\n`);
       process.exit(2);
     }
     api = value;

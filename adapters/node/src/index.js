@@ -12,6 +12,7 @@
 //   destroyMy(my); // every socket ends at once, without events
 
 const core = require('connectsocket-common/core');
+const { SEED_MESSAGES } = require('connectsocket-common/spec');
 const { WS_TRANSPORT } = require('./ws-transport');
 
 /**
@@ -23,7 +24,17 @@ function apiMaker(face) {
   return (config, hooks = {}) => core.createApi(face, config, WS_TRANSPORT, hooks);
 }
 
-/** Makes a `my` object with the socket API: `createMy(config, hooks)`. */
+/**
+ * Makes the global object that `profile` (a profile of spec/spec.json:
+ * `alipay-current`, `wechat`, …) serves, over the `ws` transport:
+ * `createFor(profile, config, hooks)`. Its face, arguments and codes are
+ * the profile's.
+ */
+function createFor(profile, config, hooks = {}) {
+  return core.createApi(core.servedFace(profile), config, WS_TRANSPORT, hooks);
+}
+
+/** Makes a `my` object with the socket API (the default profile): `createMy(config, hooks)`. */
 const createMy = apiMaker(core.MY_FACE);
 
 /**
@@ -40,6 +51,7 @@ const destroyMy = core.destroyApi;
 const destroyWx = core.destroyApi;
 
 module.exports = {
+  createFor,
   createMy,
   destroyMy,
   createWx,
@@ -49,8 +61,8 @@ module.exports = {
   WxSocketTask: core.WxSocketTask,
   MY_FACE: core.MY_FACE,
   WX_FACE: core.WX_FACE,
-  MESSAGES: core.MESSAGES,
-  REASONS: core.REASONS,
+  MESSAGES: SEED_MESSAGES,
+  CODES: core.CODES,
   DEFAULT_CONFIG: core.DEFAULT_CONFIG,
   TYPES: core.TYPES,
 };

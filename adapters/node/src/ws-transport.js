@@ -56,17 +56,17 @@ const PROTOCOL_UNREQUESTED = 'Server sent a subprotocol but none was requested';
 
 /** The error code of a failed handshake (behaviour.md, "Outcome of the handshake"). */
 function handshakeErrorCode(err) {
-  if (!err) return 1;
+  if (!err) return 'unknown';
   // error.7.cert
-  if (err.code && CERT_ERRORS.has(err.code)) return 7;
+  if (err.code && CERT_ERRORS.has(err.code)) return 'invalidCertificate';
   const message = String(err.message || '');
   // error.9.protocol-unrequested
-  if (message.startsWith(PROTOCOL_UNREQUESTED)) return 9;
+  if (message.startsWith(PROTOCOL_UNREQUESTED)) return 'protocolUnrequested';
   // error.8.handshake: ws's RFC 6455 checks, or a response HTTP cannot parse.
-  if (HANDSHAKE_MESSAGES.some((m) => message.startsWith(m))) return 8;
-  if (typeof err.code === 'string' && err.code.startsWith('HPE_')) return 8;
+  if (HANDSHAKE_MESSAGES.some((m) => message.startsWith(m))) return 'invalidHandshake';
+  if (typeof err.code === 'string' && err.code.startsWith('HPE_')) return 'invalidHandshake';
   // error.1.network: refused, reset, unknown host, other TLS failures.
-  return 1;
+  return 'unknown';
 }
 
 /** Whether Node's HTTP client can carry `name: value` as a request header. */
@@ -162,7 +162,7 @@ class WsSocket extends Socket {
     // RFC 6455 4.1 asks for an HTTP/1.1 (or later) response, as tungstenite does.
     if (res.httpVersionMajor < 1 || (res.httpVersionMajor === 1 && res.httpVersionMinor < 1)) {
       this.context.log(`handshake: HTTP/${res.httpVersion} response`);
-      this.failWith(8);
+      this.failWith('invalidHandshake');
       this.terminate();
       return;
     }
@@ -170,7 +170,7 @@ class WsSocket extends Socket {
     const tokens = connection.split(',').map((t) => t.trim().toLowerCase());
     if (!tokens.includes('upgrade')) {
       this.context.log('handshake: Connection header without "upgrade"');
-      this.failWith(8);
+      this.failWith('invalidHandshake');
       this.terminate();
     }
   }
@@ -207,13 +207,13 @@ class WsSocket extends Socket {
     }
     if (err && err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
       // error.12.memory: not delivered; ws sends a close frame with 1009.
-      this.finish([['error', this.context.face.errorPayload(12)], ['close', { code: 1009, reason: '' }]]);
+      this.finish([['error', this.context.face.errorPayload('outOfMemory')], ['close', { code: 1009, reason: '' }]]);
       this.linger();
       return;
     }
     // The peer broke the protocol: as a dropped connection (close.drop).
     this.context.log(`connection error: ${err && (err.code || '')} ${err && err.message}`);
-    this.failWith(1);
+    this.failWith('unknown');
     this.terminate();
   }
 
@@ -238,10 +238,10 @@ class WsSocket extends Socket {
         // Dropped only after a reset; a send settles even when the close event came first.
         if (this.generation !== generation) return;
         // send.text / send.binary: success once written; a refused write fails with 11.
-        this.context.settle(callbacks, err ? 11 : 0);
+        this.context.settle(callbacks, err ? 'sendFailed' : 0);
       });
     } catch (err) {
-      this.context.settle(callbacks, 11);
+      this.context.settle(callbacks, 'sendFailed');
     }
   }
 

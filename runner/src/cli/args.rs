@@ -73,9 +73,9 @@ pub(crate) struct RunArgs {
     #[arg(long, value_name = "RULE=OPTION")]
     pub(crate) variant: Vec<String>,
     /// The profile the run checks: alipay-2022-09 (the default),
-    /// alipay-current (the vendor's revision of 2022-11-24) or wechat
-    /// (wx.connectSocket); docs/profiles.md.
-    #[arg(long, value_name = "NAME", default_value = "alipay-2022-09", value_parser = parse_profile)]
+    /// alipay-current (the vendor's revision of 2022-11-24), wechat
+    /// (wx.connectSocket) or douyin (tt.connectSocket); docs/profiles.md.
+    #[arg(long, value_name = "NAME", default_value = "alipay-2022-09", value_parser = profile_parser())]
     pub(crate) profile: adapter_protocol::Profile,
     /// Only scenarios whose `<area>::<id>` contains this (repeatable).
     #[arg(long, value_name = "TEXT")]
@@ -264,8 +264,10 @@ pub(crate) fn parse_jobs(text: &str) -> Result<usize, String> {
     Ok(jobs)
 }
 
-/// A profile name (`alipay-2022-09`, `alipay-current`, `wechat`).
-fn parse_profile(text: &str) -> Result<adapter_protocol::Profile, String> {
-    text.parse()
-        .map_err(|e: adapter_protocol::UnknownProfile| e.to_string())
+/// A profile name, one of [`adapter_protocol::Profile::ALL`] (which the
+/// help lists as the possible values).
+fn profile_parser() -> impl clap::builder::TypedValueParser<Value = adapter_protocol::Profile> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(adapter_protocol::Profile::ALL.map(|p| p.name()))
+        .try_map(|name| name.parse::<adapter_protocol::Profile>())
 }

@@ -12,7 +12,7 @@
 //!   (`connectsocket-conformance serve-reference`); each trial also runs
 //!   the scenario in process and requires the identical normalised trace;
 //! - `node`: the Node.js implementation (`adapters/node`; its `wx` face
-//!   under `wechat`); its packages are installed first (`npm ci`) when
+//!   under `wechat`, its `tt` face under `douyin`); its packages are installed first (`npm ci`) when
 //!   missing, and a missing `node` or `npm` fails every trial with the
 //!   reason, never skips;
 //! - `browser`: the browser build of the Node.js implementation on headless
@@ -75,8 +75,9 @@ impl Row {
 }
 
 /// Every combination that runs: the reference under each profile, the
-/// reference over stdio, node under the default profile and `wechat` (its
-/// `wx` face), the browser under the default profile. The first row's
+/// reference over stdio, node under every profile (its `wx` face under
+/// `wechat`, its `tt` face under `douyin`), the browser under the default
+/// profile. The first row's
 /// profile is `CONFORMANCE_PROFILE`'s when it is set (a row it repeats is
 /// then dropped).
 fn table() -> Vec<Row> {
@@ -85,9 +86,12 @@ fn table() -> Vec<Row> {
         row(Adapter::Reference, reference::profile_from_env()),
         row(Adapter::Reference, Profile::ALIPAY_CURRENT),
         row(Adapter::Reference, Profile::WECHAT),
+        row(Adapter::Reference, Profile::DOUYIN),
         row(Adapter::Stdio, Profile::default()),
         row(Adapter::Node, Profile::default()),
+        row(Adapter::Node, Profile::ALIPAY_CURRENT),
         row(Adapter::Node, Profile::WECHAT),
+        row(Adapter::Node, Profile::DOUYIN),
         row(Adapter::Browser, Profile::default()),
     ];
     let mut table: Vec<Row> = Vec::new();

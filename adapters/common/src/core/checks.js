@@ -1,7 +1,7 @@
 'use strict';
 // The checks of the socket API's arguments, which need no state: what
 // `connectSocket`, `send` and `close` refuse before anything goes on the
-// wire, with the `my` code of each refusal (the face turns it into a
+// wire, with the code of each refusal (a name of spec.json's errorCodes) (the face turns it into a
 // payload), and what they make of the arguments they accept.
 
 const { decodeBase64Strict } = require('../base64');
@@ -42,31 +42,31 @@ function stringValue(value) {
 function checkConnect(options, config, face, transport) {
   const raw = options.url;
   // connect.url.empty: absent or null.
-  if (raw === undefined || raw === null) return { code: 3 };
-  // connect.url.format: not a string (wx: a parameter error).
+  if (raw === undefined || raw === null) return { code: 'urlEmpty' };
+  // connect.url.format: not a string (the profile's code: 4, or 2 invalid argument).
   if (typeof raw !== 'string') return { code: face.wrongTypeCode };
   const text = raw.trim();
   // connect.url.empty: empty after trimming white space.
-  if (text === '') return { code: 3 };
+  if (text === '') return { code: 'urlEmpty' };
   let url;
   try {
     url = new URL(text);
   } catch {
     // connect.url.format: not an absolute URL.
-    return { code: 4 };
+    return { code: 'urlFormat' };
   }
   // connect.url.format: no host.
-  if (!url.hostname) return { code: 4 };
+  if (!url.hostname) return { code: 'urlFormat' };
   // connect.url.scheme (URL lower-cases the scheme).
-  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') return { code: 5 };
-  // connect.wss-only [impl-defined: code 8].
-  if (config.wssOnly && url.protocol !== 'wss:') return { code: 8 };
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') return { code: 'urlScheme' };
+  // connect.wss-only [impl-defined: code 8, or the profile's].
+  if (config.wssOnly && url.protocol !== 'wss:') return { code: face.wssOnlyCode };
   // connect.domain [impl-defined: option fail-1]: a host off the allowed
   // list fails the call before any traffic.
   if (Array.isArray(config.allowedHosts) && !config.allowedHosts.includes(url.hostname)) {
-    return { code: 1 };
+    return { code: 'unknown' };
   }
-  // The `timeout` argument (wx): a number of ms replaces connectTimeoutMs.
+  // The `timeout` argument (where the profile has it): a number of ms replaces connectTimeoutMs.
   let timeoutMs = config.connectTimeoutMs;
   if (face.honoursTimeout && options.timeout !== undefined && options.timeout !== null) {
     const t = options.timeout;
@@ -75,7 +75,8 @@ function checkConnect(options, config, face, transport) {
   }
   url.hash = '';
   if (face.honoursData) appendQuery(url, options.data);
-  const { headers, protocols } = requestHeaders(options.header, options.protocols, transport.headerAllowed);
+  const allowed = (name, value) => !face.unsettableHeaders.includes(name.toLowerCase()) && transport.headerAllowed(name, value);
+  const { headers, protocols } = requestHeaders(options.header, options.protocols, allowed);
   return { url: url.href, headers, protocols, timeoutMs };
 }
 
@@ -106,8 +107,9 @@ function splitProtocols(list) {
 
 /**
  * connect.header: each entry a request header, its value a string; the
- * handshake's own headers and names or values the transport's HTTP cannot
- * carry (`headerAllowed`) are skipped [impl-defined]. Subprotocols come
+ * handshake's own headers, the face's unsettable ones (`tt`: referer) and
+ * names or values the transport's HTTP cannot carry (`headerAllowed`) are
+ * skipped [impl-defined]. Subprotocols come
  * from `protocols` (an array, or one string) when it offers any, else from
  * `header['Sec-WebSocket-Protocol']`.
  */
@@ -146,7 +148,7 @@ function checkMessage(options, maxMessageBytes, face, codec) {
   if (typeof data === 'string') {
     if (options.isBuffer && face.honoursIsBuffer) {
       payload = decodeBase64Strict(data, codec);
-      if (payload === null) return { code: 11 };
+      if (payload === null) return { code: 'sendFailed' };
       length = payload.length;
     } else {
       payload = data;
@@ -156,9 +158,9 @@ function checkMessage(options, maxMessageBytes, face, codec) {
     payload = new Uint8Array(data.slice(0));
     length = payload.length;
   } else {
-    return { code: 11 };
+    return { code: 'sendFailed' };
   }
-  if (length > maxMessageBytes) return { code: 11 };
+  if (length > maxMessageBytes) return { code: 'sendFailed' };
   return { payload, binary: typeof payload !== 'string' };
 }
 
@@ -169,13 +171,13 @@ function checkClose(options, codec) {
   if (code !== undefined && code !== null) {
     if (typeof code !== 'number' || !Number.isInteger(code) ||
         !(code === 1000 || (code >= 3000 && code <= 4999))) {
-      return { code: 1 };
+      return { code: 'unknown' };
     }
     closeCode = code;
   }
   let closeReason = '';
   if (options.reason !== undefined && options.reason !== null) {
-    if (typeof options.reason !== 'string' || codec.utf8Length(options.reason) > 123) return { code: 1 };
+    if (typeof options.reason !== 'string' || codec.utf8Length(options.reason) > 123) return { code: 'unknown' };
     closeReason = options.reason;
   }
   return { closeCode, reason: closeReason };

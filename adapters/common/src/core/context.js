@@ -70,7 +70,10 @@ class Context {
     }
   }
 
-  /** `success` or `fail`, then `complete` with the same object (order.async). */
+  /**
+   * `success` or `fail`, then `complete` with the same object (order.async);
+   * `code` is a name of spec.json's errorCodes, or 0 for success.
+   */
   settle(callbacks, code) {
     if (!callbacks) return;
     const res = this.face.callbackPayload(callbacks.method, code);
@@ -121,9 +124,9 @@ class Context {
     let checked = checkConnect(opts, this.config, this.face, this.transport);
     if (!checked.code) {
       // connect.single.exists
-      if (!multiple && this.global && this.global.state !== CLOSED) checked = { code: 2 };
+      if (!multiple && this.global && this.global.state !== CLOSED) checked = { code: this.face.singleExistsCode };
       // connect.multiple.limit: the global socket counts too [impl-defined: code 1].
-      else if (this.liveSockets() >= this.config.maxTasks) checked = { code: 1 };
+      else if (this.liveSockets() >= this.config.maxTasks) checked = { code: 'unknown' };
     }
     const task = multiple ? new this.face.Task(this) : undefined;
     if (checked.code) {
@@ -146,7 +149,7 @@ class Context {
     const opts = options !== null && typeof options === 'object' ? options : {};
     // send.not-open
     if (!socket || socket.state !== OPEN) {
-      this.settle(callbacks, 10);
+      this.settle(callbacks, 'notOpen');
       return;
     }
     // send.invalid / send.too-large
@@ -163,7 +166,7 @@ class Context {
     const opts = options !== null && typeof options === 'object' ? options : {};
     // close.not-open: never existed, CLOSING or CLOSED [impl-defined: code 10].
     if (!socket || socket.state === CLOSING || socket.state === CLOSED) {
-      this.settle(callbacks, 10);
+      this.settle(callbacks, 'notOpen');
       return;
     }
     // close.invalid-code: nothing on the wire [impl-defined: code 1].

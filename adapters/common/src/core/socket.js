@@ -22,7 +22,7 @@ const ABNORMAL_CLOSE = Object.freeze({ code: 1006, reason: '' });
  * - `connect({url, headers, protocols})`: makes the connection (`this.ws`,
  *   whose `readyState` 1 is OPEN) and reports through `connectionOpened()`,
  *   `deliverText` / `deliverBinary`, `connectionClosed(code, reason)`,
- *   `failWith(code)` and `refuse(text)`;
+ *   `failWith(code)` (a code's name) and `refuse(text)`;
  * - `transmit(message, callbacks)`: sends `{payload, binary}` on an open
  *   connection and settles the callbacks;
  * - `sendClose(closeCode, reason)`: starts the closing handshake;
@@ -58,7 +58,7 @@ class Socket {
     for (const [type, res] of events) this.post(type, res);
   }
 
-  /** onError with `code`, then onClose 1006. */
+  /** onError with `code` (a name of spec.json's errorCodes), then onClose 1006. */
   failWith(code) {
     this.finish([['error', this.context.face.errorPayload(code)], ['close', ABNORMAL_CLOSE]]);
   }
@@ -71,7 +71,7 @@ class Socket {
   start(checked) {
     // error.6.timeout: our own deadline over TCP + TLS + the upgrade.
     this.connectTimer = setTimeout(() => {
-      this.failWith(6);
+      this.failWith('connectTimeout');
       this.terminate();
     }, checked.timeoutMs);
     this.connect(checked);
@@ -81,7 +81,7 @@ class Socket {
   refuse(text) {
     this.context.log(text);
     clearTimeout(this.connectTimer);
-    this.context.transport.nextMacrotask(() => this.failWith(1));
+    this.context.transport.nextMacrotask(() => this.failWith('unknown'));
   }
 
   /** connect.open */
@@ -109,14 +109,14 @@ class Socket {
     if (this.done) return;
     // The handshake ended without an error event: a network failure.
     if (!this.opened) {
-      this.failWith(1);
+      this.failWith('unknown');
       return;
     }
     if (code === 1006) {
       // close.no-answer (we closed, no close frame came back): 1006 alone;
       // close.drop (the connection ended without a close frame): error 1 first.
       if (this.weClosed) this.closeWith(1006, '');
-      else this.failWith(1);
+      else this.failWith('unknown');
       return;
     }
     // close.open / close.server: what the peer sent (1005 when its frame had no code).
@@ -133,7 +133,7 @@ class Socket {
     const ws = this.ws;
     if (this.done || !ws || ws.readyState !== READY_STATE_OPEN) {
       // The connection is gone although the close event is still queued.
-      this.context.settle(callbacks, 11);
+      this.context.settle(callbacks, 'sendFailed');
       return;
     }
     this.transmit(message, callbacks);
