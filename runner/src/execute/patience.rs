@@ -127,9 +127,7 @@ impl Patience {
                 ));
                 continue;
             }
-            let Some(family) = listener_family(kind) else {
-                return None;
-            };
+            let family = listener_family(kind)?;
             let in_family = |k: &&String| listener_family(k) == Some(family);
             if state.seen.iter().any(|k| in_family(&k)) {
                 return None;
@@ -140,9 +138,7 @@ impl Patience {
                 .filter(|(k, n)| in_family(k) && **n >= CUT_AFTER_MISSES)
                 .map(|(k, _)| k)
                 .collect();
-            let Some(first) = missed.iter().min() else {
-                return None;
-            };
+            let first = missed.iter().min()?;
             reasons.push(format!(
                 "no `{family}.*` event came in the run, and `{first}` was awaited in vain"
             ));
