@@ -8,9 +8,10 @@
 # keeps the current matrix as docs/compatibility/<its date>.md (with its
 # verdicts, .json) when it is from an earlier day, and has the runner write
 # the new matrix from the JSON reports (`compare --matrix`), with the
-# verdicts changed since the newest kept one.
+# verdicts changed since the newest kept one. It times each run (the
+# runner's start to its exit) and writes the times into docs/performance.md.
 #
-#   scripts/compatibility.sh                      # everything (about 2 minutes on 2 cores)
+#   scripts/compatibility.sh                      # everything (about 3 minutes on 2 cores)
 #   scripts/compatibility.sh --only uni-h5        # run these again (repeatable), keep the others' reports
 #   scripts/compatibility.sh --from-reports       # write the matrix again from the last reports
 #   scripts/compatibility.sh --jobs 4             # passed to every run
@@ -27,6 +28,7 @@ out=docs/compatibility.md
 kept=docs/compatibility
 reports=target/compatibility
 notes=(--notes adapters/thirdparty/findings.md --notes adapters/miniprogram/findings.md)
+performance=docs/performance.md
 
 usage() {
   echo "$1" >&2
@@ -47,6 +49,62 @@ while [ $# -gt 0 ]; do
 done
 
 log() { echo "[compatibility] $*" >&2; }
+
+# Each run's wall time as this script measured it (the runner's start to its
+# exit: adapter start-up, every scenario and the reports), in
+# docs/performance.md between its two markers, with the run's own time and
+# the load. A run left by an earlier call (--only) keeps its time.
+performance_table() {
+  RUNS="$runs" node - "$plan" "$reports" "$performance" <<'NODE'
+const fs = require('node:fs');
+const os = require('node:os');
+const [plan, reports, file] = process.argv.slice(2);
+const BEGIN = '<!-- compatibility.sh: wall time begin -->';
+const END = '<!-- compatibility.sh: wall time end -->';
+const titles = new Map(JSON.parse(fs.readFileSync(plan, 'utf8')).implementations.map((i) => [i.id, i.title]));
+const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+const lines = [
+  '| implementation | profile | wall time | run (report) | jobs | pass | fail | n/a | error | load average |',
+  '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+];
+let dates = new Set();
+let slowest = 0;
+for (const line of process.env.RUNS.split('\n').filter(Boolean)) {
+  const [id, profile] = line.split('\t');
+  const dir = `${reports}/${id}-${profile}`;
+  let wall;
+  let report;
+  try {
+    wall = Number(fs.readFileSync(`${dir}/wall-ms`, 'utf8'));
+    report = JSON.parse(fs.readFileSync(`${dir}/report.json`, 'utf8'));
+  } catch {
+    lines.push(`| ${titles.get(id) || id} | ${profile} | no run | | | | | | | |`);
+    continue;
+  }
+  slowest = Math.max(slowest, wall);
+  dates.add(report.startedAt.slice(0, 10));
+  const t = report.totals;
+  const h = report.host || {};
+  const load = h.loadAtStart == null || h.loadAtEnd == null ? '–' : `${h.loadAtStart.toFixed(1)} → ${h.loadAtEnd.toFixed(1)}`;
+  lines.push(`| ${titles.get(id) || id} | ${profile} | ${wall > 10000 ? `**${seconds(wall)}**` : seconds(wall)} | ${seconds(report.durationMs)} | ${report.jobs ?? '–'} | ${t.pass} | ${t.fail} | ${t.notApplicable} | ${t.error} | ${load} |`);
+}
+const table = [
+  BEGIN,
+  `Measured by \`scripts/compatibility.sh\` on ${[...dates].sort().join(', ')} (${os.availableParallelism()} cores; the load average is the run's own, from its report). Wall time: the runner's start to its exit, adapter start-up and reports included; run: the report's, its first scenario's start to its last's end. Slowest: ${seconds(slowest)}${slowest > 10000 ? ' (over the 10 s bound)' : ''}.`,
+  '',
+  ...lines,
+  END,
+].join('\n');
+const text = fs.readFileSync(file, 'utf8');
+const begin = text.indexOf(BEGIN);
+const end = text.indexOf(END);
+if (begin < 0 || end < begin) {
+  console.error(`[compatibility] ${file}: no "${BEGIN}" … "${END}" markers to write the wall times between`);
+  process.exit(1);
+}
+fs.writeFileSync(file, text.slice(0, begin) + table + text.slice(end + END.length));
+NODE
+}
 
 # npm ci (every workspace of adapters/) whenever the lockfile is newer than
 # what was installed, or the install left the third-party workspace out
@@ -89,9 +147,12 @@ if ! $from_reports; then
     rm -rf "$dir" && mkdir -p "$dir"
     log "$id / $profile: $runner run --adapter \"$adapter\" --profile $profile"
     status=0
+    started=$(date +%s%N)
     "$runner" run --adapter "$adapter" --profile "$profile" --report-dir "$dir" "${jobs[@]}" \
       >"$dir/runner-output.txt" 2>&1 </dev/null || status=$?
-    log "$id / $profile: exit $status, $(grep -m 1 '^result:' "$dir/runner-output.txt" || echo 'no result')"
+    wall=$((($(date +%s%N) - started) / 1000000))
+    echo "$wall" >"$dir/wall-ms"
+    log "$id / $profile: exit $status in $wall ms, $(grep -m 1 '^result:' "$dir/runner-output.txt" || echo 'no result')"
   done <<<"$runs"
 
   # The current matrix is kept when it is from an earlier day; a second
@@ -130,3 +191,4 @@ fi
 
 "$runner" compare --plan "$plan" --matrix "$out" "${previous[@]}" "${notes[@]}" \
   --about "Browser: $browser" --about "Node.js $(node --version)" "${found[@]}"
+performance_table && log "wall times written to $performance"

@@ -351,13 +351,18 @@ fn name(status: Option<Status>) -> &'static str {
 
 fn wall_time(md: &mut String, rows: &[Row<'_>]) {
     md.push_str(
-        "## Wall time\n\nEach run's time is its report's, from its start to its last scenario. \
-         A scenario waits for the events it expects; against an implementation that never sends \
+        "## Wall time\n\nEach run's time is its report's, from its start to its last scenario \
+         (`docs/performance.md` has each run's whole time, adapter start-up included). A \
+         scenario waits for the events it expects; against an implementation that never sends \
          one, each such await ends after its timeout (5 s), so a run against a broken \
          implementation is slower than one against a working one. Once a kind of event has not \
-         come in two scenarios (and has come in none), the runner ends waits for it after \
-         500 ms, including those already under way, so a missing kind costs about one timeout \
-         per wave of scenarios running at once, not one per scenario.\n\n\
+         come in one scenario's whole timeout (and has come in none), or a listener's target \
+         (`my`, a task) has delivered no event at all and one of its types was awaited in vain, \
+         the runner gives the kind up: awaits that need it end after 500 ms, including those \
+         already under way, so a missing kind costs about one timeout per run, not one per \
+         scenario. What remains is the scenarios' own work (in Chromium, 16 pages on the \
+         machine's cores) and awaits for a kind that comes in other scenarios but not in this \
+         one, each a whole timeout.\n\n\
          The load average (1 minute) at the start and end of each run says how busy the \
          machine was: other work on it slows every run.\n\n\
          | implementation | profile | time | jobs | load average | scenarios failing on an await \

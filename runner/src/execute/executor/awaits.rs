@@ -33,7 +33,7 @@ impl Run<'_> {
         };
         let mut cut = patience
             .as_ref()
-            .and_then(|p| p.cut_short(&missing_kinds(&self.recording)));
+            .and_then(|p| p.cut_short_all_of(&missing_kinds(&self.recording)));
         if cut.is_some() {
             deadline = deadline.min(Instant::now() + patience::SHORT_WAIT);
         }
@@ -50,7 +50,7 @@ impl Run<'_> {
                 Err(AdapterError::Timeout) if Instant::now() < deadline => {
                     cut = patience
                         .as_ref()
-                        .and_then(|p| p.cut_short(&missing_kinds(&self.recording)));
+                        .and_then(|p| p.cut_short_all_of(&missing_kinds(&self.recording)));
                     if cut.is_some() {
                         deadline = Instant::now();
                     }
@@ -123,14 +123,31 @@ impl Run<'_> {
         Ok(())
     }
 
-    /// Waits for the first of `items` to be seen, client or server.
+    /// Waits for the first of `items` to be seen, client or server. Like
+    /// [`Self::await_items`], it ends early once the run has given up on
+    /// every kind it waits for ([`patience`]), and asks again every
+    /// [`patience::SHORT_WAIT`] while it waits.
     pub(super) async fn await_any(
         &mut self,
         items: &[AwaitDetail],
         ms: u64,
     ) -> Result<(), StepError> {
-        let deadline = self.step_deadline(ms);
+        let started = Instant::now();
+        let mut deadline = self.step_deadline(ms);
         let session = self.session;
+        let patience = patience::current();
+        // Every kind it waits for, the server's included: all must have
+        // been given up on for the wait to be cut short.
+        let mut any_kinds: Vec<String> = items
+            .iter()
+            .map(|d| patience::pattern_kind(&d.event).unwrap_or_else(|| d.event.to_string()))
+            .collect();
+        any_kinds.sort();
+        any_kinds.dedup();
+        let mut cut = patience.as_ref().and_then(|p| p.cut_short(&any_kinds));
+        if cut.is_some() {
+            deadline = deadline.min(Instant::now() + patience::SHORT_WAIT);
+        }
         let kinds: Vec<ServerKind> = items
             .iter()
             .filter_map(|d| match d.event {
@@ -151,6 +168,14 @@ impl Run<'_> {
                 .find(|e| kinds.iter().any(|k| e.matches(*k)) && !consumed.contains(&e.seq))
             {
                 self.recording.consume_server(e.seq);
+                if let (Some(p), Some(item)) = (
+                    &patience,
+                    items
+                        .iter()
+                        .find(|d| matches!(d.event, Pattern::Server(k) if e.matches(k))),
+                ) {
+                    p.saw_kind(&item.event.to_string());
+                }
                 return Ok(());
             }
             let remaining = deadline.saturating_duration_since(Instant::now());
@@ -161,14 +186,28 @@ impl Run<'_> {
                 }),
                 remaining,
             );
+            let wake = match (&patience, &cut) {
+                (Some(_), None) => deadline.min(Instant::now() + patience::SHORT_WAIT),
+                _ => deadline,
+            };
             tokio::select! {
-                message = self.next(deadline) => match message {
+                message = self.next(wake) => match message {
                     Ok(message) => self.record(message)?,
+                    Err(AdapterError::Timeout) if Instant::now() < deadline => {
+                        cut = patience.as_ref().and_then(|p| p.cut_short(&any_kinds));
+                        if cut.is_some() {
+                            deadline = Instant::now();
+                        }
+                    }
                     Err(AdapterError::Timeout) => {
+                        if let Some(p) = &patience {
+                            p.missed(&any_kinds);
+                        }
                         let all: Vec<&AwaitDetail> = items.iter().collect();
                         return Err(StepError::Implementation(format!(
-                            "await any of {}: none seen within {ms} ms; client lane so far: {}",
+                            "await any of {}: none seen {}; client lane so far: {}",
                             describe_items(&all),
+                            waited(ms, cut.as_deref(), started),
                             self.lane_summary()
                         )));
                     }
