@@ -44,7 +44,7 @@ fn copy_of_node_adapter() -> tempfile::TempDir {
     // The facts the shared package reads (adapters/common/src/spec.js).
     fs::create_dir_all(root.path().join("spec")).unwrap();
     fs::copy(
-        repo_root().join("spec/spec.json"),
+        testkit::repo_root().join("spec/spec.json"),
         root.path().join("spec/spec.json"),
     )
     .unwrap();
