@@ -393,6 +393,9 @@ async fn shutdown_ends_every_instance_and_their_sockets() {
     let connect = json!({"id": 1, "op": "call", "target": "my", "method": "connectSocket", "args": {"url": server.url("echo")}, "instance": 1});
     wire.send(connect).await;
     while wire.next().await["kind"] != "complete" {}
+    // `complete` comes when the call is accepted: the socket must have
+    // reached the server before the shutdown for its end to be owed.
+    server.request(1).await;
     wire.shut_down(2).await;
     server
         .wait(1, "the connection of instance 1 ends", |e| {
