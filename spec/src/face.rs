@@ -48,6 +48,14 @@ pub struct Face {
     /// `fail` and `complete`). A profile may leave some out
     /// ([`crate::ProfileFacts::absent_arguments`]).
     pub connect_arguments: &'static [Argument],
+    /// Arguments of the default face's `connectSocket` that this face does
+    /// not have and that an implementation of it passes over without a
+    /// word: a scenario that passes one still applies, unless it checks
+    /// the argument's own rule ([`Argument::rule`]). Under `wx`,
+    /// `multiple` (every connect returns a SocketTask, which is what
+    /// `multiple: true` asks for) and `data` (the adapter protocol: a `wx`
+    /// implementation ignores them).
+    pub ignored_arguments: &'static [Argument],
 }
 
 /// The form of the payloads of `success`, `fail` and error events.
@@ -136,6 +144,20 @@ impl Argument {
         Argument::Timeout,
     ];
 
+    /// The rule that is about this argument alone, if there is one
+    /// (`connect.data` for `data`): a scenario that checks it does not
+    /// apply where the face ignores the argument.
+    pub fn rule(self) -> Option<&'static str> {
+        match self {
+            Argument::Data => Some("connect.data"),
+            Argument::Url
+            | Argument::Multiple
+            | Argument::Header
+            | Argument::Protocols
+            | Argument::Timeout => None,
+        }
+    }
+
     /// The argument's name in the call's object (`"multiple"`).
     pub fn name(self) -> &'static str {
         match self {
@@ -172,12 +194,14 @@ impl Face {
             Argument::Protocols,
             Argument::Timeout,
         ],
+        ignored_arguments: &[],
     };
 
     /// WeChat's `wx`: `wx.connectSocket` always returns a SocketTask and
     /// has no `multiple` and no `data`; no `off*` methods; payloads
     /// `{errMsg}`; binary as an ArrayBuffer; at most 5 connections at once
-    /// (WeChat's `wx.connectSocket` reference, "并发数").
+    /// (WeChat's `wx.connectSocket` reference, "并发数"). `multiple` and
+    /// `data` are ignored (`ignored_arguments`).
     pub const WX: Face = Face {
         name: "wx",
         vendor: "WeChat",
@@ -194,6 +218,7 @@ impl Face {
             Argument::Protocols,
             Argument::Timeout,
         ],
+        ignored_arguments: &[Argument::Multiple, Argument::Data],
     };
 
     /// ByteDance's `tt` (Douyin mini-apps), from the vendor's
@@ -216,6 +241,9 @@ impl Face {
         unsettable_headers: &["referer"],
         limits: Limits { max_sockets: 5 },
         connect_arguments: &[Argument::Url, Argument::Header, Argument::Protocols],
+        // `multiple` could be ignored as under `wx`; the scenarios that
+        // would then apply have no `tt` golden yet (profiles.md, "Not done").
+        ignored_arguments: &[],
     };
 
     /// Every face, the default first.
@@ -246,6 +274,41 @@ impl Face {
     /// Whether `connectSocket` of this face has `argument`.
     pub fn has_argument(self, argument: Argument) -> bool {
         self.connect_arguments.contains(&argument)
+    }
+
+    /// Whether an implementation of this face ignores `argument`, which it
+    /// does not have ([`Face::ignored_arguments`]).
+    pub fn ignores_argument(self, argument: Argument) -> bool {
+        self.ignored_arguments.contains(&argument)
+    }
+
+    /// The rules of `behaviour.md` about what this face has not, each with
+    /// what that is, in words: a scenario that checks one does not apply
+    /// under the face. They are the rule of each ignored argument
+    /// (`connect.data`), and `listeners.scope` where the global functions
+    /// follow the newest task (there is no global socket apart from the
+    /// tasks for the global listeners to keep to).
+    pub fn rules_it_has_not(self) -> Vec<(&'static str, String)> {
+        let mut rules: Vec<(&'static str, String)> = self
+            .ignored_arguments
+            .iter()
+            .filter_map(|argument| {
+                let what = format!(
+                    "connectSocket's `{}`, which {self} ignores",
+                    argument.name()
+                );
+                argument.rule().map(|rule| (rule, what))
+            })
+            .collect();
+        if self.globals_follow_newest_task() {
+            rules.push((
+                "listeners.scope",
+                format!(
+                    "a global socket apart from the SocketTasks, which {self} has not: its global functions act on the connection its connectSocket made"
+                ),
+            ));
+        }
+        rules
     }
 
     /// Whether the global calls (`sendSocketMessage`, `closeSocket`) and
@@ -348,6 +411,22 @@ mod tests {
                 assert!(Argument::ALL.contains(argument));
             }
         }
+    }
+
+    #[test]
+    fn ignored_arguments_are_ones_the_face_has_not() {
+        for face in Face::ALL {
+            for argument in face.ignored_arguments {
+                assert!(!face.has_argument(*argument), "{face}: {argument:?}");
+                assert!(Face::MY.has_argument(*argument), "{face}: {argument:?}");
+            }
+        }
+        assert!(Face::WX.ignores_argument(Argument::Multiple));
+        assert!(!Face::MY.ignores_argument(Argument::Multiple));
+        assert_eq!(Argument::Data.rule(), Some("connect.data"));
+        let wx: Vec<&str> = Face::WX.rules_it_has_not().iter().map(|r| r.0).collect();
+        assert_eq!(wx, ["connect.data", "listeners.scope"]);
+        assert!(Face::MY.rules_it_has_not().is_empty());
     }
 
     #[test]

@@ -92,6 +92,7 @@ fn face(f: Face) -> Value {
         "unsettableHeaders": f.unsettable_headers,
         "limits": { "maxSockets": f.limits.max_sockets },
         "connectArguments": f.connect_arguments.iter().map(|a| a.name()).collect::<Vec<_>>(),
+        "ignoredArguments": f.ignored_arguments.iter().map(|a| a.name()).collect::<Vec<_>>(),
         "methods": Method::all_in(f).map(Method::name).collect::<Vec<_>>(),
     })
 }

@@ -55,6 +55,7 @@
 //!       "unsettableHeaders": ["referer"], // names `header` cannot set (dropped)
 //!       "limits": { "maxSockets": 5 },
 //!       "connectArguments": ["url", "data", "header", "multiple", "protocols", "timeout"],
+//!       "ignoredArguments": ["multiple", "data"], // not had, but passed over without a word
 //!       "methods": ["connectSocket", …] // keys of methods this face has
 //!     }
 //!   },

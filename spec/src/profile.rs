@@ -105,8 +105,12 @@ impl Profile {
         wrong_type_code: ErrorCode::InvalidArgument,
         single_exists_code: ErrorCode::AlreadyConnected,
         changed_codes: &[],
-        // wx.connectSocket has `protocols`.
-        decided_options: &[("connect.protocols", "honoured")],
+        // wx.connectSocket has `protocols`; "at most 5 WebSocket
+        // connections at once" (并发数), each a SocketTask: every one counts.
+        decided_options: &[
+            ("connect.protocols", "honoured"),
+            ("connect.multiple.limit.global", "counts"),
+        ],
         // A `wx` trace shows no numeric code, so the rules that only choose
         // a code cannot be told apart: each keeps the reference's option
         // (its golden stands for all).

@@ -8,15 +8,18 @@
 //! `spec` crate's [`Profile`] and [`Face`]), never from which profile it is.
 //!
 //! A scenario applies to a profile unless it says otherwise
-//! (`profiles: { <name>: { notApplicable: <reason> } }`) or it uses what
-//! the profile's face does not have (under `wechat`: `multiple`,
-//! connectSocket's `data`, an `off*` method, an `isBuffer` that is not a
-//! boolean): then the reason is generated.
+//! (`profiles: { <name>: { notApplicable: <reason> } }`), it uses what
+//! the profile's face does not have (under `wechat`: an `off*` method, an
+//! `isBuffer` that is not a boolean), or it checks a rule about what the
+//! face has not (under `wechat`: `connect.data`, since `wx` ignores
+//! `multiple` and `data`; `listeners.scope`, since `wx` has no global
+//! socket apart from its tasks): then the reason is generated.
 
 use adapter_protocol::{Method, MethodTarget};
 use serde_json::{Map, Value};
 use spec::{Argument, Binary, Face, Payload};
 
+use crate::scenario::loader::LoadedScenario;
 use crate::scenario::model::{CallStep, Scenario};
 
 pub use adapter_protocol::Profile;
@@ -38,7 +41,60 @@ pub fn not_applicable(scenario: &Scenario, profile: Profile) -> Option<String> {
             ));
         }
     }
+    // A rule about what the face has not (the rule of an argument it
+    // ignores; listeners.scope where there is no global socket of its own).
+    for (rule, what) in face.rules_it_has_not() {
+        if scenario.spec.iter().any(|r| r.as_str() == rule) {
+            return Some(format!(
+                "not in profile {profile}: it checks `{rule}`, about {what}"
+            ));
+        }
+    }
     None
+}
+
+/// The lines that open and close the generated list of `docs/profiles.md`
+/// ([`not_applicable_markdown`]).
+pub const PROFILES_DOC_MARKERS: (&str, &str) = (
+    "<!-- not-applicable: generated from scenario::profile::not_applicable; do not edit -->",
+    "<!-- not-applicable: end -->",
+);
+
+/// The scenarios that do not apply under each profile, with the reason,
+/// as the Markdown of `docs/profiles.md` between [`PROFILES_DOC_MARKERS`]:
+/// per profile a heading with the count and a table `scenario | why`.
+pub fn not_applicable_markdown(scenarios: &[LoadedScenario]) -> String {
+    use std::fmt::Write as _;
+    let mut md = String::new();
+    for profile in Profile::ALL {
+        let rows: Vec<(String, String)> = scenarios
+            .iter()
+            .filter_map(|s| {
+                let reason = not_applicable(&s.scenario, profile)?;
+                let why = reason
+                    .strip_prefix(&format!("not in profile {profile}: "))
+                    .unwrap_or(&reason)
+                    .replace('|', "\\|");
+                Some((s.trial_name(), why))
+            })
+            .collect();
+        let _ = writeln!(
+            md,
+            "\n#### `{profile}`: {} of {} scenarios do not apply\n",
+            rows.len(),
+            scenarios.len()
+        );
+        if rows.is_empty() {
+            md.push_str("(none)\n");
+            continue;
+        }
+        md.push_str("| scenario | why |\n| --- | --- |\n");
+        for (name, why) in rows {
+            let _ = writeln!(md, "| `{name}` | {why} |");
+        }
+    }
+    md.push('\n');
+    md
 }
 
 /// What a call uses that `face` does not have, in words.
@@ -56,7 +112,8 @@ fn missing_in(face: Face, call: &CallStep) -> Option<String> {
         }
         if method == Method::ConnectSocket {
             for argument in Argument::ALL {
-                if !face.has_argument(argument) && has(argument.name()) {
+                let lacks = !face.has_argument(argument) && !face.ignores_argument(argument);
+                if lacks && has(argument.name()) {
                     return Some(format!("uses connectSocket's `{}`", argument.name()));
                 }
             }
@@ -183,8 +240,8 @@ mod tests {
             "",
         );
         assert_eq!(
-            not_applicable(&multiple, Profile::WECHAT).as_deref(),
-            Some("not in profile wechat: call `c1` uses connectSocket's `multiple`, which wx has not")
+            not_applicable(&multiple, Profile::DOUYIN).as_deref(),
+            Some("not in profile douyin: call `c1` uses connectSocket's `multiple`, which tt has not")
         );
         assert_eq!(not_applicable(&multiple, Profile::ALIPAY_CURRENT), None);
         let off = scenario("  - call: { method: offSocketOpen }\n", "");
@@ -201,6 +258,57 @@ mod tests {
             "",
         );
         assert!(not_applicable(&odd, Profile::WECHAT).is_some());
+    }
+
+    #[test]
+    fn a_scenario_about_what_wx_ignores_or_has_not_does_not_apply_to_wechat() {
+        let multiple = scenario(
+            "  - call: { method: connectSocket, args: { url: \"{{ws:echo}}\", multiple: true, data: {} }, as: T }\n",
+            "",
+        );
+        assert_eq!(not_applicable(&multiple, Profile::WECHAT), None);
+        let data =
+            "  - call: { method: connectSocket, args: { url: \"{{ws:echo}}\", data: { a: 1 } } }\n";
+        assert_eq!(not_applicable(&scenario(data, ""), Profile::WECHAT), None);
+        let text = format!("id: x\ntitle: t\nspec: [connect.data]\nsteps:\n{data}");
+        let about_data = parse_scenario(std::path::Path::new("x.yaml"), &text).unwrap();
+        assert_eq!(
+            not_applicable(&about_data, Profile::WECHAT).as_deref(),
+            Some("not in profile wechat: it checks `connect.data`, about connectSocket's `data`, which wx ignores")
+        );
+        assert_eq!(not_applicable(&about_data, Profile::ALIPAY_CURRENT), None);
+        let text = "id: x\ntitle: t\nspec: [listeners.scope]\nsteps:\n  - call: { method: onSocketOpen, listener: G }\n";
+        let scope = parse_scenario(std::path::Path::new("x.yaml"), text).unwrap();
+        assert!(not_applicable(&scope, Profile::WECHAT)
+            .unwrap()
+            .contains("it checks `listeners.scope`"));
+    }
+
+    #[test]
+    fn the_profiles_document_lists_the_scenarios_that_do_not_apply() {
+        use crate::scenario::loader::{load_dir, scenarios_dir};
+        let loaded = load_dir(&scenarios_dir()).unwrap_or_else(|e| panic!("{e}"));
+        let path = scenarios_dir().join("../docs/profiles.md");
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let (begin, end) = PROFILES_DOC_MARKERS;
+        let (Some(start), Some(stop)) = (text.find(begin), text.find(end)) else {
+            panic!("{} has no lines {begin} and {end}", path.display());
+        };
+        let head = &text[..start + begin.len()];
+        let fresh = format!(
+            "{head}\n{}{}",
+            not_applicable_markdown(&loaded),
+            &text[stop..]
+        );
+        if std::env::var_os("UPDATE_PROFILES_DOC").is_some_and(|v| v != "0" && !v.is_empty()) {
+            std::fs::write(&path, &fresh).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == fresh,
+            "{}: the list of scenarios that do not apply is stale: regenerate with `UPDATE_PROFILES_DOC=1 cargo test -p runner --lib profiles_document`",
+            path.display()
+        );
     }
 
     #[test]
