@@ -30,6 +30,16 @@
 //! | `listener-scope-leak` | `listeners.scope` | listeners on `my` also hear every SocketTask |
 //! | `listener-added-once` | `listeners.twice` | adding the same function twice makes it run once |
 //! | `send-size-not-checked` | `send.too-large` | a message over `maxMessageBytes` is sent |
+//! | `connect-timer-not-cleared` | `close.nothing-after` | after a handshake that failed fast, the connect timer still fires: `onError` 6 comes `connectTimeoutMs` after the start, behind `onClose` |
+//! | `task-off-all-clears-every-task` | `listeners.off-all` | a task's `off*()` removes that type's listeners of every task |
+//! | `close-reason-counts-chars` | `close.invalid-code` | the 123-byte limit of a close reason is counted in characters |
+//! | `failed-global-kept` | `connect.single.reopen` | a global socket whose handshake failed is kept: the next global connect fails with 2 |
+//! | `concurrency-unlimited` | `connect.concurrency` | where every connect makes a SocketTask (`wx`), no limit on connections at once (caught under the `wechat` profile: [`Mutant::profile`]) |
+//!
+//! Each of the last five is caught by one scenario written for it:
+//! `handshake-failure-no-late-timeout`, `task-off-all-other-task-keeps-listeners`,
+//! `close-reason-bytes-not-characters`, `connect-single-reopen-after-failure`
+//! and `connect-concurrency-sixth-fails`.
 //!
 //! Added with the options (every one caught: the runner's kill test runs
 //! [`Mutant::every`]; [`Mutant::AWAITING_SCENARIOS`] keeps its name for callers):
@@ -55,6 +65,8 @@
 
 use std::fmt;
 use std::str::FromStr;
+
+use adapter_protocol::Profile;
 
 /// A deliberately non-conforming variant of the reference implementation:
 /// one realistic bug, named after what it gets wrong. See the
@@ -154,6 +166,25 @@ pub enum Mutant {
     /// Breaks `options.consistent`: `connect.outcome` takes option `settled`
     /// for SocketTasks but `accepted` for the global socket.
     OutcomeSettledForTasksOnly,
+    /// Breaks `close.nothing-after`: the connect timer is not cleared when a
+    /// handshake fails before it runs out, so `onError` 6 follows the
+    /// failure's `onClose` once `connectTimeoutMs` has passed.
+    ConnectTimerNotCleared,
+    /// Breaks `listeners.off-all`: a SocketTask's `off*()` without an
+    /// argument removes the listeners of that type of every task (a
+    /// listener table keyed by type alone).
+    TaskOffAllClearsEveryTask,
+    /// Breaks `close.invalid-code`: a close reason's limit of 123 is counted
+    /// in characters, so 42 characters of three bytes (126 bytes) pass.
+    CloseReasonCountsChars,
+    /// Breaks `connect.single.reopen`: the global socket of a failed
+    /// handshake is kept, so the next global connect fails with 2 (a
+    /// normal close still frees it).
+    FailedGlobalKept,
+    /// Breaks `connect.concurrency`: where every connect makes a SocketTask
+    /// (`wx`), connections are not limited (the limit is checked only for
+    /// `multiple`).
+    ConcurrencyUnlimited,
 }
 
 impl Mutant {
@@ -180,6 +211,11 @@ impl Mutant {
         Mutant::ListenerScopeLeak,
         Mutant::ListenerAddedOnce,
         Mutant::SendSizeNotChecked,
+        Mutant::ConnectTimerNotCleared,
+        Mutant::TaskOffAllClearsEveryTask,
+        Mutant::CloseReasonCountsChars,
+        Mutant::FailedGlobalKept,
+        Mutant::ConcurrencyUnlimited,
     ];
 
     /// The mutants added with the options issue, for rules its scenarios
@@ -239,6 +275,11 @@ impl Mutant {
             Mutant::AllowedHostsIgnored => "allowed-hosts-ignored",
             Mutant::DataAfterCloseDelivered => "data-after-close-delivered",
             Mutant::OutcomeSettledForTasksOnly => "outcome-settled-for-tasks-only",
+            Mutant::ConnectTimerNotCleared => "connect-timer-not-cleared",
+            Mutant::TaskOffAllClearsEveryTask => "task-off-all-clears-every-task",
+            Mutant::CloseReasonCountsChars => "close-reason-counts-chars",
+            Mutant::FailedGlobalKept => "failed-global-kept",
+            Mutant::ConcurrencyUnlimited => "concurrency-unlimited",
         }
     }
 
@@ -271,6 +312,11 @@ impl Mutant {
             Mutant::AllowedHostsIgnored => "connect.domain",
             Mutant::DataAfterCloseDelivered => "close.nothing-after",
             Mutant::OutcomeSettledForTasksOnly => "options.consistent",
+            Mutant::ConnectTimerNotCleared => "close.nothing-after",
+            Mutant::TaskOffAllClearsEveryTask => "listeners.off-all",
+            Mutant::CloseReasonCountsChars => "close.invalid-code",
+            Mutant::FailedGlobalKept => "connect.single.reopen",
+            Mutant::ConcurrencyUnlimited => "connect.concurrency",
         }
     }
 
@@ -312,7 +358,32 @@ impl Mutant {
             Mutant::OutcomeSettledForTasksOnly => {
                 "connect.outcome is settled for tasks, accepted for the global socket"
             }
+            Mutant::ConnectTimerNotCleared => {
+                "after a fast handshake failure, error 6 comes at connectTimeoutMs, after onClose"
+            }
+            Mutant::TaskOffAllClearsEveryTask => {
+                "a task's off*() removes that type's listeners of every task"
+            }
+            Mutant::CloseReasonCountsChars => "a close reason's 123-byte limit counts characters",
+            Mutant::FailedGlobalKept => {
+                "after a failed handshake the next global connect fails with 2"
+            }
+            Mutant::ConcurrencyUnlimited => {
+                "no limit on connections where every connect makes a SocketTask (wx)"
+            }
         }
+    }
+
+    /// The profile under which the suite catches the mutant: the first of
+    /// [`Profile::ALL`] (the default first) whose face has what the mutant
+    /// breaks (for `concurrency-unlimited`, a connect that always returns a
+    /// SocketTask: `wechat`). The runner's kill test runs each mutant under it.
+    pub fn profile(self) -> Profile {
+        let needs_connect_returning_tasks = self == Mutant::ConcurrencyUnlimited;
+        Profile::ALL
+            .into_iter()
+            .find(|p| !needs_connect_returning_tasks || p.face.connect_always_returns_task)
+            .unwrap_or_default()
     }
 }
 

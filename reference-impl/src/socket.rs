@@ -42,6 +42,10 @@ pub(crate) trait Outbox: Send + Sync + 'static {
     /// Queues socket events.
     fn post(&self, events: Vec<SocketEvent>);
 
+    /// Queues socket events that are delivered even after the socket's
+    /// close event, unless it was reset (only a mutant posts them).
+    fn post_after_close(&self, events: Vec<SocketEvent>);
+
     /// Queues a call's callbacks (`success` or `fail`, then `complete`).
     fn post_callbacks(&self, call: Option<Caller>, outcome: Result<(), ErrorCode>);
 
@@ -279,6 +283,7 @@ pub(crate) async fn run<O: Outbox>(
         outcome,
     } = start;
     let deadline = plan.deadline;
+    let started = Instant::now();
     let tap = FrameTap::default();
     let connecting = connect(plan, &config, tls, &seams, tap.clone());
     let connected = match tokio::time::timeout(deadline, connecting).await {
@@ -296,6 +301,13 @@ pub(crate) async fn run<O: Outbox>(
                 &mut commands,
                 vec![error_event(code, &seams), close_event(1006, "")],
             );
+            // close.nothing-after: the connect timer ends with the handshake
+            // (a mutant's runs out later and reports error 6 after onClose).
+            let fast = !matches!(failure, ConnectFailure::Timeout(_));
+            if fast && seams.connect_timer_outlives_failure() {
+                tokio::time::sleep_until(started + deadline).await;
+                outbox.post_after_close(vec![error_event(ErrorCode::ConnectTimeout, &seams)]);
+            }
             return;
         }
     };

@@ -313,7 +313,7 @@ pub(crate) fn close_frame(
     };
     let reason = match &options.reason {
         None | Some(Value::Null) => String::new(),
-        Some(Value::String(s)) if s.len() <= 123 || unchecked => s.clone(),
+        Some(Value::String(s)) if seams.close_reason_length(s) <= 123 || unchecked => s.clone(),
         Some(_) => return Err(invalid),
     };
     Ok(CloseFrame {

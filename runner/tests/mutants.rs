@@ -1,8 +1,10 @@
 //! The suite's power: every mutant of the reference implementation
 //! (`reference_impl::Mutant::every()`, each a realistic bug) must be caught
 //! by at least one scenario, or, for a mutant that takes two options of one
-//! [impl-defined] rule, by the run's `options.consistent` check. Prints mutant → killing scenarios and the kill
-//! rate; anything below 100% fails.
+//! [impl-defined] rule, by the run's `options.consistent` check. Each
+//! mutant runs under its profile (`Mutant::profile`: the default, or
+//! `wechat` for a bug only a `wx` face has). Prints mutant → killing
+//! scenarios and the kill rate; anything below 100% fails.
 
 use runner::{run_suite, AdapterSpec, Status, SuiteOptions};
 
@@ -27,7 +29,8 @@ fn every_mutant_is_caught_by_at_least_one_scenario() {
                     mutant: Some(mutant.name().to_string()),
                     variants: Vec::new(),
                 })
-                .with_jobs(4);
+                .with_jobs(4)
+                .with_profile(mutant.profile());
                 let result = run_suite(options, |_| {}).await.expect("the suite runs");
                 let mut killers: Vec<String> = result
                     .scenarios

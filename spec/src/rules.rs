@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 /// Every rule id of `docs/behaviour.md` (its level-3 headings), in the
 /// order the reports and `docs/spec-coverage.md` list them.
-pub const RULE_IDS: [&str; 52] = [
+pub const RULE_IDS: [&str; 53] = [
     "order.async",
     "connect.url.empty",
     "connect.url.format",
@@ -52,6 +52,7 @@ pub const RULE_IDS: [&str; 52] = [
     "task.api",
     "task.independent",
     "task.limit",
+    "connect.concurrency",
     "task.broadcast",
     "order.callbacks-first",
     "task.send-in-open",
@@ -138,7 +139,7 @@ mod tests {
 
     #[test]
     fn the_rule_list_starts_with_order_async() {
-        assert_eq!(rule_ids().len(), 52);
+        assert_eq!(rule_ids().len(), 53);
         assert_eq!(rule_ids()[0], "order.async");
         assert!(is_rule_id("connect.domain"));
         assert!(

@@ -55,6 +55,16 @@ pub(super) fn remove_listener(
             _ => true,
         });
     }
+    if removal == Removal::AllOfEveryTask {
+        for (_, lists) in inner
+            .listeners
+            .iter_mut()
+            .filter(|(k, _)| matches!(k, ListenerKey::Task(_)))
+        {
+            lists[type_index(event_type)].clear();
+        }
+        return;
+    }
     if let Some(lists) = inner.listeners.get_mut(&key) {
         let list = &mut lists[type_index(event_type)];
         match (removal, name) {
@@ -163,6 +173,7 @@ pub(super) fn close(
                     generation,
                     event_type: EventType::Close,
                     res: socket::close_payload(1006, ""),
+                    after_close: false,
                 });
                 drop(inner);
                 shared.notify.notify_one();

@@ -36,6 +36,18 @@ impl Outbox for SocketOutbox {
         self.if_live(|inner| inner.push_events(self.socket, self.generation, events));
     }
 
+    fn post_after_close(&self, events: Vec<SocketEvent>) {
+        self.shared.update(|inner| {
+            let current = inner
+                .sockets
+                .get(&self.socket)
+                .is_some_and(|s| s.generation == self.generation);
+            if current {
+                inner.push_events_after_close(self.socket, self.generation, events);
+            }
+        });
+    }
+
     fn post_callbacks(&self, call: Option<Caller>, outcome: Result<(), ErrorCode>) {
         self.if_live(|inner| inner.push_callbacks(call, outcome));
     }

@@ -35,6 +35,10 @@ pub(super) enum Occurrence {
         generation: u64,
         event_type: EventType,
         res: Value,
+        /// Posted after the socket's close event, and delivered although
+        /// the socket is CLOSED (only [`Seams::connect_timer_outlives_failure`]
+        /// posts one: it breaks `close.nothing-after`).
+        after_close: bool,
     },
 }
 
@@ -61,6 +65,8 @@ pub(super) struct SocketEntry {
     /// The `connectSocket` call whose callbacks wait for the handshake's
     /// outcome, and when they run ([`ConnectOutcome`]).
     pub(super) connect_call: Option<(Option<Caller>, ConnectOutcome)>,
+    /// Its handshake failed (it closed while CONNECTING, not by `close`).
+    pub(super) handshake_failed: bool,
 }
 
 #[derive(Debug)]
@@ -130,6 +136,26 @@ impl Inner {
                 generation,
                 event_type,
                 res,
+                after_close: false,
+            });
+        }
+    }
+
+    /// Queues socket events of `socket` that are delivered even after its
+    /// close event (a mutant's: see [`Occurrence::Socket`]'s `after_close`).
+    pub(super) fn push_events_after_close(
+        &mut self,
+        socket: SocketId,
+        generation: u64,
+        events: Vec<SocketEvent>,
+    ) {
+        for (event_type, res) in events {
+            self.queue.push_back(Occurrence::Socket {
+                socket,
+                generation,
+                event_type,
+                res,
+                after_close: true,
             });
         }
     }
@@ -215,7 +241,10 @@ impl Inner {
     pub(super) fn global_refuses_connect(&self) -> bool {
         self.global
             .and_then(|id| self.sockets.get(&id))
-            .is_some_and(|s| self.seams.global_refuses_connect(s.state))
+            .is_some_and(|s| {
+                self.seams
+                    .global_refuses_connect(s.state, s.handshake_failed)
+            })
     }
 
     /// The socket `my.sendSocketMessage` and `my.closeSocket` act on: the
@@ -256,6 +285,7 @@ impl Inner {
                 io: None,
                 accepted: state != ReadyState::Closed,
                 connect_call: None,
+                handshake_failed: false,
             },
         );
         id
@@ -280,12 +310,14 @@ impl Inner {
                     generation,
                     event_type,
                     res,
+                    after_close,
                 } => {
                     let Some(entry) = self.sockets.get_mut(&socket) else {
                         continue;
                     };
                     // Nothing after onClose; nothing from an abandoned handshake.
-                    if entry.generation != generation || entry.state == ReadyState::Closed {
+                    let closed = entry.state == ReadyState::Closed && !after_close;
+                    if entry.generation != generation || closed {
                         continue;
                     }
                     // The outcome of a handshake that failed, while CONNECTING.
@@ -297,6 +329,7 @@ impl Inner {
                         // connect.failure-close
                         EventType::Close if handshake_failed => {
                             entry.state = ReadyState::Closed;
+                            entry.handshake_failed = true;
                             entry.io = None;
                             heard = self.seams.close_follows_failed_handshake();
                         }

@@ -83,12 +83,14 @@ impl Seams {
         self.profile().single_exists_code
     }
 
-    /// `connect.single.exists`: whether a global socket in `state` refuses
-    /// a new global connect.
-    pub(crate) fn global_refuses_connect(&self, state: ReadyState) -> bool {
+    /// `connect.single.exists` and `connect.single.reopen`: whether a
+    /// global socket in `state` refuses a new global connect (`failed`: its
+    /// handshake failed).
+    pub(crate) fn global_refuses_connect(&self, state: ReadyState, failed: bool) -> bool {
         match state {
             ReadyState::Closing if self.runs(Mutant::ConnectWhileClosing) => false,
             ReadyState::Connecting | ReadyState::Open | ReadyState::Closing => true,
+            ReadyState::Closed if failed && self.runs(Mutant::FailedGlobalKept) => true,
             ReadyState::Closed => false,
         }
     }
@@ -152,9 +154,13 @@ impl Seams {
         !self.runs(Mutant::DataNotOnQuery) && self.profile().has_argument(Argument::Data)
     }
 
-    /// `connect.multiple.limit`: how many sockets may be not CLOSED at once.
+    /// `connect.multiple.limit` and `connect.concurrency`: how many sockets
+    /// may be not CLOSED at once.
     pub(crate) fn socket_limit(&self, config: &Config) -> Option<usize> {
         if self.runs(Mutant::NoTaskLimit) {
+            return None;
+        }
+        if self.runs(Mutant::ConcurrencyUnlimited) && self.face().connect_always_returns_task {
             return None;
         }
         Some(config.max_tasks as usize)
@@ -210,6 +216,13 @@ impl Seams {
     }
 
     // -------------------------------------------------------- the handshake
+
+    /// `close.nothing-after`: whether the connect timer outlives a
+    /// handshake that failed before it ran out (it then reports error 6,
+    /// after the failure's close event).
+    pub(crate) fn connect_timer_outlives_failure(&self) -> bool {
+        self.runs(Mutant::ConnectTimerNotCleared)
+    }
 
     /// `error.7.cert`: whether an expired certificate is accepted.
     pub(crate) fn accepts_expired_certificate(&self) -> bool {

@@ -77,6 +77,15 @@ impl Seams {
         !self.runs(Mutant::CloseCodeNotValidated)
     }
 
+    /// `close.invalid-code`: the length of a close reason held against the
+    /// limit of 123: its UTF-8 bytes.
+    pub(crate) fn close_reason_length(&self, reason: &str) -> usize {
+        if self.runs(Mutant::CloseReasonCountsChars) {
+            return reason.chars().count();
+        }
+        reason.len()
+    }
+
     /// `error.1.network` [impl-defined `error.1.network.code`, open only
     /// under the profile `alipay-current`]: the code of a network failure
     /// before open.
@@ -150,6 +159,9 @@ impl Seams {
             false if self.runs(Mutant::OffFnNotRemoving) => Removal::Nothing,
             false => Removal::EveryOccurrence,
             true if self.runs(Mutant::OffAllRemovesOne) => Removal::FirstOnly,
+            true if self.runs(Mutant::TaskOffAllClearsEveryTask) && scope == Scope::Task => {
+                Removal::AllOfEveryTask
+            }
             true => Removal::All,
         }
     }

@@ -149,6 +149,9 @@ pub(crate) enum Removal {
     All,
     /// Only the first listener of the type.
     FirstOnly,
+    /// Every listener of the type, of every SocketTask (a mutant: it breaks
+    /// `listeners.off-all`).
+    AllOfEveryTask,
     /// Nothing.
     Nothing,
 }

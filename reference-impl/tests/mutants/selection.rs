@@ -57,6 +57,8 @@ fn every_mutant_has_a_distinct_kebab_case_name_and_a_known_rule() {
         "connect.domain",
         "close.nothing-after",
         "options.consistent",
+        "connect.single.reopen",
+        "connect.concurrency",
     ];
     assert!(Mutant::ALL.len() >= 16);
     for m in Mutant::every() {
