@@ -93,7 +93,11 @@ fn a_scenario_a_profile_does_not_cover_is_not_applicable_with_the_reason() {
             Profile::WECHAT,
             "always makes a new SocketTask",
         ),
-        ("task-api-send-receive-close", Profile::WECHAT, "`multiple`"),
+        (
+            "listeners-off-removes-that-function",
+            Profile::WECHAT,
+            "which wx has not",
+        ),
     ] {
         let s = scenario(id);
         let execution = rt.block_on(run_on_reference_in(
