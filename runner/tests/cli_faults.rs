@@ -328,6 +328,9 @@ fn numeric_flags_that_cannot_work_are_refused_with_the_allowed_range() {
             "at most 3600000 ms",
         ),
         (["--request-timeout-ms", "soon"], "not a whole number"),
+        (["--hello-timeout-ms", "99"], "at least 100 ms"),
+        (["--hello-timeout-ms", "3600001"], "at most 3600000 ms"),
+        (["--hello-timeout-ms", "later"], "not a whole number"),
         (["--jobs", "100000"], "at most 128"),
         (["--jobs", "many"], "not a whole number"),
     ] {

@@ -92,6 +92,13 @@ pub(crate) struct RunArgs {
     /// 3600000).
     #[arg(long, value_name = "MS", default_value_t = 5000, value_parser = parse_request_timeout)]
     pub(crate) request_timeout_ms: u64,
+    /// How long a new adapter process may take to start and answer
+    /// `hello`, in ms (100 to 3600000; default 30000). Processes start one
+    /// at a time; one that misses it is started once more, then its
+    /// scenarios are `error`, never `fail`.
+    #[arg(long, value_name = "MS", default_value_t = DEFAULT_HELLO_TIMEOUT_MS,
+          value_parser = parse_hello_timeout)]
+    pub(crate) hello_timeout_ms: u64,
     /// Lists the selected scenarios instead of running them.
     #[arg(long)]
     pub(crate) list: bool,
@@ -225,20 +232,44 @@ pub(crate) fn parse_report_spec(text: &str) -> Result<ReportSpec, String> {
 pub(crate) const MIN_REQUEST_TIMEOUT_MS: u64 = 500;
 /// The longest `--request-timeout-ms` (one hour).
 pub(crate) const MAX_REQUEST_TIMEOUT_MS: u64 = 3_600_000;
+/// The default `--hello-timeout-ms`: `SuiteOptions`' default.
+pub(crate) const DEFAULT_HELLO_TIMEOUT_MS: u64 =
+    crate::execute::options::DEFAULT_HELLO_TIMEOUT.as_millis() as u64;
+/// The shortest `--hello-timeout-ms`: no process starts and answers in less.
+pub(crate) const MIN_HELLO_TIMEOUT_MS: u64 = 100;
 /// The most scenarios at once (`--jobs`): each has its own adapter.
 pub(crate) const MAX_JOBS: usize = 128;
 
 /// Parses `--request-timeout-ms`: a whole number of milliseconds within
 /// [`MIN_REQUEST_TIMEOUT_MS`]..=[`MAX_REQUEST_TIMEOUT_MS`].
 pub(crate) fn parse_request_timeout(text: &str) -> Result<u64, String> {
+    parse_millis(
+        text,
+        MIN_REQUEST_TIMEOUT_MS,
+        "or even a conforming implementation fails scenarios that wait for the network",
+    )
+}
+
+/// Parses `--hello-timeout-ms`: a whole number of milliseconds within
+/// [`MIN_HELLO_TIMEOUT_MS`]..=[`MAX_REQUEST_TIMEOUT_MS`].
+pub(crate) fn parse_hello_timeout(text: &str) -> Result<u64, String> {
+    parse_millis(
+        text,
+        MIN_HELLO_TIMEOUT_MS,
+        "or no adapter process starts in time",
+    )
+}
+
+/// A whole number of milliseconds from `min` to [`MAX_REQUEST_TIMEOUT_MS`];
+/// `why_min` says what a shorter one would do.
+fn parse_millis(text: &str, min: u64, why_min: &str) -> Result<u64, String> {
     let ms: u64 = text
         .trim()
         .parse()
         .map_err(|_| format!("`{text}` is not a whole number of milliseconds"))?;
-    if ms < MIN_REQUEST_TIMEOUT_MS {
+    if ms < min {
         return Err(format!(
-            "{ms} ms is too short: at least {MIN_REQUEST_TIMEOUT_MS} ms, or even a conforming \
-             implementation fails scenarios that wait for the network"
+            "{ms} ms is too short: at least {min} ms, {why_min}"
         ));
     }
     if ms > MAX_REQUEST_TIMEOUT_MS {

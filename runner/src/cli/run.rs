@@ -61,6 +61,7 @@ pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> Result<Ex
         .with_filter(args.filter.clone())
         .with_jobs(args.jobs)
         .with_request_timeout(Duration::from_millis(args.request_timeout_ms))
+        .with_hello_timeout(Duration::from_millis(args.hello_timeout_ms))
         .with_profile(args.profile);
     if args.list {
         for s in select(&options)? {

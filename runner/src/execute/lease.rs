@@ -16,14 +16,14 @@ use crate::execute::executor::{
     execute, face_mismatch, Prelude, Settings, DEFAULT_REQUEST_TIMEOUT,
 };
 use crate::execute::pool::{
-    last_bytes, InstanceSlot, Launch, ProcSlot, ProcessPool, SharedPool, StartError,
+    last_bytes, InstanceSlot, Launch, ProcSlot, ProcessPool, SharedPool, StartError, Starter,
 };
 use crate::execute::reference::{Behaviour, InProcessAdapter};
 use crate::execute::session::ServerSession;
 use crate::record::execution::Execution;
 use crate::scenario::loader::LoadedScenario;
 use crate::scenario::model::Scenario;
-use crate::verdict::judge::adapter_did_not_start;
+use crate::verdict::judge::{adapter_did_not_start, scenario_report, Status};
 
 /// How much of an adapter's stderr a scenario's report keeps.
 const REPORT_STDERR_BYTES: usize = 8000;
@@ -35,24 +35,26 @@ pub(crate) enum Adapters {
     Reference(Behaviour),
     /// Adapter processes running one scenario at a time, kept between
     /// scenarios with the same config.
-    Processes(ProcessPool, Launch),
+    Processes(ProcessPool, Starter),
     /// Adapter processes holding several instances, each instance running
     /// one scenario at a time.
-    Shared(SharedPool, Launch),
+    Shared(SharedPool, Starter),
 }
 
-/// What starting the run's adapter up front learned: its `hello`.
+/// What starting the run's adapter up front learned: its `hello`, if it
+/// answered.
 pub(crate) struct Started {
     /// Where the scenarios' adapters come from.
     pub(crate) adapters: Adapters,
-    /// The `hello` of the process started up front (none in process).
+    /// The `hello` of the process started up front (none in process, or
+    /// when it did not answer).
     pub(crate) hello: Option<HelloResult>,
 }
 
 /// Why an adapter process could not be started up front.
 #[derive(Debug)]
 pub(crate) enum StartFailure {
-    /// It did not start or did not answer `hello`.
+    /// Its program could not be started (twice).
     NoStart(StartError),
     /// It serves another face of the API than the profile checks.
     WrongFace(String),
@@ -60,12 +62,31 @@ pub(crate) enum StartFailure {
 
 impl Adapters {
     /// Adapter processes from `launch`, one started at once (introduced
-    /// with `config`): an adapter that cannot start is a configuration
-    /// error, not a hundred failed scenarios. One that holds several
-    /// instances goes on serving the run.
-    pub(crate) async fn processes(launch: Launch, config: Config) -> Result<Started, StartFailure> {
-        let slot = launch.start(config).await.map_err(StartFailure::NoStart)?;
-        if let Some(message) = face_mismatch(&slot.hello, launch.profile) {
+    /// with `config`, and retried once): a program that cannot be started
+    /// at all, or that serves another face of the API, is a configuration
+    /// error, not a hundred failed scenarios. One that starts and does not
+    /// answer `hello` is not: the run goes on, and each scenario that needs
+    /// an adapter is an `error` saying why. The process serves the run's
+    /// first scenarios (all of them at once if it holds several instances).
+    /// Up to `capacity` processes are kept (the scenarios run at once).
+    pub(crate) async fn processes(
+        launch: Launch,
+        config: Config,
+        capacity: usize,
+    ) -> Result<Started, StartFailure> {
+        let starter = Starter::new(launch);
+        let slot = match starter.start(config).await {
+            Ok(slot) => slot,
+            Err(e) if e.is_spawn() => return Err(StartFailure::NoStart(e)),
+            // The starter gave up: every scenario's lease says why.
+            Err(_) => {
+                return Ok(Started {
+                    adapters: Adapters::Processes(ProcessPool::new(capacity), starter),
+                    hello: None,
+                })
+            }
+        };
+        if let Some(message) = face_mismatch(&slot.hello, starter.profile()) {
             slot.end().await;
             return Err(StartFailure::WrongFace(message));
         }
@@ -73,12 +94,19 @@ impl Adapters {
         let adapters = if slot.hello.instances > 1 {
             let shared = SharedPool::default();
             shared.adopt(slot).await;
-            Adapters::Shared(shared, launch)
+            Adapters::Shared(shared, starter)
         } else {
-            slot.end().await;
-            Adapters::Processes(ProcessPool::default(), launch)
+            let pool = ProcessPool::new(capacity);
+            pool.adopt(slot);
+            Adapters::Processes(pool, starter)
         };
         Ok(Started { adapters, hello })
+    }
+
+    /// Adapter processes from `launch`, none started yet: for a run in
+    /// which no scenario applies, so that none is.
+    pub(crate) fn processes_when_needed(launch: Launch, capacity: usize) -> Adapters {
+        Adapters::Processes(ProcessPool::new(capacity), Starter::new(launch))
     }
 
     /// A ready adapter for a scenario with `config` (a shared instance
@@ -94,13 +122,16 @@ impl Adapters {
                 adapter: InProcessAdapter::spawn_as(behaviour.clone()),
                 config,
             },
-            Adapters::Processes(pool, launch) => Held::Process {
-                slot: pool.take(launch, config).await.map_err(LeaseError::Start)?,
+            Adapters::Processes(pool, starter) => Held::Process {
+                slot: pool
+                    .take(starter, config)
+                    .await
+                    .map_err(LeaseError::Start)?,
                 pool,
             },
-            Adapters::Shared(pool, launch) => {
+            Adapters::Shared(pool, starter) => {
                 let mut slot = pool
-                    .take(&config, || launch.start(config.clone()))
+                    .take(&config, || starter.start(config.clone()))
                     .await
                     .map_err(LeaseError::Start)?;
                 if slot.config != config {
@@ -157,9 +188,9 @@ async fn reconfigure(
 /// Why a scenario got no adapter.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum LeaseError {
-    /// The adapter process did not start or did not answer `hello` (the
-    /// text has its stderr tail).
-    #[error(transparent)]
+    /// The adapter process did not start or did not answer `hello`, on a
+    /// retry either (the text has its stderr tail).
+    #[error("the adapter did not start: {0}")]
     Start(#[from] StartError),
     /// A shared instance did not take the scenario's config.
     #[error("reset with the scenario's config: {}", error_chain(.error))]
@@ -172,13 +203,30 @@ pub(crate) enum LeaseError {
 }
 
 impl LeaseError {
-    /// The report of `scenario`, which could not run.
+    /// The report of `scenario`, which could not run. An adapter that did
+    /// not start is an `error`, never a `fail`: starting up says nothing
+    /// about the behaviour under test, and on a loaded machine a
+    /// conforming implementation can miss any deadline
+    /// (`docs/decisions.md`). A shared instance that refused the
+    /// scenario's config failed a request of the protocol: a `fail`.
     pub(crate) fn report(&self, scenario: &LoadedScenario) -> ScenarioReport {
-        let mut result = adapter_did_not_start(scenario, self.to_string());
-        if let LeaseError::Reconfigure { stderr_tail, .. } = self {
-            result.adapter_stderr = report_stderr(stderr_tail);
+        match self {
+            LeaseError::Start(error) => {
+                let mut result = scenario_report(scenario, Status::Error);
+                result.message = Some(self.to_string());
+                result.first_difference = result.headline().map(str::to_string);
+                if !matches!(error, StartError::GaveUp(_)) {
+                    result.adapter_fault = Some(error.to_string());
+                }
+                result.adapter_stderr = error.stderr_tail().and_then(report_stderr);
+                result
+            }
+            LeaseError::Reconfigure { stderr_tail, .. } => {
+                let mut result = adapter_did_not_start(scenario, self.to_string());
+                result.adapter_stderr = report_stderr(stderr_tail);
+                result
+            }
         }
-        result
     }
 }
 

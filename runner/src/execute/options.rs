@@ -80,9 +80,11 @@ pub struct SuiteOptions {
     pub partition: Option<Partition>,
     /// How long an adapter may take to answer one request.
     pub request_timeout: Duration,
-    /// How long a new adapter process may take to answer `hello` (its
-    /// start-up included).
-    pub start_timeout: Duration,
+    /// How long a new adapter process may take to answer `hello`, its
+    /// start-up included (default [`DEFAULT_HELLO_TIMEOUT`]): a deadline of
+    /// its own, since loading a runtime on a busy machine takes far longer
+    /// than answering a request.
+    pub hello_timeout: Duration,
     /// Working directory of adapter processes (default: the current one).
     pub adapter_cwd: Option<PathBuf>,
     /// The profile the run checks (`docs/profiles.md`; default
@@ -101,7 +103,7 @@ impl SuiteOptions {
             scenarios_dir: scenarios_dir(),
             partition: None,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
-            start_timeout: Duration::from_secs(10),
+            hello_timeout: DEFAULT_HELLO_TIMEOUT,
             adapter_cwd: None,
             profile: Profile::default(),
         }
@@ -143,9 +145,10 @@ impl SuiteOptions {
         self
     }
 
-    /// How long a new adapter may take to answer `hello`.
-    pub(crate) fn hello_timeout(&self) -> Duration {
-        self.start_timeout.max(self.request_timeout)
+    /// The same options with another `hello` deadline.
+    pub fn with_hello_timeout(mut self, timeout: Duration) -> Self {
+        self.hello_timeout = timeout;
+        self
     }
 
     pub(crate) fn effective_jobs(&self, scenarios: usize) -> usize {
@@ -157,6 +160,11 @@ impl SuiteOptions {
         jobs.clamp(1, scenarios.max(1))
     }
 }
+
+/// How long a new adapter process may take to answer `hello` by default:
+/// a Node.js runtime or a framework's build under jsdom takes a second of
+/// CPU to load, and several times that on a loaded machine.
+pub const DEFAULT_HELLO_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Scenarios at once by default in process. A scenario mostly waits (for
 /// its server, a timer, a quiet period), so the default does not follow
@@ -216,7 +224,9 @@ pub enum SuiteError {
         /// What it serves and what the profile needs.
         message: String,
     },
-    /// The adapter cannot be started or does not answer `hello`.
+    /// The adapter's program cannot be started (twice): its command line
+    /// is wrong. (One that starts and does not answer `hello` is not a
+    /// configuration error: its scenarios are `error`.)
     #[error("the adapter `{command}` cannot start: {message}")]
     AdapterStart {
         /// Its command line.

@@ -29,7 +29,8 @@ use crate::execute::results::{
     load_average, run_report, RunFacts, SuiteEvent, UNKNOWN_IMPLEMENTATION,
 };
 use crate::scenario::loader::LoadedScenario;
-use crate::verdict::judge::{judge, millis, Status};
+use crate::scenario::profile::not_applicable;
+use crate::verdict::judge::{judge, millis, scenario_report, Status};
 
 /// The pieces a run needs: the embedded mock server and the adapters.
 /// [`run_suite`] drives one; a test harness that runs scenarios one by one
@@ -58,8 +59,17 @@ impl std::fmt::Debug for Suite {
 
 impl Suite {
     /// Starts the mock server and checks the adapter: a mutant name must
-    /// exist, an adapter process must start and answer `hello`.
+    /// exist, an adapter's program must start (one that does not answer
+    /// `hello` makes each scenario that needs it an `error`), and serve
+    /// the profile's face of the API.
     pub async fn start(options: SuiteOptions) -> Result<Suite, SuiteError> {
+        Suite::start_for(options, true).await
+    }
+
+    /// [`start`](Self::start); an adapter process is started up front only
+    /// when `needs_adapter` (some selected scenario applies to the
+    /// profile), else only when a scenario needs one.
+    async fn start_for(options: SuiteOptions, needs_adapter: bool) -> Result<Suite, SuiteError> {
         let behaviour = match &options.adapter {
             AdapterSpec::Reference { mutant, variants } => {
                 Some(reference_behaviour(mutant.as_deref(), variants, &options)?)
@@ -74,19 +84,31 @@ impl Suite {
                 let launch = Launch {
                     command: command.clone(),
                     cwd: options.adapter_cwd.clone(),
-                    hello_timeout: options.hello_timeout(),
+                    hello_timeout: options.hello_timeout,
                     profile: options.profile,
                 };
+                // As many as scenarios run at once.
+                let capacity = options.effective_jobs(usize::MAX);
+                if !needs_adapter {
+                    return Ok(Suite {
+                        server,
+                        instances: 1,
+                        implementation: Mutex::new(None),
+                        options,
+                        adapters: Adapters::processes_when_needed(launch, capacity),
+                        patience: Patience::new(),
+                    });
+                }
                 let config = Config {
                     ca_certificates_pem: server.ca_pem().to_string(),
                     ..Config::default()
                 };
-                let started = Adapters::processes(launch, config)
+                let started = Adapters::processes(launch, config, capacity)
                     .await
                     .map_err(|failure| match failure {
                         StartFailure::NoStart(e) => SuiteError::AdapterStart {
                             command: command.clone(),
-                            message: e.to_string(),
+                            message: e.last().to_string(),
                         },
                         StartFailure::WrongFace(message) => SuiteError::WrongFace {
                             command: command.clone(),
@@ -135,7 +157,9 @@ impl Suite {
 
     /// Runs one scenario on a fresh mock-server session and judges it.
     /// An adapter process is reused (after `reset`) when its config is the
-    /// scenario's, replaced when it is not, and ended after any fault.
+    /// scenario's, replaced when it is not, and ended after any fault. A
+    /// scenario the profile rules out is not applicable, whatever the
+    /// adapter: no adapter is asked or started for it.
     pub async fn run_one(&self, scenario: &LoadedScenario) -> ScenarioReport {
         PATIENCE
             .scope(Arc::clone(&self.patience), self.run_one_now(scenario))
@@ -143,6 +167,11 @@ impl Suite {
     }
 
     async fn run_one_now(&self, scenario: &LoadedScenario) -> ScenarioReport {
+        if let Some(reason) = not_applicable(&scenario.scenario, self.options.profile) {
+            let mut result = scenario_report(scenario, Status::NotApplicable);
+            result.message = Some(reason);
+            return result;
+        }
         let started = Instant::now();
         let session = MockSession::new(&self.server);
         let config = config_for(&scenario.scenario, self.server.ca_pem());
@@ -228,9 +257,12 @@ pub async fn run_suite_until(
         load_at_start,
         interrupted,
     };
+    let needs_adapter = scenarios
+        .iter()
+        .any(|s| not_applicable(&s.scenario, options.profile).is_none());
     tokio::pin!(stop);
     let suite = tokio::select! {
-        suite = Suite::start(options.clone()) => Arc::new(suite?),
+        suite = Suite::start_for(options.clone(), needs_adapter) => Arc::new(suite?),
         () = &mut stop => {
             // Dropping the start kills the adapter it was starting.
             let report = run_report(facts(None, 0, true), Vec::new());
