@@ -304,20 +304,25 @@
     this.write({ id: id, ok: true, result: result });
   };
 
-  /** A fresh implementation (a host that makes them), or the platform's own, cleaned. */
+  /**
+   * A fresh implementation (a host that makes them), or the platform's own:
+   * what the last scenario left is ended first (by the host's `destroy`,
+   * else by closing it), and reports nothing (an older generation).
+   */
   Session.prototype.fresh = function () {
     this.generation += 1;
     var host = this.host;
+    var old = this.api;
+    if (old) {
+      if (typeof host.create === 'function' && typeof host.destroy === 'function') host.destroy(old);
+      else this.endEverything();
+    }
+    this.clear();
+    this.api = null;
     if (typeof host.create === 'function') {
-      var old = this.api;
-      this.clear();
-      this.api = null;
-      if (old && typeof host.destroy === 'function') host.destroy(old);
       this.api = host.create(this.config, this.face, this.profile);
       if (this.api === null || typeof this.api !== 'object') throw new Error('create() returned no ' + this.face + ' object');
     } else {
-      this.endEverything();
-      this.clear();
       this.api = host.platform;
     }
   };
@@ -381,11 +386,8 @@
   Session.prototype.shutdown = function (id) {
     this.generation += 1;
     var host = this.host;
-    if (typeof host.create === 'function') {
-      if (this.api && typeof host.destroy === 'function') host.destroy(this.api);
-    } else {
-      this.endEverything();
-    }
+    if (this.api && typeof host.create === 'function' && typeof host.destroy === 'function') host.destroy(this.api);
+    else this.endEverything();
     this.api = null;
     this.config = null;
     this.clear();
