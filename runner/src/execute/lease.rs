@@ -41,8 +41,8 @@ pub(crate) enum Adapters {
     /// one scenario at a time.
     Shared(SharedPool, Launch),
     /// The run's one agent (`agent/agent.js` over HTTP), one scenario at
-    /// a time.
-    Agent(AgentLink),
+    /// a time (boxed: it holds the agent's adapter and hello).
+    Agent(Box<AgentLink>),
 }
 
 /// What starting the run's adapter up front learned: its `hello`.

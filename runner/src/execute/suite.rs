@@ -120,7 +120,7 @@ impl Suite {
                         message,
                     });
                 }
-                (Adapters::Agent(link), Some(hello))
+                (Adapters::Agent(Box::new(link)), Some(hello))
             }
             (AdapterSpec::Reference { .. }, behaviour) => (
                 Adapters::Reference(behaviour.unwrap_or_else(Behaviour::reference)),
