@@ -118,6 +118,10 @@ pub enum AdapterError {
     /// exit status nor stderr).
     #[error("the adapter has gone away")]
     Disconnected,
+    /// The agent (`agent/agent.js`, over HTTP) has gone away, or its
+    /// endpoint ended: it stopped polling, or the run let it go.
+    #[error("the agent has gone away: {0}")]
+    Gone(String),
     /// The caller sent a request id that was already used on this adapter
     /// (ids are unique for the adapter's lifetime). The request was not sent.
     #[error("request id {0} was already used on this adapter")]

@@ -35,10 +35,16 @@
 //! each [`Instance`] is an [`Adapter`] of its own, and a demultiplexer
 //! routes each message to the instance it names.
 //!
+//! [`AgentServer`] serves the same protocol over HTTP to an agent
+//! (`agent/agent.js`) inside a runtime the runner cannot start (a
+//! mini-program on a phone or in an IDE simulator, a page, Node.js), and
+//! [`AgentAdapter`] is the [`Adapter`] over it.
+//!
 //! What this crate does not do: run scenarios, apply scenario deadlines or
 //! restart adapters. That is the runner's executor.
 
 mod adapter;
+mod agent;
 mod command_line;
 mod error;
 mod live;
@@ -47,6 +53,7 @@ mod process;
 mod shared;
 
 pub use adapter::{Adapter, BoxFuture};
+pub use agent::{AgentAdapter, AgentOptions, AgentServer, AgentServerError, AGENT_PATH};
 pub use command_line::split_command_line;
 pub use error::{AdapterError, HostError, ResetError};
 pub use live::{kill_every_adapter, kill_process_group};

@@ -22,7 +22,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
 pub use self::checks::decode_line;
-use self::checks::{check_line, Checks};
+pub(crate) use self::checks::{check_line, Checks};
 pub(crate) use self::stdio::StderrTail;
 use self::stdio::{read_lines, read_tail, write_lines, Line, Tail, QUOTE_BYTES};
 use crate::command_line::split_command_line;

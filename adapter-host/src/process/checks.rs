@@ -14,21 +14,21 @@ use crate::error::{truncate, AdapterError};
 /// What one instance of the implementation was sent: the ids and task
 /// handles its messages may name. Ids are unique per instance.
 #[derive(Debug, Default)]
-pub(super) struct Checks {
+pub(crate) struct Checks {
     /// Every id sent, nested ones included.
-    pub(super) used_ids: HashSet<u64>,
+    pub(crate) used_ids: HashSet<u64>,
     /// Ids sent and not yet answered.
-    pub(super) outstanding: HashSet<u64>,
+    pub(crate) outstanding: HashSet<u64>,
     /// Ids of calls (top-level and nested): the ones callbacks may name.
-    pub(super) call_ids: HashSet<u64>,
+    pub(crate) call_ids: HashSet<u64>,
     /// Task handles the adapter returned.
-    pub(super) tasks: HashSet<String>,
+    pub(crate) tasks: HashSet<String>,
 }
 
 /// Parses and checks one stdout line: [`decode`], then the checks that
 /// need what was sent to each instance (ids, calls, tasks) of an adapter
 /// that holds `instances` and whose global object is `global_target`.
-pub(super) fn check_line(
+pub(crate) fn check_line(
     sessions: &mut HashMap<u32, Checks>,
     instances: u32,
     global_target: &str,

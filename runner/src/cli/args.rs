@@ -59,10 +59,21 @@ pub(crate) enum Command {
 
 #[derive(Debug, Args)]
 pub(crate) struct RunArgs {
-    /// `reference` (in process), or an adapter's command line, e.g.
-    /// "node adapters/node/src/adapter.js".
-    #[arg(long, default_value = "reference", value_name = "reference|COMMAND")]
+    /// `reference` (in process), an adapter's command line, e.g.
+    /// "node adapters/node/src/adapter.js", or `agent[:IP:PORT]`: serve
+    /// the endpoint an agent (agent/agent.js) joins over HTTP, on
+    /// 127.0.0.1 and an ephemeral port unless given, and wait for it.
+    #[arg(
+        long,
+        default_value = "reference",
+        value_name = "reference|COMMAND|agent[:ADDR]"
+    )]
     pub(crate) adapter: String,
+    /// With `--adapter agent`: the host name or address the printed agent
+    /// URL names (one the device can reach; default: the address listened
+    /// on). The mock server itself still listens on 127.0.0.1 only.
+    #[arg(long, value_name = "HOST")]
+    pub(crate) advertise_host: Option<String>,
     /// Runs a mutant of the reference implementation (with `--adapter reference`).
     #[arg(long, value_name = "NAME")]
     pub(crate) mutant: Option<String>,

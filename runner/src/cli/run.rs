@@ -39,7 +39,21 @@ pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> Result<Ex
                 "--variant works with --adapter reference only".into(),
             ))
         }
-        (command, None) => AdapterSpec::Command(command.to_string()),
+        (command, None) => match agent_address(command)? {
+            Some(listen) => AdapterSpec::Agent(start_agent_endpoint(
+                runtime,
+                listen,
+                args.advertise_host.clone(),
+            )?),
+            None => {
+                if args.advertise_host.is_some() {
+                    return Err(CliError::Usage(
+                        "--advertise-host works with --adapter agent only".into(),
+                    ));
+                }
+                AdapterSpec::Command(command.to_string())
+            }
+        },
     };
     // Read the baseline before running: a bad one is a usage error, not a
     // run's worth of waiting.
@@ -159,4 +173,46 @@ pub(crate) fn run(runtime: &tokio::runtime::Runtime, args: RunArgs) -> Result<Ex
         return Ok(ExitCode::from(signal_status));
     }
     Ok(ExitCode::from(status))
+}
+
+/// The address `--adapter agent[:ADDR]` listens on (`127.0.0.1:0` for
+/// `agent`), or `None` for any other adapter.
+fn agent_address(adapter: &str) -> Result<Option<std::net::SocketAddr>, CliError> {
+    let default = adapter_host::AgentOptions::default().listen;
+    match adapter.trim() {
+        "agent" => Ok(Some(default)),
+        other => match other.strip_prefix("agent:") {
+            None => Ok(None),
+            Some(addr) => addr.parse().map(Some).map_err(|e| {
+                CliError::Usage(format!(
+                    "--adapter agent:{addr}: not an address to listen on ({e}); \
+                     give IP:PORT, e.g. agent:0.0.0.0:7357"
+                ))
+            }),
+        },
+    }
+}
+
+/// Serves the agent's endpoint on `listen` and prints what an agent needs
+/// (its URL and one-time token).
+fn start_agent_endpoint(
+    runtime: &tokio::runtime::Runtime,
+    listen: std::net::SocketAddr,
+    advertise_host: Option<String>,
+) -> Result<adapter_host::AgentServer, CliError> {
+    let options = adapter_host::AgentOptions {
+        listen,
+        advertise_host,
+        ..adapter_host::AgentOptions::default()
+    };
+    let server = runtime
+        .block_on(adapter_host::AgentServer::start(options))
+        .map_err(CliError::failed)?;
+    say(format_args!(
+        "waiting for an agent (agent/agent.js; see README, \"Running on a device or in the IDE simulator\"):\n  \
+         url:   {}\n  token: {}",
+        server.url(),
+        server.token()
+    ));
+    Ok(server)
 }

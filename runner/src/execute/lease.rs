@@ -12,6 +12,7 @@ use adapter_protocol::{error_chain, Config, HelloResult};
 use report::ScenarioReport;
 use tokio::time::Instant;
 
+use crate::execute::agent::{AgentLink, AgentSlot};
 use crate::execute::executor::{
     execute, face_mismatch, Prelude, Settings, DEFAULT_REQUEST_TIMEOUT,
 };
@@ -39,6 +40,9 @@ pub(crate) enum Adapters {
     /// Adapter processes holding several instances, each instance running
     /// one scenario at a time.
     Shared(SharedPool, Starter),
+    /// The run's one agent (`agent/agent.js` over HTTP), one scenario at
+    /// a time (boxed: it holds the agent's adapter and hello).
+    Agent(Box<AgentLink>),
 }
 
 /// What starting the run's adapter up front learned: its `hello`, if it
@@ -143,6 +147,12 @@ impl Adapters {
                 }
                 Held::Instance { slot, pool }
             }
+            Adapters::Agent(link) => Held::Agent(
+                link.take(config, request_timeout)
+                    .await
+                    .map_err(LeaseError::AgentGone)?,
+                request_timeout,
+            ),
         };
         Ok(Lease { held })
     }
@@ -154,6 +164,7 @@ impl Adapters {
             Adapters::Reference(_) => {}
             Adapters::Processes(pool, _) => pool.finish().await,
             Adapters::Shared(pool, _) => pool.finish().await,
+            Adapters::Agent(link) => link.finish().await,
         }
     }
 
@@ -164,6 +175,7 @@ impl Adapters {
             Adapters::Reference(_) => {}
             Adapters::Processes(pool, _) => pool.abandon(),
             Adapters::Shared(pool, _) => pool.abandon(),
+            Adapters::Agent(link) => link.abandon(),
         }
     }
 }
@@ -200,6 +212,9 @@ pub(crate) enum LeaseError {
         /// The adapter's stderr then.
         stderr_tail: String,
     },
+    /// The run's agent can run nothing more (it has gone away).
+    #[error("{0}")]
+    AgentGone(String),
 }
 
 impl LeaseError {
@@ -211,6 +226,7 @@ impl LeaseError {
     /// scenario's config failed a request of the protocol: a `fail`.
     pub(crate) fn report(&self, scenario: &LoadedScenario) -> ScenarioReport {
         match self {
+            LeaseError::AgentGone(reason) => agent_gone(scenario, reason),
             LeaseError::Start(error) => {
                 let mut result = scenario_report(scenario, Status::Error);
                 result.message = Some(self.to_string());
@@ -228,6 +244,15 @@ impl LeaseError {
             }
         }
     }
+}
+
+/// The report of `scenario`, which could not run: the run's agent is gone.
+fn agent_gone(scenario: &LoadedScenario, reason: &str) -> ScenarioReport {
+    let mut result = adapter_did_not_start(scenario, reason.to_string());
+    result.status = report::Status::Error;
+    result.message = Some(format!("the agent can run nothing more: {reason}"));
+    result.first_difference = result.message.clone();
+    result
 }
 
 /// The last bytes of a stderr tail for a report, if there is anything.
@@ -256,6 +281,8 @@ enum Held<'a> {
         slot: InstanceSlot,
         pool: &'a SharedPool,
     },
+    /// The agent, and how long a reset after a fault may take.
+    Agent(tokio::sync::MutexGuard<'a, AgentSlot>, Duration),
 }
 
 impl Lease<'_> {
@@ -290,6 +317,15 @@ impl Lease<'_> {
                     slot.next_id,
                     request_timeout,
                 ),
+                Held::Agent(slot, _) => {
+                    let slot = &mut **slot;
+                    (
+                        &mut slot.adapter,
+                        Prelude::Done(slot.hello.clone()),
+                        slot.next_id,
+                        request_timeout,
+                    )
+                }
             };
         let settings = Settings {
             first_id,
@@ -301,6 +337,7 @@ impl Lease<'_> {
             Held::Reference { .. } => {}
             Held::Process { slot, .. } => slot.next_id = execution.next_id,
             Held::Instance { slot, .. } => slot.next_id = execution.next_id,
+            Held::Agent(slot, _) => slot.next_id = execution.next_id,
         }
         execution
     }
@@ -312,13 +349,23 @@ impl Lease<'_> {
             Held::Reference { .. } => None,
             Held::Process { slot, .. } => report_stderr(&slot.adapter.stderr_tail()),
             Held::Instance { slot, .. } => report_stderr(&slot.instance.stderr_tail()),
+            Held::Agent(slot, _) => report_stderr(slot.adapter.log_tail()),
         }
+    }
+
+    /// Whether the run's agent went away during the scenario: it could
+    /// not run, so it is `error` whatever its trace.
+    pub(crate) fn agent_gone(&self) -> bool {
+        matches!(&self.held, Held::Agent(slot, _) if AgentLink::gone(slot))
     }
 
     /// Gives the adapter back after its scenario; one that `faulted` is
     /// not used again.
     pub(crate) async fn release(self, faulted: bool) {
         match self.held {
+            Held::Agent(slot, reset_timeout) => {
+                AgentLink::give_back(slot, faulted, reset_timeout).await;
+            }
             Held::Reference { .. } => {}
             Held::Process { slot, pool } => pool.give_back(slot, faulted).await,
             Held::Instance { slot, pool } => pool.give_back(slot, faulted).await,

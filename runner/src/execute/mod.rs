@@ -7,13 +7,14 @@
 //! gives them (`naming`), the recording of the client lane while a scenario
 //! runs (`recording`), what a run runs ([`options`]), the one way a
 //! scenario gets its adapter (`lease`, over the in-process reference and
-//! the adapter processes), adapter pooling (`pool`) and restarts, the
+//! the adapter processes and the run's agent: `agent`), adapter pooling (`pool`) and restarts, the
 //! parts of a sharded run ([`partition`]), and what a
 //! run produced ([`results`]).
 //!
 //! Must not touch: how a trace is normalised or judged against its golden
 //! snapshot (`verdict`), nor how results are shown (`cli`).
 
+mod agent;
 pub mod executor;
 mod lease;
 mod naming;

@@ -28,6 +28,10 @@ pub enum AdapterSpec {
     /// An adapter process, started from this command line (protocol v1 on
     /// its stdio, `docs/adapter-protocol.md`).
     Command(String),
+    /// An agent (`agent/agent.js`) inside a runtime the runner cannot
+    /// start, reaching the runner over HTTP: the endpoint it joins, already
+    /// serving (its URL and token are what the agent is given).
+    Agent(adapter_host::AgentServer),
 }
 
 impl AdapterSpec {
@@ -48,6 +52,7 @@ impl AdapterSpec {
                 name
             }
             AdapterSpec::Command(command) => command.clone(),
+            AdapterSpec::Agent(server) => format!("agent at {}", server.url()),
         }
     }
 
@@ -87,6 +92,9 @@ pub struct SuiteOptions {
     pub hello_timeout: Duration,
     /// Working directory of adapter processes (default: the current one).
     pub adapter_cwd: Option<PathBuf>,
+    /// How long to wait for the agent to join ([`AdapterSpec::Agent`];
+    /// `None`: until the run is interrupted).
+    pub agent_join_timeout: Option<Duration>,
     /// The profile the run checks (`docs/profiles.md`; default
     /// `alipay-2022-09`): sent in `hello`, it chooses the goldens, which
     /// scenarios apply, and the face of the API the adapter must serve.
@@ -105,6 +113,7 @@ impl SuiteOptions {
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             hello_timeout: DEFAULT_HELLO_TIMEOUT,
             adapter_cwd: None,
+            agent_join_timeout: None,
             profile: Profile::default(),
         }
     }
@@ -112,6 +121,12 @@ impl SuiteOptions {
     /// The same options under another profile.
     pub fn with_profile(mut self, profile: Profile) -> Self {
         self.profile = profile;
+        self
+    }
+
+    /// The same options waiting at most `timeout` for the agent to join.
+    pub fn with_agent_join_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.agent_join_timeout = timeout;
         self
     }
 
@@ -193,6 +208,8 @@ pub fn default_jobs(adapter: &AdapterSpec) -> usize {
             let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
             (PROCESS_JOBS_PER_CORE * cores).min(PROCESS_JOBS_MAX)
         }
+        // One agent, one platform object: one scenario at a time.
+        AdapterSpec::Agent(_) => 1,
     }
 }
 
@@ -222,6 +239,14 @@ pub enum SuiteError {
         /// Its command line.
         command: String,
         /// What it serves and what the profile needs.
+        message: String,
+    },
+    /// No agent joined, or it did not answer `hello`.
+    #[error("the agent at {url} did not start: {message}")]
+    AgentStart {
+        /// The endpoint's URL.
+        url: String,
+        /// Why.
         message: String,
     },
     /// The adapter's program cannot be started (twice): its command line

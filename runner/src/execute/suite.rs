@@ -19,7 +19,8 @@ use report::{Implementation, RunReport, ScenarioReport};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use crate::execute::executor::config_for;
+use crate::execute::agent::AgentLink;
+use crate::execute::executor::{config_for, face_mismatch};
 use crate::execute::lease::{Adapters, StartFailure};
 use crate::execute::options::{select, AdapterSpec, SuiteError, SuiteOptions, IN_PROCESS_JOBS};
 use crate::execute::patience::{Patience, PATIENCE};
@@ -74,7 +75,7 @@ impl Suite {
             AdapterSpec::Reference { mutant, variants } => {
                 Some(reference_behaviour(mutant.as_deref(), variants, &options)?)
             }
-            AdapterSpec::Command(_) => None,
+            AdapterSpec::Command(_) | AdapterSpec::Agent(_) => None,
         };
         let server = MockServer::start(Options::default())
             .await
@@ -116,6 +117,32 @@ impl Suite {
                         },
                     })?;
                 (started.adapters, started.hello)
+            }
+            (AdapterSpec::Agent(agent), _) => {
+                let config = Config {
+                    ca_certificates_pem: server.ca_pem().to_string(),
+                    ..Config::default()
+                };
+                let (link, hello) = AgentLink::connect(
+                    agent.clone(),
+                    config,
+                    options.profile,
+                    options.agent_join_timeout,
+                    options.hello_timeout,
+                )
+                .await
+                .map_err(|message| SuiteError::AgentStart {
+                    url: agent.url().to_string(),
+                    message,
+                })?;
+                if let Some(message) = face_mismatch(&hello, options.profile) {
+                    link.finish().await;
+                    return Err(SuiteError::WrongFace {
+                        command: options.adapter.describe(),
+                        message,
+                    });
+                }
+                (Adapters::Agent(Box::new(link)), Some(hello))
             }
             (AdapterSpec::Reference { .. }, behaviour) => (
                 Adapters::Reference(behaviour.unwrap_or_else(Behaviour::reference)),
@@ -189,6 +216,10 @@ impl Suite {
                     if let Some(tail) = lease.stderr_tail() {
                         result.adapter_stderr = Some(tail);
                     }
+                }
+                if lease.agent_gone() {
+                    // The agent went away: the scenario could not run.
+                    result.status = Status::Error;
                 }
                 lease.release(faulted).await;
                 result

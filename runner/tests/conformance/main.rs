@@ -22,6 +22,12 @@
 //!   fails and fail once it passes. Without Debian's `chromium` (and
 //!   `certutil`) every browser trial is ignored and one line says how to
 //!   install them.
+//! - `agent-node`, `agent-browser`: the agent (`agent/agent.js`) over HTTP
+//!   through `run --adapter agent`'s endpoint, inside Node.js over the
+//!   Node.js implementation (`agent/hosts/node.js`) and inside headless
+//!   Chromium over the browser build (`agent/hosts/browser.js`, whose
+//!   page has no DevTools host channel: what a page cannot do without one
+//!   is `agent/hosts/browser-baseline.json`, taken as the browser row's).
 //!
 //! `cargo test -p runner --test conformance -- reference@` runs the
 //! reference rows, `-- tls::` one area under every row, `-- --list` lists.
@@ -46,6 +52,10 @@ enum Adapter {
     Node,
     /// The browser build of the Node.js implementation on Chromium.
     Browser,
+    /// The agent inside Node.js, over the Node.js implementation.
+    AgentNode,
+    /// The agent inside headless Chromium, over the browser build.
+    AgentBrowser,
 }
 
 impl Adapter {
@@ -56,6 +66,8 @@ impl Adapter {
             Adapter::Stdio => "stdio",
             Adapter::Node => "node",
             Adapter::Browser => "browser",
+            Adapter::AgentNode => "agent-node",
+            Adapter::AgentBrowser => "agent-browser",
         }
     }
 }
@@ -93,6 +105,8 @@ fn table() -> Vec<Row> {
         row(Adapter::Node, Profile::WECHAT),
         row(Adapter::Node, Profile::DOUYIN),
         row(Adapter::Browser, Profile::default()),
+        row(Adapter::AgentNode, Profile::default()),
+        row(Adapter::AgentBrowser, Profile::default()),
     ];
     let mut table: Vec<Row> = Vec::new();
     for row in rows {
@@ -121,7 +135,11 @@ fn main() {
     for row in table() {
         match row.adapter {
             Adapter::Reference => trials.extend(reference::trials(row, &scenarios)),
-            Adapter::Stdio | Adapter::Node | Adapter::Browser => {
+            Adapter::Stdio
+            | Adapter::Node
+            | Adapter::Browser
+            | Adapter::AgentNode
+            | Adapter::AgentBrowser => {
                 let harness = process::Harness::new(row);
                 trials.extend(harness.trials(&scenarios));
                 processes.push(harness);

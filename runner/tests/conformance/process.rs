@@ -18,6 +18,8 @@ struct Env {
     suite: Suite,
     /// The in-process reference, to compare traces with (`stdio`).
     reference: Option<Suite>,
+    /// The agent's host process (`agent-*` rows), killed with its group at the end.
+    agent_host: Option<tokio::process::Child>,
 }
 
 /// A process row: its adapter, what it knows fails, why it is skipped.
@@ -36,7 +38,14 @@ impl Harness {
     /// The row's harness; prints its one skip line when it cannot run.
     pub(crate) fn new(row: Row) -> Harness {
         let (known_failures, skip) = match row.adapter {
-            Adapter::Browser => (browser_known_failures(), browser_skip()),
+            Adapter::Browser => (
+                browser_known_failures("adapters/browser/baseline.json"),
+                browser_skip(),
+            ),
+            Adapter::AgentBrowser => (
+                browser_known_failures("agent/hosts/browser-baseline.json"),
+                browser_skip(),
+            ),
             _ => (Vec::new(), None),
         };
         if let Some(why) = &skip {
@@ -76,6 +85,9 @@ impl Harness {
     pub(crate) fn finish(&self) {
         if let Some(Ok(env)) = self.env.get() {
             env.runtime.block_on(env.suite.finish());
+            if let Some(pid) = env.agent_host.as_ref().and_then(tokio::process::Child::id) {
+                adapter_host::kill_process_group(pid);
+            }
         }
     }
 }
@@ -110,6 +122,17 @@ fn command(adapter: Adapter) -> Result<String, String> {
                 quote(&bundle.to_string_lossy())
             ))
         }
+        Adapter::AgentNode | Adapter::AgentBrowser => {
+            adapter_host::ensure_adapter_packages(&root)
+                .map_err(|e| format!("the agent's host cannot run: {e}"))?;
+            let host = if adapter == Adapter::AgentNode {
+                "node"
+            } else {
+                "browser"
+            };
+            let script = root.join(format!("agent/hosts/{host}.js"));
+            Ok(format!("node {}", quote(&script.to_string_lossy())))
+        }
         Adapter::Reference => Err("the reference rows run in process".into()),
     }
 }
@@ -120,9 +143,10 @@ fn browser_skip() -> Option<String> {
         .map(|reason| format!("{reason} to run the browser adapter's conformance tests"))
 }
 
-/// What a page cannot do: `adapters/browser/baseline.json`'s scenarios.
-fn browser_known_failures() -> Vec<String> {
-    let baseline = repo_root().join("adapters/browser/baseline.json");
+/// What a page cannot do: the scenarios of the baseline at `path` (from
+/// the repository's root).
+fn browser_known_failures(path: &str) -> Vec<String> {
+    let baseline = repo_root().join(path);
     std::fs::read_to_string(&baseline)
         .map_err(|e| e.to_string())
         .and_then(|text| report::read_baseline(&text).map_err(|e| e.to_string()))
@@ -139,7 +163,16 @@ fn start(row: Row) -> Result<Env, String> {
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    let options = SuiteOptions::new(AdapterSpec::Command(command)).with_profile(row.profile);
+    let (adapter, agent_host) = match row.adapter {
+        Adapter::AgentNode | Adapter::AgentBrowser => {
+            let (server, host) = runtime.block_on(start_agent(&command))?;
+            (AdapterSpec::Agent(server), Some(host))
+        }
+        _ => (AdapterSpec::Command(command), None),
+    };
+    let options = SuiteOptions::new(adapter)
+        .with_profile(row.profile)
+        .with_agent_join_timeout(Some(std::time::Duration::from_secs(60)));
     let suite = runtime
         .block_on(Suite::start(options))
         .map_err(|e| format!("{e}"))?;
@@ -157,7 +190,28 @@ fn start(row: Row) -> Result<Env, String> {
         runtime,
         suite,
         reference,
+        agent_host,
     })
+}
+
+/// Serves an agent endpoint on loopback and starts the agent's host
+/// (`command URL TOKEN`) in a process group of its own.
+async fn start_agent(
+    command: &str,
+) -> Result<(adapter_host::AgentServer, tokio::process::Child), String> {
+    let server = adapter_host::AgentServer::start(adapter_host::AgentOptions::default())
+        .await
+        .map_err(|e| adapter_protocol::error_chain(&e))?;
+    let words = adapter_host::split_command_line(command).map_err(|e| e.to_string())?;
+    let host = tokio::process::Command::new(&words[0])
+        .args(&words[1..])
+        .arg(server.url())
+        .arg(server.token())
+        .process_group(0)
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| format!("cannot start `{command}`: {e}"))?;
+    Ok((server, host))
 }
 
 /// Runs one scenario; `known_failure`: it is expected to fail.
