@@ -12,7 +12,7 @@
 //! | --- | --- | --- |
 //! | `url-empty-code` | `connect.url.empty` | an empty (or blank) URL fails with 4 instead of 3 |
 //! | `url-scheme-code` | `connect.url.scheme` | a scheme other than ws/wss fails with 4 instead of 5 |
-//! | `complete-before-success` | `connect.success` | every call runs `complete` before `success` / `fail` |
+//! | `complete-before-success` | `callbacks.complete-once` | every call runs `complete` before `success` / `fail` |
 //! | `callback-inside-call` | `order.async` | `success` / `fail` / `complete` decided inside a call run synchronously, before it returns |
 //! | `success-after-open` | `connect.success` | `connectSocket`'s `success` / `complete` run after the open event |
 //! | `no-task-limit` | `connect.multiple.limit` | any number of sockets may be open at once |
@@ -56,6 +56,14 @@
 //! | `data-after-close-delivered` | `close.nothing-after` | data the server pushes right behind its close frame is delivered as `onMessage` |
 //! | `outcome-settled-for-tasks-only` | `options.consistent` | `connect.outcome` is `settled` for SocketTasks but `accepted` for the global socket |
 //!
+//! Added with the rules every trace keeps (each failure they cause is
+//! reported under the rule the mutant breaks; the runner's
+//! `invariants` test checks it):
+//!
+//! | mutant | rule of behaviour.md it breaks | the bug |
+//! | --- | --- | --- |
+//! | `close-fired-twice` | `close.nothing-after` | every close event is dispatched twice, so each close listener runs twice |
+//!
 //! A mutant is selected with [`Behaviour::mutant`](crate::Behaviour::mutant)
 //! (for [`My::new`](crate::My::new) or
 //! [`spawn_in_process`](crate::spawn_in_process)), or the
@@ -80,8 +88,9 @@ pub enum Mutant {
     /// Breaks `connect.url.scheme`: a scheme other than `ws` or `wss` fails
     /// with 4 (format) instead of 5.
     UrlSchemeCode,
-    /// Breaks `connect.success` (and the order "`success` or `fail` before
-    /// `complete`"): every call runs `complete` first.
+    /// Breaks `callbacks.complete-once` (the order "`success` or `fail`
+    /// before `complete`"), and so `connect.success`: every call runs
+    /// `complete` first.
     CompleteBeforeSuccess,
     /// Breaks `order.async`: callbacks decided inside a call (validation
     /// failures, `connectSocket`'s success, failures of `send` and `close`)
@@ -185,6 +194,10 @@ pub enum Mutant {
     /// (`wx`), connections are not limited (the limit is checked only for
     /// `multiple`).
     ConcurrencyUnlimited,
+    /// Breaks `close.nothing-after`: a socket's close event is dispatched
+    /// twice (the close-frame handler and the end of the stream each
+    /// report it), so every close listener runs twice.
+    CloseFiredTwice,
 }
 
 impl Mutant {
@@ -235,11 +248,17 @@ impl Mutant {
         Mutant::OutcomeSettledForTasksOnly,
     ];
 
-    /// Every mutant: [`Mutant::ALL`], then [`Mutant::AWAITING_SCENARIOS`].
+    /// The mutants added with the rules every trace keeps: each breaks
+    /// one of them, and every scenario it fails is reported under that rule.
+    pub const BREAKING_TRACE_RULES: &'static [Mutant] = &[Mutant::CloseFiredTwice];
+
+    /// Every mutant: [`Mutant::ALL`], then [`Mutant::AWAITING_SCENARIOS`],
+    /// then [`Mutant::BREAKING_TRACE_RULES`].
     pub fn every() -> impl Iterator<Item = Mutant> {
         Mutant::ALL
             .iter()
             .chain(Mutant::AWAITING_SCENARIOS)
+            .chain(Mutant::BREAKING_TRACE_RULES)
             .copied()
     }
 
@@ -280,6 +299,7 @@ impl Mutant {
             Mutant::CloseReasonCountsChars => "close-reason-counts-chars",
             Mutant::FailedGlobalKept => "failed-global-kept",
             Mutant::ConcurrencyUnlimited => "concurrency-unlimited",
+            Mutant::CloseFiredTwice => "close-fired-twice",
         }
     }
 
@@ -288,7 +308,8 @@ impl Mutant {
         match self {
             Mutant::UrlEmptyCode => "connect.url.empty",
             Mutant::UrlSchemeCode => "connect.url.scheme",
-            Mutant::CompleteBeforeSuccess | Mutant::SuccessAfterOpen => "connect.success",
+            Mutant::CompleteBeforeSuccess => "callbacks.complete-once",
+            Mutant::SuccessAfterOpen => "connect.success",
             Mutant::CallbackInsideCall => "order.async",
             Mutant::NoTaskLimit => "connect.multiple.limit",
             Mutant::TaskPlaceNotFreed => "task.limit",
@@ -317,6 +338,7 @@ impl Mutant {
             Mutant::CloseReasonCountsChars => "close.invalid-code",
             Mutant::FailedGlobalKept => "connect.single.reopen",
             Mutant::ConcurrencyUnlimited => "connect.concurrency",
+            Mutant::CloseFiredTwice => "close.nothing-after",
         }
     }
 
@@ -371,6 +393,7 @@ impl Mutant {
             Mutant::ConcurrencyUnlimited => {
                 "no limit on connections where every connect makes a SocketTask (wx)"
             }
+            Mutant::CloseFiredTwice => "every close listener runs twice",
         }
     }
 

@@ -361,6 +361,7 @@ impl Inner {
                     if heard && followed && self.seams.globals_follow_newest_task() {
                         hearers.push((self.seams.global_target().to_owned(), ListenerKey::My));
                     }
+                    let first = self.dispatching.len();
                     for (target, key) in hearers {
                         let names = self
                             .listeners
@@ -376,6 +377,10 @@ impl Inner {
                             };
                             self.dispatching.push_back((key, event));
                         }
+                    }
+                    if event_type == EventType::Close && self.seams.close_dispatched_twice() {
+                        let again: Vec<_> = self.dispatching.range(first..).cloned().collect();
+                        self.dispatching.extend(again);
                     }
                 }
             }

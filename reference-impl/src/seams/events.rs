@@ -130,6 +130,11 @@ impl Seams {
         DataAfterClose::Ignored
     }
 
+    /// `close.nothing-after`: whether a close event is dispatched twice.
+    pub(crate) fn close_dispatched_twice(&self) -> bool {
+        self.runs(Mutant::CloseFiredTwice)
+    }
+
     /// `close.server`: the code `onClose` reports for a close frame that
     /// carried `sent`.
     pub(crate) fn reported_close_code(&self, sent: u16) -> u16 {

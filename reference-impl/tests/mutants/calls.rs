@@ -38,7 +38,7 @@ async fn url_scheme_code_reports_a_wrong_scheme_as_a_format_error() {
     );
 }
 
-// rule: connect.success
+// rule: callbacks.complete-once
 #[tokio::test]
 async fn complete_before_success_runs_complete_first() {
     let server = mock().await;

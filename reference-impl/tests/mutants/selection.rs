@@ -59,6 +59,7 @@ fn every_mutant_has_a_distinct_kebab_case_name_and_a_known_rule() {
         "options.consistent",
         "connect.single.reopen",
         "connect.concurrency",
+        "callbacks.complete-once",
     ];
     assert!(Mutant::ALL.len() >= 16);
     for m in Mutant::every() {

@@ -48,6 +48,25 @@ async fn close_code_1006_reports_1006_instead_of_the_servers_code() {
     }
 }
 
+// rule: close.nothing-after
+#[tokio::test]
+async fn close_fired_twice_runs_each_close_listener_twice() {
+    let server = mock().await;
+    let url = server.url("close-on-open/4001/bye");
+    assert_eq!(
+        after_open(&my(), &url).await,
+        [closed("my", "C", 4001, "bye")]
+    );
+    let m = mutant(Mutant::CloseFiredTwice);
+    assert_eq!(
+        after_open(&m, &url).await,
+        [
+            closed("my", "C", 4001, "bye"),
+            closed("my", "C", 4001, "bye")
+        ]
+    );
+}
+
 // rule: error.12.memory
 #[tokio::test]
 async fn no_error_12_delivers_an_oversize_message() {
