@@ -229,6 +229,9 @@ fn scenario_html(out: &mut String, s: &ScenarioReport, open: bool) {
     if !s.tags.is_empty() {
         let _ = write!(out, " · tags: {}", esc(&s.tags.join(", ")));
     }
+    if let Some(rule) = &s.broken_rule {
+        let _ = write!(out, " · fails under <code>{}</code>", esc(rule));
+    }
     out.push_str("</p>\n");
     if let Some(message) = &s.message {
         let _ = writeln!(

@@ -98,6 +98,9 @@ fn test_case(scenario: &ScenarioReport) -> TestCase {
     if !scenario.rules.is_empty() {
         out.push_str(&format!("rules: {}\n", scenario.rules.join(", ")));
     }
+    if let Some(rule) = &scenario.broken_rule {
+        out.push_str(&format!("fails under: {rule}\n"));
+    }
     if scenario.status != Status::Pass {
         if let Some(trace) = pretty_trace(scenario) {
             out.push_str("trace:\n");

@@ -214,9 +214,13 @@ pub fn write_markdown(report: &RunReport) -> String {
                 );
                 let _ = writeln!(
                     md,
-                    "{}  \nrules: {}\n",
+                    "{}  \nrules: {}{}\n",
                     md_cell(&s.title),
-                    rule_list(&s.rules)
+                    rule_list(&s.rules),
+                    s.broken_rule
+                        .as_deref()
+                        .map(|r| format!("  \nfails under: `{}`", md_cell(r)))
+                        .unwrap_or_default()
                 );
                 if let Some(first) = &s.first_difference {
                     md.push_str("First difference:\n\n");

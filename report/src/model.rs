@@ -238,9 +238,25 @@ pub struct ScenarioReport {
     /// too.
     #[serde(default)]
     pub adapter_fault: Option<String>,
+    /// The rule of `behaviour.md` a failure is reported under when the
+    /// trace broke one of the rules checked on every trace (`order.async`,
+    /// `close.nothing-after`, …), whatever rules the scenario names: its
+    /// message and first difference then begin with ``breaks `rule`: ``.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub broken_rule: Option<String>,
 }
 
 impl ScenarioReport {
+    /// The rules the scenario's status counts under in the views per rule
+    /// and per error code: the rule it broke when it failed under one
+    /// ([`ScenarioReport::broken_rule`]), else the rules it names.
+    pub fn counted_rules(&self) -> Vec<&str> {
+        match (&self.broken_rule, self.status) {
+            (Some(rule), Status::Fail) => vec![rule.as_str()],
+            _ => self.rules.iter().map(String::as_str).collect(),
+        }
+    }
+
     /// One line on why it did not pass: the message's first line, else the
     /// first difference (nothing for a pass).
     pub fn headline(&self) -> Option<&str> {

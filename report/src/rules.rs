@@ -43,19 +43,26 @@ fn worst(counts: &Totals) -> Option<Status> {
 }
 
 /// One row per rule id of `spec`, in its order, then any other id the
-/// scenarios name.
+/// scenarios name. A scenario counts under the rules it names, or, when it
+/// failed under a rule checked on every trace, under that rule alone
+/// ([`ScenarioReport::counted_rules`](crate::ScenarioReport::counted_rules)).
 pub fn rule_rows(report: &RunReport) -> Vec<RuleRow> {
     let mut ids: Vec<(String, bool)> = rule_ids().iter().map(|r| (r.to_string(), true)).collect();
     for s in &report.scenarios {
-        for r in &s.rules {
+        for r in s.counted_rules() {
             if !ids.iter().any(|(id, _)| id == r) {
-                ids.push((r.clone(), false));
+                ids.push((r.to_string(), false));
             }
         }
     }
     ids.into_iter()
         .map(|(rule, known)| {
-            let counts = Totals::count(report.scenarios.iter().filter(|s| s.rules.contains(&rule)));
+            let counts = Totals::count(
+                report
+                    .scenarios
+                    .iter()
+                    .filter(|s| s.counted_rules().contains(&rule.as_str())),
+            );
             RuleRow {
                 status: worst(&counts),
                 rule,
@@ -75,7 +82,7 @@ pub fn code_rows(report: &RunReport) -> Vec<CodeRow> {
                 report
                     .scenarios
                     .iter()
-                    .filter(|s| s.rules.iter().any(|r| code.rules().contains(&r.as_str()))),
+                    .filter(|s| s.counted_rules().iter().any(|r| code.rules().contains(r))),
             );
             CodeRow {
                 code: *code,

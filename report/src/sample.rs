@@ -16,6 +16,7 @@ fn scenario(
     ScenarioReport {
         path: Some(format!("scenarios/{area}/{name}.yaml")),
         adapter_fault: None,
+        broken_rule: None,
         id: id.to_string(),
         area: area.to_string(),
         title: title.to_string(),

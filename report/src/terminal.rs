@@ -55,7 +55,12 @@ pub fn write_terminal_summary(report: &RunReport) -> String {
                 .as_deref()
                 .map(|p| format!(" ({p})"))
                 .unwrap_or_default();
-            let _ = writeln!(out, "{} {}{file}", s.status.as_str(), s.id);
+            let under = s
+                .broken_rule
+                .as_deref()
+                .map(|r| format!(" under {r}"))
+                .unwrap_or_default();
+            let _ = writeln!(out, "{} {}{under}{file}", s.status.as_str(), s.id);
             if let Some(headline) = s.headline() {
                 let _ = writeln!(out, "    {}", shorten(headline, 300));
             }

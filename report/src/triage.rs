@@ -152,6 +152,7 @@ mod tests {
             options: Vec::new(),
             path: None,
             adapter_fault: None,
+            broken_rule: None,
         }
     }
 

@@ -386,3 +386,34 @@ fn worst_status_ordering() {
     assert_eq!(Fail.worst(Error), Fail);
     assert!(Fail.is_failure() && Error.is_failure() && !NotApplicable.is_failure());
 }
+
+#[test]
+fn a_failure_under_a_broken_rule_counts_under_it_and_every_format_says_so() {
+    let mut r = sample_report();
+    let index = r
+        .scenarios
+        .iter()
+        .position(|s| s.id == "send::send-too-large")
+        .unwrap();
+    let s = &mut r.scenarios[index];
+    s.broken_rule = Some("order.async".to_string());
+    s.message = Some("breaks `order.async`: c1.fail (sync) ran inside the call `c1`".to_string());
+    s.first_difference = s.message.clone();
+    let rows = rule_rows(&r);
+    let get = |id: &str| rows.iter().find(|row| row.rule == id).unwrap();
+    assert_eq!(get("order.async").status, Some(Status::Fail));
+    assert_eq!(get("order.async").counts.fail, 1);
+    // Not under the rule the scenario names: it broke another one.
+    assert_eq!(get("send.too-large").status, None);
+    assert_eq!(code_rows(&r)[10].status, None, "11: send.too-large's code");
+
+    let json = write_json(&r);
+    assert!(json.contains("\"brokenRule\": \"order.async\""), "{json}");
+    assert_eq!(read_json(&json).unwrap(), r);
+    assert!(write_markdown(&r).contains("fails under: `order.async`"));
+    assert!(write_html(&r).contains("fails under <code>order.async</code>"));
+    assert!(write_junit(&r).contains("fails under: order.async"));
+    assert!(write_terminal_summary(&r).contains("fail send::send-too-large under order.async"));
+    // A report without it writes no field: older readers see what they saw.
+    assert!(!write_json(&sample_report()).contains("brokenRule"));
+}

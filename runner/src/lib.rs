@@ -105,10 +105,28 @@ mod tests {
     }
 
     #[test]
-    fn every_rule_and_error_code_has_a_scenario() {
+    fn every_rule_has_a_scenario_or_a_test_and_every_error_code_a_scenario() {
         let loaded = load_dir(&scenarios_dir()).unwrap_or_else(|e| panic!("{e}"));
         let rules = verdict::coverage::uncovered_rules(&loaded);
-        assert!(rules.is_empty(), "rules without a scenario: {rules:?}");
+        assert!(
+            rules.is_empty(),
+            "rules without a scenario or a test: {rules:?}"
+        );
+        let missing = verdict::coverage::missing_rule_tests(&scenarios_dir().join(".."));
+        assert!(
+            missing.is_empty(),
+            "tests named in verdict::coverage::RULE_TESTS that do not exist: {missing:?}"
+        );
+        // Every rule no single scenario can break has the test that makes it act.
+        for rule in spec::RUN_LEVEL_RULES
+            .iter()
+            .chain(&verdict::invariants::TRACE_RULES)
+        {
+            assert!(
+                !verdict::coverage::rule_tests(rule).is_empty(),
+                "{rule}: no test in verdict::coverage::RULE_TESTS"
+            );
+        }
         let codes = verdict::coverage::uncovered_codes(&loaded);
         assert!(
             codes.is_empty(),

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 /// Every rule id of `docs/behaviour.md` (its level-3 headings), in the
 /// order the reports and `docs/spec-coverage.md` list them.
-pub const RULE_IDS: [&str; 53] = [
+pub const RULE_IDS: [&str; 56] = [
     "order.async",
     "connect.url.empty",
     "connect.url.format",
@@ -60,6 +60,9 @@ pub const RULE_IDS: [&str; 53] = [
     "connect.no-subprotocol",
     "options.consistent",
     "connect.domain",
+    "callbacks.one-outcome",
+    "callbacks.complete-once",
+    "receive.order",
 ];
 
 /// Every rule id, as [`RULE_IDS`].
@@ -139,7 +142,7 @@ mod tests {
 
     #[test]
     fn the_rule_list_starts_with_order_async() {
-        assert_eq!(rule_ids().len(), 53);
+        assert_eq!(rule_ids().len(), 56);
         assert_eq!(rule_ids()[0], "order.async");
         assert!(is_rule_id("connect.domain"));
         assert!(

@@ -186,6 +186,7 @@ mod tests {
             options: Vec::new(),
             path: None,
             adapter_fault: None,
+            broken_rule: None,
         };
         let a = scenario("a", Status::Pass);
         let b = scenario("b", Status::Fail);

@@ -204,6 +204,7 @@ mod tests {
                 options: Vec::new(),
                 path: None,
                 adapter_fault: None,
+                broken_rule: None,
             })
             .collect();
         RunReport::new(

@@ -187,6 +187,8 @@ pub(crate) async fn execute(
         next_id: first_id,
         profile,
         quiet_ms: 0,
+        watch_until: None,
+        nested_timers: Vec::new(),
         naming: Naming::default(),
         recording: Recording::default(),
     };
@@ -227,6 +229,14 @@ pub(crate) async fn execute(
             }
         }
     };
+    // After the steps, what a closed socket still emits before the
+    // configured timers ran out is watched for (`watch.rs`), apart from
+    // the lanes.
+    let watch_from = if failure.is_none() && not_applicable.is_none() && run.fault.is_none() {
+        Some(run.watch_after_steps().await)
+    } else {
+        None
+    };
     // A connection's end is recorded some time after the client saw it
     // close: only ends the scenario awaited are part of the trace.
     let server = session
@@ -237,7 +247,11 @@ pub(crate) async fn execute(
     let context = context_for(scenario, session, profile);
     // What arrives while the adapter ends is not part of the lanes (its
     // log lines are kept).
-    let (client, client_sockets, mut logs) = std::mem::take(&mut run.recording).into_parts();
+    let (mut client, mut client_sockets, mut logs) =
+        std::mem::take(&mut run.recording).into_parts();
+    let watch_from = watch_from.unwrap_or(client.len()).min(client.len());
+    let after_steps = client.split_off(watch_from);
+    let after_steps_sockets = client_sockets.split_off(watch_from);
     // End (or reset) the adapter; what it says now is not part of the
     // trace, and the wait is bounded.
     if run.fault.is_none() {
@@ -261,6 +275,8 @@ pub(crate) async fn execute(
             client_sockets,
             server,
             logs,
+            after_steps,
+            after_steps_sockets,
         },
         failure,
         not_applicable,
@@ -315,6 +331,11 @@ struct Run<'a> {
     /// The shortest `settle` window: the adapter's `quietMs`, at most
     /// [`MAX_QUIET_MS`].
     quiet_ms: u64,
+    /// When the configured timers started by the calls so far have run out
+    /// (`watch.rs`), if any ends before the scenario's deadline.
+    watch_until: Option<Instant>,
+    /// The configured timers of nested calls, counted from the last step.
+    nested_timers: Vec<Duration>,
     /// Request ids and task handles with their scenario names.
     naming: Naming,
     /// The lanes so far.
@@ -469,7 +490,12 @@ impl Run<'_> {
                 .at(at));
             }
             let result = match step {
-                Step::Call(call) => self.call(call, default_call_name(index)).await,
+                Step::Call(call) => {
+                    let (own, nested) = watch::configured_timers(scenario, call);
+                    self.timers_started(&own);
+                    self.nested_timers.extend(nested);
+                    self.call(call, default_call_name(index)).await
+                }
                 Step::Await(a) => {
                     let (items, ms) = a.items();
                     if a.is_any() {
@@ -550,3 +576,4 @@ mod awaits;
 mod calls;
 #[cfg(test)]
 mod tests;
+mod watch;

@@ -142,6 +142,7 @@ mod tests {
             options: Vec::new(),
             path: None,
             adapter_fault: None,
+            broken_rule: None,
         }
     }
 

@@ -219,6 +219,15 @@ pub struct Trace {
     pub server: Vec<ServerEvent>,
     /// Log lines from the adapter.
     pub logs: Vec<String>,
+    /// What the implementation reported after the last step, while the
+    /// run watched for late events (until the timers the scenario
+    /// configured ran out): no golden sees it, the rules every trace keeps
+    /// do (`verdict::invariants`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub after_steps: Vec<ClientRecord>,
+    /// The socket of each record of `after_steps`, parallel to it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub after_steps_sockets: Vec<String>,
 }
 
 impl Trace {

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::path::Path;
 
 use serde_json::Value;
 
@@ -10,19 +11,97 @@ use crate::scenario::loader::LoadedScenario;
 use crate::scenario::model::{Expectation, Step};
 use crate::scenario::profile::{not_applicable, Profile};
 use crate::verdict::golden;
+use crate::verdict::invariants::TRACE_RULES;
 use spec::{rule_ids, ERROR_CODES};
 
-/// The rule ids no scenario names in `spec`.
+/// The rules that tests make act, beside or instead of the scenarios that
+/// name them, each with those tests as `path::function` from the
+/// workspace root: the rule checked over the run as a whole
+/// (`options.consistent`), and the rules every trace keeps
+/// ([`TRACE_RULES`]), each with the test that breaks it.
+pub const RULE_TESTS: &[(&str, &[&str])] = &[
+    (
+        "options.consistent",
+        &["runner/tests/invariants.rs::a_mutant_with_two_options_of_one_rule_breaks_options_consistent"],
+    ),
+    (
+        "order.async",
+        &[
+            "runner/src/verdict/invariants/tests.rs::a_callback_inside_its_call_breaks_order_async",
+            "runner/tests/invariants.rs::a_mutant_breaking_a_trace_rule_fails_every_scenario_under_that_rule",
+        ],
+    ),
+    (
+        "order.callbacks-first",
+        &[
+            "runner/src/verdict/invariants/tests.rs::a_close_event_before_its_close_calls_success_breaks_callbacks_first",
+            "runner/src/verdict/invariants/tests.rs::an_echo_before_its_send_calls_success_breaks_callbacks_first",
+        ],
+    ),
+    (
+        "callbacks.one-outcome",
+        &["runner/src/verdict/invariants/tests.rs::success_and_fail_of_one_call_break_one_outcome"],
+    ),
+    (
+        "callbacks.complete-once",
+        &[
+            "runner/src/verdict/invariants/tests.rs::complete_twice_or_before_the_outcome_breaks_complete_once",
+            "runner/src/verdict/invariants/tests.rs::complete_without_an_outcome_before_it_breaks_complete_once",
+            "runner/tests/invariants.rs::a_mutant_breaking_a_trace_rule_fails_every_scenario_under_that_rule",
+        ],
+    ),
+    (
+        "close.nothing-after",
+        &[
+            "runner/src/verdict/invariants/tests.rs::a_listener_after_the_close_event_breaks_nothing_after",
+            "runner/src/verdict/invariants/tests.rs::an_event_after_the_last_step_on_a_closed_socket_breaks_nothing_after",
+            "runner/src/verdict/invariants/tests.rs::a_message_the_server_sent_behind_its_close_frame_breaks_nothing_after",
+            "runner/tests/invariants.rs::a_mutant_breaking_a_trace_rule_fails_every_scenario_under_that_rule",
+        ],
+    ),
+    (
+        "receive.order",
+        &["runner/src/verdict/invariants/tests.rs::messages_out_of_the_servers_order_break_receive_order"],
+    ),
+];
+
+/// The tests of [`RULE_TESTS`] that make `rule` act.
+pub fn rule_tests(rule: &str) -> &'static [&'static str] {
+    RULE_TESTS
+        .iter()
+        .find(|(r, _)| *r == rule)
+        .map_or(&[], |(_, tests)| tests)
+}
+
+/// The rule ids that no scenario names in `spec` and no test of
+/// [`RULE_TESTS`] makes act.
 pub fn uncovered_rules(scenarios: &[LoadedScenario]) -> Vec<&'static str> {
     rule_ids()
         .iter()
         .copied()
-        .filter(|rule| !spec::RUN_LEVEL_RULES.contains(rule))
+        .filter(|rule| rule_tests(rule).is_empty())
         .filter(|rule| {
             !scenarios
                 .iter()
                 .any(|s| s.scenario.spec.iter().any(|r| r.as_str() == *rule))
         })
+        .collect()
+}
+
+/// The tests of [`RULE_TESTS`] that do not exist: no `fn <function>(` in
+/// the file at `<root>/<path>`, or no such file.
+pub fn missing_rule_tests(root: &Path) -> Vec<String> {
+    RULE_TESTS
+        .iter()
+        .flat_map(|(_, tests)| tests.iter())
+        .filter(|test| {
+            let Some((path, function)) = test.split_once("::") else {
+                return true;
+            };
+            std::fs::read_to_string(root.join(path))
+                .map_or(true, |text| !text.contains(&format!("fn {function}(")))
+        })
+        .map(|test| test.to_string())
         .collect()
 }
 
@@ -108,11 +187,17 @@ pub fn render(scenarios: &[LoadedScenario]) -> String {
     md.push('\n');
     for rule in rule_ids() {
         let source = spec::source_tags(rule).join(" ");
+        let tests: Vec<String> = rule_tests(rule).iter().map(|t| format!("`{t}`")).collect();
+        let tests = if tests.is_empty() {
+            String::new()
+        } else {
+            format!("; tests: {}", tests.join(", "))
+        };
         if spec::RUN_LEVEL_RULES.contains(rule) {
             let columns = " run |".repeat(Profile::ALL.len());
             let _ = writeln!(
                 md,
-                "| `{rule}` | {source} | the run as a whole: every scenario's options, folded into the implementation's profile |{columns}"
+                "| `{rule}` | {source} | the run as a whole: every scenario's options, folded into the implementation's profile{tests} |{columns}"
             );
             continue;
         }
@@ -124,6 +209,28 @@ pub fn render(scenarios: &[LoadedScenario]) -> String {
             .iter()
             .map(|s| format!("`{}`", s.trial_name()))
             .collect();
+        if TRACE_RULES.contains(rule) {
+            let every: String = Profile::ALL
+                .iter()
+                .map(|p| {
+                    let applies = scenarios
+                        .iter()
+                        .filter(|s| not_applicable(&s.scenario, *p).is_none())
+                        .count();
+                    format!(" {applies} |")
+                })
+                .collect();
+            let about = if names.is_empty() {
+                String::new()
+            } else {
+                format!("; about it: {}", names.join(", "))
+            };
+            let _ = writeln!(
+                md,
+                "| `{rule}` | {source} | every trace of every scenario (`verdict::invariants`){about}{tests} |{every}"
+            );
+            continue;
+        }
         let columns: String = Profile::ALL
             .iter()
             .map(|p| {
@@ -134,10 +241,10 @@ pub fn render(scenarios: &[LoadedScenario]) -> String {
                 format!(" {applies} |")
             })
             .collect();
-        let cell = if names.is_empty() {
+        let cell = if names.is_empty() && tests.is_empty() {
             "**none**".to_string()
         } else {
-            names.join(", ")
+            format!("{}{tests}", names.join(", "))
         };
         let _ = writeln!(md, "| `{rule}` | {source} | {cell} |{columns}");
     }

@@ -2,7 +2,12 @@
 //! the golden snapshot ([`judge`]), as the scenario's entry in the report
 //! ([`ScenarioReport`]): the runner produces the report's model directly.
 //!
-//! This is the one place that decides a status. A scenario that names
+//! This is the one place that decides a status. Before anything else, the
+//! trace is checked against the rules every trace keeps
+//! ([`invariants`](crate::verdict::invariants)): a trace that breaks one
+//! fails under that rule's id (`broken_rule`), with where as its first
+//! difference, ahead of its inline checks and its golden diff, which the
+//! message still gives after it. A scenario that names
 //! [impl-defined] rules in `options` has one golden trace per combination of
 //! their options: a trace that matches any of them passes and names the
 //! options it showed; a trace that matches none fails, as any difference
@@ -16,6 +21,7 @@ use crate::record::execution::Execution;
 use crate::scenario::loader::LoadedScenario;
 
 use crate::verdict::golden::{self, GoldenVerdict};
+use crate::verdict::invariants;
 
 /// A scenario's outcome and its entry in the report: the report's own
 /// types, so a result and its report cannot disagree.
@@ -42,6 +48,7 @@ pub fn scenario_report(scenario: &LoadedScenario, status: Status) -> ScenarioRep
         options: Vec::new(),
         path: Some(scenario.path.display().to_string()),
         adapter_fault: None,
+        broken_rule: None,
     }
 }
 
@@ -105,6 +112,24 @@ fn decide(scenario: &LoadedScenario, execution: &Execution) -> ScenarioReport {
         }
         None => {}
     }
+    if let Some(violation) = invariants::first_violation(&scenario.scenario, &execution.trace) {
+        result.status = Status::Fail;
+        result.broken_rule = Some(violation.rule.to_string());
+        result.options.clear();
+        let mut message = violation.to_string();
+        if let Some(f) = &execution.failure {
+            let at = f.step.map(|s| format!("step {s}: ")).unwrap_or_default();
+            message.push_str(&format!("\nand {at}{}", f.message));
+        } else if let Some(GoldenVerdict::Differs { path, diff, .. }) = &verdict {
+            message.push_str(&format!(
+                "\nand the trace differs from the golden snapshot {}: {}",
+                path.display(),
+                golden::first_difference(diff)
+            ));
+        }
+        result.message = Some(message);
+        return result;
+    }
     if let Some(f) = &execution.failure {
         let at = f.step.map(|s| format!("step {s}: ")).unwrap_or_default();
         // The suite's own mistake is never counted against the implementation.
@@ -152,12 +177,15 @@ fn decide(scenario: &LoadedScenario, execution: &Execution) -> ScenarioReport {
     result
 }
 
-/// `report` with its first difference: where the actual trace leaves the
-/// golden one, else (an inline expectation, no snapshot) the first line of
-/// why it did not pass; nothing for a pass.
+/// `report` with its first difference: the rule every trace keeps that it
+/// broke, and where; else where the actual trace leaves the golden one,
+/// else (an inline expectation, no snapshot) the first line of why it did
+/// not pass; nothing for a pass.
 fn with_first_difference(mut report: ScenarioReport) -> ScenarioReport {
     report.first_difference = if report.status == Status::Pass {
         None
+    } else if report.broken_rule.is_some() {
+        report.headline().map(str::to_string)
     } else {
         report
             .golden_diff
@@ -190,6 +218,7 @@ mod tests {
             options: Vec::new(),
             path: None,
             adapter_fault: None,
+            broken_rule: None,
         }
     }
 

@@ -10,5 +10,6 @@
 pub mod check;
 pub mod coverage;
 pub mod golden;
+pub mod invariants;
 pub mod judge;
 pub mod normalise;

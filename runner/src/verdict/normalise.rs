@@ -512,6 +512,7 @@ mod tests {
                 },
             ],
             logs: vec![],
+            ..Trace::default()
         };
         let v = normalise(&trace, &cx());
         assert_eq!(

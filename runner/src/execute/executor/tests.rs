@@ -381,3 +381,66 @@ steps:
     let result = crate::verdict::judge::judge(&loaded, &execution);
     assert_eq!(result.status, crate::verdict::judge::Status::Error);
 }
+
+/// A connect that fails fast, then an error event after its close (a
+/// connect timer left running), all queued at once.
+fn late_error_api() -> Handler {
+    Box::new(|request: &Request| match &request.op {
+        Op::Hello { .. } => vec![ok(
+            request.id,
+            json!({"name": "fake", "version": "0", "protocol": 1}),
+        )],
+        Op::Call(call) if call.method == "connectSocket" => vec![
+            ok(request.id, call_result(None)),
+            cb(request.id, CallbackKind::Success, json!({})),
+            cb(request.id, CallbackKind::Complete, json!({})),
+            listener("my", "E", EventType::Error, json!({"error": 8})),
+            listener("my", "C", EventType::Close, json!({"code": 1006})),
+            listener("my", "E", EventType::Error, json!({"error": 6})),
+        ],
+        _ => vec![ok(request.id, json!({}))],
+    })
+}
+
+async fn run_late_error(config: &str) -> Execution {
+    let s = scenario(&format!(
+        r#"
+id: t
+title: t
+spec: [close.nothing-after]
+{config}
+steps:
+  - call: {{ method: onSocketError, listener: E }}
+  - call: {{ method: onSocketClose, listener: C }}
+  - call: {{ method: connectSocket, args: {{ url: "{{{{ws:echo}}}}" }} }}
+  - await: [c3.complete, my.close]
+"#
+    ));
+    let mut adapter = Scripted {
+        queue: VecDeque::new(),
+        handler: late_error_api(),
+        seen: vec![],
+    };
+    run_scenario(&s, &mut adapter, &FakeSession::default(), "PEM").await
+}
+
+#[tokio::test]
+async fn a_closed_socket_is_watched_after_the_last_step_while_a_configured_timer_runs() {
+    let watched = run_late_error("config: { connectTimeoutMs: 300 }").await;
+    assert_eq!(watched.failure, None);
+    assert_eq!(
+        watched
+            .trace
+            .after_steps
+            .iter()
+            .map(|r| r.label())
+            .collect::<Vec<_>>(),
+        ["my.error@E"]
+    );
+    assert_eq!(watched.trace.after_steps_sockets, ["my"]);
+    // The lanes, and so the golden, are as without the watch.
+    assert!(watched.trace.client.last().unwrap().label() == "my.close@C");
+    // No timer configured: the defaults are not waited for.
+    let unwatched = run_late_error("").await;
+    assert!(unwatched.trace.after_steps.is_empty());
+}
