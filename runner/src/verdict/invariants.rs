@@ -3,10 +3,12 @@
 //! snapshot, so that a scenario whose trace breaks one fails under that
 //! rule's id, with where, ahead of the golden diff.
 //!
-//! Each check reads only what the trace itself shows (and, for how often a
-//! listener may run, how often the scenario added it): a trace that keeps
-//! the rule can never be reported. What a check cannot tell from the trace
-//! alone it leaves to the goldens.
+//! Each check reads only what the trace itself shows (the client lane, the
+//! server lane, and what came after the last step while the run watched a
+//! closed socket) and what the scenario asked for (how often it added each
+//! listener, what a call sends, what code a close asks for): a trace that
+//! keeps the rule can never be reported. What a check cannot tell from the
+//! trace alone it leaves to the goldens.
 
 use std::collections::HashMap;
 
@@ -43,7 +45,7 @@ impl std::fmt::Display for Violation {
 }
 
 /// The first rule of [`TRACE_RULES`] that `trace` breaks, in their order,
-/// and where; `scenario` says how often it added each listener.
+/// and where; `scenario` is what the trace was recorded for.
 pub fn first_violation(scenario: &Scenario, trace: &Trace) -> Option<Violation> {
     callback_inside_its_call(trace)
         .or_else(|| callbacks_after_their_effect(scenario, trace))
