@@ -26,7 +26,7 @@ fn runtime() -> tokio::runtime::Runtime {
 
 /// The mutants that break a rule every trace keeps, each with that rule
 /// (`Mutant::rule`): every scenario each fails must be reported under it.
-const BREAKING_TRACE_RULES: [Mutant; 3] = [
+const BREAKING_TRACE_RULES: [Mutant; 4] = [
     // `success` (and every callback decided inside a call) run inside
     // `connectSocket` and the other calls, before they return.
     Mutant::CallbackInsideCall,
@@ -34,6 +34,8 @@ const BREAKING_TRACE_RULES: [Mutant; 3] = [
     Mutant::CloseFiredTwice,
     // `complete` before `success` / `fail`.
     Mutant::CompleteBeforeSuccess,
+    // `onError` 6 from a connect timer left running, behind `onClose`.
+    Mutant::ConnectTimerNotCleared,
 ];
 
 #[test]
