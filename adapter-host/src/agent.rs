@@ -107,6 +107,7 @@ pub struct AgentServer {
 struct ServerInner {
     shared: Arc<Shared>,
     url: String,
+    advertise_host: Option<String>,
     token: String,
     stop: std::sync::Mutex<Option<oneshot::Sender<()>>>,
 }
@@ -184,6 +185,7 @@ impl AgentServer {
             inner: Arc::new(ServerInner {
                 shared,
                 url,
+                advertise_host: options.advertise_host.clone(),
                 token,
                 stop: std::sync::Mutex::new(Some(stop_tx)),
             }),
@@ -193,6 +195,12 @@ impl AgentServer {
     /// The URL an agent is given (`http://HOST:PORT/agent/v1`).
     pub fn url(&self) -> &str {
         &self.inner.url
+    }
+
+    /// [`AgentOptions::advertise_host`]: the host a device reaches this
+    /// machine at, if given (the runner puts the mock server there too).
+    pub fn advertise_host(&self) -> Option<&str> {
+        self.inner.advertise_host.as_deref()
     }
 
     /// The one-time token an agent is given.

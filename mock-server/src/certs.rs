@@ -1,25 +1,30 @@
 //! The certificate catalogue, made with rcgen at start-up and kept in memory.
 
-use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
 use rcgen::{
     BasicConstraints, CertificateParams, CertificateRevocationListParams, DnType,
     ExtendedKeyUsagePurpose, IsCa, Issuer, KeyIdMethod, KeyPair, KeyUsagePurpose, RevocationReason,
-    RevokedCertParams, SanType, SerialNumber,
+    RevokedCertParams, SerialNumber,
 };
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use time::{Duration, OffsetDateTime};
 
 use crate::error::Error;
+use crate::options::bare_ip;
 
 /// The certificate cases, one `wss.<case>` listener each, in listener order.
+/// "The good names" are `localhost` and `127.0.0.1`, and the public host
+/// when there is one ([`Options::public_host`](crate::Options::public_host):
+/// an IP address SAN for an address, a DNS name SAN for a name): every
+/// case but `wrong-host` names them, so that its one fault is the only one.
 ///
-/// - `valid`: SAN `127.0.0.1` and `localhost`, signed by the test CA.
+/// - `valid`: SAN the good names, signed by the test CA.
 /// - `expired`: like `valid`, but its validity ended yesterday.
 /// - `not-yet-valid`: like `valid`, but its validity starts tomorrow.
-/// - `wrong-host`: signed by the test CA, SAN `wrong.example.invalid` only.
-/// - `self-signed`: SAN `127.0.0.1` and `localhost`, signed by its own key.
+/// - `wrong-host`: signed by the test CA, SAN `wrong.example.invalid` only
+///   (never the public host).
+/// - `self-signed`: SAN the good names, signed by its own key.
 /// - `unknown-ca`: signed by a second CA nobody trusts (served with it).
 /// - `intermediate`: signed by an intermediate CA under the test CA, served
 ///   with the intermediate: a valid chain.
@@ -104,19 +109,13 @@ fn make_ca(name: &str, issuer: Option<&Ca>, case: &str) -> Result<Ca, Error> {
 fn leaf(
     case: &'static str,
     serial: Option<u64>,
-    names: &[&str],
-    ip: bool,
+    names: &[String],
     validity: (OffsetDateTime, OffsetDateTime),
     issuer: Option<&Ca>,
 ) -> Result<(CertificateDer<'static>, PrivateKeyDer<'static>), Error> {
-    let mut params =
-        CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
-            .map_err(err(case))?;
-    if ip {
-        params
-            .subject_alt_names
-            .push(SanType::IpAddress(IpAddr::V4(Ipv4Addr::LOCALHOST)));
-    }
+    // rcgen makes a name that parses as an IP address an IP address SAN,
+    // any other a DNS name SAN.
+    let mut params = CertificateParams::new(names.to_vec()).map_err(err(case))?;
     params
         .distinguished_name
         .push(DnType::CommonName, format!("mock-server {case}"));
@@ -140,13 +139,15 @@ fn leaf(
 }
 
 impl Catalogue {
-    /// Generates the test CA and every case.
-    pub(crate) fn generate() -> Result<Catalogue, Error> {
+    /// Generates the test CA and every case; the good certificates also
+    /// name `public_host`, when given.
+    pub(crate) fn generate(public_host: Option<&str>) -> Result<Catalogue, Error> {
         let now = OffsetDateTime::now_utc();
         let current = (now - Duration::days(1), now + Duration::days(365));
         let past = (now - Duration::days(30), now - Duration::days(1));
         let future = (now + Duration::days(1), now + Duration::days(30));
-        let good_names: &[&str] = &["localhost"];
+        let good_names = &good_names(public_host);
+        let wrong_names = &["wrong.example.invalid".to_string()];
 
         let ca = make_ca("connectsocket-conformance test CA", None, "ca")?;
         let rogue = make_ca("connectsocket-conformance untrusted CA", None, "unknown-ca")?;
@@ -166,49 +167,36 @@ impl Catalogue {
         };
         push(
             "valid",
-            leaf("valid", None, good_names, true, current, Some(&ca))?,
+            leaf("valid", None, good_names, current, Some(&ca))?,
             vec![],
         );
         push(
             "expired",
-            leaf("expired", None, good_names, true, past, Some(&ca))?,
+            leaf("expired", None, good_names, past, Some(&ca))?,
             vec![],
         );
         push(
             "not-yet-valid",
-            leaf("not-yet-valid", None, good_names, true, future, Some(&ca))?,
+            leaf("not-yet-valid", None, good_names, future, Some(&ca))?,
             vec![],
         );
         push(
             "wrong-host",
-            leaf(
-                "wrong-host",
-                None,
-                &["wrong.example.invalid"],
-                false,
-                current,
-                Some(&ca),
-            )?,
+            leaf("wrong-host", None, wrong_names, current, Some(&ca))?,
             vec![],
         );
         push(
             "self-signed",
-            leaf("self-signed", None, good_names, true, current, None)?,
+            leaf("self-signed", None, good_names, current, None)?,
             vec![],
         );
         push(
             "unknown-ca",
-            leaf("unknown-ca", None, good_names, true, current, Some(&rogue))?,
+            leaf("unknown-ca", None, good_names, current, Some(&rogue))?,
             vec![rogue.der.clone()],
         );
-        let (inter_leaf, inter_key) = leaf(
-            "intermediate",
-            None,
-            good_names,
-            true,
-            current,
-            Some(&inter),
-        )?;
+        let (inter_leaf, inter_key) =
+            leaf("intermediate", None, good_names, current, Some(&inter))?;
         push(
             "intermediate",
             (inter_leaf.clone(), inter_key.clone_key()),
@@ -221,7 +209,6 @@ impl Catalogue {
                 "revoked",
                 Some(REVOKED_SERIAL),
                 good_names,
-                true,
                 current,
                 Some(&ca),
             )?,
@@ -250,6 +237,19 @@ impl Catalogue {
             cases,
         })
     }
+}
+
+/// The names every good certificate carries: `localhost`, `127.0.0.1` and
+/// the public host (an IPv6 address without its brackets).
+fn good_names(public_host: Option<&str>) -> Vec<String> {
+    let mut names = vec!["localhost".to_string(), "127.0.0.1".to_string()];
+    if let Some(host) = public_host {
+        let name = bare_ip(host).map_or_else(|| host.to_string(), |ip| ip.to_string());
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
 }
 
 /// Builds a rustls server configuration for one case, with the ring provider.

@@ -21,6 +21,15 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+    /// [`Options::public_host`](crate::Options::public_host) is neither an
+    /// IP address nor a host name.
+    #[error("public host {host:?}: {reason}")]
+    PublicHost {
+        /// The host given.
+        host: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A certificate of the catalogue could not be generated.
     #[error("cannot generate the {case} certificate")]
     Certificate {

@@ -2,8 +2,9 @@
 //! suite: it misbehaves on purpose, precisely and repeatably, and tells
 //! afterwards what it saw.
 //!
-//! - **Listeners**, all on 127.0.0.1: `ws`; one `wss.<case>` per certificate
-//!   case of [`CERT_CASES`] (made with rcgen at start-up, in memory, under a
+//! - **Listeners**, all on 127.0.0.1 (with [`Options::with_public_host`],
+//!   on the address a device reaches, their URLs naming that host): `ws`;
+//!   one `wss.<case>` per certificate case of [`CERT_CASES`] (made with rcgen at start-up, in memory, under a
 //!   test CA whose PEM is [`MockServer::ca_pem`]; its CRL, listing the
 //!   `revoked` leaf, is [`MockServer::crl_pem`]); `wss.hang`, which accepts
 //!   TCP and never answers the ClientHello; `tcp.closed`, a port with nothing
@@ -16,7 +17,8 @@
 //! - **Control API** (optional, [`Options::control`]): the same over HTTP.
 //!
 //! It does not do: TLS client authentication, HTTP/2, permessage-deflate,
-//! anything off loopback.
+//! anything off loopback unless asked ([`Options::with_public_host`]; the
+//! control API stays on loopback).
 //!
 //! # Module layering
 //!

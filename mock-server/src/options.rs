@@ -2,6 +2,7 @@
 //! listens ([`Endpoints`]): plain data, read by every other layer.
 
 use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -11,6 +12,15 @@ use serde::{Deserialize, Serialize};
 /// `127.0.0.1:0`, control API off.
 #[derive(Debug, Clone)]
 pub struct Options {
+    /// The address the scenario listeners (`ws`, `wss.*`, `tcp.closed`)
+    /// bind (default `127.0.0.1`). The control API always binds
+    /// `127.0.0.1`. Set with [`Options::with_public_host`].
+    pub bind: IpAddr,
+    /// The host the listeners' URLs name instead of `127.0.0.1`, and that
+    /// the good certificates name besides `localhost` and `127.0.0.1`
+    /// (`None`, the default: loopback only). Set with
+    /// [`Options::with_public_host`].
+    pub public_host: Option<String>,
     /// Port of the `ws` listener (0: ephemeral).
     pub ws_port: u16,
     /// Start the HTTP control API.
@@ -51,6 +61,8 @@ pub const MAX_SESSIONS: usize = 10_000;
 impl Default for Options {
     fn default() -> Self {
         Options {
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            public_host: None,
             ws_port: 0,
             control: false,
             control_port: 0,
@@ -66,6 +78,53 @@ impl Default for Options {
             unrouted_capacity: 1_000,
             max_sessions: MAX_SESSIONS,
         }
+    }
+}
+
+impl Options {
+    /// The same options for a server a device reaches at `host` (an IP
+    /// address or a host name): the URLs name `host`, the good
+    /// certificates name it too, and the scenario listeners bind the
+    /// address `host` is when it is an IP literal (which must be one of
+    /// this machine's), or every IPv4 interface (`0.0.0.0`) when it is a
+    /// name (docs/decisions.md, "The mock server on an advertised host").
+    pub fn with_public_host(mut self, host: &str) -> Options {
+        self.bind = match bare_ip(host) {
+            Some(ip) => ip,
+            None => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+        };
+        self.public_host = Some(host.to_owned());
+        self
+    }
+}
+
+/// `host` as an IP address, if it is one (an IPv6 address with or without
+/// brackets).
+pub(crate) fn bare_ip(host: &str) -> Option<IpAddr> {
+    let bare = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    bare.parse().ok()
+}
+
+/// Why `host` cannot be a public host: it must be an IP address or a DNS
+/// name (letters, digits, `-` and `.`).
+pub(crate) fn check_public_host(host: &str) -> Result<(), String> {
+    if bare_ip(host).is_some() {
+        return Ok(());
+    }
+    if host.is_empty() {
+        return Err("it is empty".into());
+    }
+    match host
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '.'))
+    {
+        Some(c) => Err(format!(
+            "{c:?} is not allowed: give an IP address or a host name (letters, digits, '-', '.')"
+        )),
+        None => Ok(()),
     }
 }
 

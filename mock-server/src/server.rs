@@ -3,7 +3,7 @@
 //! top layer: nothing in the crate imports it but `lib.rs`.
 
 use std::collections::BTreeMap;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,7 +16,7 @@ use crate::catalogue::{tls_listener, CLOSED_LISTENER, HANG_LISTENER, PLAIN_LISTE
 use crate::certs::{server_config, Catalogue};
 use crate::conn::{handle, ListenerKind};
 use crate::error::{Error, WaitError};
-use crate::options::{Endpoints, Options};
+use crate::options::{bare_ip, check_public_host, Endpoints, Options};
 use crate::recorder::RecordedEvent;
 use crate::session::Session;
 use crate::shared::Shared;
@@ -39,8 +39,8 @@ impl std::fmt::Debug for MockServer {
     }
 }
 
-async fn bind(name: &str, port: u16) -> Result<TcpListener, Error> {
-    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+async fn bind(name: &str, ip: IpAddr, port: u16) -> Result<TcpListener, Error> {
+    let addr = SocketAddr::new(ip, port);
     TcpListener::bind(addr).await.map_err(|source| Error::Bind {
         listener: name.to_owned(),
         addr,
@@ -56,14 +56,29 @@ fn local(name: &str, l: &TcpListener) -> Result<SocketAddr, Error> {
     })
 }
 
+/// `host` as the host part of a URL: an IPv6 address in brackets.
+fn url_host(host: &str) -> String {
+    match bare_ip(host) {
+        Some(IpAddr::V6(ip)) => format!("[{ip}]"),
+        _ => host.to_string(),
+    }
+}
+
 impl MockServer {
     /// Generates the certificates, binds every listener and starts serving.
     pub async fn start(options: Options) -> Result<MockServer, Error> {
-        let catalogue = Catalogue::generate()?;
+        if let Some(host) = &options.public_host {
+            check_public_host(host).map_err(|reason| Error::PublicHost {
+                host: host.clone(),
+                reason,
+            })?;
+        }
+        let catalogue = Catalogue::generate(options.public_host.as_deref())?;
+        let ip = options.bind;
         let mut listeners: Vec<(String, TcpListener, ListenerKind, &str)> = Vec::new();
         listeners.push((
             PLAIN_LISTENER.into(),
-            bind(PLAIN_LISTENER, options.ws_port).await?,
+            bind(PLAIN_LISTENER, ip, options.ws_port).await?,
             ListenerKind::Plain,
             "ws",
         ));
@@ -72,31 +87,42 @@ impl MockServer {
             let acceptor = TlsAcceptor::from(server_config(case)?);
             listeners.push((
                 name.clone(),
-                bind(&name, 0).await?,
+                bind(&name, ip, 0).await?,
                 ListenerKind::Tls(acceptor),
                 "wss",
             ));
         }
         listeners.push((
             HANG_LISTENER.into(),
-            bind(HANG_LISTENER, 0).await?,
+            bind(HANG_LISTENER, ip, 0).await?,
             ListenerKind::Hang,
             "wss",
         ));
 
+        // The URLs name the public host, else the address bound.
+        let url_host = |addr: SocketAddr| match &options.public_host {
+            Some(host) => url_host(host),
+            None => url_host(&addr.ip().to_string()),
+        };
         let mut addrs = BTreeMap::new();
         let mut base_urls = BTreeMap::new();
         for (name, l, _, scheme) in &listeners {
             let addr = local(name, l)?;
             addrs.insert(name.clone(), addr);
-            base_urls.insert(name.clone(), format!("{scheme}://{addr}"));
+            base_urls.insert(
+                name.clone(),
+                format!("{scheme}://{}:{}", url_host(addr), addr.port()),
+            );
         }
         // A port with nothing listening: bind, read the port, close.
-        let closed = bind(CLOSED_LISTENER, 0).await?;
+        let closed = bind(CLOSED_LISTENER, ip, 0).await?;
         let closed_addr = local(CLOSED_LISTENER, &closed)?;
         drop(closed);
         addrs.insert(CLOSED_LISTENER.into(), closed_addr);
-        base_urls.insert(CLOSED_LISTENER.into(), format!("ws://{closed_addr}"));
+        base_urls.insert(
+            CLOSED_LISTENER.into(),
+            format!("ws://{}:{}", url_host(closed_addr), closed_addr.port()),
+        );
 
         let ca_pem_path = match &options.ca_out {
             Some(path) => {
@@ -118,7 +144,13 @@ impl MockServer {
         let (stop, _) = watch::channel(false);
         let mut tasks = Vec::new();
         let control = if options.control {
-            let l = bind("control", options.control_port).await?;
+            // The control API is the runner's, never the device's: loopback.
+            let l = bind(
+                "control",
+                IpAddr::V4(Ipv4Addr::LOCALHOST),
+                options.control_port,
+            )
+            .await?;
             let addr = local("control", &l)?;
             addrs.insert("control".into(), addr);
             tasks.push(tokio::spawn(crate::control::serve(
@@ -159,7 +191,8 @@ impl MockServer {
         &self.endpoints
     }
 
-    /// The socket address of a listener (`ws`, `wss.valid`, ..., `control`).
+    /// The socket address of a listener (`ws`, `wss.valid`, ..., `control`)
+    /// as bound: `0.0.0.0:PORT` when [`Options::bind`] is unspecified.
     pub fn addr(&self, listener: &str) -> Option<SocketAddr> {
         self.addrs.get(listener).copied()
     }

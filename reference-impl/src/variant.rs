@@ -43,6 +43,10 @@ pub enum Variant {
     /// `connect.multiple.limit.global=separate`: the global socket is not
     /// one of the `maxTasks`.
     ConnectMultipleLimitGlobalSeparate,
+    /// `connect.several.global-target=oldest`: where every connection is a
+    /// SocketTask (`wx`), the global functions and listeners act on the
+    /// oldest connection not CLOSED, not on the newest.
+    ConnectSeveralGlobalTargetOldest,
     /// `connect.protocols=ignored`: the `protocols` argument is ignored.
     ConnectProtocolsIgnored,
     /// `connect.no-subprotocol=open`: a 101 that selects none of the
@@ -103,6 +107,7 @@ impl Variant {
         Variant::ConnectWssOnlyCode20,
         Variant::ConnectMultipleLimitCode2,
         Variant::ConnectMultipleLimitGlobalSeparate,
+        Variant::ConnectSeveralGlobalTargetOldest,
         Variant::ConnectProtocolsIgnored,
         Variant::ConnectNoSubprotocolOpen,
         Variant::Error9Code8,
@@ -158,6 +163,9 @@ impl Variant {
             Variant::ConnectMultipleLimitCode2 => ("connect.multiple.limit.code", "2"),
             Variant::ConnectMultipleLimitGlobalSeparate => {
                 ("connect.multiple.limit.global", "separate")
+            }
+            Variant::ConnectSeveralGlobalTargetOldest => {
+                ("connect.several.global-target", "oldest")
             }
             Variant::ConnectProtocolsIgnored => ("connect.protocols", "ignored"),
             Variant::ConnectNoSubprotocolOpen => ("connect.no-subprotocol", "open"),

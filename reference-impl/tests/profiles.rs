@@ -386,6 +386,91 @@ async fn wechat_global_calls_and_listeners_follow_the_newest_task() {
     expect(&wx, wx_ok(3, "closeSocket")).await;
 }
 
+// rule: connect.several.global-target (wechat: the newest, or the oldest)
+#[tokio::test]
+async fn wechat_global_listeners_and_calls_follow_the_newest_or_the_oldest_connection() {
+    let server = mock().await;
+    let oldest = Behaviour::reference()
+        .with_profile(Profile::WECHAT)
+        .with_variants(Variants::new([Variant::ConnectSeveralGlobalTargetOldest]).unwrap());
+    let oldest = My::new(config(), oldest).expect("the test config is valid");
+    for (wx, second_heard_by_g) in [(wechat(), true), (oldest, false)] {
+        wx.on_socket_open("G");
+        wx.on_socket_message("GM");
+        let first = wx
+            .connect_socket(1, connect_options(&server.url("echo")))
+            .unwrap();
+        first.on_open("O");
+        let mut want = wx_ok(1, "connectSocket");
+        want.push(listener("t1", "O", EventType::Open, json!({})));
+        want.push(listener("wx", "G", EventType::Open, json!({})));
+        expect(&wx, want).await;
+        let second = wx
+            .connect_socket(2, connect_options(&server.url("echo")))
+            .unwrap();
+        second.on_open("O");
+        second.on_message("M");
+        let mut want = wx_ok(2, "connectSocket");
+        want.push(listener("t2", "O", EventType::Open, json!({})));
+        if second_heard_by_g {
+            want.push(listener("wx", "G", EventType::Open, json!({})));
+        }
+        expect(&wx, want).await;
+        // wx.sendSocketMessage goes to the same connection: the echo comes
+        // back to t2 (newest) or to t1, which has no message listener (oldest).
+        wx.send_socket_message(3, Some(SendSocketMessageOptions::text("via wx")));
+        let mut want = wx_ok(3, "sendSocketMessage");
+        if second_heard_by_g {
+            want.push(listener(
+                "t2",
+                "M",
+                EventType::Message,
+                json!({"data": "via wx"}),
+            ));
+        }
+        want.push(listener(
+            "wx",
+            "GM",
+            EventType::Message,
+            json!({"data": "via wx"}),
+        ));
+        expect(&wx, want).await;
+        // wx.closeSocket closes that connection, whose onClose the global
+        // listeners still hear; then the oldest has handed over to t2, and
+        // the newest (t2) is closed.
+        wx.on_socket_close("GC");
+        wx.close_socket(4, Some(CloseSocketOptions::default()));
+        let mut want = wx_ok(4, "closeSocket");
+        want.push(listener(
+            "wx",
+            "GC",
+            EventType::Close,
+            json!({"code": 1000, "reason": ""}),
+        ));
+        expect(&wx, want).await;
+        wx.send_socket_message(5, Some(SendSocketMessageOptions::text("again")));
+        if second_heard_by_g {
+            expect_wx_fail(&wx, 5, "sendSocketMessage").await;
+        } else {
+            let mut want = wx_ok(5, "sendSocketMessage");
+            want.push(listener(
+                "t2",
+                "M",
+                EventType::Message,
+                json!({"data": "again"}),
+            ));
+            want.push(listener(
+                "wx",
+                "GM",
+                EventType::Message,
+                json!({"data": "again"}),
+            ));
+            expect(&wx, want).await;
+        }
+        expect_quiet(&wx).await;
+    }
+}
+
 // ------------------------------------------------------------ the bridge
 
 struct Bridge(reference_impl::AdapterChannels);

@@ -174,3 +174,129 @@ fn agent_js_passes_its_own_tests() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// `run --adapter agent --advertise-host 127.0.0.2` with the Node agent
+/// host: the mock server listens on 127.0.0.2 (loopback on Linux: all of
+/// 127.0.0.0/8 routes to `lo`), the scenarios' URLs name it, and its good
+/// certificate verifies for it while the bad ones stay bad, so the TLS
+/// scenarios and an open pass as they do on 127.0.0.1.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_an_advertised_host_the_scenarios_run_against_a_mock_server_there() {
+    use tokio::io::AsyncBufReadExt;
+
+    let root = repo_root();
+    adapter_host::ensure_adapter_packages(&root).expect("the adapters' packages install");
+    let dir = tempfile::tempdir().unwrap();
+    let mut run = tokio::process::Command::new(env!("CARGO_BIN_EXE_connectsocket-conformance"))
+        .args([
+            "run",
+            "--adapter",
+            "agent:127.0.0.2:0",
+            "--advertise-host",
+            "127.0.0.2",
+            "--filter",
+            "tls::",
+            "--filter",
+            "connect::connect-open",
+            "--filter",
+            "url::url-wss-only",
+            "--report-dir",
+        ])
+        .arg(dir.path())
+        .current_dir(dir.path())
+        .env("CI", "true")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the runner starts");
+    let mut lines = tokio::io::BufReader::new(run.stdout.take().unwrap()).lines();
+    let mut printed = String::new();
+    let (mut url, mut token) = (None, None);
+    while url.is_none() || token.is_none() {
+        let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+            .await
+            .expect("the runner prints the agent's URL and token in time")
+            .expect("stdout reads")
+            .unwrap_or_else(|| panic!("the runner ended before printing them: {printed}"));
+        printed.push_str(&line);
+        printed.push('\n');
+        if let Some(u) = line.trim().strip_prefix("url:") {
+            url = Some(u.trim().to_string());
+        }
+        if let Some(t) = line.trim().strip_prefix("token:") {
+            token = Some(t.trim().to_string());
+        }
+    }
+    let url = url.unwrap();
+    assert!(url.starts_with("http://127.0.0.2:"), "{url}");
+    // Before the agent joins, the run's mock server is listening on
+    // 127.0.0.2: its `ws`, `wss.*` and `wss.hang` listeners, besides the
+    // agent's endpoint. (The runner prints nothing when the mock server is
+    // up, so this looks, with a deadline, at the kernel's socket table.)
+    let wanted = 1 + 1 + mock_server::CERT_CASES.len() + 1;
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let found = listeners_on_127_0_0_2();
+        if found >= wanted {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{found} listeners on 127.0.0.2, {wanted} wanted: {printed}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let mut host = tokio::process::Command::new("node")
+        .arg(root.join("agent/hosts/node.js"))
+        .arg(&url)
+        .arg(token.unwrap())
+        .process_group(0)
+        .kill_on_drop(true)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("node starts");
+    while let Some(line) = tokio::time::timeout(Duration::from_secs(120), lines.next_line())
+        .await
+        .expect("the run ends in time")
+        .expect("stdout reads")
+    {
+        printed.push_str(&line);
+        printed.push('\n');
+    }
+    let status = tokio::time::timeout(Duration::from_secs(10), run.wait())
+        .await
+        .expect("the runner exits")
+        .expect("its status");
+    assert_eq!(status.code(), Some(0), "{printed}");
+    assert!(printed.contains("result: compliant"), "{printed}");
+    for id in [
+        "tls-intermediate-chain-opens",
+        "tls-wrong-host",
+        "tls-expired",
+        "connect-open-ws",
+        "url-wss-only",
+    ] {
+        assert!(printed.contains(id), "{id} ran: {printed}");
+    }
+    let status = tokio::time::timeout(Duration::from_secs(10), host.wait())
+        .await
+        .expect("the agent host ends with the run")
+        .expect("its status");
+    assert!(status.success());
+    // The URLs name 127.0.0.2: the mock server listens there only, so a
+    // URL naming 127.0.0.1 would be refused and its scenario would not pass.
+}
+
+/// How many TCP sockets listen on 127.0.0.2 (Linux's /proc/net/tcp: local
+/// address `0200007F:PORT`, state `0A`).
+fn listeners_on_127_0_0_2() -> usize {
+    std::fs::read_to_string("/proc/net/tcp")
+        .expect("/proc/net/tcp reads")
+        .lines()
+        .filter(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            fields.len() > 3 && fields[1].starts_with("0200007F:") && fields[3] == "0A"
+        })
+        .count()
+}

@@ -229,7 +229,8 @@ impl Face {
     /// `{errMsg}`; messages are a string or an ArrayBuffer; at most 5
     /// connections at once ("最多可以同时存在 5 个 WebSocket 连接");
     /// `header` cannot set `referer`; the arguments are `url`, `header`
-    /// and `protocols` (an array of strings).
+    /// and `protocols` (an array of strings). `multiple` is ignored
+    /// (`ignored_arguments`), as under `wx`.
     pub const TT: Face = Face {
         name: "tt",
         vendor: "ByteDance (Douyin)",
@@ -241,9 +242,9 @@ impl Face {
         unsettable_headers: &["referer"],
         limits: Limits { max_sockets: 5 },
         connect_arguments: &[Argument::Url, Argument::Header, Argument::Protocols],
-        // `multiple` could be ignored as under `wx`; the scenarios that
-        // would then apply have no `tt` golden yet (profiles.md, "Not done").
-        ignored_arguments: &[],
+        // Every connect returns a SocketTask ("返回值 SocketTask"), which is
+        // what `multiple: true` asks for: as under `wx`, it is ignored.
+        ignored_arguments: &[Argument::Multiple],
     };
 
     /// Every face, the default first.
@@ -423,10 +424,13 @@ mod tests {
         }
         assert!(Face::WX.ignores_argument(Argument::Multiple));
         assert!(!Face::MY.ignores_argument(Argument::Multiple));
+        assert!(Face::TT.ignores_argument(Argument::Multiple));
         assert_eq!(Argument::Data.rule(), Some("connect.data"));
         let wx: Vec<&str> = Face::WX.rules_it_has_not().iter().map(|r| r.0).collect();
         assert_eq!(wx, ["connect.data", "listeners.scope"]);
         assert!(Face::MY.rules_it_has_not().is_empty());
+        let tt: Vec<&str> = Face::TT.rules_it_has_not().iter().map(|r| r.0).collect();
+        assert_eq!(tt, ["listeners.scope"]);
     }
 
     #[test]

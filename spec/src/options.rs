@@ -70,6 +70,11 @@ pub const OPTION_RULES: &[OptionRule] = &[
         why_open: "the FAQ says at most 5 instances, not whether the global one counts",
     },
     OptionRule {
+        id: "connect.several.global-target",
+        options: &["newest", "oldest"],
+        why_open: "WeChat's wx.connectSocket page: with several connections open, the wx-prefixed methods may not behave as expected",
+    },
+    OptionRule {
         id: "connect.protocols",
         options: &["honoured", "ignored"],
         why_open: "the argument is not in the seed; the 2022-11 typings add it",

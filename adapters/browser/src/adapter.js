@@ -211,7 +211,11 @@ class BrowserAdapter {
     await instance.load(this.config);
   }
 
-  /** `reset`, with an optional `config` the instance takes from then on: a fresh page. */
+  /**
+   * `reset`, with an optional `config` the instance takes from then on: a
+   * fresh page (or the page as it is, when a reset made it and it has
+   * handled nothing since: src/instance.js).
+   */
   async reset(instance, id, request) {
     let config = instance.config;
     if (request.config !== undefined) {
@@ -228,7 +232,7 @@ class BrowserAdapter {
       }
     }
     const before = instance.sessionId;
-    await instance.load(config);
+    await instance.load(config, true, true);
     if (instance.sessionId !== before) {
       // The crashed page was replaced by a new one.
       this.bySession.delete(before);
@@ -287,6 +291,7 @@ class BrowserAdapter {
     for (const instance of this.pages.values()) {
       instance.sessionId = null;
       instance.targetId = null;
+      instance.fresh = false;
     }
     this.bySession.clear();
     browsers.makeNssDatabase(this.home, caPem);

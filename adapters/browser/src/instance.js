@@ -9,8 +9,20 @@
 // would cost a few hundred ms of CPU each, too slow for sixteen at once on
 // two cores. Chromium does not hold one tab's WebSocket handshake behind
 // another's to the same host and port (the adapter's tests check it).
+//
+// A reset gives the instance a fresh document, so that no scenario sees
+// another's sockets, listeners or framework state: a navigation, then the
+// page runtime and the implementation bundle evaluated again, about 100 ms
+// of CPU for Taro H5's bundle (docs/performance.md). A reset of a page that
+// was itself made by a reset and has handled no request since, with the
+// same config, has nothing to undo: the page is kept (docs/decisions.md).
 
 const scripts = require('./scripts');
+
+/** Whether two checked configs are the same (both come from checkHello, keys in one order). */
+function sameConfig(a, b) {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
 
 /** A page serving one instance; `host` is the adapter (browser, bundle, output). */
 class PageInstance {
@@ -26,6 +38,8 @@ class PageInstance {
     this.sessionId = null;
     this.config = null;
     this.generation = 0;
+    /** Whether the page was made by a reset and has handled no request since. */
+    this.fresh = false;
     /** The header-carrying connect under way: `{ ticket, names }`, or null. */
     this.headers = null;
     /** Why the page is gone (its renderer crashed), or null. */
@@ -65,6 +79,7 @@ class PageInstance {
     const { targetId } = this;
     this.sessionId = null;
     this.targetId = null;
+    this.fresh = false;
     if (targetId && this.host.browser) {
       await this.host.browser.cdp.send('Target.closeTarget', { targetId }).catch(() => {});
     }
@@ -79,13 +94,17 @@ class PageInstance {
    * previous one ends with it, and nothing it still sends is relayed. Then
    * the page runtime, its host, the implementation, the session (./scripts.js);
    * `helloed` false before `hello` is answered (the page's session answers
-   * it). A crashed page is replaced.
+   * it). A crashed page is replaced. For a `reset`, a page made by a reset
+   * that has handled no request since, with the same config, is kept.
    */
-  async load(config, helloed = true) {
+  async load(config, helloed = true, reset = false) {
     if (this.crashed) {
       await this.close();
       await this.open();
+    } else if (reset && this.fresh && sameConfig(config, this.config)) {
+      return;
     }
+    this.fresh = false;
     this.config = config;
     this.generation += 1;
     if (this.headers) {
@@ -99,10 +118,12 @@ class PageInstance {
     await this.evaluate(scripts.installScript(this.generation, config), 'the host script', true);
     await this.evaluate(impl.script, `the implementation bundle ${impl.file}`, true);
     await this.evaluate(scripts.startScript(helloed ? config : null, impl.api, profile, instances), 'the session', true);
+    this.fresh = reset;
   }
 
   /** Hands one request to the page's protocol session (it answers through the binding). */
   async handle(request) {
+    this.fresh = false;
     if (this.crashed) {
       this.write({ id: request.id, ok: false, error: `${this.crashed}; a reset makes a new page` });
       return;

@@ -92,6 +92,63 @@ test('reset: a fresh page; old handles are unknown, no event of the old page com
     ['8.success', '8.complete', 'O.open']);
 });
 
+test('a reset after a used page makes a new one (old handles unknown, the old socket ends, the config carries over); a reset of a page untouched since its own reset keeps it', { skip }, async (t) => {
+  const { BrowserAdapter } = require('../src/adapter');
+  const browsers = require('../src/browser');
+  const wss = await h.echoServer(t);
+  const url = `ws://127.0.0.1:${wss.address().port}/echo`;
+  const out = [];
+  const adapter = new BrowserAdapter({
+    executable: browsers.findChromium(),
+    impl: { file: h.IMPL, script: require('../src/scripts').implementationScript(h.IMPL), api: 'my' },
+    instances: 2,
+  });
+  adapter.write = (m) => out.push(m);
+  adapter.log = () => {};
+  t.after(async () => {
+    adapter.ending = true;
+    if (adapter.browser) await adapter.browser.close();
+    fs.rmSync(adapter.home, { recursive: true, force: true });
+  });
+  let id = 0;
+  const answerTo = async (message) => {
+    const request = { id: (id += 1), instance: 1, ...message };
+    await h.within(adapter.handleLine(JSON.stringify(request)), `the answer to ${JSON.stringify(request)}`);
+    return out.find((m) => m.id === request.id && m.instance === 1 && m.ok !== undefined);
+  };
+  const connect = () => answerTo({ op: 'call', target: 'my', method: 'connectSocket', args: { url, multiple: true } });
+  const callbacks = (call) => out.filter((m) => m.event === 'callback' && m.instance === 1 && m.call === call).map((m) => m.kind);
+  const page = adapter.instance(1);
+  await adapter.handleLine(JSON.stringify(hello(0)));
+  assert.equal(out[0].ok, true, JSON.stringify(out[0]));
+  // Instance 1 with maxTasks 1: its second task fails, after every reset too.
+  assert.deepEqual(await answerTo({ op: 'reset', config: { maxTasks: 1 } }), { id, instance: 1, ok: true, result: {} });
+  for (let round = 0; round < 2; round += 1) {
+    const generation = page.generation;
+    const first = await connect();
+    assert.deepEqual(first.result, { returned: { task: 't1' } }, `round ${round}: ${JSON.stringify(first)}`);
+    await h.eventually(() => wss.clients.size === 1, `round ${round}: the server sees the page's socket`);
+    const second = await connect();
+    await h.eventually(() => callbacks(second.id).includes('fail'), `round ${round}: the second task fails (maxTasks 1)`);
+    assert.deepEqual(await answerTo({ op: 'reset' }), { id, instance: 1, ok: true, result: {} });
+    assert.equal(page.generation, generation + 1, `round ${round}: a new page`);
+    await h.eventually(() => wss.clients.size === 0, `round ${round}: the old page's socket ended with it`);
+    const unknown = await answerTo({ op: 'call', target: 't1', method: 'send', args: { data: 'x' } });
+    assert.match(unknown.error, /unknown target "t1"/);
+  }
+  // The refused call above was handled by the page: the next reset makes a new one; one
+  // untouched since its own reset is kept; another config makes a new one at once.
+  await answerTo({ op: 'reset' });
+  const kept = page.generation;
+  await answerTo({ op: 'reset' });
+  assert.equal(page.generation, kept, 'an untouched page is kept');
+  await answerTo({ op: 'reset', config: {} });
+  assert.equal(page.generation, kept + 1, 'another config: a new page');
+  await connect();
+  const again = await connect();
+  await h.eventually(() => callbacks(again.id).includes('success'), 'maxTasks 5 again: the second task is made');
+});
+
 test('caCertificatesPem is trusted through the NSS database: wss opens; without it the browser refuses (error 7)', { skip }, async (t) => {
   const certificates = h.makeCertificates();
   const port = await h.wssEchoServer(t, certificates);

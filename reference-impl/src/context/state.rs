@@ -247,8 +247,27 @@ impl Inner {
             })
     }
 
+    /// The connection the global calls and listeners act on: the global
+    /// socket, which where every connection is a task (`wx`) is the newest
+    /// connection, or [`connect.several.global-target=oldest`] the oldest
+    /// one not CLOSED.
+    pub(super) fn followed_connection(&self) -> Option<SocketId> {
+        if self.seams.globals_follow_oldest() {
+            let oldest = self
+                .sockets
+                .iter()
+                .filter(|(_, s)| s.state != ReadyState::Closed)
+                .map(|(id, _)| *id)
+                .min();
+            if oldest.is_some() {
+                return oldest;
+            }
+        }
+        self.global
+    }
+
     /// The socket `my.sendSocketMessage` and `my.closeSocket` act on: the
-    /// global one (`listeners.scope`).
+    /// global one (`listeners.scope`; [`Inner::followed_connection`]).
     pub(super) fn global_call_target(&self) -> Option<SocketId> {
         let global_closed = self
             .global
@@ -265,7 +284,7 @@ impl Inner {
                 return newest_task;
             }
         }
-        self.global
+        self.followed_connection()
     }
 
     pub(super) fn new_socket(&mut self, target: Option<String>, state: ReadyState) -> SocketId {
@@ -312,6 +331,9 @@ impl Inner {
                     res,
                     after_close,
                 } => {
+                    // Whom the global listeners follow, before this event
+                    // can close it (its onClose still reaches them).
+                    let followed = self.followed_connection() == Some(socket);
                     let Some(entry) = self.sockets.get_mut(&socket) else {
                         continue;
                     };
@@ -355,9 +377,10 @@ impl Inner {
                     if leaks && self.seams.my_hears_task_event(event_type) {
                         hearers.push((self.seams.global_target().to_owned(), ListenerKey::My));
                     }
-                    // wechat: the `wx.onSocket*` listeners hear the newest
-                    // connection, a SocketTask too.
-                    let followed = self.global == Some(socket) && key != ListenerKey::My;
+                    // wechat: the `wx.onSocket*` listeners hear the connection
+                    // they follow, a SocketTask too (the newest, or
+                    // [connect.several.global-target=oldest] the oldest).
+                    let followed = followed && key != ListenerKey::My;
                     if heard && followed && self.seams.globals_follow_newest_task() {
                         hearers.push((self.seams.global_target().to_owned(), ListenerKey::My));
                     }

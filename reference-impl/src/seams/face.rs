@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 use spec::{Argument, Binary, ErrorCode, Face, Payload};
 
 use super::{Scope, Seams};
+use crate::variant::Variant;
 
 impl Seams {
     // ------------------------------------------------------ the API's face
@@ -38,6 +39,14 @@ impl Seams {
     /// socket (`listeners.scope`).
     pub(crate) fn globals_follow_newest_task(&self) -> bool {
         self.face().globals_follow_newest_task()
+    }
+
+    /// [impl-defined] `connect.several.global-target`: where the global
+    /// calls and listeners follow the connections
+    /// ([`Seams::globals_follow_newest_task`]), whether they act on the
+    /// oldest connection not CLOSED (`oldest`) rather than the newest.
+    pub(crate) fn globals_follow_oldest(&self) -> bool {
+        self.globals_follow_newest_task() && self.takes(Variant::ConnectSeveralGlobalTargetOldest)
     }
 
     /// The payload of a call's `success` or `fail`, in the face's form:

@@ -71,7 +71,9 @@ pub(crate) struct RunArgs {
     pub(crate) adapter: String,
     /// With `--adapter agent`: the host name or address the printed agent
     /// URL names (one the device can reach; default: the address listened
-    /// on). The mock server itself still listens on 127.0.0.1 only.
+    /// on). The run's mock server goes there too: it binds HOST if it is
+    /// an IP address (one of this machine's), every IPv4 interface if it
+    /// is a name, and its URLs and good certificates name HOST.
     #[arg(long, value_name = "HOST")]
     pub(crate) advertise_host: Option<String>,
     /// Runs a mutant of the reference implementation (with `--adapter reference`).

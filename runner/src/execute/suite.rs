@@ -77,7 +77,16 @@ impl Suite {
             }
             AdapterSpec::Command(_) | AdapterSpec::Agent(_) => None,
         };
-        let server = MockServer::start(Options::default())
+        // An agent on a device reaches the mock server where it reaches the
+        // runner: `--advertise-host` (docs/decisions.md). Else loopback.
+        let server_options = match &options.adapter {
+            AdapterSpec::Agent(agent) => match agent.advertise_host() {
+                Some(host) => Options::default().with_public_host(host),
+                None => Options::default(),
+            },
+            _ => Options::default(),
+        };
+        let server = MockServer::start(server_options)
             .await
             .map_err(|e| SuiteError::MockServer(e.to_string()))?;
         let (adapters, hello) = match (&options.adapter, behaviour) {

@@ -13,7 +13,9 @@
 //! `isBuffer` that is not a boolean), or it checks a rule about what the
 //! face has not (under `wechat`: `connect.data`, since `wx` ignores
 //! `multiple` and `data`; `listeners.scope`, since `wx` has no global
-//! socket apart from its tasks): then the reason is generated.
+//! socket apart from its tasks): then the reason is generated. (`tt`
+//! ignores `multiple` as `wx` does, and has no global functions but
+//! `connectSocket`.)
 
 use adapter_protocol::{Method, MethodTarget};
 use serde_json::{Map, Value};
@@ -235,15 +237,26 @@ mod tests {
 
     #[test]
     fn what_wx_has_not_makes_a_scenario_not_applicable_to_wechat_with_the_reason() {
+        let data = scenario(
+            "  - call: { method: connectSocket, args: { url: \"{{ws:echo}}\", data: { a: 1 } } }\n",
+            "",
+        );
+        assert_eq!(
+            not_applicable(&data, Profile::DOUYIN).as_deref(),
+            Some("not in profile douyin: call `c1` uses connectSocket's `data`, which tt has not")
+        );
+        assert_eq!(not_applicable(&data, Profile::ALIPAY_CURRENT), None);
+        // Every tt connect returns a task, which is what `multiple` asks for.
         let multiple = scenario(
             "  - call: { method: connectSocket, args: { url: \"{{ws:echo}}\", multiple: true }, as: T }\n",
             "",
         );
+        assert_eq!(not_applicable(&multiple, Profile::DOUYIN), None);
+        let global = scenario("  - call: { method: onSocketOpen, listener: G }\n", "");
         assert_eq!(
-            not_applicable(&multiple, Profile::DOUYIN).as_deref(),
-            Some("not in profile douyin: call `c1` uses connectSocket's `multiple`, which tt has not")
+            not_applicable(&global, Profile::DOUYIN).as_deref(),
+            Some("not in profile douyin: call `c1` uses `onSocketOpen`, which tt has not")
         );
-        assert_eq!(not_applicable(&multiple, Profile::ALIPAY_CURRENT), None);
         let off = scenario("  - call: { method: offSocketOpen }\n", "");
         assert!(not_applicable(&off, Profile::WECHAT)
             .unwrap()
